@@ -1,0 +1,15 @@
+/* rmsnorm: y = x / sqrt(mean(x^2) + eps) * weight, row by row.
+ *   tensors: 0 X (n_rows, n_cols) f32
+ *            1 weight (n_cols) f32
+ *            2 Y (n_rows, n_cols) f32, may alias X */
+#ifndef CHORD_RMSNORM_H
+#define CHORD_RMSNORM_H
+
+typedef struct chord_rmsnorm_args {
+    int n_rows, n_cols;
+    float eps;
+} chord_rmsnorm_args;
+
+void chord_rmsnorm_ref(const float *x, const float *weight, float *y, const chord_rmsnorm_args *a);
+
+#endif

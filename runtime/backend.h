@@ -1,0 +1,52 @@
+/* The one backend interface: a table of functions each API implements in runtime/<api>.c.
+ * Buffers are opaque to callers; ops address them as (buffer, byte offset) tensors.
+ * An op the backend lacks is a NULL entry in ops[]: callers get CHORD_ERR_UNSUPPORTED, never the reference. */
+#ifndef CHORD_BACKEND_H
+#define CHORD_BACKEND_H
+
+#include <stddef.h>
+
+#include "../kernels/common/ops.h"
+#include "status.h"
+
+typedef struct chord_buf chord_buf; /* defined by each backend */
+
+typedef struct chord_tensor {
+    chord_buf *buf;
+    size_t offset; /* bytes from the start of buf */
+} chord_tensor;
+
+typedef struct chord_device_info {
+    char name[128];
+    char detail[256]; /* API version, memory, subgroup width, ... */
+} chord_device_info;
+
+#define CHORD_MAX_DEVICES 8
+
+/* Launch of one op: t[] holds chord_op_n_tensors(op) tensors in the op header's order,
+ * args points to the op's chord_<op>_args. Launches are asynchronous; sync() waits. */
+typedef chord_status (*chord_op_fn)(void *ctx, const chord_tensor *t, const void *args);
+
+typedef struct chord_backend {
+    const char *name;
+    /* Lists devices; *n_out = 0 with CHORD_OK when the API works but has none. */
+    chord_status (*probe)(chord_device_info *devs, int max, int *n_out);
+    chord_status (*init)(int device, void **ctx_out);
+    void (*shutdown)(void *ctx);
+    chord_status (*alloc)(void *ctx, size_t bytes, chord_buf **out);
+    void (*free)(void *ctx, chord_buf *buf);
+    chord_status (*upload)(void *ctx, chord_buf *dst, size_t offset, const void *src, size_t bytes);
+    chord_status (*download)(void *ctx, const chord_buf *src, size_t offset, void *dst, size_t bytes);
+    chord_status (*copy)(void *ctx, chord_buf *dst, size_t dst_off, const chord_buf *src, size_t src_off,
+                         size_t bytes);
+    chord_status (*sync)(void *ctx);
+    /* Device-side timer around launches: start, launches, stop returns elapsed milliseconds. */
+    chord_status (*timer_start)(void *ctx);
+    chord_status (*timer_stop)(void *ctx, double *ms);
+    /* Whether the backend runs the op for these args (type or variant support); NULL means
+     * "yes when ops[op] is set". */
+    int (*supports)(void *ctx, chord_op op, const void *args);
+    chord_op_fn ops[CHORD_OP_COUNT];
+} chord_backend;
+
+#endif

@@ -1,0 +1,35 @@
+/* libchord's public entry points: pick a backend, move data, launch ops. */
+#ifndef CHORD_H
+#define CHORD_H
+
+#include "backend.h"
+
+typedef struct chord_rt {
+    const chord_backend *be;
+    void *ctx;
+    int device;
+    chord_device_info info;
+} chord_rt;
+
+/* Backends compiled in, in preference order (cuda, vulkan, opencl, ref). */
+int chord_backend_count(void);
+const chord_backend *chord_backend_at(int i);
+const chord_backend *chord_backend_find(const char *name);
+
+/* Opens "NAME", "NAME:DEVICE" or NULL/"auto" (the best that starts). In auto mode each backend
+ * that is missing or fails is reported in one line on `log` (may be NULL) before the next is tried. */
+chord_status chord_open(const char *spec, chord_rt *rt, void (*log)(const char *line));
+void chord_close(chord_rt *rt);
+
+int chord_supports(const chord_rt *rt, chord_op op, const void *args);
+chord_status chord_launch(chord_rt *rt, chord_op op, const chord_tensor *t, const void *args);
+
+chord_status chord_alloc(chord_rt *rt, size_t bytes, chord_buf **out);
+void chord_free(chord_rt *rt, chord_buf *buf);
+chord_status chord_upload(chord_rt *rt, chord_buf *dst, size_t off, const void *src, size_t bytes);
+chord_status chord_download(chord_rt *rt, const chord_buf *src, size_t off, void *dst, size_t bytes);
+chord_status chord_copy(chord_rt *rt, chord_buf *dst, size_t dst_off, const chord_buf *src, size_t src_off,
+                        size_t bytes);
+chord_status chord_sync(chord_rt *rt);
+
+#endif

@@ -1,0 +1,10 @@
+# Script mode: writes IN as a C byte array named SYM into OUT.
+file(READ ${IN} hex HEX)
+if(NUL)
+  string(APPEND hex "00")
+endif()
+string(LENGTH "${hex}" n)
+math(EXPR bytes "${n} / 2")
+string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," body "${hex}")
+string(REGEX REPLACE "(0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,0x..,)" "\\1\n" body "${body}")
+file(WRITE ${OUT} "#include <stddef.h>\nconst unsigned char ${SYM}[] = {\n${body}};\nconst size_t ${SYM}_len = ${bytes};\n")

@@ -1,0 +1,222 @@
+/* The ref backend: host memory and the scalar references, so the reference runs through the
+ * same interface as every device and serves as the last choice of `auto`. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend.h"
+
+struct chord_buf {
+    size_t bytes;
+    unsigned char *data;
+};
+
+typedef struct ref_ctx {
+    struct timespec t0;
+} ref_ctx;
+
+#define PTR(t) ((void *)((t).buf->data + (t).offset))
+
+static chord_status ref_probe(chord_device_info *devs, int max, int *n_out)
+{
+    if (max > 0) {
+        strcpy(devs[0].name, "host CPU (scalar C reference)");
+        strcpy(devs[0].detail, "single-threaded, defines every op");
+    }
+    *n_out = 1;
+    return CHORD_OK;
+}
+
+static chord_status ref_init(int device, void **ctx_out)
+{
+    (void)device;
+    ref_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return chord_fail(CHORD_ERR_NOMEM, "ref: out of host memory");
+    *ctx_out = c;
+    return CHORD_OK;
+}
+
+static void ref_shutdown(void *ctx)
+{
+    free(ctx);
+}
+
+static chord_status ref_alloc(void *ctx, size_t bytes, chord_buf **out)
+{
+    (void)ctx;
+    chord_buf *b = malloc(sizeof *b);
+    unsigned char *d = malloc(bytes);
+    if (!b || !d) {
+        free(b);
+        free(d);
+        return chord_fail(CHORD_ERR_NOMEM, "ref: cannot allocate %zu bytes", bytes);
+    }
+    b->bytes = bytes;
+    b->data = d;
+    *out = b;
+    return CHORD_OK;
+}
+
+static void ref_free(void *ctx, chord_buf *b)
+{
+    (void)ctx;
+    free(b->data);
+    free(b);
+}
+
+static chord_status range_ok(const chord_buf *b, size_t off, size_t bytes)
+{
+    if (off > b->bytes || bytes > b->bytes - off)
+        return chord_fail(CHORD_ERR_INVALID, "ref: range %zu+%zu outside a buffer of %zu bytes", off, bytes,
+                          b->bytes);
+    return CHORD_OK;
+}
+
+static chord_status ref_upload(void *ctx, chord_buf *dst, size_t off, const void *src, size_t bytes)
+{
+    (void)ctx;
+    CHORD_TRY(range_ok(dst, off, bytes));
+    memcpy(dst->data + off, src, bytes);
+    return CHORD_OK;
+}
+
+static chord_status ref_download(void *ctx, const chord_buf *src, size_t off, void *dst, size_t bytes)
+{
+    (void)ctx;
+    CHORD_TRY(range_ok(src, off, bytes));
+    memcpy(dst, src->data + off, bytes);
+    return CHORD_OK;
+}
+
+static chord_status ref_copy(void *ctx, chord_buf *dst, size_t doff, const chord_buf *src, size_t soff,
+                             size_t bytes)
+{
+    (void)ctx;
+    CHORD_TRY(range_ok(dst, doff, bytes));
+    CHORD_TRY(range_ok(src, soff, bytes));
+    memmove(dst->data + doff, src->data + soff, bytes);
+    return CHORD_OK;
+}
+
+static chord_status ref_sync(void *ctx)
+{
+    (void)ctx;
+    return CHORD_OK;
+}
+
+static chord_status ref_timer_start(void *ctx)
+{
+    clock_gettime(CLOCK_MONOTONIC, &((ref_ctx *)ctx)->t0);
+    return CHORD_OK;
+}
+
+static chord_status ref_timer_stop(void *ctx, double *ms)
+{
+    struct timespec t1, *t0 = &((ref_ctx *)ctx)->t0;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    *ms = (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) * 1e-6;
+    return CHORD_OK;
+}
+
+static int ref_supports(void *ctx, chord_op op, const void *args)
+{
+    (void)ctx;
+    if (op == CHORD_OP_DEQUANT)
+        return chord_dequant_supported(((const chord_dequant_args *)args)->type);
+    if (op == CHORD_OP_MATMUL || op == CHORD_OP_MATMUL_TILED)
+        return chord_dequant_supported(((const chord_matmul_args *)args)->wtype);
+    return 1;
+}
+
+static chord_status op_matmul(void *ctx, const chord_tensor *t, const void *a)
+{
+    (void)ctx;
+    chord_matmul_ref(PTR(t[0]), PTR(t[1]), PTR(t[2]), a);
+    return CHORD_OK;
+}
+
+static chord_status op_matmul_tiled(void *ctx, const chord_tensor *t, const void *a)
+{
+    (void)ctx;
+    chord_matmul_tiled_ref(PTR(t[0]), PTR(t[1]), PTR(t[2]), a);
+    return CHORD_OK;
+}
+
+static chord_status op_rmsnorm(void *ctx, const chord_tensor *t, const void *a)
+{
+    (void)ctx;
+    chord_rmsnorm_ref(PTR(t[0]), PTR(t[1]), PTR(t[2]), a);
+    return CHORD_OK;
+}
+
+static chord_status op_softmax(void *ctx, const chord_tensor *t, const void *a)
+{
+    (void)ctx;
+    chord_softmax_ref(PTR(t[0]), PTR(t[1]), a);
+    return CHORD_OK;
+}
+
+static chord_status op_rope(void *ctx, const chord_tensor *t, const void *a)
+{
+    (void)ctx;
+    chord_rope_ref(PTR(t[0]), PTR(t[1]), a);
+    return CHORD_OK;
+}
+
+static chord_status op_dequant(void *ctx, const chord_tensor *t, const void *a)
+{
+    (void)ctx;
+    if (chord_dequant_ref(PTR(t[0]), PTR(t[1]), a) != 0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "ref: dequant of this type or size is not supported");
+    return CHORD_OK;
+}
+
+static chord_status op_add(void *ctx, const chord_tensor *t, const void *a)
+{
+    (void)ctx;
+    chord_add_ref(PTR(t[0]), PTR(t[1]), PTR(t[2]), a);
+    return CHORD_OK;
+}
+
+static chord_status op_swiglu(void *ctx, const chord_tensor *t, const void *a)
+{
+    (void)ctx;
+    chord_swiglu_ref(PTR(t[0]), PTR(t[1]), PTR(t[2]), a);
+    return CHORD_OK;
+}
+
+static chord_status op_attention(void *ctx, const chord_tensor *t, const void *a)
+{
+    (void)ctx;
+    chord_attention_ref(PTR(t[0]), PTR(t[1]), PTR(t[2]), PTR(t[3]), a);
+    return CHORD_OK;
+}
+
+const chord_backend chord_backend_ref = {
+    .name = "ref",
+    .probe = ref_probe,
+    .init = ref_init,
+    .shutdown = ref_shutdown,
+    .alloc = ref_alloc,
+    .free = ref_free,
+    .upload = ref_upload,
+    .download = ref_download,
+    .copy = ref_copy,
+    .sync = ref_sync,
+    .timer_start = ref_timer_start,
+    .timer_stop = ref_timer_stop,
+    .supports = ref_supports,
+    .ops =
+        {
+            [CHORD_OP_MATMUL] = op_matmul,
+            [CHORD_OP_MATMUL_TILED] = op_matmul_tiled,
+            [CHORD_OP_RMSNORM] = op_rmsnorm,
+            [CHORD_OP_SOFTMAX] = op_softmax,
+            [CHORD_OP_ROPE] = op_rope,
+            [CHORD_OP_DEQUANT] = op_dequant,
+            [CHORD_OP_ADD] = op_add,
+            [CHORD_OP_SWIGLU] = op_swiglu,
+            [CHORD_OP_ATTENTION] = op_attention,
+        },
+};

@@ -1,0 +1,169 @@
+/* The registry: which backends were compiled in, and opening one by name or the best that starts. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chord.h"
+
+extern const chord_backend chord_backend_ref;
+#ifdef CHORD_HAVE_CUDA
+extern const chord_backend chord_backend_cuda;
+#endif
+#ifdef CHORD_HAVE_VULKAN
+extern const chord_backend chord_backend_vulkan;
+#endif
+#ifdef CHORD_HAVE_OPENCL
+extern const chord_backend chord_backend_opencl;
+#endif
+
+/* Preference order for auto: the fastest API first, the reference last. */
+static const chord_backend *const backends[] = {
+#ifdef CHORD_HAVE_CUDA
+    &chord_backend_cuda,
+#endif
+#ifdef CHORD_HAVE_VULKAN
+    &chord_backend_vulkan,
+#endif
+#ifdef CHORD_HAVE_OPENCL
+    &chord_backend_opencl,
+#endif
+    &chord_backend_ref,
+};
+
+int chord_backend_count(void)
+{
+    return (int)(sizeof backends / sizeof backends[0]);
+}
+
+const chord_backend *chord_backend_at(int i)
+{
+    return (i >= 0 && i < chord_backend_count()) ? backends[i] : NULL;
+}
+
+const chord_backend *chord_backend_find(const char *name)
+{
+    for (int i = 0; i < chord_backend_count(); i++)
+        if (strcmp(backends[i]->name, name) == 0)
+            return backends[i];
+    return NULL;
+}
+
+static chord_status open_one(const chord_backend *be, int device, chord_rt *rt)
+{
+    chord_device_info devs[CHORD_MAX_DEVICES];
+    int n = 0;
+    CHORD_TRY(be->probe(devs, CHORD_MAX_DEVICES, &n));
+    if (n == 0)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "%s: no device found", be->name);
+    if (device < 0 || device >= n)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "%s: device %d does not exist (%d found)", be->name, device, n);
+    memset(rt, 0, sizeof *rt);
+    CHORD_TRY(be->init(device, &rt->ctx));
+    rt->be = be;
+    rt->device = device;
+    rt->info = devs[device];
+    return CHORD_OK;
+}
+
+chord_status chord_open(const char *spec, chord_rt *rt, void (*log)(const char *line))
+{
+    if (spec == NULL || strcmp(spec, "auto") == 0) {
+        char line[1200];
+        for (int i = 0; i < chord_backend_count(); i++) {
+            if (open_one(backends[i], 0, rt) == CHORD_OK)
+                return CHORD_OK;
+            if (log) {
+                snprintf(line, sizeof line, "backend %s unavailable: %s", backends[i]->name, chord_last_error());
+                log(line);
+            }
+        }
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "no backend could be started");
+    }
+    char name[64];
+    int device = 0;
+    const char *colon = strchr(spec, ':');
+    size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
+    if (len == 0 || len >= sizeof name)
+        return chord_fail(CHORD_ERR_INVALID, "bad backend '%s' (want NAME or NAME:DEVICE)", spec);
+    memcpy(name, spec, len);
+    name[len] = 0;
+    if (colon) {
+        char *end;
+        long d = strtol(colon + 1, &end, 10);
+        if (*end || end == colon + 1 || d < 0 || d >= CHORD_MAX_DEVICES)
+            return chord_fail(CHORD_ERR_INVALID, "bad device number in '%s'", spec);
+        device = (int)d;
+    }
+    const chord_backend *be = chord_backend_find(name);
+    if (!be) {
+        char known[256] = "";
+        for (int i = 0; i < chord_backend_count(); i++) {
+            strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+            strncat(known, backends[i]->name, sizeof known - strlen(known) - 1);
+        }
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "backend '%s' is not compiled in (have: %s)", name, known);
+    }
+    return open_one(be, device, rt);
+}
+
+void chord_close(chord_rt *rt)
+{
+    if (rt->be && rt->ctx)
+        rt->be->shutdown(rt->ctx);
+    rt->be = NULL;
+    rt->ctx = NULL;
+}
+
+int chord_supports(const chord_rt *rt, chord_op op, const void *args)
+{
+    if (op < 0 || op >= CHORD_OP_COUNT || !rt->be->ops[op])
+        return 0;
+    return rt->be->supports ? rt->be->supports(rt->ctx, op, args) : 1;
+}
+
+chord_status chord_launch(chord_rt *rt, chord_op op, const chord_tensor *t, const void *args)
+{
+    if (op < 0 || op >= CHORD_OP_COUNT)
+        return chord_fail(CHORD_ERR_INVALID, "unknown op %d", (int)op);
+    if (!chord_supports(rt, op, args))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "backend %s does not implement %s for these arguments",
+                          rt->be->name, chord_op_name(op));
+    for (int i = 0; i < chord_op_n_tensors(op); i++)
+        if (!t[i].buf)
+            return chord_fail(CHORD_ERR_INVALID, "%s: tensor %d has no buffer", chord_op_name(op), i);
+    return rt->be->ops[op](rt->ctx, t, args);
+}
+
+chord_status chord_alloc(chord_rt *rt, size_t bytes, chord_buf **out)
+{
+    if (bytes == 0)
+        return chord_fail(CHORD_ERR_INVALID, "alloc of 0 bytes");
+    return rt->be->alloc(rt->ctx, bytes, out);
+}
+
+void chord_free(chord_rt *rt, chord_buf *buf)
+{
+    if (buf)
+        rt->be->free(rt->ctx, buf);
+}
+
+chord_status chord_upload(chord_rt *rt, chord_buf *dst, size_t off, const void *src, size_t bytes)
+{
+    return bytes ? rt->be->upload(rt->ctx, dst, off, src, bytes) : CHORD_OK;
+}
+
+chord_status chord_download(chord_rt *rt, const chord_buf *src, size_t off, void *dst, size_t bytes)
+{
+    return bytes ? rt->be->download(rt->ctx, src, off, dst, bytes) : CHORD_OK;
+}
+
+chord_status chord_copy(chord_rt *rt, chord_buf *dst, size_t dst_off, const chord_buf *src, size_t src_off,
+                        size_t bytes)
+{
+    return bytes ? rt->be->copy(rt->ctx, dst, dst_off, src, src_off, bytes) : CHORD_OK;
+}
+
+chord_status chord_sync(chord_rt *rt)
+{
+    return rt->be->sync(rt->ctx);
+}

@@ -1,0 +1,12 @@
+/* Placeholder until the model work lands: says so and fails, never pretends. */
+#include <stdio.h>
+
+#include "commands.h"
+
+int cmd_run(int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    fprintf(stderr, "chord run: not built yet in this revision\n");
+    return 2;
+}

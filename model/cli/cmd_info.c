@@ -1,0 +1,52 @@
+/* chord info: what was compiled in, what is present, and which backend has which op. */
+#include <stdio.h>
+#include <string.h>
+
+#include "chord.h"
+#include "commands.h"
+
+static int usage(FILE *f, int code)
+{
+    fprintf(f, "usage: chord info\n\nPrints the backends compiled in, the devices each finds (or why none),\n"
+               "and the op x backend matrix of kernels compiled in.\n");
+    return code;
+}
+
+int cmd_info(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+            return usage(stdout, 0);
+        fprintf(stderr, "chord info: unknown option '%s'\n", argv[i]);
+        return usage(stderr, 2);
+    }
+    int nb = chord_backend_count();
+    printf("backends compiled in (preference order):");
+    for (int b = 0; b < nb; b++)
+        printf(" %s", chord_backend_at(b)->name);
+    printf("\n\ndevices:\n");
+    for (int b = 0; b < nb; b++) {
+        const chord_backend *be = chord_backend_at(b);
+        chord_device_info devs[CHORD_MAX_DEVICES];
+        int n = 0;
+        if (be->probe(devs, CHORD_MAX_DEVICES, &n) != CHORD_OK) {
+            printf("  %-7s none: %s\n", be->name, chord_last_error());
+            continue;
+        }
+        if (n == 0)
+            printf("  %-7s none found\n", be->name);
+        for (int d = 0; d < n && d < CHORD_MAX_DEVICES; d++)
+            printf("  %s:%d  %s (%s)\n", be->name, d, devs[d].name, devs[d].detail);
+    }
+    printf("\nop x backend (kernels compiled in):\n  %-13s", "op");
+    for (int b = 0; b < nb; b++)
+        printf(" %-7s", chord_backend_at(b)->name);
+    printf("\n");
+    for (int op = 0; op < CHORD_OP_COUNT; op++) {
+        printf("  %-13s", chord_op_name(op));
+        for (int b = 0; b < nb; b++)
+            printf(" %-7s", chord_backend_at(b)->ops[op] ? "yes" : "-");
+        printf("\n");
+    }
+    return 0;
+}

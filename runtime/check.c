@@ -1,0 +1,156 @@
+/* The check executor: the same path for every backend, the ref backend included. */
+#include "check.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PAD 256          /* each tensor starts at this offset, so offsets are exercised */
+#define GUARD 256        /* bytes after the output that must stay untouched */
+#define GUARD_BYTE 0xA5
+
+uint64_t chord_case_seed(uint64_t seed, int case_index)
+{
+    uint64_t s = seed ^ ((uint64_t)(case_index + 1) * 0xd6e8feb86659fd93ull);
+    return chord_rand_next(&s);
+}
+
+static void compare(const chord_case *c, const float *y, const float *ref, size_t n, chord_check_result *r)
+{
+    chord_tolerance tol = chord_case_tolerance(c);
+    double num = 0, den = 0;
+    r->max_abs_err = 0;
+    r->worst_ratio = 0;
+    r->n_bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        double a = y[i], b = ref[i];
+        if (a == b || (isnan(a) && isnan(b)))
+            continue;
+        if (!isfinite(b) || !isfinite(a)) { /* NaN/Inf where the reference differs */
+            r->n_bad++;
+            r->worst_ratio = INFINITY;
+            r->max_abs_err = INFINITY;
+            continue;
+        }
+        double err = fabs(a - b);
+        double bound = tol.abs + tol.rel * fabs(b);
+        double ratio = bound > 0 ? err / bound : INFINITY;
+        num += err * err;
+        if (err > r->max_abs_err)
+            r->max_abs_err = err;
+        if (ratio > r->worst_ratio)
+            r->worst_ratio = ratio;
+        if (err > bound)
+            r->n_bad++;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(ref[i]))
+            den += (double)ref[i] * ref[i];
+    r->nmse = den > 0 ? num / den : (num > 0 ? INFINITY : 0);
+    r->passed = r->n_bad == 0 && r->nmse <= tol.nmse && r->guard_ok;
+}
+
+chord_status chord_check_case(chord_rt *rt, const chord_case *c, uint64_t seed, chord_check_result *r)
+{
+    memset(r, 0, sizeof *r);
+    if (!chord_supports(rt, c->op, &c->a)) {
+        r->skipped = 1;
+        snprintf(r->message, sizeof r->message, "%s does not implement %s for this case", rt->be->name,
+                 chord_op_name(c->op));
+        return CHORD_OK;
+    }
+    int nt = chord_op_n_tensors(c->op);
+    int out = nt - 1;
+    void *host[CHORD_MAX_TENSORS] = {0};
+    chord_buf *buf[CHORD_MAX_TENSORS] = {0};
+    chord_tensor t[CHORD_MAX_TENSORS];
+    size_t bytes[CHORD_MAX_TENSORS];
+    unsigned char *got = NULL;
+    chord_status s = CHORD_OK;
+
+    for (int i = 0; i < nt; i++) {
+        bytes[i] = chord_case_tensor_bytes(c, i);
+        host[i] = malloc(bytes[i] ? bytes[i] : 1);
+        if (!host[i]) {
+            s = chord_fail(CHORD_ERR_NOMEM, "check: cannot allocate %zu host bytes", bytes[i]);
+            goto done;
+        }
+        if (i != out)
+            chord_case_fill(c, i, host[i], seed);
+    }
+    /* In-place cases compute into tensor 0: the reference gets a copy of it as its output. */
+    if (c->inplace)
+        memcpy(host[out], host[0], bytes[0]);
+    {
+        void *ref_in[CHORD_MAX_TENSORS];
+        memcpy(ref_in, host, sizeof ref_in);
+        if (c->inplace)
+            ref_in[0] = host[out];
+        chord_case_reference(c, ref_in);
+        if (c->inplace) /* restore the input the device will see */
+            chord_case_fill(c, 0, host[0], seed);
+    }
+
+    got = malloc(bytes[out] + GUARD);
+    if (!got) {
+        s = chord_fail(CHORD_ERR_NOMEM, "check: cannot allocate %zu host bytes", bytes[out] + GUARD);
+        goto done;
+    }
+    for (int i = 0; i < nt; i++) {
+        if (c->inplace && i == out) {
+            t[i] = t[0];
+            continue;
+        }
+        size_t total = PAD + bytes[i] + (i == out ? GUARD : 0);
+        if ((s = chord_alloc(rt, total, &buf[i])) != CHORD_OK)
+            goto done;
+        t[i] = (chord_tensor){buf[i], PAD};
+        if (i == out) { /* NaN everywhere the kernel must write, a pattern where it must not */
+            memset(got, 0xFF, bytes[i]);
+            memset(got + bytes[i], GUARD_BYTE, GUARD);
+            if ((s = chord_upload(rt, buf[i], PAD, got, bytes[i] + GUARD)) != CHORD_OK)
+                goto done;
+        } else if ((s = chord_upload(rt, buf[i], PAD, host[i], bytes[i])) != CHORD_OK) {
+            goto done;
+        }
+    }
+    if (c->inplace) { /* the output shares tensor 0's buffer: put a guard after it too */
+        memset(got, GUARD_BYTE, GUARD);
+        chord_buf *b0 = buf[0];
+        chord_free(rt, b0);
+        buf[0] = NULL;
+        if ((s = chord_alloc(rt, PAD + bytes[0] + GUARD, &buf[0])) != CHORD_OK)
+            goto done;
+        t[0] = t[out] = (chord_tensor){buf[0], PAD};
+        if ((s = chord_upload(rt, buf[0], PAD, host[0], bytes[0])) != CHORD_OK ||
+            (s = chord_upload(rt, buf[0], PAD + bytes[0], got, GUARD)) != CHORD_OK)
+            goto done;
+    }
+    if ((s = chord_launch(rt, c->op, t, &c->a)) != CHORD_OK)
+        goto done;
+    if ((s = chord_sync(rt)) != CHORD_OK)
+        goto done;
+    if ((s = chord_download(rt, t[out].buf, PAD, got, bytes[out] + GUARD)) != CHORD_OK)
+        goto done;
+
+    r->guard_ok = 1;
+    for (size_t i = 0; i < GUARD; i++)
+        if (got[bytes[out] + i] != GUARD_BYTE)
+            r->guard_ok = 0;
+    compare(c, (const float *)got, host[out], bytes[out] / sizeof(float), r);
+    if (!r->passed)
+        snprintf(r->message, sizeof r->message, "%s%s%lld elements outside the bound", r->guard_ok ? "" : "guard overwritten; ",
+                 r->n_bad ? "" : "NMSE above the bound; ", (long long)r->n_bad);
+
+done:
+    for (int i = 0; i < nt; i++) {
+        if (buf[i])
+            chord_free(rt, buf[i]);
+        free(host[i]);
+    }
+    free(got);
+    if (s != CHORD_OK)
+        snprintf(r->message, sizeof r->message, "%s", chord_last_error());
+    return s;
+}

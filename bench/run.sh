@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs chord-bench and writes Google Benchmark's JSON to results/<device>/<date>-<commit>.json.
+# Extra arguments go to chord-bench (e.g. --benchmark_filter=cuda/). Prints the output path last.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bench=${CHORD_BENCH_BIN:-$(command -v chord-bench || echo "$root/build/bin/chord-bench")}
+[ -x "$bench" ] || { echo "bench/run.sh: $bench not built (run ci/test.sh or cmake --build build)" >&2; exit 1; }
+
+commit=${CHORD_COMMIT:-$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
+if [ -z "${CHORD_COMMIT:-}" ] && ! git -C "$root" diff --quiet HEAD 2>/dev/null; then commit="$commit-dirty"; fi
+date=$(date -u +%Y-%m-%d)
+device=${CHORD_DEVICE_NAME:-}
+if [ -z "$device" ] && command -v nvidia-smi >/dev/null 2>&1; then
+  device=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || true)
+fi
+[ -n "$device" ] || device="cpu $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
+slug=$(printf '%s' "$device" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9]+/-/g; s/^-+|-+$//g')
+mkdir -p "$root/results/$slug"
+out="$root/results/$slug/$date-$commit.json"
+echo "bench/run.sh: $device, commit $commit -> $out" >&2
+"$bench" --benchmark_out="$out" --benchmark_out_format=json \
+  --benchmark_context=commit="$commit" --benchmark_context=date="$date" --benchmark_context=device="$device" "$@" >&2
+echo "$out"

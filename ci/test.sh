@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing, fetches the default model, builds every API whose
+# toolchain is here, and runs all tests (Criterion suites under CTest, then chord check and a bench smoke run).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+build=${CHORD_BUILD:-build}
+
+bash ci/setup.sh
+model=$(bash ci/fetch-model.sh | tail -1)
+export CHORD_MODEL_DIR=$(dirname "$model")
+echo "ci/test.sh: default model at $model"
+
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CHORD_CMAKE_ARGS:-}
+cmake --build "$build" -j"$(nproc)"
+
+export POCL_CACHE_DIR="$root/$build/cache/pocl" MESA_SHADER_CACHE_DIR="$root/$build/cache/mesa"
+export CHORD_SEED=${CHORD_SEED:-$(date +%s)}
+echo "ci/test.sh: seed $CHORD_SEED (set CHORD_SEED to reproduce)"
+"$build/bin/chord" info
+for b in $("$build/bin/chord" info | sed -n 's/^backends compiled in (preference order)://p'); do
+  if [ "$b" = cuda ] && ! "$build/bin/chord" info | grep -q '^  cuda:0'; then
+    echo "ci/test.sh: chord check -b cuda skipped: no CUDA device here"
+    continue
+  fi
+  "$build/bin/chord" check -b "$b" --seed "$CHORD_SEED" > "$build/check-$b.txt"
+  tail -n +1 "$build/check-$b.txt" | grep -c ' pass$' | sed "s/^/ci\/test.sh: chord check -b $b: passing cases: /"
+done
+if [ -x "$build/bin/chord-bench" ]; then
+  "$build/bin/chord-bench" --benchmark_filter='ref/(copy|add)' --benchmark_min_time=0.05 > "$build/bench-smoke.txt"
+  echo "ci/test.sh: chord-bench smoke run ok"
+fi
+ctest --test-dir "$build" --output-on-failure --timeout 1500

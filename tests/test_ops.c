@@ -1,0 +1,113 @@
+/* Every case of the shared table on every compiled backend, against the reference.
+ * One test per (backend, op), so a device context is built once per op rather than once per case;
+ * a backend that cannot start here (CUDA without a GPU) is reported as skipped, with the reason. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "check.h"
+
+typedef struct {
+    int backend;
+    int op;
+} op_param;
+
+static uint64_t run_seed(void)
+{
+    const char *s = getenv("CHORD_SEED");
+    return s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
+}
+
+ParameterizedTestParameters(ops, cases)
+{
+    static op_param params[16 * CHORD_OP_COUNT];
+    int n = 0;
+    for (int b = 0; b < chord_backend_count() && b < 16; b++)
+        for (int op = 0; op < CHORD_OP_COUNT; op++)
+            params[n++] = (op_param){b, op};
+    return cr_make_param_array(op_param, params, n);
+}
+
+ParameterizedTest(op_param *p, ops, cases, .timeout = 600)
+{
+    const chord_backend *be = chord_backend_at(p->backend);
+    chord_rt rt;
+    if (chord_open(be->name, &rt, NULL) != CHORD_OK)
+        cr_skip_test("%s unavailable here: %s", be->name, chord_last_error());
+    uint64_t seed = run_seed();
+    int ran = 0, skipped = 0;
+    for (int i = 0; i < chord_case_count(); i++) {
+        const chord_case *c = chord_case_at(i);
+        if ((int)c->op != p->op || c->size != CHORD_CASE_SMALL)
+            continue;
+        chord_check_result r;
+        chord_status s = chord_check_case(&rt, c, chord_case_seed(seed, i), &r);
+        cr_expect(s == CHORD_OK, "%s %s %s: %s (seed %" PRIu64 ")", be->name, chord_op_name(c->op), c->name,
+                  r.message, seed);
+        if (s != CHORD_OK)
+            continue;
+        if (r.skipped) {
+            skipped++;
+            continue;
+        }
+        ran++;
+        cr_expect(r.passed, "%s %s %s: nmse %.3e max_err %.3e bound ratio %.3f: %s (seed %" PRIu64 ")", be->name,
+                  chord_op_name(c->op), c->name, r.nmse, r.max_abs_err, r.worst_ratio, r.message, seed);
+    }
+    cr_log_info("%s %s: %d cases ran, %d not implemented (seed %" PRIu64 ")", be->name, chord_op_name(p->op), ran,
+                skipped, seed);
+    chord_close(&rt);
+    if (ran == 0)
+        cr_skip_test("%s does not implement %s", be->name, chord_op_name(p->op));
+}
+
+/* The harness itself must catch what broken kernels do: these backends wrap ref and break one thing each. */
+extern const chord_backend chord_backend_ref;
+static chord_backend broken;
+static int breakage;
+
+static chord_status broken_rmsnorm(void *ctx, const chord_tensor *t, const void *a)
+{
+    const chord_rmsnorm_args *args = a;
+    chord_status s = chord_backend_ref.ops[CHORD_OP_RMSNORM](ctx, t, a);
+    size_t n = (size_t)args->n_rows * args->n_cols;
+    float v = 0;
+    switch (breakage) {
+    case 0: /* one element off by a relative 1e-3 */
+        chord_backend_ref.download(ctx, t[2].buf, t[2].offset, &v, 4);
+        v *= 1.001f;
+        return chord_backend_ref.upload(ctx, t[2].buf, t[2].offset, &v, 4);
+    case 1: /* the last element never written: it keeps the NaN poison */
+        v = 1.0f / 0.0f - 1.0f / 0.0f;
+        return chord_backend_ref.upload(ctx, t[2].buf, t[2].offset + (n - 1) * 4, &v, 4);
+    case 2: /* one element written past the end */
+        return chord_backend_ref.upload(ctx, t[2].buf, t[2].offset + n * 4, &v, 4);
+    }
+    return s;
+}
+
+Test(harness, catches_broken_kernels)
+{
+    broken = chord_backend_ref;
+    broken.ops[CHORD_OP_RMSNORM] = broken_rmsnorm;
+    const chord_case *c = NULL;
+    for (int i = 0; i < chord_case_count(); i++)
+        if (chord_case_at(i)->op == CHORD_OP_RMSNORM && chord_case_at(i)->a.rmsnorm.n_cols == 576)
+            c = chord_case_at(i);
+    cr_assert_not_null(c);
+    chord_rt rt = {.be = &broken};
+    cr_assert_eq(broken.init(0, &rt.ctx), CHORD_OK);
+    for (breakage = 0; breakage < 3; breakage++) {
+        chord_check_result r;
+        cr_assert_eq(chord_check_case(&rt, c, 42, &r), CHORD_OK);
+        cr_expect(!r.passed, "breakage %d went unnoticed", breakage);
+    }
+    breakage = 99; /* the unbroken path passes */
+    chord_check_result r;
+    cr_assert_eq(chord_check_case(&rt, c, 42, &r), CHORD_OK);
+    cr_expect(r.passed, "ref rmsnorm failed: %s", r.message);
+    broken.shutdown(rt.ctx);
+}

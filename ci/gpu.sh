@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The GPU machine's whole job in one call: check every API against the reference (large cases too),
+# compute-sanitizer over the CUDA check suite, benchmarks with same-run ceilings, and model verification.
+# Runs from the repository root there, with binaries staged by ci/gpu-stage.sh in .gpu (carried along).
+# usage: ci/gpu.sh [checks] [sanitize] [bench] [synth] [smollm2]   (default: all but smollm2)
+# Logs go to $OUT (or /tmp/chord-gpu), one tarball plus a summary printed last.
+set -uo pipefail
+out=${OUT:-/tmp/chord-gpu}
+logs=$out/logs
+mkdir -p "$logs"
+# shellcheck disable=SC1091
+source .gpu/env.sh
+seed=${CHORD_SEED:-$(date +%s)}
+stages=${*:-checks sanitize bench synth}
+summary=$logs/summary.txt
+note() { echo "$*" | tee -a "$summary"; }
+note "chord GPU run: commit ${CHORD_COMMIT:-unknown}, $(date -u +%FT%TZ), seed $seed, stages: $stages"
+nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee -a "$summary"
+chord info > "$logs/info.txt" 2>&1
+
+has() { [[ " $stages " == *" $1 "* ]]; }
+
+if has checks; then
+  for b in cuda opencl vulkan; do
+    chord check -b "$b" --large --seed "$seed" > "$logs/check-$b.txt" 2>&1
+    note "check $b: rc=$? $(tail -1 "$logs/check-$b.txt")"
+  done
+fi
+if has sanitize; then
+  for tool in memcheck racecheck; do
+    compute-sanitizer --tool "$tool" --error-exitcode 3 chord check -b cuda --seed "$seed" > "$logs/sanitizer-$tool.txt" 2>&1
+    note "compute-sanitizer $tool: rc=$? $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$logs/sanitizer-$tool.txt" | tail -1)"
+  done
+fi
+if has bench; then
+  json=$(CHORD_BENCH_BIN=.gpu/bin/chord-bench CHORD_COMMIT=${CHORD_COMMIT:-unknown} \
+         bench/run.sh --benchmark_filter='^(cuda|opencl|vulkan)/' 2> "$logs/bench.txt" | tail -1)
+  note "bench: rc=$? $json"
+  [ -f "$json" ] && cp "$json" "$out/bench.json"
+fi
+if has synth; then
+  chord gguf synth --shape llama2-7b --type q4_0 -o /tmp/synth-7b.gguf > "$logs/synth.txt" 2>&1
+  note "synth llama2-7b q4_0: rc=$?"
+  for b in cuda vulkan opencl; do
+    chord run -m /tmp/synth-7b.gguf -b "$b" -p "The quick brown fox" -n 8 --verify > "$logs/verify-7b-$b.txt" 2>&1
+    note "verify synth 7b $b: rc=$? $(tail -2 "$logs/verify-7b-$b.txt" | tr '\n' ' ')"
+  done
+fi
+if has smollm2; then
+  model=${CHORD_GPU_MODEL:-/tmp/smollm2.gguf}
+  for b in cuda vulkan opencl; do
+    chord run -m "$model" -b "$b" -p "The capital of France is" -n 32 --verify > "$logs/verify-smollm2-$b.txt" 2>&1
+    note "verify smollm2 $b: rc=$? $(tail -2 "$logs/verify-smollm2-$b.txt" | tr '\n' ' ')"
+  done
+fi
+tar -C "$out" -czf "$out/gpu-logs.tar.gz" logs
+cat "$summary"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Builds every API here (CUDA for sm_90) and stages what ci/gpu.sh runs into .gpu with ../shared/gpu/stage.sh.
+# cuBLAS (600 MB with cublasLt) cannot travel in 64 MiB; the GPU machine has CUDA 13.0's own, which env.sh finds.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -7,3 +8,13 @@ build=${CHORD_BUILD:-build-gpu}
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCHORD_CUDA=ON -DCHORD_OPENCL=ON -DCHORD_VULKAN=ON -DCHORD_TESTS=OFF >/dev/null
 cmake --build "$build" -j"$(nproc)"
 "$root/../shared/gpu/stage.sh" "$build/bin/chord" "$build/bin/chord-bench"
+rm -f .gpu/lib/libcublas*
+cat >> .gpu/env.sh <<'ENV'
+# cuBLAS for chord-bench's yardstick: the machine's CUDA toolkit, else the pip wheel PyTorch brought
+for _c in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
+          "$(python3 -c 'import nvidia.cublas as m; print(list(m.__path__)[0] + "/lib")' 2>/dev/null)"; do
+  if [ -e "$_c/libcublas.so.13" ]; then export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$_c"; break; fi
+done
+ENV
+git rev-parse --short=12 HEAD > .gpu/commit
+du -sh .gpu

@@ -11,6 +11,7 @@ mkdir -p "$logs"
 # shellcheck disable=SC1091
 source .gpu/env.sh
 seed=${CHORD_SEED:-$(date +%s)}
+export CHORD_COMMIT=${CHORD_COMMIT:-$(cat .gpu/commit 2>/dev/null || echo unknown)}
 stages=${*:-checks sanitize bench synth}
 summary=$logs/summary.txt
 note() { echo "$*" | tee -a "$summary"; }

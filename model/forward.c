@@ -1,0 +1,122 @@
+/* The Llama forward pass, written once against the runtime's op table: every backend runs this same sequence of
+ * launches. Per batch of n tokens at positions pos0 .. pos0 + n - 1:
+ *   x = embd rows (dequant of each token's row)
+ *   per layer: xn = rmsnorm(x); q = xn Wq^T; K/V cache rows [pos0, pos0 + n) = xn Wk^T, xn Wv^T (written in place);
+ *              rope(q), rope(K rows); att = attention(q, K, V); x += att Wo^T;
+ *              xn = rmsnorm(x); x += (silu(xn Wg^T) * (xn Wu^T)) Wd^T
+ *   last batch only: logits = rmsnorm(x[n - 1]) Wout^T, one row, so the vocab matmul runs once per eval. */
+#include <math.h>
+
+#include "llama_internal.h"
+
+static chord_tensor T(chord_buf *b, size_t off)
+{
+    chord_tensor t = {b, off};
+    return t;
+}
+
+static chord_status matmul(chord_llama *m, const llama_weight *w, chord_tensor x, chord_tensor y, int rows)
+{
+    const chord_matmul_args a = {rows, (int)w->n, (int)w->k, w->type};
+    const chord_tensor t[3] = {T(w->buf, 0), x, y};
+    chord_status s = chord_launch(m->rt, llama_matmul_op(m, w, rows), t, &a);
+    return s == CHORD_OK ? s : llama_fail_ctx(s, "%s (m=%d)", w->name, rows);
+}
+
+static chord_status rmsnorm(chord_llama *m, chord_tensor x, const llama_weight *w, chord_tensor y, int rows)
+{
+    const chord_rmsnorm_args a = {rows, m->hp.n_embd, m->hp.norm_eps};
+    const chord_tensor t[3] = {x, T(w->buf, 0), y};
+    chord_status s = chord_launch(m->rt, CHORD_OP_RMSNORM, t, &a);
+    return s == CHORD_OK ? s : llama_fail_ctx(s, "%s", w->name);
+}
+
+static chord_status rope(chord_llama *m, chord_tensor x, int n, int n_head, int pos0)
+{
+    const chord_llama_hparams *hp = &m->hp;
+    const chord_rope_args a = {n, n_head, hp->head_dim, hp->n_rot, hp->rope_mode, hp->rope_theta, pos0};
+    const chord_tensor t[2] = {x, x};
+    return chord_launch(m->rt, CHORD_OP_ROPE, t, &a);
+}
+
+static chord_status add(chord_llama *m, chord_buf *x, chord_buf *y, int64_t n)
+{
+    const chord_add_args a = {n};
+    const chord_tensor t[3] = {T(x, 0), T(y, 0), T(x, 0)};
+    return chord_launch(m->rt, CHORD_OP_ADD, t, &a);
+}
+
+static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0)
+{
+    const chord_llama_hparams *hp = &m->hp;
+    const size_t kv_row_bytes = (size_t)hp->n_head_kv * hp->head_dim * sizeof(float);
+    const chord_tensor k_rows = T(ly->k_cache, (size_t)pos0 * kv_row_bytes); /* (n, n_head_kv, head_dim) */
+    const chord_tensor v_rows = T(ly->v_cache, (size_t)pos0 * kv_row_bytes);
+
+    /* attention sublayer */
+    CHORD_TRY(rmsnorm(m, T(m->x, 0), &ly->attn_norm, T(m->xn, 0), n));
+    CHORD_TRY(matmul(m, &ly->wq, T(m->xn, 0), T(m->q, 0), n));
+    CHORD_TRY(matmul(m, &ly->wk, T(m->xn, 0), k_rows, n));
+    CHORD_TRY(matmul(m, &ly->wv, T(m->xn, 0), v_rows, n));
+    CHORD_TRY(rope(m, T(m->q, 0), n, hp->n_head, pos0));
+    CHORD_TRY(rope(m, k_rows, n, hp->n_head_kv, pos0));
+    const chord_attention_args aa = {n, hp->n_head, hp->n_head_kv, hp->head_dim, pos0,
+                                     1.0f / sqrtf((float)hp->head_dim)};
+    const chord_tensor at[4] = {T(m->q, 0), T(ly->k_cache, 0), T(ly->v_cache, 0), T(m->att, 0)};
+    CHORD_TRY(chord_launch(m->rt, CHORD_OP_ATTENTION, at, &aa));
+    CHORD_TRY(matmul(m, &ly->wo, T(m->att, 0), T(m->proj, 0), n));
+    CHORD_TRY(add(m, m->x, m->proj, (int64_t)n * hp->n_embd));
+
+    /* FFN sublayer */
+    CHORD_TRY(rmsnorm(m, T(m->x, 0), &ly->ffn_norm, T(m->xn, 0), n));
+    CHORD_TRY(matmul(m, &ly->w_gate, T(m->xn, 0), T(m->gate, 0), n));
+    CHORD_TRY(matmul(m, &ly->w_up, T(m->xn, 0), T(m->up, 0), n));
+    const chord_swiglu_args sa = {(int64_t)n * hp->n_ff};
+    const chord_tensor st[3] = {T(m->gate, 0), T(m->up, 0), T(m->gate, 0)};
+    CHORD_TRY(chord_launch(m->rt, CHORD_OP_SWIGLU, st, &sa));
+    CHORD_TRY(matmul(m, &ly->w_down, T(m->gate, 0), T(m->proj, 0), n));
+    return add(m, m->x, m->proj, (int64_t)n * hp->n_embd);
+}
+
+static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0, int want_logits)
+{
+    const chord_llama_hparams *hp = &m->hp;
+    const size_t embd_bytes = (size_t)hp->n_embd * sizeof(float);
+    const chord_dequant_args da = {m->tok_embd.type, hp->n_embd};
+    for (int t = 0; t < n; t++) {
+        const chord_tensor dt[2] = {T(m->tok_embd.buf, (size_t)tokens[t] * m->tok_embd.row_bytes),
+                                    T(m->x, (size_t)t * embd_bytes)};
+        chord_status s = chord_launch(m->rt, CHORD_OP_DEQUANT, dt, &da);
+        if (s != CHORD_OK)
+            return llama_fail_ctx(s, "token_embd.weight row %d", tokens[t]);
+    }
+    for (int l = 0; l < hp->n_layer; l++) {
+        chord_status s = layer(m, &m->layers[l], n, pos0);
+        if (s != CHORD_OK)
+            return llama_fail_ctx(s, "layer %d", l);
+    }
+    if (!want_logits)
+        return CHORD_OK;
+    const size_t last = (size_t)(n - 1) * embd_bytes;
+    CHORD_TRY(rmsnorm(m, T(m->x, last), &m->output_norm, T(m->xn, 0), 1));
+    return matmul(m, &m->output, T(m->xn, 0), T(m->logits, 0), 1);
+}
+
+chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits)
+{
+    if (n_tok < 1 || pos0 < 0)
+        return chord_fail(CHORD_ERR_INVALID, "eval of %d tokens at position %d", n_tok, pos0);
+    if ((int64_t)pos0 + n_tok > m->n_ctx)
+        return chord_fail(CHORD_ERR_INVALID, "%d tokens at position %d exceed the context of %d tokens", n_tok, pos0,
+                          m->n_ctx);
+    for (int i = 0; i < n_tok; i++)
+        if (tokens[i] < 0 || tokens[i] >= m->hp.n_vocab)
+            return chord_fail(CHORD_ERR_INVALID, "token %d (index %d) is outside the vocabulary of %d", tokens[i], i,
+                              m->hp.n_vocab);
+    for (int b = 0; b < n_tok; b += m->n_batch) {
+        const int n = n_tok - b < m->n_batch ? n_tok - b : m->n_batch;
+        CHORD_TRY(batch(m, tokens + b, n, pos0 + b, logits && b + n == n_tok));
+    }
+    CHORD_TRY(chord_sync(m->rt));
+    return logits ? chord_download(m->rt, m->logits, 0, logits, (size_t)m->hp.n_vocab * sizeof(float)) : CHORD_OK;
+}

@@ -1,0 +1,437 @@
+/* Loading a Llama-family model: hyperparameters from GGUF metadata, strict shape and type checks, a check that
+ * the backend runs every op the forward pass will launch (no silent fallback), then one upload per tensor in its
+ * GGUF bytes and the device-side KV cache and scratch. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llama_internal.h"
+
+chord_status llama_fail_ctx(chord_status s, const char *fmt, ...)
+{
+    char ctx[256], prev[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ctx, sizeof ctx, fmt, ap);
+    va_end(ap);
+    snprintf(prev, sizeof prev, "%s", chord_last_error());
+    return chord_fail(s, "%s: %s", ctx, prev);
+}
+
+chord_op llama_matmul_op(const chord_llama *m, const llama_weight *w, int rows)
+{
+    return rows > 1 && w->type == CHORD_TYPE_F32 && m->tiled_f32 ? CHORD_OP_MATMUL_TILED : CHORD_OP_MATMUL;
+}
+
+/* ---- hyperparameters ---- */
+
+static chord_status get_int_key(const chord_gguf *g, const char *arch, const char *suffix, int required, int dflt,
+                                int *out)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s.%s", arch, suffix);
+    int64_t v;
+    if (!chord_gguf_has(g, key)) {
+        if (required)
+            return chord_fail(CHORD_ERR_FORMAT, "model metadata lacks %s", key);
+        *out = dflt;
+        return CHORD_OK;
+    }
+    CHORD_TRY(chord_gguf_get_int(g, key, &v));
+    if (v <= 0 || v > (1 << 30))
+        return chord_fail(CHORD_ERR_FORMAT, "model metadata %s = %lld is out of range", key, (long long)v);
+    *out = (int)v;
+    return CHORD_OK;
+}
+
+static chord_status get_float_key(const chord_gguf *g, const char *arch, const char *suffix, float dflt, float *out)
+{
+    char key[128];
+    snprintf(key, sizeof key, "%s.%s", arch, suffix);
+    double v;
+    if (!chord_gguf_has(g, key)) {
+        *out = dflt;
+        return CHORD_OK;
+    }
+    CHORD_TRY(chord_gguf_get_float(g, key, &v));
+    if (!(v > 0))
+        return chord_fail(CHORD_ERR_FORMAT, "model metadata %s = %g must be positive", key, v);
+    *out = (float)v;
+    return CHORD_OK;
+}
+
+/* Architectures whose GGUF tensors follow llama's names and layout (no biases, SwiGLU, RMSNorm), with the RoPE
+ * each one uses: llama.cpp's converter permutes Q/K rows of these so that adjacent pairs rotate (NORMAL). */
+static const struct {
+    const char *arch;
+    int rope_mode;
+} known_archs[] = {{"llama", CHORD_ROPE_NORMAL}, {"mistral", CHORD_ROPE_NORMAL}};
+
+chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *hp)
+{
+    memset(hp, 0, sizeof *hp);
+    chord_gguf_str arch;
+    if (chord_gguf_get_str(g, "general.architecture", &arch) != CHORD_OK)
+        return chord_fail(CHORD_ERR_FORMAT, "model metadata lacks general.architecture");
+    if (arch.len == 0 || arch.len >= sizeof hp->arch)
+        return chord_fail(CHORD_ERR_FORMAT, "general.architecture has a bad length (%llu)",
+                          (unsigned long long)arch.len);
+    memcpy(hp->arch, arch.ptr, arch.len);
+    hp->arch[arch.len] = 0;
+    int known = -1;
+    for (size_t i = 0; i < sizeof known_archs / sizeof known_archs[0]; i++)
+        if (!strcmp(hp->arch, known_archs[i].arch))
+            known = (int)i;
+    if (known < 0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "architecture '%s' is not supported (llama, mistral)", hp->arch);
+    hp->rope_mode = known_archs[known].rope_mode;
+
+    const char *a = hp->arch;
+    CHORD_TRY(get_int_key(g, a, "embedding_length", 1, 0, &hp->n_embd));
+    CHORD_TRY(get_int_key(g, a, "block_count", 1, 0, &hp->n_layer));
+    CHORD_TRY(get_int_key(g, a, "feed_forward_length", 1, 0, &hp->n_ff));
+    CHORD_TRY(get_int_key(g, a, "attention.head_count", 1, 0, &hp->n_head));
+    CHORD_TRY(get_int_key(g, a, "attention.head_count_kv", 0, hp->n_head, &hp->n_head_kv));
+    CHORD_TRY(get_int_key(g, a, "context_length", 0, 2048, &hp->n_ctx_train));
+    if (hp->n_embd % hp->n_head)
+        return chord_fail(CHORD_ERR_FORMAT, "n_embd %d is not a multiple of n_head %d", hp->n_embd, hp->n_head);
+    CHORD_TRY(get_int_key(g, a, "attention.key_length", 0, hp->n_embd / hp->n_head, &hp->head_dim));
+    int v_len;
+    CHORD_TRY(get_int_key(g, a, "attention.value_length", 0, hp->head_dim, &v_len));
+    if (v_len != hp->head_dim)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "key_length %d != value_length %d", hp->head_dim, v_len);
+    CHORD_TRY(get_int_key(g, a, "rope.dimension_count", 0, hp->head_dim, &hp->n_rot));
+    if (hp->n_head % hp->n_head_kv)
+        return chord_fail(CHORD_ERR_FORMAT, "n_head %d is not a multiple of n_head_kv %d", hp->n_head,
+                          hp->n_head_kv);
+    if (hp->n_rot > hp->head_dim || hp->n_rot % 2)
+        return chord_fail(CHORD_ERR_FORMAT, "rope.dimension_count %d: must be even and <= head_dim %d", hp->n_rot,
+                          hp->head_dim);
+    CHORD_TRY(get_float_key(g, a, "rope.freq_base", 10000.0f, &hp->rope_theta));
+    CHORD_TRY(get_float_key(g, a, "attention.layer_norm_rms_epsilon", 1e-5f, &hp->norm_eps));
+    char key[128];
+    snprintf(key, sizeof key, "%s.rope.scaling.type", a);
+    chord_gguf_str st;
+    if (chord_gguf_get_str(g, key, &st) == CHORD_OK && !chord_gguf_str_eq(st, "none"))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "%s '%.*s' is not supported", key, (int)st.len, st.ptr);
+
+    const chord_gguf_tensor *te = chord_gguf_find_tensor(g, "token_embd.weight");
+    if (!te)
+        return chord_fail(CHORD_ERR_FORMAT, "model lacks token_embd.weight");
+    if (te->n_dims != 2 || te->ne[0] != hp->n_embd || te->ne[1] <= 0 || te->ne[1] > (1 << 24))
+        return chord_fail(CHORD_ERR_FORMAT, "token_embd.weight has shape [%lld, %lld], expected [%d, n_vocab]",
+                          (long long)te->ne[0], (long long)te->ne[1], hp->n_embd);
+    hp->n_vocab = (int)te->ne[1];
+    hp->embd_type = te->type;
+    hp->tied_output = chord_gguf_find_tensor(g, "output.weight") == NULL;
+    const chord_gguf_tensor *tq = chord_gguf_find_tensor(g, "blk.0.attn_q.weight");
+    hp->matmul_type = tq ? tq->type : te->type;
+    return CHORD_OK;
+}
+
+/* ---- loading ---- */
+
+typedef struct loader {
+    chord_llama *m;
+    const chord_gguf *g;
+    const chord_llama_params *p;
+    int done, total;
+} loader;
+
+/* Finds `name`, checks it is (n, k) (a vector when n == 1) and uploads it: matrices in their GGUF bytes, vectors
+ * as f32. */
+static chord_status load_weight(loader *L, llama_weight *w, const char *name, int64_t n, int64_t k)
+{
+    chord_llama *m = L->m;
+    const chord_gguf_tensor *t = chord_gguf_find_tensor(L->g, name);
+    if (!t)
+        return chord_fail(CHORD_ERR_FORMAT, "model lacks tensor %s", name);
+    const int is_vec = n == 1;
+    if (t->ne[0] != k || t->ne[1] != n || t->ne[2] != 1 || t->ne[3] != 1 || (is_vec && t->n_dims != 1))
+        return chord_fail(CHORD_ERR_FORMAT, "%s has shape [%lld, %lld, %lld, %lld], expected [%lld, %lld]", name,
+                          (long long)t->ne[0], (long long)t->ne[1], (long long)t->ne[2], (long long)t->ne[3],
+                          (long long)k, (long long)n);
+    w->name = t->name;
+    w->n = n;
+    w->k = k;
+    w->type = t->type;
+    w->row_bytes = chord_type_row_bytes(t->type, k);
+    if (w->row_bytes == 0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "%s: type %s (id %d) with rows of %lld values is not supported",
+                          name, chord_type_info(t->type) ? chord_type_info(t->type)->name : "?", (int)t->type,
+                          (long long)k);
+    if (w->row_bytes * (size_t)n != t->bytes)
+        return chord_fail(CHORD_ERR_FORMAT, "%s: %zu bytes, expected %zu", name, t->bytes, w->row_bytes * (size_t)n);
+    const void *src = t->data;
+    float *conv = NULL;
+    size_t bytes = t->bytes;
+    if (is_vec && t->type != CHORD_TYPE_F32) {
+        /* rmsnorm takes an f32 weight: convert the vector on the host once, with the dequant definition */
+        conv = malloc((size_t)k * sizeof *conv);
+        if (!conv)
+            return chord_fail(CHORD_ERR_NOMEM, "%s: no host memory to convert", name);
+        const chord_dequant_args da = {t->type, k};
+        if (chord_dequant_ref(t->data, conv, &da) != 0) {
+            free(conv);
+            return chord_fail(CHORD_ERR_UNSUPPORTED, "%s: cannot convert type %d to f32", name, (int)t->type);
+        }
+        src = conv;
+        bytes = (size_t)k * sizeof(float);
+        w->type = CHORD_TYPE_F32;
+        w->row_bytes = bytes;
+    }
+    chord_status s = chord_alloc(m->rt, bytes, &w->buf);
+    if (s == CHORD_OK)
+        s = chord_upload(m->rt, w->buf, 0, src, bytes);
+    free(conv);
+    if (s != CHORD_OK)
+        return llama_fail_ctx(s, "%s", name);
+    m->weight_bytes += bytes;
+    L->done++;
+    if (L->p && L->p->progress)
+        L->p->progress(L->p->progress_user, L->done, L->total, m->weight_bytes);
+    return CHORD_OK;
+}
+
+static chord_status need(chord_llama *m, chord_op op, const void *args, const char *what)
+{
+    if (!chord_supports(m->rt, op, args))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "backend %s does not support %s for %s", m->rt->be->name,
+                          chord_op_name(op), what);
+    return CHORD_OK;
+}
+
+/* The matmuls a weight takes part in: m = 1 (decode, the logits) and m = n_batch (prefill). */
+static chord_status need_matmul(chord_llama *m, const llama_weight *w, int prefill)
+{
+    char what[200];
+    const char *tn = chord_type_info(w->type) ? chord_type_info(w->type)->name : "?";
+    const int rows_list[2] = {1, m->n_batch};
+    for (int i = 0; i < (prefill && m->n_batch > 1 ? 2 : 1); i++) {
+        const chord_matmul_args a = {rows_list[i], (int)w->n, (int)w->k, w->type};
+        snprintf(what, sizeof what, "type %s, %s (m=%d, n=%d, k=%d)", tn, w->name, a.m, a.n, a.k);
+        CHORD_TRY(need(m, llama_matmul_op(m, w, a.m), &a, what));
+    }
+    return CHORD_OK;
+}
+
+/* Every launch forward.c makes, asked of the backend before any upload. */
+static chord_status check_support(chord_llama *m)
+{
+    const chord_llama_hparams *hp = &m->hp;
+    char what[160];
+    const chord_dequant_args da = {m->tok_embd.type, hp->n_embd};
+    snprintf(what, sizeof what, "type %s (token_embd.weight rows)",
+             chord_type_info(da.type) ? chord_type_info(da.type)->name : "?");
+    CHORD_TRY(need(m, CHORD_OP_DEQUANT, &da, what));
+    for (int rows = 1; rows <= m->n_batch; rows = rows == 1 ? m->n_batch : rows + 1) {
+        const chord_rmsnorm_args ra = {rows, hp->n_embd, hp->norm_eps};
+        CHORD_TRY(need(m, CHORD_OP_RMSNORM, &ra, "f32 (attn_norm, ffn_norm, output_norm)"));
+        const chord_rope_args pa = {rows, hp->n_head, hp->head_dim, hp->n_rot, hp->rope_mode, hp->rope_theta, 0};
+        CHORD_TRY(need(m, CHORD_OP_ROPE, &pa, "f32 (Q and K)"));
+        const chord_attention_args aa = {rows, hp->n_head, hp->n_head_kv, hp->head_dim, 0, 1.0f};
+        snprintf(what, sizeof what, "f32 (n_head %d, n_head_kv %d, head_dim %d)", hp->n_head, hp->n_head_kv,
+                 hp->head_dim);
+        CHORD_TRY(need(m, CHORD_OP_ATTENTION, &aa, what));
+        const chord_add_args ad = {(int64_t)rows * hp->n_embd};
+        CHORD_TRY(need(m, CHORD_OP_ADD, &ad, "f32 (residual)"));
+        const chord_swiglu_args sa = {(int64_t)rows * hp->n_ff};
+        CHORD_TRY(need(m, CHORD_OP_SWIGLU, &sa, "f32 (FFN gate)"));
+        if (rows == m->n_batch)
+            break;
+    }
+    return CHORD_OK;
+}
+
+static chord_status alloc_f32(chord_llama *m, chord_buf **b, size_t n, const char *what)
+{
+    chord_status s = chord_alloc(m->rt, n * sizeof(float), b);
+    return s == CHORD_OK ? s : llama_fail_ctx(s, "%s", what);
+}
+
+/* Fills m's weight descriptors from the GGUF infos without uploading (shapes and types checked later). */
+static chord_status describe(loader *L, llama_weight *w, const char *name, int64_t n, int64_t k)
+{
+    const chord_gguf_tensor *t = chord_gguf_find_tensor(L->g, name);
+    if (!t)
+        return chord_fail(CHORD_ERR_FORMAT, "model lacks tensor %s", name);
+    w->name = t->name;
+    w->n = n;
+    w->k = k;
+    w->type = n == 1 ? CHORD_TYPE_F32 : t->type;
+    return CHORD_OK;
+}
+
+/* Visits every weight with its expected shape: fn is describe (before the support check) or load_weight. */
+static chord_status each_weight(loader *L, chord_status (*fn)(loader *, llama_weight *, const char *, int64_t,
+                                                              int64_t))
+{
+    chord_llama *m = L->m;
+    const chord_llama_hparams *hp = &m->hp;
+    const int64_t d = hp->n_embd, dq = (int64_t)hp->n_head * hp->head_dim, dkv = (int64_t)hp->n_head_kv * hp->head_dim;
+    CHORD_TRY(fn(L, &m->tok_embd, "token_embd.weight", hp->n_vocab, d));
+    for (int l = 0; l < hp->n_layer; l++) {
+        llama_layer *ly = &m->layers[l];
+        char name[96];
+#define W(field, suffix, n, k)                                  \
+    snprintf(name, sizeof name, "blk.%d.%s.weight", l, suffix); \
+    CHORD_TRY(fn(L, &ly->field, name, n, k))
+        W(attn_norm, "attn_norm", 1, d);
+        W(wq, "attn_q", dq, d);
+        W(wk, "attn_k", dkv, d);
+        W(wv, "attn_v", dkv, d);
+        W(wo, "attn_output", d, dq);
+        W(ffn_norm, "ffn_norm", 1, d);
+        W(w_gate, "ffn_gate", hp->n_ff, d);
+        W(w_up, "ffn_up", hp->n_ff, d);
+        W(w_down, "ffn_down", d, hp->n_ff);
+#undef W
+    }
+    CHORD_TRY(fn(L, &m->output_norm, "output_norm.weight", 1, d));
+    if (!hp->tied_output)
+        CHORD_TRY(fn(L, &m->output, "output.weight", hp->n_vocab, d));
+    else
+        m->output = m->tok_embd;
+    return CHORD_OK;
+}
+
+/* Tensors a llama block does not have (biases, ...) would be silently ignored: refuse them instead. */
+static chord_status check_no_extras(const chord_gguf *g)
+{
+    static const char *const known[] = {"attn_norm", "attn_q",   "attn_k",  "attn_v",  "attn_output",
+                                        "ffn_norm",  "ffn_gate", "ffn_up",  "ffn_down"};
+    for (int64_t i = 0; i < chord_gguf_n_tensors(g); i++) {
+        const char *name = chord_gguf_tensor_at(g, i)->name;
+        if (!strcmp(name, "token_embd.weight") || !strcmp(name, "output_norm.weight") ||
+            !strcmp(name, "output.weight") || !strcmp(name, "rope_freqs.weight"))
+            continue;
+        int ok = 0, layer, len = 0;
+        char part[64];
+        if (sscanf(name, "blk.%d.%63[a-z_].weight%n", &layer, part, &len) == 2 && name[len] == 0)
+            for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
+                ok |= !strcmp(part, known[k]);
+        if (!ok)
+            return chord_fail(CHORD_ERR_UNSUPPORTED, "tensor %s has no place in the llama forward pass", name);
+    }
+    if (chord_gguf_find_tensor(g, "rope_freqs.weight"))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "rope_freqs.weight (llama3 RoPE scaling) is not supported");
+    return CHORD_OK;
+}
+
+static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_params *p)
+{
+    const chord_llama_hparams *hp = &m->hp;
+    CHORD_TRY(check_no_extras(g));
+    m->layers = calloc((size_t)hp->n_layer, sizeof *m->layers);
+    if (!m->layers)
+        return chord_fail(CHORD_ERR_NOMEM, "no host memory for %d layers", hp->n_layer);
+    loader L = {m, g, p, 0, 2 + hp->n_layer * 9 + !hp->tied_output};
+    CHORD_TRY(each_weight(&L, describe));
+    /* matmul_tiled only for f32 weights, and only when it takes every f32 weight at m = n_batch */
+    m->tiled_f32 = 1;
+    for (int l = 0; l < hp->n_layer && m->tiled_f32; l++) {
+        const llama_weight *ws[] = {&m->layers[l].wq, &m->layers[l].wk,     &m->layers[l].wv,
+                                    &m->layers[l].wo, &m->layers[l].w_gate, &m->layers[l].w_up,
+                                    &m->layers[l].w_down};
+        for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) {
+            chord_matmul_args a = {m->n_batch, (int)ws[i]->n, (int)ws[i]->k, ws[i]->type};
+            if (ws[i]->type == CHORD_TYPE_F32 && !chord_supports(m->rt, CHORD_OP_MATMUL_TILED, &a))
+                m->tiled_f32 = 0;
+        }
+    }
+    CHORD_TRY(check_support(m));
+    for (int l = 0; l < hp->n_layer; l++) {
+        const llama_layer *ly = &m->layers[l];
+        const llama_weight *ws[] = {&ly->wq, &ly->wk, &ly->wv, &ly->wo, &ly->w_gate, &ly->w_up, &ly->w_down};
+        for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
+            CHORD_TRY(need_matmul(m, ws[i], 1));
+    }
+    CHORD_TRY(need_matmul(m, &m->output, 0));
+
+    CHORD_TRY(each_weight(&L, load_weight));
+
+    const size_t nb = (size_t)m->n_batch;
+    const size_t kv_row = (size_t)hp->n_head_kv * hp->head_dim;
+    for (int l = 0; l < hp->n_layer; l++) {
+        CHORD_TRY(alloc_f32(m, &m->layers[l].k_cache, (size_t)m->n_ctx * kv_row, "K cache"));
+        CHORD_TRY(alloc_f32(m, &m->layers[l].v_cache, (size_t)m->n_ctx * kv_row, "V cache"));
+        m->cache_bytes += 2 * (size_t)m->n_ctx * kv_row * sizeof(float);
+    }
+    const size_t dq = (size_t)hp->n_head * hp->head_dim;
+    CHORD_TRY(alloc_f32(m, &m->x, nb * hp->n_embd, "residual stream"));
+    CHORD_TRY(alloc_f32(m, &m->xn, nb * hp->n_embd, "normed input"));
+    CHORD_TRY(alloc_f32(m, &m->q, nb * dq, "Q"));
+    CHORD_TRY(alloc_f32(m, &m->att, nb * dq, "attention output"));
+    CHORD_TRY(alloc_f32(m, &m->proj, nb * hp->n_embd, "projection"));
+    CHORD_TRY(alloc_f32(m, &m->gate, nb * hp->n_ff, "FFN gate"));
+    CHORD_TRY(alloc_f32(m, &m->up, nb * hp->n_ff, "FFN up"));
+    CHORD_TRY(alloc_f32(m, &m->logits, (size_t)hp->n_vocab, "logits"));
+    return chord_sync(m->rt);
+}
+
+chord_status chord_llama_load(chord_rt *rt, const chord_gguf *g, const chord_llama_params *p, chord_llama **out)
+{
+    *out = NULL;
+    chord_llama *m = calloc(1, sizeof *m);
+    if (!m)
+        return chord_fail(CHORD_ERR_NOMEM, "no host memory for the model");
+    m->rt = rt;
+    chord_status s = chord_llama_read_hparams(g, &m->hp);
+    if (s != CHORD_OK) {
+        free(m);
+        return s;
+    }
+    const int n_ctx = p && p->n_ctx > 0 ? p->n_ctx : (m->hp.n_ctx_train < 2048 ? m->hp.n_ctx_train : 2048);
+    const int n_batch = p && p->n_batch > 0 ? p->n_batch : 32;
+    if ((p && (p->n_ctx < 0 || p->n_batch < 0)) || n_ctx > (1 << 20)) {
+        free(m);
+        return chord_fail(CHORD_ERR_INVALID, "n_ctx %d / n_batch %d out of range", p ? p->n_ctx : 0,
+                          p ? p->n_batch : 0);
+    }
+    m->n_ctx = n_ctx;
+    m->n_batch = n_batch < n_ctx ? n_batch : n_ctx;
+    s = load(m, g, p);
+    if (s != CHORD_OK) {
+        chord_llama_free(m);
+        return s;
+    }
+    *out = m;
+    return CHORD_OK;
+}
+
+static void free_buf(chord_llama *m, chord_buf *b)
+{
+    if (b)
+        chord_free(m->rt, b);
+}
+
+void chord_llama_free(chord_llama *m)
+{
+    if (!m)
+        return;
+    free_buf(m, m->tok_embd.buf);
+    free_buf(m, m->output_norm.buf);
+    if (!m->hp.tied_output)
+        free_buf(m, m->output.buf);
+    for (int l = 0; m->layers && l < m->hp.n_layer; l++) {
+        llama_layer *ly = &m->layers[l];
+        llama_weight *ws[] = {&ly->attn_norm, &ly->wq,     &ly->wk,   &ly->wv,    &ly->wo,
+                              &ly->ffn_norm,  &ly->w_gate, &ly->w_up, &ly->w_down};
+        for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++)
+            free_buf(m, ws[i]->buf);
+        free_buf(m, ly->k_cache);
+        free_buf(m, ly->v_cache);
+    }
+    chord_buf *scratch[] = {m->x, m->xn, m->q, m->att, m->proj, m->gate, m->up, m->logits};
+    for (size_t i = 0; i < sizeof scratch / sizeof scratch[0]; i++)
+        free_buf(m, scratch[i]);
+    free(m->layers);
+    free(m);
+}
+
+const chord_llama_hparams *chord_llama_get_hparams(const chord_llama *m) { return &m->hp; }
+int chord_llama_n_ctx(const chord_llama *m) { return m->n_ctx; }
+int chord_llama_n_batch(const chord_llama *m) { return m->n_batch; }
+size_t chord_llama_weight_bytes(const chord_llama *m) { return m->weight_bytes; }
+size_t chord_llama_cache_bytes(const chord_llama *m) { return m->cache_bytes; }

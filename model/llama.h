@@ -1,0 +1,60 @@
+/* A Llama-family transformer on any backend. The weights go to the device in their GGUF bytes (quantized
+ * matmuls read them as stored), the KV cache lives on the device, and the forward pass is written once against
+ * the runtime's op table, so every backend runs the same sequence of launches. */
+#ifndef CHORD_LLAMA_H
+#define CHORD_LLAMA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "chord.h"
+#include "gguf.h"
+
+typedef struct chord_llama_hparams {
+    char arch[32];     /* general.architecture */
+    int n_vocab;
+    int n_embd;        /* residual stream width */
+    int n_layer;
+    int n_head, n_head_kv, head_dim;
+    int n_ff;          /* FFN hidden width */
+    int n_ctx_train;
+    int n_rot;         /* values of each head that RoPE turns */
+    int rope_mode;     /* CHORD_ROPE_NORMAL / CHORD_ROPE_NEOX */
+    float rope_theta;
+    float norm_eps;
+    int tied_output;   /* logits from token_embd.weight (no output.weight) */
+    chord_type embd_type, matmul_type; /* token_embd's type; the type of blk.0.attn_q (for display) */
+} chord_llama_hparams;
+
+typedef struct chord_llama_params {
+    int n_ctx;   /* KV cache length in tokens; 0: min(n_ctx_train, 2048) */
+    int n_batch; /* prompt tokens per forward pass; 0: 32 */
+    /* Called after each tensor is on the device (done of total, bytes so far); may be NULL. */
+    void (*progress)(void *user, int done, int total, size_t bytes);
+    void *progress_user;
+} chord_llama_params;
+
+typedef struct chord_llama chord_llama;
+
+/* Reads hyperparameters from g's metadata, checks every tensor's shape and that rt supports every op and weight
+ * type the forward pass launches (CHORD_ERR_UNSUPPORTED naming the op, type and tensor otherwise), uploads the
+ * weights and allocates the KV cache and scratch buffers once. g must outlive the model. */
+chord_status chord_llama_load(chord_rt *rt, const chord_gguf *g, const chord_llama_params *p, chord_llama **out);
+void chord_llama_free(chord_llama *m);
+
+/* Hyperparameters only (no device, no upload): what `load` would use. */
+chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *hp);
+
+const chord_llama_hparams *chord_llama_get_hparams(const chord_llama *m);
+int chord_llama_n_ctx(const chord_llama *m);
+int chord_llama_n_batch(const chord_llama *m);
+size_t chord_llama_weight_bytes(const chord_llama *m); /* bytes uploaded for weights */
+size_t chord_llama_cache_bytes(const chord_llama *m);  /* KV cache bytes on the device */
+
+/* Runs tokens[0 .. n_tok) at positions pos0 .. pos0 + n_tok - 1 in batches of n_batch. The cache must hold
+ * positions < pos0 from earlier calls (positions >= pos0 are overwritten, so pos0 = 0 starts over).
+ * When logits is not NULL, the last token's logits (n_vocab floats) are written there; only that token's
+ * logits are computed. Fails with CHORD_ERR_INVALID when pos0 + n_tok exceeds the context. */
+chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits);
+
+#endif

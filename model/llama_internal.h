@@ -1,0 +1,57 @@
+/* The model's device state, shared by model/llama.c (loading) and model/forward.c (the forward pass). */
+#ifndef CHORD_LLAMA_INTERNAL_H
+#define CHORD_LLAMA_INTERNAL_H
+
+#include "llama.h"
+
+/* One weight on the device: a matrix of n rows of k values (GGUF ne = [k, n]) stored in its GGUF type,
+ * or a vector (n = 1) stored as f32 (norm weights are converted at load: rmsnorm takes f32). */
+typedef struct llama_weight {
+    chord_buf *buf;
+    chord_type type;
+    int64_t n, k;
+    size_t row_bytes;
+    const char *name; /* the GGUF tensor name, for error messages */
+} llama_weight;
+
+typedef struct llama_layer {
+    llama_weight attn_norm;          /* (n_embd) f32 */
+    llama_weight wq;                 /* (n_head * head_dim, n_embd) */
+    llama_weight wk, wv;             /* (n_head_kv * head_dim, n_embd) */
+    llama_weight wo;                 /* (n_embd, n_head * head_dim) */
+    llama_weight ffn_norm;           /* (n_embd) f32 */
+    llama_weight w_gate, w_up;       /* (n_ff, n_embd) */
+    llama_weight w_down;             /* (n_embd, n_ff) */
+    /* (n_ctx, n_head_kv, head_dim) f32 each. The K and V projections write their rows straight into the
+     * cache at the batch's first position, and RoPE turns K there in place, so no copy is launched. */
+    chord_buf *k_cache, *v_cache;
+} llama_layer;
+
+struct chord_llama {
+    chord_rt *rt;
+    chord_llama_hparams hp;
+    int n_ctx, n_batch;
+    llama_weight tok_embd;           /* (n_vocab, n_embd), rows dequantized one token at a time */
+    llama_weight output_norm;        /* (n_embd) f32 */
+    llama_weight output;             /* (n_vocab, n_embd); shares tok_embd's buffer when tied */
+    llama_layer *layers;             /* n_layer */
+    /* Scratch, allocated once for n_batch tokens. */
+    chord_buf *x;                    /* (n_batch, n_embd) the residual stream */
+    chord_buf *xn;                   /* (n_batch, n_embd) normed input of a sublayer */
+    chord_buf *q;                    /* (n_batch, n_head, head_dim) */
+    chord_buf *att;                  /* (n_batch, n_head, head_dim) attention output */
+    chord_buf *proj;                 /* (n_batch, n_embd) sublayer output before the residual add */
+    chord_buf *gate, *up;            /* (n_batch, n_ff) */
+    chord_buf *logits;               /* (n_vocab) */
+    int tiled_f32;                   /* the backend runs matmul_tiled for this model's f32 weights */
+    size_t weight_bytes, cache_bytes;
+};
+
+/* Re-raises the current failure with context in front ("blk.3.attn_q.weight: ..."). */
+chord_status llama_fail_ctx(chord_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* The matmul op for weight w with m input rows: matmul_tiled for f32 weights when m > 1 and the backend
+ * has it (quantized weights are read as stored by matmul, whose contract covers every type). */
+chord_op llama_matmul_op(const chord_llama *m, const llama_weight *w, int rows);
+
+#endif

@@ -48,10 +48,14 @@ const chord_gguf_tensor *chord_gguf_tensor_at(const chord_gguf *g, int64_t i);
 const chord_gguf_tensor *chord_gguf_find_tensor(const chord_gguf *g, const char *name); /* NULL if absent */
 
 int chord_gguf_has(const chord_gguf *g, const char *key);
+/* Model loaders: fails with CHORD_ERR_FORMAT naming every absent key of the NULL-terminated list. */
+chord_status chord_gguf_require_keys(const chord_gguf *g, const char *const *keys);
+/* Accessors fail with CHORD_ERR_FORMAT on a missing key or a value of the wrong type (the file is at fault). */
 chord_status chord_gguf_get_int(const chord_gguf *g, const char *key, int64_t *out);  /* any integer type/bool */
 chord_status chord_gguf_get_float(const chord_gguf *g, const char *key, double *out); /* float32/64 or int */
 chord_status chord_gguf_get_str(const chord_gguf *g, const char *key, chord_gguf_str *out);
-/* Arrays: numeric ones as a raw (maybe unaligned: memcpy) pointer; string arrays as a table built at open.
+/* Arrays: numeric ones as a raw (maybe unaligned: memcpy) pointer; string arrays as a table built at open
+ * (get_array then returns that chord_gguf_str table as data).
  * For arrays of arrays, elem is CHORD_GGUF_ARRAY and data points at the raw serialized elements. */
 chord_status chord_gguf_get_array(const chord_gguf *g, const char *key, chord_gguf_vtype *elem, uint64_t *n,
                                   const void **data);

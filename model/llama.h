@@ -57,4 +57,24 @@ size_t chord_llama_cache_bytes(const chord_llama *m);  /* KV cache bytes on the 
  * logits are computed. Fails with CHORD_ERR_INVALID when pos0 + n_tok exceeds the context. */
 chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits);
 
+/* Comparing a backend's logits with the reference's (used by `chord run --verify` and tests/test_model.c).
+ * A step agrees when
+ *   NMSE = sum((got - ref)^2) / sum(ref^2) <= CHORD_LOGITS_NMSE_MAX, and
+ *   got's top-1 token is ref's top-1, or ref rates got's top-1 within CHORD_LOGITS_TIE_REL * max(1, |ref top-1|)
+ *   of its own top-1 (a near tie that float reassociation may legitimately flip).
+ * Why 1e-4: every op is f32 on every backend; backends differ from the reference (which sums in double) only by
+ * the order of f32 additions, about 1e-7 relative per dot product of k <= 1536 terms. Through 30 layers of
+ * residual stream that stays far below 1e-4 (measured: see tests/test_model.c); a wrong kernel (a wrong scale,
+ * a missed block, an off-by-one position) lands at 1e-2 or above. */
+#define CHORD_LOGITS_NMSE_MAX 1e-4
+#define CHORD_LOGITS_TIE_REL 1e-3
+typedef struct chord_logits_cmp {
+    double nmse;
+    int ref_top1, got_top1;
+    double ref_gap; /* ref[ref_top1] - ref[got_top1] (0 when they agree) */
+    int ok;         /* the rule above holds */
+} chord_logits_cmp;
+chord_logits_cmp chord_logits_compare(const float *ref, const float *got, int n_vocab);
+int chord_logits_argmax(const float *logits, int n_vocab);
+
 #endif

@@ -20,7 +20,7 @@ set(CHORD_VK_VARIANTS
   "matmul_q6_K_f32       matmul  WTYPE_Q6_K"
   # op matmul_tiled (f32 GEMM): BM x BN outputs per work-group of (BM/TM)*(BN/TN) invocations, BK deep
   "matmul_tiled_f32_128  matmul_tiled  BM=128 BN=128 BK=16 TM=8 TN=8"
-  "matmul_tiled_f32_64   matmul_tiled  BM=64 BN=64 BK=16 TM=4 TN=4"
+  "matmul_tiled_f32_64   matmul_tiled  BM=64 BN=64 BK=16 TM=8 TN=8"
   # row reductions; _v4: vec4 loads, picked when n_cols % 4 == 0 and the tensors are 16-byte aligned
   "rmsnorm_f32           rmsnorm VEC=1"
   "rmsnorm_f32_v4        rmsnorm VEC=4"

@@ -1,0 +1,101 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+/* attention, Vulkan: causal grouped-query attention over a KV cache (kernels/attention/attention.h).
+ *
+ * v1: one work-group per (query head, token). Keys are taken WG at a time: invocation j scores key
+ *     j of the chunk (q from shared memory, its K row read as vec4 when head_dim % 4 == 0 and K is
+ *     16-byte aligned), the chunk's max and sum come from shared-memory tree reductions, and the
+ *     running max / sum / output are rescaled online (flash-attention style), so any context
+ *     length fits in WG floats of shared memory. The output accumulation is transposed: invocation
+ *     d owns output values d, d + WG, ... (at most ACC of them) and sums p_j V[j][d] over the chunk,
+ *     reading V rows coalesced. Keys past pos0 + t (NaN in the tests) are never read. */
+#include "vulkan_common.glsl"
+
+#define ACC 4u      /* output values per invocation: head_dim <= ACC * WG */
+#define HD_MAX 256u /* head_dim <= HD_MAX (q lives in shared memory) */
+
+layout(constant_id = 0) const uint WG = 128;
+layout(local_size_x_id = 0) in;
+
+layout(binding = 0) readonly buffer BufQ { float Q[]; };  /* (n_tok, n_head, head_dim) */
+layout(binding = 1) readonly buffer BufK { float K[]; };  /* (n_ctx, n_head_kv, head_dim) */
+layout(binding = 1) readonly buffer BufK4 { vec4 K4[]; };
+layout(binding = 2) readonly buffer BufV { float V[]; };  /* (n_ctx, n_head_kv, head_dim) */
+layout(binding = 3) writeonly buffer BufO { float O[]; }; /* (n_tok, n_head, head_dim) */
+
+layout(push_constant) uniform PC {
+    CHORD_PC_OFFSETS;
+    uint n_tok, n_head, n_head_kv, head_dim;
+    int pos0;
+    float scale;
+    uint k_vec4; /* head_dim % 4 == 0 and K's remainder a multiple of 16 bytes */
+} pc;
+
+shared float qs[HD_MAX];
+shared float red[WG];
+shared float pj[WG];
+
+void main()
+{
+    const uint tid = gl_LocalInvocationID.x;
+    const uint D = pc.head_dim;
+    const uint qo = pc.o0 >> 2, ko = pc.o1 >> 2, vo = pc.o2 >> 2, oo = pc.o3 >> 2;
+    const uint h = gl_WorkGroupID.x, hk = h / (pc.n_head / pc.n_head_kv);
+    const uint kv_stride = pc.n_head_kv * D; /* floats between consecutive cache rows */
+    for (uint t = gl_WorkGroupID.y; t < pc.n_tok; t += gl_NumWorkGroups.y) {
+        const uint qrow = (t * pc.n_head + h) * D;
+        const uint n_keys = uint(pc.pos0 + int(t)) + 1u; /* keys 0 .. pos0 + t */
+        for (uint d = tid; d < D; d += WG)
+            qs[d] = Q[qo + qrow + d];
+        float m_run = -1.0 / 0.0, l_run = 0.0;
+        float acc[ACC];
+        for (uint i = 0u; i < ACC; i++)
+            acc[i] = 0.0;
+        barrier();
+        for (uint j0 = 0u; j0 < n_keys; j0 += WG) {
+            const uint j = j0 + tid;
+            float s = -1.0 / 0.0;
+            if (j < n_keys) {
+                const uint krow = j * kv_stride + hk * D;
+                float dot_qk = 0.0;
+                if (pc.k_vec4 != 0u) {
+                    const uint k4 = (ko + krow) >> 2;
+                    for (uint d = 0u; d < D / 4u; d++)
+                        dot_qk += dot(K4[k4 + d], vec4(qs[4u * d], qs[4u * d + 1u], qs[4u * d + 2u], qs[4u * d + 3u]));
+                } else {
+                    for (uint d = 0u; d < D; d++)
+                        dot_qk += K[ko + krow + d] * qs[d];
+                }
+                s = pc.scale * dot_qk;
+            }
+            red[tid] = s;
+            CHORD_REDUCE_MAX(red, tid)
+            const float m_new = max(m_run, red[0]);
+            barrier(); /* everyone has read red[0] */
+            const float p = j < n_keys ? exp(s - m_new) : 0.0;
+            pj[tid] = p;
+            red[tid] = p;
+            CHORD_REDUCE_SUM(red, tid)
+            const float alpha = exp(m_run - m_new); /* 0 on the first chunk */
+            l_run = l_run * alpha + red[0];
+            m_run = m_new;
+            const uint cnt = min(WG, n_keys - j0);
+            for (uint i = 0u; i < ACC; i++) {
+                const uint d = tid + i * WG;
+                if (d < D) {
+                    float a = acc[i] * alpha;
+                    for (uint jj = 0u; jj < cnt; jj++)
+                        a += pj[jj] * V[vo + (j0 + jj) * kv_stride + hk * D + d];
+                    acc[i] = a;
+                }
+            }
+            barrier(); /* pj and red are rewritten by the next chunk */
+        }
+        for (uint i = 0u; i < ACC; i++) {
+            const uint d = tid + i * WG;
+            if (d < D)
+                O[oo + qrow + d] = acc[i] / l_run;
+        }
+        barrier(); /* qs is rewritten for the next token */
+    }
+}

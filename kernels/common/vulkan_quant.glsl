@@ -1,0 +1,250 @@
+/* GGUF weight formats for compute shaders, selected by one WTYPE_<type> define.
+ * Mirrors kernels/common/types.h (block layouts) and kernels/dequant/ref.c (arithmetic, same order;
+ * `precise` keeps d * q + m from being fused so dequant stays bit-exact).
+ *
+ * Include after declaring the weights as `uint W[]` (tensor 0 of matmul and dequant). Blocks are read
+ * with byte-address arithmetic because 18/22/34-byte blocks are only 2-aligned; no 8/16-bit storage
+ * feature is needed.
+ *
+ * Every format is cut into units of 8 values: dq_unit(a, u, lo, hi, ilo, ihi) decodes unit u of the
+ * block at byte address a into two runs of 4 consecutive values starting at ilo and ihi (indices
+ * within the block). Float types are "blocks" of 8 values (QK 8) plus a tail read by w_elem(). */
+
+/* The 4 bytes at byte address a (any alignment) as a little-endian uint. */
+uint w_u32(uint a)
+{
+    uint i = a >> 2;
+    uint s = (a & 3u) << 3;
+    uint v = W[i];
+    if (s != 0u)
+        v = (v >> s) | (W[i + 1u] << (32u - s));
+    return v;
+}
+
+uint w_u16(uint a) /* a is even */
+{
+    return (W[a >> 2] >> ((a & 2u) << 3)) & 0xffffu;
+}
+
+uint w_u8(uint a)
+{
+    return (W[a >> 2] >> ((a & 3u) << 3)) & 0xffu;
+}
+
+/* Scales are f16. dequant defines CHORD_F16_EXACT: the integer conversion keeps subnormal scales
+ * exact whatever the device's denormal mode; matmul takes the hardware conversion. */
+float w_f16(uint a)
+{
+#ifdef CHORD_F16_EXACT
+    return uintBitsToFloat(chord_f16_bits_to_f32_bits(w_u16(a)));
+#else
+    return unpackHalf2x16(w_u16(a)).x;
+#endif
+}
+
+/* Byte j (0..3) of w as unsigned / signed. */
+#define BYTE_U(w, j) (((w) >> (8u * (j))) & 0xffu)
+#define BYTE_S(w, j) bitfieldExtract(int(w), int(8u * (j)), 8)
+
+#if defined(WTYPE_F32)
+#define QK 8u
+#define BLOCK_BYTES 32u
+#define W_IS_FLOAT 1
+#elif defined(WTYPE_F16) || defined(WTYPE_BF16)
+#define QK 8u
+#define BLOCK_BYTES 16u
+#define W_IS_FLOAT 1
+#elif defined(WTYPE_Q4_0)
+#define QK 32u
+#define BLOCK_BYTES 18u
+#elif defined(WTYPE_Q4_1)
+#define QK 32u
+#define BLOCK_BYTES 20u
+#elif defined(WTYPE_Q5_0)
+#define QK 32u
+#define BLOCK_BYTES 22u
+#elif defined(WTYPE_Q5_1)
+#define QK 32u
+#define BLOCK_BYTES 24u
+#elif defined(WTYPE_Q8_0)
+#define QK 32u
+#define BLOCK_BYTES 34u
+#elif defined(WTYPE_Q4_K)
+#define QK 256u
+#define BLOCK_BYTES 144u
+#elif defined(WTYPE_Q5_K)
+#define QK 256u
+#define BLOCK_BYTES 176u
+#elif defined(WTYPE_Q6_K)
+#define QK 256u
+#define BLOCK_BYTES 210u
+#else
+#error "define one WTYPE_<type>"
+#endif
+#define UNITS (QK / 8u)
+
+#if defined(WTYPE_F32) || defined(WTYPE_F16) || defined(WTYPE_BF16)
+/* Value i of a float row starting at byte address a. */
+float w_elem(uint a, uint i)
+{
+#if defined(WTYPE_F32)
+    return uintBitsToFloat(W[(a >> 2) + i]);
+#elif defined(WTYPE_F16)
+    return w_f16(a + 2u * i);
+#else
+    return chord_bf16_to_f32(w_u16(a + 2u * i));
+#endif
+}
+#endif
+
+#if defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K)
+/* ggml's get_scale_min_k4: the 6-bit (scale, min) pair j of the 12 scale bytes at byte address s. */
+void scale_min_k4(uint s, uint j, out float sc, out float m)
+{
+    if (j < 4u) {
+        sc = float(w_u8(s + j) & 63u);
+        m = float(w_u8(s + j + 4u) & 63u);
+    } else {
+        uint b4 = w_u8(s + j + 4u);
+        sc = float((b4 & 0x0fu) | ((w_u8(s + j - 4u) >> 6) << 4));
+        m = float((b4 >> 4) | ((w_u8(s + j) >> 6) << 4));
+    }
+}
+#endif
+
+void dq_unit(uint a, uint u, out vec4 lo, out vec4 hi, out uint ilo, out uint ihi)
+{
+#if defined(WTYPE_F32)
+    uint i = a >> 2;
+    lo = vec4(uintBitsToFloat(W[i]), uintBitsToFloat(W[i + 1u]), uintBitsToFloat(W[i + 2u]),
+              uintBitsToFloat(W[i + 3u]));
+    hi = vec4(uintBitsToFloat(W[i + 4u]), uintBitsToFloat(W[i + 5u]), uintBitsToFloat(W[i + 6u]),
+              uintBitsToFloat(W[i + 7u]));
+    ilo = 0u;
+    ihi = 4u;
+#elif defined(WTYPE_F16)
+    lo = vec4(unpackHalf2x16(w_u32(a)), unpackHalf2x16(w_u32(a + 4u)));
+    hi = vec4(unpackHalf2x16(w_u32(a + 8u)), unpackHalf2x16(w_u32(a + 12u)));
+    ilo = 0u;
+    ihi = 4u;
+#elif defined(WTYPE_BF16)
+    uint w0 = w_u32(a), w1 = w_u32(a + 4u), w2 = w_u32(a + 8u), w3 = w_u32(a + 12u);
+    lo = vec4(uintBitsToFloat(w0 << 16), uintBitsToFloat(w0 & 0xffff0000u), uintBitsToFloat(w1 << 16),
+              uintBitsToFloat(w1 & 0xffff0000u));
+    hi = vec4(uintBitsToFloat(w2 << 16), uintBitsToFloat(w2 & 0xffff0000u), uintBitsToFloat(w3 << 16),
+              uintBitsToFloat(w3 & 0xffff0000u));
+    ilo = 0u;
+    ihi = 4u;
+#elif defined(WTYPE_Q4_0)
+    /* values 4u..4u+3 are low nibbles of qs[4u..], 16+4u.. their high nibbles */
+    float d = w_f16(a);
+    uint q = w_u32(a + 2u + 4u * u);
+    for (uint j = 0u; j < 4u; j++) {
+        precise float l = float(int(BYTE_U(q, j) & 0x0fu) - 8) * d;
+        precise float h = float(int(BYTE_U(q, j) >> 4) - 8) * d;
+        lo[j] = l;
+        hi[j] = h;
+    }
+    ilo = 4u * u;
+    ihi = 16u + 4u * u;
+#elif defined(WTYPE_Q4_1)
+    float d = w_f16(a), m = w_f16(a + 2u);
+    uint q = w_u32(a + 4u + 4u * u);
+    for (uint j = 0u; j < 4u; j++) {
+        precise float l = float(BYTE_U(q, j) & 0x0fu) * d + m;
+        precise float h = float(BYTE_U(q, j) >> 4) * d + m;
+        lo[j] = l;
+        hi[j] = h;
+    }
+    ilo = 4u * u;
+    ihi = 16u + 4u * u;
+#elif defined(WTYPE_Q5_0) || defined(WTYPE_Q5_1)
+#if defined(WTYPE_Q5_0)
+    float d = w_f16(a);
+    uint qh = w_u32(a + 2u);
+    uint q = w_u32(a + 6u + 4u * u);
+#else
+    float d = w_f16(a), m = w_f16(a + 2u);
+    uint qh = w_u32(a + 4u);
+    uint q = w_u32(a + 8u + 4u * u);
+#endif
+    for (uint j = 0u; j < 4u; j++) {
+        uint jj = 4u * u + j;
+        uint x0 = (BYTE_U(q, j) & 0x0fu) | (((qh >> jj) & 1u) << 4);
+        uint x1 = (BYTE_U(q, j) >> 4) | (((qh >> (jj + 16u)) & 1u) << 4);
+#if defined(WTYPE_Q5_0)
+        precise float l = float(int(x0) - 16) * d;
+        precise float h = float(int(x1) - 16) * d;
+#else
+        precise float l = float(x0) * d + m;
+        precise float h = float(x1) * d + m;
+#endif
+        lo[j] = l;
+        hi[j] = h;
+    }
+    ilo = 4u * u;
+    ihi = 16u + 4u * u;
+#elif defined(WTYPE_Q8_0)
+    float d = w_f16(a);
+    uint q0 = w_u32(a + 2u + 8u * u), q1 = w_u32(a + 6u + 8u * u);
+    for (uint j = 0u; j < 4u; j++) {
+        precise float l = float(BYTE_S(q0, j)) * d;
+        precise float h = float(BYTE_S(q1, j)) * d;
+        lo[j] = l;
+        hi[j] = h;
+    }
+    ilo = 8u * u;
+    ihi = 8u * u + 4u;
+#elif defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K)
+    /* unit u: 64-value group c = u / 8, lane w = u % 8 of its 32 qs bytes; low nibbles are
+     * sub-block 2c (values 64c + l), high nibbles sub-block 2c+1 (values 64c + 32 + l) */
+    uint c = u >> 3, w = u & 7u;
+    float d = w_f16(a), dmin = w_f16(a + 2u);
+    float sc1, m1i, sc2, m2i;
+    scale_min_k4(a + 4u, 2u * c, sc1, m1i);
+    scale_min_k4(a + 4u, 2u * c + 1u, sc2, m2i);
+    precise float d1 = d * sc1, m1 = dmin * m1i;
+    precise float d2 = d * sc2, m2 = dmin * m2i;
+#if defined(WTYPE_Q4_K)
+    uint q = w_u32(a + 16u + 32u * c + 4u * w);
+#else
+    uint q = w_u32(a + 48u + 32u * c + 4u * w);
+    uint qh = w_u32(a + 16u + 4u * w); /* qh[l] for the same l */
+#endif
+    for (uint j = 0u; j < 4u; j++) {
+        uint x0 = BYTE_U(q, j) & 0x0fu, x1 = BYTE_U(q, j) >> 4;
+#if defined(WTYPE_Q5_K)
+        uint h = BYTE_U(qh, j);
+        x0 |= ((h >> (2u * c)) & 1u) << 4;
+        x1 |= ((h >> (2u * c + 1u)) & 1u) << 4;
+#endif
+        precise float l = d1 * float(x0) - m1;
+        precise float hv = d2 * float(x1) - m2;
+        lo[j] = l;
+        hi[j] = hv;
+    }
+    ilo = 64u * c + 4u * w;
+    ihi = 64u * c + 32u + 4u * w;
+#elif defined(WTYPE_Q6_K)
+    /* unit u: half hf = u / 16 (128 values), p = which ql byte run (l or l + 32), g = group of 4 l's.
+     * p = 0 gives q1 (values l) and q3 (l + 64); p = 1 gives q2 (l + 32) and q4 (l + 96). */
+    uint hf = u >> 4, p = (u >> 3) & 1u, g = u & 7u;
+    float d = w_f16(a + 208u);
+    uint ql = w_u32(a + 64u * hf + 32u * p + 4u * g);
+    uint qh = w_u32(a + 128u + 32u * hf + 4u * g);
+    uint is = 8u * hf + (g >> 2) + 2u * p; /* scale of the low run; the high run's is 4 further */
+    precise float dl = d * float(bitfieldExtract(int(w_u8(a + 192u + is)), 0, 8));
+    precise float dh = d * float(bitfieldExtract(int(w_u8(a + 196u + is)), 0, 8));
+    for (uint j = 0u; j < 4u; j++) {
+        uint hb = BYTE_U(qh, j);
+        int x0 = int((BYTE_U(ql, j) & 0x0fu) | (((hb >> (2u * p)) & 3u) << 4)) - 32;
+        int x1 = int((BYTE_U(ql, j) >> 4) | (((hb >> (2u * p + 4u)) & 3u) << 4)) - 32;
+        precise float l = dl * float(x0);
+        precise float hv = dh * float(x1);
+        lo[j] = l;
+        hi[j] = hv;
+    }
+    ilo = 128u * hf + 32u * p + 4u * g;
+    ihi = ilo + 64u;
+#endif
+}

@@ -1,0 +1,55 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+/* dequant, Vulkan: GGUF blocks of one type (WTYPE_<type>) to f32, bit-exact with
+ * kernels/dequant/ref.c.
+ *
+ * v1: float types one value per invocation, converted in integer arithmetic (f32 copied as bits,
+ *     bf16 shifted, f16 through chord_f16_bits_to_f32_bits) so no denormal flush can change a bit;
+ *     block types one 8-value unit per invocation through vulkan_quant.glsl's dq_unit (adjacent
+ *     invocations read adjacent quant bytes and write adjacent 16-byte runs). Grid-stride loops:
+ *     the host dispatches at most a few waves' worth of work-groups. */
+#include "vulkan_common.glsl"
+
+layout(constant_id = 0) const uint WG = 256;
+layout(local_size_x_id = 0) in;
+
+layout(binding = 0) readonly buffer BufW { uint W[]; }; /* SRC: (n) values of the type, in blocks */
+layout(binding = 1) writeonly buffer BufY { uint Y[]; }; /* DST: (n) f32, written as bits */
+
+layout(push_constant) uniform PC {
+    CHORD_PC_OFFSETS;
+    uint n;      /* values */
+    uint nunits; /* block types: n / 8 units of 8 values */
+} pc;
+
+#define CHORD_F16_EXACT
+#include "vulkan_quant.glsl"
+
+void main()
+{
+    const uint yo = pc.o1 >> 2;
+    const uint stride = gl_NumWorkGroups.x * WG;
+#ifdef W_IS_FLOAT
+    for (uint i = gl_GlobalInvocationID.x; i < pc.n; i += stride) {
+#if defined(WTYPE_F32)
+        Y[yo + i] = W[(pc.o0 >> 2) + i];
+#elif defined(WTYPE_F16)
+        Y[yo + i] = chord_f16_bits_to_f32_bits(w_u16(pc.o0 + 2u * i));
+#else
+        Y[yo + i] = w_u16(pc.o0 + 2u * i) << 16;
+#endif
+    }
+#else
+    for (uint q = gl_GlobalInvocationID.x; q < pc.nunits; q += stride) {
+        const uint b = q / UNITS;
+        vec4 lo, hi;
+        uint ilo, ihi;
+        dq_unit(pc.o0 + b * BLOCK_BYTES, q % UNITS, lo, hi, ilo, ihi);
+        const uint y = yo + b * QK;
+        for (uint j = 0u; j < 4u; j++) {
+            Y[y + ilo + j] = floatBitsToUint(lo[j]);
+            Y[y + ihi + j] = floatBitsToUint(hi[j]);
+        }
+    }
+#endif
+}

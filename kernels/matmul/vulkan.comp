@@ -1,0 +1,82 @@
+#version 450
+#extension GL_GOOGLE_include_directive : require
+/* matmul, Vulkan: Y (m, n) = X (m, k) W (n, k)^T for every weight type (WTYPE_<type>, see
+ * kernels/common/vulkan_quant.glsl).
+ *
+ * v1: one work-group per W row; invocations stride over the row's 8-value units (adjacent
+ *     invocations read adjacent bytes, so the weight stream is coalesced: decode is bound by it),
+ *     each unit decoded once and applied to MB rows of X, partial sums reduced in shared memory.
+ *     Work-groups loop over rows and X-row blocks, so any n and m fit the dispatch limits. */
+#include "vulkan_common.glsl"
+
+layout(constant_id = 0) const uint WG = 128;
+layout(local_size_x_id = 0) in;
+
+layout(binding = 0) readonly buffer BufW { uint W[]; };   /* (n, k) of wtype */
+layout(binding = 1) readonly buffer BufX { float X[]; };  /* (m, k) */
+layout(binding = 2) writeonly buffer BufY { float Y[]; }; /* (m, n) */
+
+layout(push_constant) uniform PC {
+    CHORD_PC_OFFSETS;
+    uint m, n, k;
+    uint row_bytes; /* bytes of one W row */
+} pc;
+
+#include "vulkan_quant.glsl"
+
+#define MB 4u /* rows of X per work-group: each decoded weight is used MB times */
+
+shared float red[MB * WG];
+
+void main()
+{
+    const uint tid = gl_LocalInvocationID.x;
+    const uint xo = pc.o1 >> 2, yo = pc.o2 >> 2;
+    const uint nunits = (pc.k / QK) * UNITS;
+    for (uint m0 = gl_WorkGroupID.y * MB; m0 < pc.m; m0 += gl_NumWorkGroups.y * MB) {
+        const uint mb = min(MB, pc.m - m0);
+        for (uint row = gl_WorkGroupID.x; row < pc.n; row += gl_NumWorkGroups.x) {
+            const uint ra = pc.o0 + row * pc.row_bytes;
+            float acc[MB];
+            for (uint i = 0u; i < MB; i++)
+                acc[i] = 0.0;
+            for (uint q = tid; q < nunits; q += WG) {
+                const uint b = q / UNITS;
+                vec4 lo, hi;
+                uint ilo, ihi;
+                dq_unit(ra + b * BLOCK_BYTES, q % UNITS, lo, hi, ilo, ihi);
+                const uint kb = b * QK;
+                for (uint i = 0u; i < MB; i++) {
+                    if (i < mb) {
+                        const uint xl = xo + (m0 + i) * pc.k + kb + ilo;
+                        const uint xh = xo + (m0 + i) * pc.k + kb + ihi;
+                        acc[i] += dot(lo, vec4(X[xl], X[xl + 1u], X[xl + 2u], X[xl + 3u])) +
+                                  dot(hi, vec4(X[xh], X[xh + 1u], X[xh + 2u], X[xh + 3u]));
+                    }
+                }
+            }
+#ifdef W_IS_FLOAT
+            /* float rows need not be a multiple of 8 long */
+            for (uint e = nunits * 8u + tid; e < pc.k; e += WG) {
+                const float w = w_elem(ra, e);
+                for (uint i = 0u; i < MB; i++)
+                    if (i < mb)
+                        acc[i] += w * X[xo + (m0 + i) * pc.k + e];
+            }
+#endif
+            for (uint i = 0u; i < MB; i++)
+                red[i * WG + tid] = acc[i];
+            barrier();
+            for (uint s = WG / 2u; s > 0u; s >>= 1u) {
+                if (tid < s)
+                    for (uint i = 0u; i < MB; i++)
+                        red[i * WG + tid] += red[i * WG + tid + s];
+                barrier();
+            }
+            if (tid == 0u)
+                for (uint i = 0u; i < mb; i++)
+                    Y[yo + (m0 + i) * pc.n + row] = red[i * WG];
+            barrier(); /* red is reused by the next row */
+        }
+    }
+}

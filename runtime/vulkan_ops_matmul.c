@@ -1,9 +1,394 @@
-/* Vulkan launchers for matmul, matmul_tiled, attention, rope and dequant (placeholder: registers
- * nothing yet, so those ops report unsupported on vulkan). */
+/* Vulkan launchers for matmul, matmul_tiled, attention, rope and dequant: argument checks, variant
+ * choice, push constants (layouts mirror the shaders' PC blocks field for field) and dispatch
+ * geometry. Shaders: kernels/<op>/vulkan.comp; variants: CHORD_VK_VARIANTS in runtime/vulkan.cmake. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
 #include "vulkan_internal.h"
+
+/* Every index a shader computes is a 32-bit uint: tensors and byte addresses must stay below 2^32. */
+#define U32_SPAN 0xffffffffull
+
+/* The variant suffix of a weight type ("q4_0"), or NULL when no shader handles it. */
+static const char *wtype_name(chord_type t)
+{
+    switch (t) {
+    case CHORD_TYPE_F32: return "f32";
+    case CHORD_TYPE_F16: return "f16";
+    case CHORD_TYPE_BF16: return "bf16";
+    case CHORD_TYPE_Q4_0: return "q4_0";
+    case CHORD_TYPE_Q4_1: return "q4_1";
+    case CHORD_TYPE_Q5_0: return "q5_0";
+    case CHORD_TYPE_Q5_1: return "q5_1";
+    case CHORD_TYPE_Q8_0: return "q8_0";
+    case CHORD_TYPE_Q4_K: return "q4_K";
+    case CHORD_TYPE_Q5_K: return "q5_K";
+    case CHORD_TYPE_Q6_K: return "q6_K";
+    default: return NULL;
+    }
+}
+
+/* Rounds n / d up. */
+static uint64_t cdiv(uint64_t n, uint64_t d)
+{
+    return (n + d - 1) / d;
+}
+
+static uint32_t min_u32(uint64_t a, uint32_t b)
+{
+    return a < b ? (uint32_t)a : b;
+}
+
+/* The byte remainder the shader sees for a tensor: its offset modulo the binding alignment. */
+static size_t pc_remainder(const chord_vk *vk, size_t offset)
+{
+    const uint32_t align = chord_vk_get_caps(vk)->min_offset_align;
+    return align > 1 ? offset % align : 0;
+}
+
+/* Groups for a grid-stride 1-D loop over `items`: enough for a few waves, within the device limit. */
+static uint32_t stride_groups(const chord_vk *vk, uint64_t items, uint32_t wg)
+{
+    const uint32_t cap = chord_vk_get_caps(vk)->max_groups[0];
+    const uint64_t want = cdiv(items, wg);
+    return min_u32(want ? want : 1, cap < 65535 ? cap : 65535);
+}
+
+/* ---- matmul: one work-group per W row (MB rows of X each), see kernels/matmul/vulkan.comp ---- */
+
+#define MATMUL_MB 4 /* rows of X per work-group: the shader's MB */
+
+typedef struct {
+    CHORD_VK_PC_OFFSETS;
+    uint32_t m, n, k, row_bytes;
+} matmul_pc;
+
+static chord_status matmul_check(const chord_matmul_args *a, size_t *row_bytes)
+{
+    /* k = 0 would bind empty ranges, which Vulkan forbids */
+    if (a->m < 0 || a->n < 0 || a->k <= 0)
+        return chord_fail(CHORD_ERR_INVALID, "vulkan matmul: bad shape m=%d n=%d k=%d", a->m, a->n, a->k);
+    const chord_type_traits *tr = chord_type_info(a->wtype);
+    if (!wtype_name(a->wtype) || !tr || tr->block_size == 0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul: weight type %d", (int)a->wtype);
+    if (a->k % tr->block_size != 0)
+        return chord_fail(CHORD_ERR_INVALID, "vulkan matmul: k=%d is not a multiple of %s's block of %d", a->k,
+                          tr->name, tr->block_size);
+    *row_bytes = chord_type_row_bytes(a->wtype, a->k);
+    if ((uint64_t)a->n * *row_bytes >= U32_SPAN || (uint64_t)a->m * a->k * 4 >= U32_SPAN ||
+        (uint64_t)a->m * a->n * 4 >= U32_SPAN)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul: %dx%dx%d spans 4 GiB or more", a->m, a->n, a->k);
+    return CHORD_OK;
+}
+
+static int matmul_supports(chord_vk *vk, const void *args)
+{
+    const chord_matmul_args *a = args;
+    size_t rb;
+    char name[64];
+    if (matmul_check(a, &rb) != CHORD_OK)
+        return 0;
+    snprintf(name, sizeof name, "matmul_%s_f32", wtype_name(a->wtype));
+    return chord_vk_has_shader(vk, name);
+}
+
+static chord_status matmul_vk(void *ctx, const chord_tensor *t, const void *args)
+{
+    chord_vk *vk = ctx;
+    const chord_matmul_args *a = args;
+    size_t row_bytes = 0;
+    CHORD_TRY(matmul_check(a, &row_bytes));
+    if (a->m == 0 || a->n == 0)
+        return CHORD_OK;
+    char name[64];
+    snprintf(name, sizeof name, "matmul_%s_f32", wtype_name(a->wtype));
+    /* byte-addressed block reads need 2-aligned W (blocks hold f16 scales); floats need 4 */
+    if (t[0].offset % 2 != 0 || t[1].offset % 4 != 0 || t[2].offset % 4 != 0 ||
+        (a->wtype == CHORD_TYPE_F32 && t[0].offset % 4 != 0))
+        return chord_fail(CHORD_ERR_INVALID, "vulkan matmul: misaligned tensor offsets");
+    const size_t bytes[3] = {(size_t)a->n * row_bytes, (size_t)a->m * a->k * 4, (size_t)a->m * a->n * 4};
+    matmul_pc pc = {.m = (uint32_t)a->m, .n = (uint32_t)a->n, .k = (uint32_t)a->k, .row_bytes = (uint32_t)row_bytes};
+    const uint32_t wg = chord_vk_pick_wg(vk, 128);
+    const chord_vk_caps *caps = chord_vk_get_caps(vk);
+    return chord_vk_dispatch(vk, name, t, bytes, 3, &pc, sizeof pc, wg, min_u32((uint64_t)a->n, caps->max_groups[0]),
+                             min_u32(cdiv((uint64_t)a->m, MATMUL_MB), caps->max_groups[1]), 1);
+}
+
+/* ---- matmul_tiled: f32 GEMM in BM x BN tiles of (BM/8)(BN/8) invocations ---- */
+
+typedef struct {
+    CHORD_VK_PC_OFFSETS;
+    uint32_t m, n, k, vec4_ok;
+} tiled_pc;
+
+/* The tile variants of CHORD_VK_VARIANTS, largest first: (name, BM = BN, shared bytes).
+ * Shared memory: BK = 16 slices of X and W, (BM + BN) * 16 * 4 bytes. */
+static const struct {
+    const char *name;
+    uint32_t tile;
+} tiled_variants[] = {
+    {"matmul_tiled_f32_128", 128},
+    {"matmul_tiled_f32_64", 64},
+};
+
+/* The largest tile the device holds (work-group size, shared memory) that still gives a few
+ * work-groups per compute unit's worth of parallelism; the smallest otherwise. -1 if none fits. */
+static int tiled_pick(const chord_vk *vk, const chord_matmul_args *a)
+{
+    const chord_vk_caps *caps = chord_vk_get_caps(vk);
+    const int nv = (int)(sizeof tiled_variants / sizeof tiled_variants[0]);
+    int fallback = -1;
+    for (int i = 0; i < nv; i++) {
+        const uint32_t tile = tiled_variants[i].tile;
+        const uint32_t wg = (tile / 8) * (tile / 8);
+        const uint32_t shared = 2 * tile * 16 * 4;
+        if (!chord_vk_has_shader(vk, tiled_variants[i].name) || wg > caps->max_wg || shared > caps->shared_bytes)
+            continue;
+        fallback = i;
+        /* 128-tiles only when they alone make >= 64 work-groups: small GEMMs want more, smaller ones */
+        if (cdiv((uint64_t)a->m, tile) * cdiv((uint64_t)a->n, tile) >= 64 || i == nv - 1)
+            return i;
+    }
+    return fallback;
+}
+
+static chord_status tiled_check(const chord_matmul_args *a)
+{
+    if (a->wtype != CHORD_TYPE_F32)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: only f32 weights (got type %d)",
+                          (int)a->wtype);
+    if (a->m < 0 || a->n < 0 || a->k <= 0)
+        return chord_fail(CHORD_ERR_INVALID, "vulkan matmul_tiled: bad shape m=%d n=%d k=%d", a->m, a->n,
+                          a->k);
+    if ((uint64_t)a->n * a->k * 4 >= U32_SPAN || (uint64_t)a->m * a->k * 4 >= U32_SPAN ||
+        (uint64_t)a->m * a->n * 4 >= U32_SPAN)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: %dx%dx%d spans 4 GiB or more", a->m, a->n,
+                          a->k);
+    return CHORD_OK;
+}
+
+static int tiled_supports(chord_vk *vk, const void *args)
+{
+    return tiled_check(args) == CHORD_OK && tiled_pick(vk, args) >= 0;
+}
+
+static chord_status tiled_vk(void *ctx, const chord_tensor *t, const void *args)
+{
+    chord_vk *vk = ctx;
+    const chord_matmul_args *a = args;
+    CHORD_TRY(tiled_check(a));
+    if (a->m == 0 || a->n == 0)
+        return CHORD_OK;
+    if (t[0].offset % 4 != 0 || t[1].offset % 4 != 0 || t[2].offset % 4 != 0)
+        return chord_fail(CHORD_ERR_INVALID, "vulkan matmul_tiled: tensor offsets must be multiples of 4");
+    const int v = tiled_pick(vk, a);
+    if (v < 0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: no tile variant fits this device");
+    const uint32_t tile = tiled_variants[v].tile;
+    const chord_vk_caps *caps = chord_vk_get_caps(vk);
+    const uint64_t gx = cdiv((uint64_t)a->n, tile), gy = cdiv((uint64_t)a->m, tile);
+    if (gx > caps->max_groups[0] || gy > caps->max_groups[1])
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: %dx%d needs too many work-groups", a->m, a->n);
+    const size_t bytes[3] = {(size_t)a->n * a->k * 4, (size_t)a->m * a->k * 4, (size_t)a->m * a->n * 4};
+    tiled_pc pc = {.m = (uint32_t)a->m, .n = (uint32_t)a->n, .k = (uint32_t)a->k};
+    pc.vec4_ok = a->k % 4 == 0 && pc_remainder(vk, t[0].offset) % 16 == 0 && pc_remainder(vk, t[1].offset) % 16 == 0;
+    return chord_vk_dispatch(vk, tiled_variants[v].name, t, bytes, 3, &pc, sizeof pc, (tile / 8) * (tile / 8),
+                             (uint32_t)gx, (uint32_t)gy, 1);
+}
+
+/* ---- attention: one work-group per (head, token), online softmax over WG-key chunks ---- */
+
+#define ATTN_ACC 4    /* the shader's ACC: head_dim <= ACC * WG */
+#define ATTN_HD_MAX 256 /* the shader's HD_MAX */
+
+typedef struct {
+    CHORD_VK_PC_OFFSETS;
+    uint32_t n_tok, n_head, n_head_kv, head_dim;
+    int32_t pos0;
+    float scale;
+    uint32_t k_vec4;
+} attention_pc;
+
+static chord_status attention_check(const chord_vk *vk, const chord_attention_args *a, uint32_t *wg)
+{
+    if (a->n_tok < 0 || a->n_head <= 0 || a->n_head_kv <= 0 || a->head_dim <= 0 || a->pos0 < 0 ||
+        a->n_head % a->n_head_kv != 0)
+        return chord_fail(CHORD_ERR_INVALID, "vulkan attention: bad shape n_tok=%d n_head=%d n_head_kv=%d "
+                          "head_dim=%d pos0=%d", a->n_tok, a->n_head, a->n_head_kv, a->head_dim, a->pos0);
+    *wg = chord_vk_pick_wg(vk, 128);
+    if (a->head_dim > ATTN_HD_MAX || (uint32_t)a->head_dim > ATTN_ACC * *wg)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan attention: head_dim %d > %d", a->head_dim, ATTN_HD_MAX);
+    const uint64_t n_kv = (uint64_t)a->pos0 + (uint64_t)a->n_tok;
+    if (n_kv * a->n_head_kv * a->head_dim * 4 >= U32_SPAN ||
+        (uint64_t)a->n_tok * a->n_head * a->head_dim * 4 >= U32_SPAN)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan attention: tensors span 4 GiB or more");
+    if ((uint32_t)a->n_head > chord_vk_get_caps(vk)->max_groups[0])
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan attention: %d heads exceed the work-group count limit",
+                          a->n_head);
+    return CHORD_OK;
+}
+
+static int attention_supports(chord_vk *vk, const void *args)
+{
+    uint32_t wg;
+    return attention_check(vk, args, &wg) == CHORD_OK && chord_vk_has_shader(vk, "attention_f32");
+}
+
+static chord_status attention_vk(void *ctx, const chord_tensor *t, const void *args)
+{
+    chord_vk *vk = ctx;
+    const chord_attention_args *a = args;
+    uint32_t wg;
+    CHORD_TRY(attention_check(vk, a, &wg));
+    if (a->n_tok == 0)
+        return CHORD_OK;
+    for (int i = 0; i < 4; i++)
+        if (t[i].offset % 4 != 0)
+            return chord_fail(CHORD_ERR_INVALID, "vulkan attention: tensor %d offset not a multiple of 4", i);
+    const size_t q_bytes = (size_t)a->n_tok * a->n_head * a->head_dim * 4;
+    /* only the rows the queries see are bound: rows past pos0 + n_tok - 1 may be anything */
+    const size_t kv_bytes = ((size_t)a->pos0 + a->n_tok) * a->n_head_kv * a->head_dim * 4;
+    const size_t bytes[4] = {q_bytes, kv_bytes, kv_bytes, q_bytes};
+    attention_pc pc = {.n_tok = (uint32_t)a->n_tok,
+                       .n_head = (uint32_t)a->n_head,
+                       .n_head_kv = (uint32_t)a->n_head_kv,
+                       .head_dim = (uint32_t)a->head_dim,
+                       .pos0 = a->pos0,
+                       .scale = a->scale};
+    pc.k_vec4 = a->head_dim % 4 == 0 && pc_remainder(vk, t[1].offset) % 16 == 0;
+    return chord_vk_dispatch(vk, "attention_f32", t, bytes, 4, &pc, sizeof pc, wg, (uint32_t)a->n_head,
+                             min_u32((uint64_t)a->n_tok, chord_vk_get_caps(vk)->max_groups[1]), 1);
+}
+
+/* ---- rope: grid-stride over (pairs + copied tail) of every head ---- */
+
+typedef struct {
+    CHORD_VK_PC_OFFSETS;
+    uint32_t n_tok, n_head, head_dim, n_rot;
+    int32_t pos0;
+    uint32_t r_lo, r_hi; /* the double r = theta_base^(-2/n_rot), low word first */
+    float log2_r;
+} rope_pc;
+
+/* The variant for these args: double angles where the device has shaderFloat64. */
+static const char *rope_variant(const chord_vk *vk, int mode)
+{
+    const int f64 = chord_vk_get_caps(vk)->has_f64;
+    if (mode == CHORD_ROPE_NEOX)
+        return f64 ? "rope_neox_f64" : "rope_neox_f32";
+    return f64 ? "rope_norm_f64" : "rope_norm_f32";
+}
+
+static chord_status rope_check(const chord_rope_args *a)
+{
+    if (a->n_tok < 0 || a->n_head < 0 || a->head_dim < 0 || a->n_rot < 0 || a->n_rot % 2 != 0 ||
+        a->n_rot > a->head_dim || !(a->theta_base > 0.0f))
+        return chord_fail(CHORD_ERR_INVALID, "vulkan rope: bad args head_dim=%d n_rot=%d theta_base=%g",
+                          a->head_dim, a->n_rot, (double)a->theta_base);
+    if (a->mode != CHORD_ROPE_NORMAL && a->mode != CHORD_ROPE_NEOX)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan rope: mode %d", a->mode);
+    if ((uint64_t)a->n_tok * a->n_head * a->head_dim * 4 >= U32_SPAN)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan rope: tensor spans 4 GiB or more");
+    return CHORD_OK;
+}
+
+static int rope_supports(chord_vk *vk, const void *args)
+{
+    const chord_rope_args *a = args;
+    return rope_check(a) == CHORD_OK && chord_vk_has_shader(vk, rope_variant(vk, a->mode));
+}
+
+static chord_status rope_vk(void *ctx, const chord_tensor *t, const void *args)
+{
+    chord_vk *vk = ctx;
+    const chord_rope_args *a = args;
+    CHORD_TRY(rope_check(a));
+    const uint64_t items = (uint64_t)a->n_tok * a->n_head * (uint64_t)(a->head_dim - a->n_rot / 2);
+    if (items == 0)
+        return CHORD_OK;
+    if (t[0].offset % 4 != 0 || t[1].offset % 4 != 0)
+        return chord_fail(CHORD_ERR_INVALID, "vulkan rope: tensor offsets must be multiples of 4");
+    const double r = a->n_rot > 0 ? pow((double)a->theta_base, -2.0 / a->n_rot) : 1.0;
+    uint64_t rbits;
+    memcpy(&rbits, &r, sizeof rbits);
+    const size_t n_bytes = (size_t)a->n_tok * a->n_head * a->head_dim * 4;
+    const size_t bytes[2] = {n_bytes, n_bytes};
+    rope_pc pc = {.n_tok = (uint32_t)a->n_tok,
+                  .n_head = (uint32_t)a->n_head,
+                  .head_dim = (uint32_t)a->head_dim,
+                  .n_rot = (uint32_t)a->n_rot,
+                  .pos0 = a->pos0,
+                  .r_lo = (uint32_t)rbits,
+                  .r_hi = (uint32_t)(rbits >> 32),
+                  .log2_r = (float)log2(r)};
+    const uint32_t wg = chord_vk_pick_wg(vk, 256);
+    return chord_vk_dispatch(vk, rope_variant(vk, a->mode), t, bytes, 2, &pc, sizeof pc, wg,
+                             stride_groups(vk, items, wg), 1, 1);
+}
+
+/* ---- dequant: grid-stride over values (float types) or 8-value units (block types) ---- */
+
+typedef struct {
+    CHORD_VK_PC_OFFSETS;
+    uint32_t n, nunits;
+} dequant_pc;
+
+static chord_status dequant_check(const chord_dequant_args *a, size_t *src_bytes)
+{
+    const chord_type_traits *tr = chord_type_info(a->type);
+    if (!wtype_name(a->type) || !tr || tr->block_size == 0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan dequant: type %d", (int)a->type);
+    if (a->n < 0 || a->n % tr->block_size != 0)
+        return chord_fail(CHORD_ERR_INVALID, "vulkan dequant: n=%lld is not a multiple of %s's block of %d",
+                          (long long)a->n, tr->name, tr->block_size);
+    if ((uint64_t)a->n * 4 >= U32_SPAN)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan dequant: n=%lld spans 4 GiB or more", (long long)a->n);
+    *src_bytes = chord_type_row_bytes(a->type, a->n);
+    return CHORD_OK;
+}
+
+static int dequant_supports(chord_vk *vk, const void *args)
+{
+    const chord_dequant_args *a = args;
+    size_t sb;
+    char name[64];
+    if (dequant_check(a, &sb) != CHORD_OK)
+        return 0;
+    snprintf(name, sizeof name, "dequant_%s_f32", wtype_name(a->type));
+    return chord_vk_has_shader(vk, name);
+}
+
+static chord_status dequant_vk(void *ctx, const chord_tensor *t, const void *args)
+{
+    chord_vk *vk = ctx;
+    const chord_dequant_args *a = args;
+    size_t src_bytes = 0;
+    CHORD_TRY(dequant_check(a, &src_bytes));
+    if (a->n == 0)
+        return CHORD_OK;
+    if (t[0].offset % 2 != 0 || t[1].offset % 4 != 0 || (a->type == CHORD_TYPE_F32 && t[0].offset % 4 != 0))
+        return chord_fail(CHORD_ERR_INVALID, "vulkan dequant: misaligned tensor offsets");
+    char name[64];
+    snprintf(name, sizeof name, "dequant_%s_f32", wtype_name(a->type));
+    const int is_float = a->type == CHORD_TYPE_F32 || a->type == CHORD_TYPE_F16 || a->type == CHORD_TYPE_BF16;
+    const size_t bytes[2] = {src_bytes, (size_t)a->n * 4};
+    dequant_pc pc = {.n = (uint32_t)a->n, .nunits = (uint32_t)(a->n / 8)};
+    const uint32_t wg = chord_vk_pick_wg(vk, 256);
+    return chord_vk_dispatch(vk, name, t, bytes, 2, &pc, sizeof pc, wg,
+                             stride_groups(vk, is_float ? (uint64_t)a->n : (uint64_t)a->n / 8, wg), 1, 1);
+}
 
 void chord_vk_register_matmul(chord_op_fn ops[CHORD_OP_COUNT], chord_vk_supports_fn supports[CHORD_OP_COUNT])
 {
-    (void)ops;
-    (void)supports;
+    ops[CHORD_OP_MATMUL] = matmul_vk;
+    supports[CHORD_OP_MATMUL] = matmul_supports;
+    ops[CHORD_OP_MATMUL_TILED] = tiled_vk;
+    supports[CHORD_OP_MATMUL_TILED] = tiled_supports;
+    ops[CHORD_OP_ATTENTION] = attention_vk;
+    supports[CHORD_OP_ATTENTION] = attention_supports;
+    ops[CHORD_OP_ROPE] = rope_vk;
+    supports[CHORD_OP_ROPE] = rope_supports;
+    ops[CHORD_OP_DEQUANT] = dequant_vk;
+    supports[CHORD_OP_DEQUANT] = dequant_supports;
 }

@@ -1,0 +1,259 @@
+/* The whole model on every backend against the ref backend, on SmolLM2-135M-Instruct (skipped with the reason when
+ * ci/fetch-model.sh has not run):
+ *   - last-token logits of two fixed prompts within CHORD_LOGITS_NMSE_MAX (1e-4, llama.h says why: backends differ
+ *     from the double-accumulating reference only by f32 summation order) with the same top-1;
+ *   - the 32-token greedy continuation of prompt 1 identical: the backend's greedy tokens are fed to both and the
+ *     ref's argmax must equal the backend's at every step (so the ref, decoding greedily itself, would produce the
+ *     same 32 tokens);
+ *   - one-batch prefill against token-by-token prefill: bit-identical on ref (every row is computed alone in the
+ *     same order), within the NMSE bound elsewhere;
+ *   - a prompt longer than n_ctx is CHORD_ERR_INVALID; a backend lacking an op or a weight type fails the load with
+ *     CHORD_ERR_UNSUPPORTED naming it.
+ * Cost: the ref backend runs about 0.3 s per token on one core here, so prompts are short and n_ctx is 128. Prompt
+ * tokens are taken from the vocabulary by exact piece, which keeps these tests independent of the tokenizer's. */
+#include <criterion/criterion.h>
+#include <criterion/parameterized.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "llama.h"
+
+#define N_CTX 128
+#define N_CONT 32
+
+/* GPT-2 byte-level pieces: "\xc4\xa0" is the encoded space. */
+#define SP "\xc4\xa0"
+static const char *const prompt1[] = {"The", SP "capital", SP "of", SP "France", SP "is", NULL};
+static const char *const prompt2[] = {"Once", SP "upon", SP "a", SP "time", ",", SP "there", SP "was", NULL};
+
+typedef struct model_fixture {
+    chord_gguf *g;
+    chord_rt rt;
+    chord_llama *m;
+    float *logits;
+    int n_vocab;
+} model_fixture;
+
+static chord_gguf *open_model(void)
+{
+    char path[4096];
+    const char *dir = getenv("CHORD_MODEL_DIR");
+    if (dir && *dir)
+        snprintf(path, sizeof path, "%s/smollm2-135m-instruct-q4_1.gguf", dir);
+    else
+        snprintf(path, sizeof path, "%s/.cache/chord/smollm2-135m-instruct-q4_1.gguf",
+                 getenv("HOME") ? getenv("HOME") : ".");
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        cr_skip_test("model %s absent (run ci/fetch-model.sh)", path);
+    fclose(f);
+    chord_gguf *g;
+    cr_assert_eq(chord_gguf_open(path, &g), CHORD_OK, "%s: %s", path, chord_last_error());
+    return g;
+}
+
+static int prompt_ids(const chord_gguf *g, const char *const *pieces, int32_t *ids)
+{
+    uint64_t n_vocab;
+    const chord_gguf_str *toks;
+    cr_assert_eq(chord_gguf_get_str_array(g, "tokenizer.ggml.tokens", &n_vocab, &toks), CHORD_OK);
+    int n = 0;
+    for (; pieces[n]; n++) {
+        ids[n] = -1;
+        for (uint64_t i = 0; i < n_vocab && ids[n] < 0; i++)
+            if (chord_gguf_str_eq(toks[i], pieces[n]))
+                ids[n] = (int32_t)i;
+        cr_assert_geq(ids[n], 0, "piece '%s' not in the vocabulary", pieces[n]);
+    }
+    return n;
+}
+
+/* Loads the model on `rt` (already open) with n_ctx N_CTX. */
+static chord_status load_on(chord_gguf *g, chord_rt *rt, int n_batch, chord_llama **m)
+{
+    const chord_llama_params p = {N_CTX, n_batch, NULL, NULL};
+    return chord_llama_load(rt, g, &p, m);
+}
+
+static void fixture_open(model_fixture *F, chord_gguf *g, const char *backend, int n_batch)
+{
+    memset(F, 0, sizeof *F);
+    F->g = g;
+    if (chord_open(backend, &F->rt, NULL) != CHORD_OK)
+        cr_skip_test("%s unavailable here: %s", backend, chord_last_error());
+    chord_status s = load_on(g, &F->rt, n_batch, &F->m);
+    cr_assert_eq(s, CHORD_OK, "%s: load: %s", backend, chord_last_error());
+    F->n_vocab = chord_llama_get_hparams(F->m)->n_vocab;
+    F->logits = malloc((size_t)F->n_vocab * sizeof(float));
+    cr_assert_not_null(F->logits);
+}
+
+static void fixture_close(model_fixture *F)
+{
+    chord_llama_free(F->m);
+    chord_close(&F->rt);
+    free(F->logits);
+}
+
+static void eval(model_fixture *F, const int32_t *ids, int n, int pos)
+{
+    chord_status s = chord_llama_eval(F->m, ids, n, pos, F->logits);
+    cr_assert_eq(s, CHORD_OK, "%s: eval of %d tokens at %d: %s", F->rt.be->name, n, pos, chord_last_error());
+}
+
+static void expect_close(const model_fixture *ref, const model_fixture *got, const char *what, int strict_top1)
+{
+    chord_logits_cmp c = chord_logits_compare(ref->logits, got->logits, ref->n_vocab);
+    cr_log_info("%s %s: nmse %.3e, top1 ref %d got %d", got->rt.be->name, what, c.nmse, c.ref_top1, c.got_top1);
+    cr_assert(c.nmse <= CHORD_LOGITS_NMSE_MAX, "%s %s: logits NMSE %.3e > %.0e", got->rt.be->name, what, c.nmse,
+              CHORD_LOGITS_NMSE_MAX);
+    if (strict_top1)
+        cr_assert_eq(c.got_top1, c.ref_top1, "%s %s: top-1 %d, ref's %d (ref gap %.3g)", got->rt.be->name, what,
+                     c.got_top1, c.ref_top1, c.ref_gap);
+    else
+        cr_assert(c.ok, "%s %s: top-1 %d, ref's %d (ref gap %.3g)", got->rt.be->name, what, c.got_top1, c.ref_top1,
+                  c.ref_gap);
+}
+
+ParameterizedTestParameters(model, matches_ref)
+{
+    static int backends[16];
+    int n = 0;
+    for (int b = 0; b < chord_backend_count() && n < 16; b++)
+        if (strcmp(chord_backend_at(b)->name, "ref") != 0)
+            backends[n++] = b;
+    return cr_make_param_array(int, backends, n);
+}
+
+ParameterizedTest(int *b, model, matches_ref, .timeout = 900)
+{
+    const char *name = chord_backend_at(*b)->name;
+    chord_gguf *g = open_model();
+    model_fixture got, ref;
+    fixture_open(&got, g, name, 32);
+    fixture_open(&ref, g, "ref", 32);
+    int32_t ids[N_CTX];
+
+    int n2 = prompt_ids(g, prompt2, ids);
+    eval(&got, ids, n2, 0);
+    eval(&ref, ids, n2, 0);
+    expect_close(&ref, &got, "prompt 2", 0);
+
+    int n1 = prompt_ids(g, prompt1, ids);
+    eval(&got, ids, n1, 0);
+    eval(&ref, ids, n1, 0);
+    expect_close(&ref, &got, "prompt 1", 1);
+    char what[64];
+    for (int i = 0; i < N_CONT; i++) {
+        const int32_t next = chord_logits_argmax(got.logits, got.n_vocab);
+        ids[n1 + i] = next;
+        if (i + 1 == N_CONT)
+            break;
+        eval(&got, &next, 1, n1 + i);
+        eval(&ref, &next, 1, n1 + i);
+        snprintf(what, sizeof what, "prompt 1 greedy step %d", i + 1);
+        expect_close(&ref, &got, what, 1);
+    }
+    fixture_close(&ref);
+    fixture_close(&got);
+    chord_gguf_close(g);
+}
+
+/* One forward pass over the prompt against one token per pass, on every backend that opens. */
+ParameterizedTestParameters(model, batch_equals_single)
+{
+    static int backends[16];
+    int n = 0;
+    for (int b = 0; b < chord_backend_count() && n < 16; b++)
+        backends[n++] = b;
+    return cr_make_param_array(int, backends, n);
+}
+
+ParameterizedTest(int *b, model, batch_equals_single, .timeout = 600)
+{
+    const char *name = chord_backend_at(*b)->name;
+    chord_gguf *g = open_model();
+    model_fixture F;
+    fixture_open(&F, g, name, 16);
+    int32_t ids[16];
+    const int n = prompt_ids(g, prompt2, ids);
+    cr_assert_leq(n, 16);
+    eval(&F, ids, n, 0);
+    float *batched = malloc((size_t)F.n_vocab * sizeof *batched);
+    cr_assert_not_null(batched);
+    memcpy(batched, F.logits, (size_t)F.n_vocab * sizeof *batched);
+    for (int i = 0; i < n; i++) /* restarting at position 0 overwrites the cache */
+        eval(&F, &ids[i], 1, i);
+    if (!strcmp(name, "ref")) {
+        cr_expect(memcmp(batched, F.logits, (size_t)F.n_vocab * sizeof *batched) == 0,
+                  "ref: batched and token-by-token logits differ");
+    } else {
+        chord_logits_cmp c = chord_logits_compare(batched, F.logits, F.n_vocab);
+        cr_log_info("%s: batched vs single nmse %.3e", name, c.nmse);
+        cr_expect(c.nmse <= CHORD_LOGITS_NMSE_MAX && c.ok, "%s: batched vs single: nmse %.3e, top-1 %d vs %d",
+                  name, c.nmse, c.ref_top1, c.got_top1);
+    }
+    free(batched);
+    fixture_close(&F);
+    chord_gguf_close(g);
+}
+
+Test(model, context_overflow_is_invalid)
+{
+    chord_gguf *g = open_model();
+    model_fixture F;
+    fixture_open(&F, g, "ref", 32);
+    int32_t ids[N_CTX + 1];
+    for (int i = 0; i <= N_CTX; i++)
+        ids[i] = 1;
+    cr_expect_eq(chord_llama_eval(F.m, ids, N_CTX + 1, 0, F.logits), CHORD_ERR_INVALID);
+    cr_expect_eq(chord_llama_eval(F.m, ids, 2, N_CTX - 1, F.logits), CHORD_ERR_INVALID);
+    cr_expect_eq(chord_llama_eval(F.m, ids, 0, 0, F.logits), CHORD_ERR_INVALID);
+    ids[0] = F.n_vocab;
+    cr_expect_eq(chord_llama_eval(F.m, ids, 1, 0, F.logits), CHORD_ERR_INVALID);
+    fixture_close(&F);
+    chord_gguf_close(g);
+}
+
+/* ref's table with attention removed, and one whose supports() refuses q4_1 weights. */
+static chord_backend no_attention, no_q4_1;
+static int (*ref_supports)(void *, chord_op, const void *);
+static int refuse_q4_1(void *ctx, chord_op op, const void *args)
+{
+    if ((op == CHORD_OP_MATMUL || op == CHORD_OP_MATMUL_TILED) &&
+        ((const chord_matmul_args *)args)->wtype == CHORD_TYPE_Q4_1)
+        return 0;
+    return ref_supports ? ref_supports(ctx, op, args) : 1;
+}
+
+static void expect_unsupported(chord_gguf *g, const chord_backend *be, const char *must_name)
+{
+    chord_rt rt;
+    cr_assert_eq(chord_open("ref", &rt, NULL), CHORD_OK);
+    rt.be = be; /* same context: only the table differs */
+    chord_llama *m = NULL;
+    chord_status s = load_on(g, &rt, 32, &m);
+    cr_expect_eq(s, CHORD_ERR_UNSUPPORTED, "load on a backend without %s: %s", must_name, chord_status_name(s));
+    cr_expect_null(m);
+    cr_expect(strstr(chord_last_error(), must_name) != NULL, "message '%s' does not name %s", chord_last_error(),
+              must_name);
+    chord_llama_free(m);
+    chord_close(&rt);
+}
+
+Test(model, unsupported_op_or_type_fails_load)
+{
+    chord_gguf *g = open_model();
+    const chord_backend *ref = chord_backend_find("ref");
+    cr_assert_not_null(ref);
+    no_attention = *ref;
+    no_attention.ops[CHORD_OP_ATTENTION] = NULL;
+    expect_unsupported(g, &no_attention, "attention");
+    no_q4_1 = *ref;
+    ref_supports = ref->supports;
+    no_q4_1.supports = refuse_q4_1;
+    expect_unsupported(g, &no_q4_1, "q4_1");
+    expect_unsupported(g, &no_q4_1, "blk.0.attn_q.weight");
+    chord_gguf_close(g);
+}

@@ -24,13 +24,23 @@ int32_t chord_tokenizer_find(const chord_tokenizer *t, const char *piece);
 const char *chord_tokenizer_piece(const chord_tokenizer *t, int32_t id);
 
 /* Encodes UTF-8 text; special tokens written in the text (e.g. "<|im_start|>") become their ids when parse_special. */
+/* CHORD_ERR_INVALID if more than max_ids; *n_out is then the count needed, so the caller can grow and retry. */
 chord_status chord_tokenize(const chord_tokenizer *t, const char *text, int add_bos, int parse_special,
-                            int32_t *ids, int max_ids, int *n_out); /* CHORD_ERR_INVALID if more than max_ids */
-/* The raw bytes a token stands for (byte-level BPE and <0xXX> pieces decoded), written to buf; returns length
- * (the full length even when it exceeded size, in which case buf holds a truncated prefix). */
+                            int32_t *ids, int max_ids, int *n_out);
+/* The raw bytes a token stands for (byte-level BPE and <0xXX> pieces decoded; control and user-defined tokens
+ * give their piece, e.g. "<|im_end|>"), written to buf; returns length (the full length even when it exceeded
+ * size, in which case buf holds a truncated prefix); 0 for an id out of range. */
 int chord_token_bytes(const chord_tokenizer *t, int32_t id, char *buf, int size);
+/* 1 for control tokens (bos, eos, <|im_start|>, ...). */
+int chord_tokenizer_is_special(const chord_tokenizer *t, int32_t id);
+/* The text of a token sequence: chord_token_bytes concatenated, control tokens left out when skip_special,
+ * and SPM's prefix space (added by chord_tokenize) removed from the start. Returns the full length like
+ * chord_token_bytes (-1 when out of memory). */
+int chord_detokenize(const chord_tokenizer *t, const int32_t *ids, int n, int skip_special, char *buf, int size);
 
-/* UTF-8 safe streaming: feeds token bytes, emits only complete UTF-8 sequences (pending ones held back). */
+/* UTF-8 safe streaming: feeds token bytes, emits only complete UTF-8 sequences (pending ones held back; malformed
+ * bytes pass through unchanged). Start from a zeroed struct. out needs n + 4 bytes (push) or 4 (flush); with less,
+ * nothing is consumed and (size_t)-1 is returned. Returns the number of bytes written to out. */
 typedef struct { char pending[8]; int n_pending; } chord_utf8_stream;
 size_t chord_utf8_stream_push(chord_utf8_stream *s, const char *bytes, size_t n, char *out, size_t out_size);
 size_t chord_utf8_stream_flush(chord_utf8_stream *s, char *out, size_t out_size);

@@ -130,7 +130,9 @@ static chord_status skip_value(cursor *c, uint32_t t, int depth, const char *key
     }
     if (t == CHORD_GGUF_STRING) {
         chord_gguf_str s;
-        return rd_str(c, &s, key);
+        char what[192];
+        snprintf(what, sizeof what, "key '%s'", key);
+        return rd_str(c, &s, what);
     }
     if (depth >= MAX_ARRAY_DEPTH)
         return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s': arrays nested deeper than %d", key, MAX_ARRAY_DEPTH);
@@ -191,7 +193,7 @@ static chord_status parse_kv(chord_gguf *g, cursor *c, gguf_kv *kv, int64_t idx)
                                   (unsigned long long)kv->n);
             cursor s = {c->base, c->size, start + 12};
             for (uint64_t i = 0; i < kv->n; i++)
-                CHORD_TRY(rd_str(&s, &kv->strs[i], key)); /* already validated by skip_value */
+                CHORD_TRY(rd_str(&s, &kv->strs[i], key)); /* cannot fail: skip_value validated them */
         }
     }
     (void)g;

@@ -9,9 +9,11 @@
 
 /* Formats one user turn (optional system prompt, NULL or "" for none) with the model's chat template
  * (tokenizer.chat_template detected as chatml (SmolLM2), llama2 [INST], llama3, zephyr...), ending where the
- * assistant's reply starts. Without a template, chatml is used. CHORD_ERR_INVALID if out is too small. */
+ * assistant's reply starts. Without a recognized template: chatml if the vocabulary has <|im_start|>, else "plain"
+ * (system and user text separated by a blank line). A chatml template's built-in default system turn (SmolLM2's)
+ * is written when system is NULL or "". CHORD_ERR_INVALID if out is too small. */
 chord_status chord_chat_format(const chord_gguf *g, const char *system, const char *user, char *out, size_t size);
-/* Name of the detected template family ("chatml", "llama2", "llama3", "zephyr", ...). */
+/* Name of the detected template family ("chatml", "llama2", "llama3", "zephyr", "plain"). */
 const char *chord_chat_template_name(const chord_gguf *g);
 
 #endif

@@ -1,0 +1,106 @@
+/* matmul_tiled: Y = X W^T for f32 weights as a tiled SGEMM (contract: kernels/matmul/matmul.h).
+ * X (m, k) and W (n, k) are both row-major by k. A work-group computes a BM x BN tile of Y with
+ * (BM/TM) * (BN/TN) items of TM x TN outputs each (register blocking). Per BK-deep step the group
+ * stores the X and W tiles transposed (k-major) in local memory, so an item's TM (TN) operands for
+ * one k are contiguous float4s; the rows are padded by 4 floats, which keeps float4 alignment and
+ * spreads the transposing stores over banks. The next tiles are loaded into registers while the
+ * current ones are multiplied (one local buffer, prefetch in registers). Loads are scalar and
+ * coalesced along k (offsets and k are arbitrary, so float4 global loads are not generally aligned);
+ * tiles fully inside X, W and k skip the bounds checks.
+ *
+ * Versions: v1 one output per item, tiles of 16x16 (a local read per FMA); v2 TM x TN register
+ * blocking (2 local float4 reads per 2*TM*TN/4 FMAs); v3 (this) register prefetch of the next tile,
+ * padding against bank conflicts of the transposing stores, unchecked interior tiles. */
+#define WGS ((BM / TM) * (BN / TN))
+#define LDA (BM + 4) /* floats per k-row of the X tile in local memory */
+#define LDB (BN + 4)
+#define LX (BM * BK / WGS) /* X tile values each item loads */
+#define LW (BN * BK / WGS)
+
+__kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
+void matmul_tiled(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulong x_off, __global uchar *yb,
+                  ulong y_off, int m, int n, int k)
+{
+    __local float4 as4[BK * LDA / 4]; /* X tile, [kk][i] */
+    __local float4 bs4[BK * LDB / 4]; /* W tile, [kk][j] */
+    __local float *as = (__local float *)as4;
+    __local float *bs = (__local float *)bs4;
+    __global const float *w = CHORD_AT_CONST(float, wb, w_off); /* W (n, k) */
+    __global const float *x = CHORD_AT_CONST(float, xb, x_off); /* X (m, k) */
+    __global float *y = CHORD_AT(float, yb, y_off);             /* Y (m, n) */
+    const int lid = get_local_id(0);
+    const int tx = lid % (BN / TN), ty = lid / (BN / TN);
+    const int i0 = get_group_id(1) * BM, j0 = get_group_id(0) * BN;
+    const int rows_full = i0 + BM <= m && j0 + BN <= n;
+
+    float acc[TM][TN];
+#pragma unroll
+    for (int a = 0; a < TM; a++)
+#pragma unroll
+        for (int b = 0; b < TN; b++)
+            acc[a][b] = 0.0f;
+
+    float rx[LX], rw[LW]; /* the next tiles, in flight */
+#define LOAD_TILES(k0)                                                                          \
+    do {                                                                                        \
+        const int full_ = rows_full && (k0) + BK <= k;                                          \
+        _Pragma("unroll") for (int q = 0; q < LX; q++) {                                        \
+            const int e = lid + q * WGS, r = e / BK, kk = e % BK;                               \
+            const int gi = i0 + r, gk = (k0) + kk;                                              \
+            rx[q] = (full_ || (gi < m && gk < k)) ? x[(size_t)gi * k + gk] : 0.0f;              \
+        }                                                                                       \
+        _Pragma("unroll") for (int q = 0; q < LW; q++) {                                        \
+            const int e = lid + q * WGS, r = e / BK, kk = e % BK;                               \
+            const int gj = j0 + r, gk = (k0) + kk;                                              \
+            rw[q] = (full_ || (gj < n && gk < k)) ? w[(size_t)gj * k + gk] : 0.0f;              \
+        }                                                                                       \
+    } while (0)
+
+    LOAD_TILES(0);
+    for (int k0 = 0; k0 < k; k0 += BK) {
+#pragma unroll
+        for (int q = 0; q < LX; q++) {
+            const int e = lid + q * WGS;
+            as[(e % BK) * LDA + e / BK] = rx[q];
+        }
+#pragma unroll
+        for (int q = 0; q < LW; q++) {
+            const int e = lid + q * WGS;
+            bs[(e % BK) * LDB + e / BK] = rw[q];
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        if (k0 + BK < k)
+            LOAD_TILES(k0 + BK);
+#pragma unroll
+        for (int kk = 0; kk < BK; kk++) {
+            float av[TM], bv[TN];
+#pragma unroll
+            for (int q = 0; q < TM / 4; q++) {
+                const float4 t = as4[(kk * LDA + ty * TM) / 4 + q];
+                av[4 * q] = t.x; av[4 * q + 1] = t.y; av[4 * q + 2] = t.z; av[4 * q + 3] = t.w;
+            }
+#pragma unroll
+            for (int q = 0; q < TN / 4; q++) {
+                const float4 t = bs4[(kk * LDB + tx * TN) / 4 + q];
+                bv[4 * q] = t.x; bv[4 * q + 1] = t.y; bv[4 * q + 2] = t.z; bv[4 * q + 3] = t.w;
+            }
+#pragma unroll
+            for (int a = 0; a < TM; a++)
+#pragma unroll
+                for (int b = 0; b < TN; b++)
+                    acc[a][b] = fma(av[a], bv[b], acc[a][b]);
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+#undef LOAD_TILES
+#pragma unroll
+    for (int a = 0; a < TM; a++) {
+        const int gi = i0 + ty * TM + a;
+#pragma unroll
+        for (int b = 0; b < TN; b++) {
+            const int gj = j0 + tx * TN + b;
+            if (rows_full || (gi < m && gj < n))
+                y[(size_t)gi * n + gj] = acc[a][b];
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/* rope: rotary embedding of the first n_rot values of each head (contract: kernels/rope/rope.h;
+ * Y may alias X). Work-item j of a token: j < n_rot/2 turns pair j, the rest copy one value past
+ * n_rot each, so every value is read and written by one item (safe in place). Each item serves
+ * ROPE_HPI heads with one angle: the angle depends on (token, pair) only.
+ * Angles, cos and sin are in double where the device has fp64 (CHORD_FP64): at positions ~1000 a
+ * float angle is off by ~1e-4 rad, as large as the bound.
+ *
+ * Versions: v1 one item per (token, head, pair), angle per item; v2 (this) ROPE_HPI heads per item
+ * share the angle (the double cos/sin cost is divided by ROPE_HPI). */
+#ifndef ROPE_HPI
+#define ROPE_HPI 8
+#endif
+
+__kernel void rope(__global const uchar *xb, ulong x_off, __global uchar *yb, ulong y_off, int n_head, int head_dim,
+                   int n_rot, int neox, float theta_base, int pos0)
+{
+    const int j = get_global_id(0);
+    const int t = get_global_id(1);
+    const int h0 = get_global_id(2) * ROPE_HPI;
+    const int half = n_rot / 2;
+    if (j >= half + (head_dim - n_rot))
+        return;
+    __global const float *x = CHORD_AT_CONST(float, xb, x_off) + (size_t)t * n_head * head_dim; /* (n_head, head_dim) */
+    __global float *y = CHORD_AT(float, yb, y_off) + (size_t)t * n_head * head_dim;
+    const int h1 = min(h0 + ROPE_HPI, n_head);
+    if (j >= half) { /* the unrotated tail */
+        const int d = n_rot + (j - half);
+        for (int h = h0; h < h1; h++)
+            y[(size_t)h * head_dim + d] = x[(size_t)h * head_dim + d];
+        return;
+    }
+#if CHORD_FP64
+    const double theta = (double)(pos0 + t) * pow((double)theta_base, -2.0 * j / n_rot);
+    const double cs = cos(theta), sn = sin(theta);
+#else
+    const float theta = (float)(pos0 + t) * pow(theta_base, -2.0f * j / n_rot);
+    const float cs = cos(theta), sn = sin(theta);
+#endif
+    const int i0 = neox ? j : 2 * j;
+    const int i1 = neox ? j + half : 2 * j + 1;
+    for (int h = h0; h < h1; h++) {
+        const size_t b = (size_t)h * head_dim;
+#if CHORD_FP64
+        const double x0 = x[b + i0], x1 = x[b + i1];
+#else
+        const float x0 = x[b + i0], x1 = x[b + i1];
+#endif
+        y[b + i0] = (float)(x0 * cs - x1 * sn);
+        y[b + i1] = (float)(x0 * sn + x1 * cs);
+    }
+}

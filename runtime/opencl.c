@@ -1,0 +1,358 @@
+/* The OpenCL backend: devices of every platform in one flat list (`-b opencl:N`), buffers as cl_mem
+ * with byte offsets passed to kernels (sub-buffer origins would need CL_DEVICE_MEM_BASE_ADDR_ALIGN),
+ * one in-order profiling queue, and event timing from the first launch's start to the last's end.
+ * Programs and launches live in runtime/opencl_program.c and runtime/opencl_ops.c. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opencl_internal.h"
+
+const char *chord_cl_error_name(cl_int err)
+{
+    switch (err) {
+#define E(x) case x: return #x;
+    E(CL_SUCCESS) E(CL_DEVICE_NOT_FOUND) E(CL_DEVICE_NOT_AVAILABLE) E(CL_COMPILER_NOT_AVAILABLE)
+    E(CL_MEM_OBJECT_ALLOCATION_FAILURE) E(CL_OUT_OF_RESOURCES) E(CL_OUT_OF_HOST_MEMORY)
+    E(CL_PROFILING_INFO_NOT_AVAILABLE) E(CL_MEM_COPY_OVERLAP) E(CL_IMAGE_FORMAT_MISMATCH)
+    E(CL_IMAGE_FORMAT_NOT_SUPPORTED) E(CL_BUILD_PROGRAM_FAILURE) E(CL_MAP_FAILURE)
+    E(CL_MISALIGNED_SUB_BUFFER_OFFSET) E(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST)
+    E(CL_COMPILE_PROGRAM_FAILURE) E(CL_LINKER_NOT_AVAILABLE) E(CL_LINK_PROGRAM_FAILURE)
+    E(CL_DEVICE_PARTITION_FAILED) E(CL_KERNEL_ARG_INFO_NOT_AVAILABLE)
+    E(CL_INVALID_VALUE) E(CL_INVALID_DEVICE_TYPE) E(CL_INVALID_PLATFORM) E(CL_INVALID_DEVICE)
+    E(CL_INVALID_CONTEXT) E(CL_INVALID_QUEUE_PROPERTIES) E(CL_INVALID_COMMAND_QUEUE) E(CL_INVALID_HOST_PTR)
+    E(CL_INVALID_MEM_OBJECT) E(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR) E(CL_INVALID_IMAGE_SIZE)
+    E(CL_INVALID_SAMPLER) E(CL_INVALID_BINARY) E(CL_INVALID_BUILD_OPTIONS) E(CL_INVALID_PROGRAM)
+    E(CL_INVALID_PROGRAM_EXECUTABLE) E(CL_INVALID_KERNEL_NAME) E(CL_INVALID_KERNEL_DEFINITION)
+    E(CL_INVALID_KERNEL) E(CL_INVALID_ARG_INDEX) E(CL_INVALID_ARG_VALUE) E(CL_INVALID_ARG_SIZE)
+    E(CL_INVALID_KERNEL_ARGS) E(CL_INVALID_WORK_DIMENSION) E(CL_INVALID_WORK_GROUP_SIZE)
+    E(CL_INVALID_WORK_ITEM_SIZE) E(CL_INVALID_GLOBAL_OFFSET) E(CL_INVALID_EVENT_WAIT_LIST) E(CL_INVALID_EVENT)
+    E(CL_INVALID_OPERATION) E(CL_INVALID_GL_OBJECT) E(CL_INVALID_BUFFER_SIZE) E(CL_INVALID_MIP_LEVEL)
+    E(CL_INVALID_GLOBAL_WORK_SIZE) E(CL_INVALID_PROPERTY) E(CL_INVALID_IMAGE_DESCRIPTOR)
+    E(CL_INVALID_COMPILER_OPTIONS) E(CL_INVALID_LINKER_OPTIONS) E(CL_INVALID_DEVICE_PARTITION_COUNT)
+#undef E
+    case -69: return "CL_INVALID_PIPE_SIZE";
+    case -70: return "CL_INVALID_DEVICE_QUEUE";
+    case -1001: return "CL_PLATFORM_NOT_FOUND_KHR";
+    default: return "CL_UNKNOWN_ERROR";
+    }
+}
+
+/* The flat device list: every device of every platform, in platform order. */
+static chord_status list_devices(cl_platform_id *plat, cl_device_id *dev, int max, int *n_out)
+{
+    cl_platform_id plats[8];
+    cl_uint np = 0;
+    *n_out = 0;
+    cl_int e = clGetPlatformIDs(8, plats, &np);
+    if (e == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || np == 0) /* an ICD loader without any platform */
+        return CHORD_OK;
+    CHORD_CL_CHECK(e);
+    int n = 0;
+    for (cl_uint p = 0; p < np && p < 8; p++) {
+        cl_device_id ids[CHORD_MAX_DEVICES];
+        cl_uint nd = 0;
+        e = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, CHORD_MAX_DEVICES, ids, &nd);
+        if (e == CL_DEVICE_NOT_FOUND)
+            continue;
+        CHORD_CL_CHECK(e);
+        for (cl_uint d = 0; d < nd && d < CHORD_MAX_DEVICES && n < max; d++, n++) {
+            plat[n] = plats[p];
+            dev[n] = ids[d];
+        }
+    }
+    *n_out = n;
+    return CHORD_OK;
+}
+
+static int has_extension(cl_device_id d, const char *ext)
+{
+    size_t len = 0;
+    if (clGetDeviceInfo(d, CL_DEVICE_EXTENSIONS, 0, NULL, &len) != CL_SUCCESS || len == 0)
+        return 0;
+    char *s = malloc(len + 1);
+    if (!s)
+        return 0;
+    int found = 0;
+    if (clGetDeviceInfo(d, CL_DEVICE_EXTENSIONS, len, s, NULL) == CL_SUCCESS) {
+        s[len] = 0;
+        size_t el = strlen(ext);
+        for (char *p = strstr(s, ext); p && !found; p = strstr(p + 1, ext))
+            found = (p == s || p[-1] == ' ') && (p[el] == ' ' || p[el] == 0);
+    }
+    free(s);
+    return found;
+}
+
+static chord_status cl_probe(chord_device_info *devs, int max, int *n_out)
+{
+    cl_platform_id plat[CHORD_MAX_DEVICES];
+    cl_device_id dev[CHORD_MAX_DEVICES];
+    int n = 0;
+    CHORD_TRY(list_devices(plat, dev, CHORD_MAX_DEVICES, &n));
+    for (int i = 0; i < n && i < max; i++) {
+        char pname[64] = "", version[64] = "";
+        cl_ulong mem = 0;
+        cl_uint cus = 0;
+        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_NAME, sizeof devs[i].name, devs[i].name, NULL));
+        CHORD_CL_CHECK(clGetPlatformInfo(plat[i], CL_PLATFORM_NAME, sizeof pname, pname, NULL));
+        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_VERSION, sizeof version, version, NULL));
+        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL));
+        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cus, &cus, NULL));
+        devs[i].name[sizeof devs[i].name - 1] = 0;
+        pname[sizeof pname - 1] = version[sizeof version - 1] = 0;
+        int sub = has_extension(dev[i], "cl_khr_subgroups") || has_extension(dev[i], "cl_intel_subgroups");
+        snprintf(devs[i].detail, sizeof devs[i].detail, "%s; %s; %u CUs; %.1f GiB; fp64 %s, fp16 %s, subgroups %s",
+                 pname, version, cus, (double)mem / (1024.0 * 1024.0 * 1024.0),
+                 has_extension(dev[i], "cl_khr_fp64") ? "yes" : "no", has_extension(dev[i], "cl_khr_fp16") ? "yes" : "no",
+                 sub ? "yes" : "no");
+    }
+    *n_out = n;
+    return CHORD_OK;
+}
+
+/* The tunables table: a CPU runtime (PoCL) wants few, small work-groups since each runs as a loop
+ * on one core; an NVIDIA GPU wants wide groups and the 128x128 GEMM tile; other GPUs a middle ground. */
+static void choose_tunables(chord_cl_ctx *c, const char *vendor)
+{
+    static const chord_cl_tune cpu = {64, 8, 64, 4, 64, 4, 32, 32, 8, 4, 4, 64};
+    static const chord_cl_tune nvidia = {256, 16, 256, 8, 128, 4, 128, 128, 16, 8, 8, 128};
+    static const chord_cl_tune gpu = {256, 16, 256, 4, 128, 4, 64, 64, 16, 4, 4, 128};
+    if (c->is_cpu)
+        c->tune = cpu;
+    else if (strstr(vendor, "NVIDIA"))
+        c->tune = nvidia;
+    else
+        c->tune = gpu;
+    /* Groups never exceed what the device allows (the GEMM's is (BM/TM)*(BN/TN)). */
+    size_t max_wg = 0;
+    if (clGetDeviceInfo(c->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_wg, &max_wg, NULL) != CL_SUCCESS)
+        max_wg = 64;
+    chord_cl_tune *t = &c->tune;
+    while ((size_t)t->red_wg > max_wg) t->red_wg /= 2;
+    while ((size_t)t->ew_wg > max_wg) t->ew_wg /= 2;
+    while ((size_t)t->mm_wg > max_wg) t->mm_wg /= 2;
+    while ((size_t)t->attn_wg > max_wg) t->attn_wg /= 2;
+    if ((size_t)(t->gemm_bm / t->gemm_tm) * (size_t)(t->gemm_bn / t->gemm_tn) > max_wg) {
+        t->gemm_bm = t->gemm_bn = 32;
+        t->gemm_tm = t->gemm_tn = 4;
+    }
+}
+
+static void cl_shutdown(void *ctx);
+
+static chord_status cl_init(int device, void **ctx_out)
+{
+    cl_platform_id plat[CHORD_MAX_DEVICES];
+    cl_device_id dev[CHORD_MAX_DEVICES];
+    int n = 0;
+    CHORD_TRY(list_devices(plat, dev, CHORD_MAX_DEVICES, &n));
+    if (device < 0 || device >= n)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "opencl: device %d does not exist (%d found)", device, n);
+    chord_cl_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return chord_fail(CHORD_ERR_NOMEM, "opencl: out of host memory");
+    c->platform = plat[device];
+    c->device = dev[device];
+    cl_int e = CL_SUCCESS;
+    chord_status s = CHORD_OK;
+    char vendor[128] = "";
+    cl_device_type type = 0;
+    if ((e = clGetDeviceInfo(c->device, CL_DEVICE_NAME, sizeof c->device_name, c->device_name, NULL)) != CL_SUCCESS ||
+        (e = clGetDeviceInfo(c->device, CL_DEVICE_VENDOR, sizeof vendor, vendor, NULL)) != CL_SUCCESS ||
+        (e = clGetDeviceInfo(c->device, CL_DEVICE_TYPE, sizeof type, &type, NULL)) != CL_SUCCESS) {
+        s = chord_fail(CHORD_ERR_DEVICE, "opencl: clGetDeviceInfo failed: %s", chord_cl_error_name(e));
+        goto fail;
+    }
+    c->device_name[sizeof c->device_name - 1] = vendor[sizeof vendor - 1] = 0;
+    c->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+    c->fp64 = has_extension(c->device, "cl_khr_fp64");
+    choose_tunables(c, vendor);
+    c->context = clCreateContext(NULL, 1, &c->device, NULL, NULL, &e);
+    if (e != CL_SUCCESS) {
+        s = chord_fail(CHORD_ERR_DEVICE, "opencl: clCreateContext failed: %s", chord_cl_error_name(e));
+        goto fail;
+    }
+    /* clCreateCommandQueue is deprecated in 2.0 but is the one call both 1.2 (PoCL's C) and 3.0 accept. */
+    c->queue = clCreateCommandQueue(c->context, c->device, CL_QUEUE_PROFILING_ENABLE, &e);
+    if (e != CL_SUCCESS) {
+        s = chord_fail(CHORD_ERR_DEVICE, "opencl: clCreateCommandQueue failed: %s", chord_cl_error_name(e));
+        goto fail;
+    }
+    *ctx_out = c;
+    return CHORD_OK;
+fail:
+    cl_shutdown(c);
+    return s;
+}
+
+static void drop_timer_events(chord_cl_ctx *c)
+{
+    if (c->first)
+        clReleaseEvent(c->first);
+    if (c->last && c->last != c->first)
+        clReleaseEvent(c->last);
+    c->first = c->last = NULL;
+}
+
+static void cl_shutdown(void *ctx)
+{
+    chord_cl_ctx *c = ctx;
+    if (!c)
+        return;
+    if (c->queue)
+        clFinish(c->queue);
+    drop_timer_events(c);
+    chord_cl_release_programs(c);
+    if (c->queue)
+        clReleaseCommandQueue(c->queue);
+    if (c->context)
+        clReleaseContext(c->context);
+    free(c);
+}
+
+static chord_status cl_alloc(void *ctx, size_t bytes, chord_buf **out)
+{
+    chord_cl_ctx *c = ctx;
+    chord_buf *b = malloc(sizeof *b);
+    if (!b)
+        return chord_fail(CHORD_ERR_NOMEM, "opencl: out of host memory");
+    cl_int e = CL_SUCCESS;
+    b->mem = clCreateBuffer(c->context, CL_MEM_READ_WRITE, bytes, NULL, &e);
+    b->bytes = bytes;
+    if (e != CL_SUCCESS) {
+        free(b);
+        return chord_fail(e == CL_MEM_OBJECT_ALLOCATION_FAILURE || e == CL_OUT_OF_RESOURCES || e == CL_INVALID_BUFFER_SIZE
+                              ? CHORD_ERR_NOMEM : CHORD_ERR_DEVICE,
+                          "opencl: clCreateBuffer of %zu bytes failed: %s", bytes, chord_cl_error_name(e));
+    }
+    *out = b;
+    return CHORD_OK;
+}
+
+static void cl_free(void *ctx, chord_buf *b)
+{
+    (void)ctx;
+    clReleaseMemObject(b->mem);
+    free(b);
+}
+
+static chord_status range_ok(const chord_buf *b, size_t off, size_t bytes)
+{
+    if (off > b->bytes || bytes > b->bytes - off)
+        return chord_fail(CHORD_ERR_INVALID, "opencl: range %zu+%zu outside a buffer of %zu bytes", off, bytes,
+                          b->bytes);
+    return CHORD_OK;
+}
+
+cl_event *chord_cl_event_slot(chord_cl_ctx *c, cl_event *ev)
+{
+    return c->timing ? ev : NULL;
+}
+
+void chord_cl_track(chord_cl_ctx *c, cl_event *evp)
+{
+    if (!evp)
+        return;
+    if (!c->first) {
+        c->first = *evp;
+    } else {
+        if (c->last && c->last != c->first)
+            clReleaseEvent(c->last);
+        c->last = *evp;
+    }
+}
+
+static chord_status cl_upload(void *ctx, chord_buf *dst, size_t off, const void *src, size_t bytes)
+{
+    chord_cl_ctx *c = ctx;
+    CHORD_TRY(range_ok(dst, off, bytes));
+    /* blocking: the caller may reuse src as soon as this returns */
+    CHORD_CL_CHECK(clEnqueueWriteBuffer(c->queue, dst->mem, CL_TRUE, off, bytes, src, 0, NULL, NULL));
+    return CHORD_OK;
+}
+
+static chord_status cl_download(void *ctx, const chord_buf *src, size_t off, void *dst, size_t bytes)
+{
+    chord_cl_ctx *c = ctx;
+    CHORD_TRY(range_ok(src, off, bytes));
+    CHORD_CL_CHECK(clEnqueueReadBuffer(c->queue, src->mem, CL_TRUE, off, bytes, dst, 0, NULL, NULL));
+    return CHORD_OK;
+}
+
+static chord_status cl_copy(void *ctx, chord_buf *dst, size_t doff, const chord_buf *src, size_t soff, size_t bytes)
+{
+    chord_cl_ctx *c = ctx;
+    CHORD_TRY(range_ok(dst, doff, bytes));
+    CHORD_TRY(range_ok(src, soff, bytes));
+    if (dst == src && doff < soff + bytes && soff < doff + bytes) /* OpenCL refuses overlap: go through the host */
+        return chord_fail(CHORD_ERR_INVALID, "opencl: copy of overlapping ranges in one buffer");
+    cl_event ev, *evp = chord_cl_event_slot(c, &ev);
+    CHORD_CL_CHECK(clEnqueueCopyBuffer(c->queue, src->mem, dst->mem, soff, doff, bytes, 0, NULL, evp));
+    chord_cl_track(c, evp);
+    return CHORD_OK;
+}
+
+chord_status chord_cl_launch(chord_cl_ctx *c, cl_kernel k, int dims, const size_t *global, const size_t *local)
+{
+    cl_event ev, *evp = chord_cl_event_slot(c, &ev);
+    CHORD_CL_CHECK(clEnqueueNDRangeKernel(c->queue, k, (cl_uint)dims, NULL, global, local, 0, NULL, evp));
+    chord_cl_track(c, evp);
+    return CHORD_OK;
+}
+
+static chord_status cl_sync(void *ctx)
+{
+    chord_cl_ctx *c = ctx;
+    CHORD_CL_CHECK(clFinish(c->queue));
+    return CHORD_OK;
+}
+
+static chord_status cl_timer_start(void *ctx)
+{
+    chord_cl_ctx *c = ctx;
+    drop_timer_events(c);
+    c->timing = 1;
+    return CHORD_OK;
+}
+
+/* Elapsed from the first tracked command's start to the last one's end: the queue is in order, so this
+ * is the device time of everything launched in between, without the host's enqueue overhead. */
+static chord_status cl_timer_stop(void *ctx, double *ms)
+{
+    chord_cl_ctx *c = ctx;
+    c->timing = 0;
+    *ms = 0;
+    if (!c->first)
+        return CHORD_OK;
+    CHORD_CL_CHECK(clFinish(c->queue));
+    cl_event last = c->last ? c->last : c->first;
+    cl_ulong t0 = 0, t1 = 0;
+    CHORD_CL_CHECK(clGetEventProfilingInfo(c->first, CL_PROFILING_COMMAND_START, sizeof t0, &t0, NULL));
+    CHORD_CL_CHECK(clGetEventProfilingInfo(last, CL_PROFILING_COMMAND_END, sizeof t1, &t1, NULL));
+    drop_timer_events(c);
+    *ms = t1 > t0 ? (double)(t1 - t0) * 1e-6 : 0.0;
+    return CHORD_OK;
+}
+
+const chord_backend chord_backend_opencl = {
+    .name = "opencl",
+    .probe = cl_probe,
+    .init = cl_init,
+    .shutdown = cl_shutdown,
+    .alloc = cl_alloc,
+    .free = cl_free,
+    .upload = cl_upload,
+    .download = cl_download,
+    .copy = cl_copy,
+    .sync = cl_sync,
+    .timer_start = cl_timer_start,
+    .timer_stop = cl_timer_stop,
+    .supports = chord_cl_supports,
+    .ops =
+        {
+#define CHORD_X(e, n, t) [CHORD_OP_##e] = chord_##n##_opencl,
+            CHORD_OP_LIST(CHORD_X)
+#undef CHORD_X
+        },
+};

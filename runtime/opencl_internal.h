@@ -1,0 +1,86 @@
+/* What runtime/opencl*.c share: the context, the check macro, the program cache and the per-device
+ * tunables. Not a public header: callers see only chord_backend_opencl. */
+#ifndef CHORD_OPENCL_INTERNAL_H
+#define CHORD_OPENCL_INTERNAL_H
+
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+
+#include "backend.h"
+
+/* The name of an OpenCL error code ("CL_INVALID_VALUE"), or "CL_UNKNOWN_ERROR". */
+const char *chord_cl_error_name(cl_int err);
+
+/* Checks one OpenCL call returning cl_int; on failure returns CHORD_ERR_DEVICE from the enclosing
+ * function with the call text, file, line and the error's name. */
+#define CHORD_CL_CHECK(call)                                                                           \
+    do {                                                                                               \
+        cl_int chord_cl_e_ = (call);                                                                   \
+        if (chord_cl_e_ != CL_SUCCESS)                                                                 \
+            return chord_fail(CHORD_ERR_DEVICE, "opencl: %s failed at %s:%d: %s (%d)", #call, __FILE__, \
+                              __LINE__, chord_cl_error_name(chord_cl_e_), (int)chord_cl_e_);           \
+    } while (0)
+
+struct chord_buf {
+    cl_mem mem;
+    size_t bytes;
+};
+
+/* Tunables of one device, chosen from a small table at init (runtime/opencl.c) and passed to every
+ * program as -D defines. */
+typedef struct chord_cl_tune {
+    int red_wg;     /* work-group of the row reductions (rmsnorm, softmax, matmul rows); a power of 2 */
+    int row_reg;    /* values per work-item a row reduction keeps in registers (one read of the row) */
+    int ew_wg;      /* work-group of the elementwise ops */
+    int ew_vpi;     /* values per work-item of the elementwise ops */
+    int mm_wg;      /* matmul (GEMV): work-group per output row; a power of 2 */
+    int mm_rows;    /* matmul: X rows per work-group */
+    int gemm_bm, gemm_bn, gemm_bk, gemm_tm, gemm_tn; /* matmul_tiled tile shape */
+    int attn_wg;    /* attention: work-group per (query, head); a power of 2 */
+} chord_cl_tune;
+
+typedef struct chord_cl_program {
+    int op;
+    char defines[256];
+    cl_program program;
+    cl_kernel kernel; /* the program's one kernel, named after the op */
+} chord_cl_program;
+
+#define CHORD_CL_MAX_PROGRAMS 96
+
+typedef struct chord_cl_ctx {
+    cl_platform_id platform;
+    cl_device_id device;
+    cl_context context;
+    cl_command_queue queue; /* in-order, profiling enabled */
+    int fp64;               /* cl_khr_fp64: rope reduces angles in double */
+    int is_cpu;
+    char device_name[128];
+    chord_cl_tune tune;
+    chord_cl_program programs[CHORD_CL_MAX_PROGRAMS];
+    int n_programs;
+    /* timer: the first and the last event enqueued since timer_start */
+    int timing;
+    cl_event first, last;
+} chord_cl_ctx;
+
+/* The kernel for op built with these defines (plus the device's tunables), built on first use. */
+chord_status chord_cl_kernel(chord_cl_ctx *c, chord_op op, const char *defines, cl_kernel *out);
+void chord_cl_release_programs(chord_cl_ctx *c);
+
+/* Where an enqueue should store its event: non-NULL while the timer runs (the event is then kept by
+ * chord_cl_track). Use as: cl_event ev, *evp = chord_cl_event_slot(c, &ev); enqueue(..., evp);
+ * chord_cl_track(c, evp). */
+cl_event *chord_cl_event_slot(chord_cl_ctx *c, cl_event *ev);
+void chord_cl_track(chord_cl_ctx *c, cl_event *evp);
+
+/* Enqueues kernel over global[0..dims) with local work size local[] and tracks its event for the timer. */
+chord_status chord_cl_launch(chord_cl_ctx *c, cl_kernel k, int dims, const size_t *global, const size_t *local);
+
+/* The launchers (runtime/opencl_ops.c): chord_<op>_opencl validates, picks a variant, launches. */
+#define CHORD_X(e, n, nt) chord_status chord_##n##_opencl(void *ctx, const chord_tensor *tensors, const void *args);
+CHORD_OP_LIST(CHORD_X)
+#undef CHORD_X
+int chord_cl_supports(void *ctx, chord_op op, const void *args);
+
+#endif

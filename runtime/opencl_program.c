@@ -1,0 +1,139 @@
+/* OpenCL programs: the source of an op is the shared common text followed by kernels/<op>/opencl.cl,
+ * both embedded at build time (runtime/opencl.cmake) or, with CHORD_OPENCL_SRC_DIR=<tree>/kernels,
+ * read from disk for development. Each (op, defines) is built once per context and cached; a failed
+ * build reports its log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "opencl_internal.h"
+#include "opencl_sources.h"
+
+/* Reads DIR/rel into a NUL-terminated malloc'd string. */
+static chord_status read_source(const char *dir, const char *rel, char **out)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return chord_fail(CHORD_ERR_IO, "opencl: cannot open %s (CHORD_OPENCL_SRC_DIR)", path);
+    char *s = NULL;
+    long n = -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1)))
+        if (fread(s, 1, (size_t)n, f) != (size_t)n) {
+            free(s);
+            s = NULL;
+        }
+    fclose(f);
+    if (!s)
+        return chord_fail(CHORD_ERR_IO, "opencl: cannot read %s", path);
+    s[n] = 0;
+    *out = s;
+    return CHORD_OK;
+}
+
+/* The text of source rel: embedded, or from CHORD_OPENCL_SRC_DIR. *owned is set when the caller must free it. */
+static chord_status source_text(const char *rel, const char **text, char **owned)
+{
+    *owned = NULL;
+    const char *dir = getenv("CHORD_OPENCL_SRC_DIR");
+    if (dir && *dir) {
+        CHORD_TRY(read_source(dir, rel, owned));
+        *text = *owned;
+        return CHORD_OK;
+    }
+    for (int i = 0; i < chord_cl_n_sources; i++)
+        if (strcmp(chord_cl_sources[i].path, rel) == 0) {
+            *text = (const char *)chord_cl_sources[i].text;
+            return CHORD_OK;
+        }
+    return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl: no embedded source %s", rel);
+}
+
+static chord_status build(chord_cl_ctx *c, chord_op op, const char *defines, chord_cl_program *p)
+{
+    /* common sources first, in the table's order, then the op's file */
+    const char *texts[8];
+    char *owned[8] = {0};
+    cl_uint n = 0;
+    chord_status s = CHORD_OK;
+    char rel[128];
+    for (int i = 0; i < chord_cl_n_sources && n < 7 && s == CHORD_OK; i++)
+        if (strncmp(chord_cl_sources[i].path, "common/", 7) == 0) {
+            s = source_text(chord_cl_sources[i].path, &texts[n], &owned[n]);
+            n++;
+        }
+    snprintf(rel, sizeof rel, "%s/opencl.cl", chord_op_name(op));
+    if (s == CHORD_OK) {
+        s = source_text(rel, &texts[n], &owned[n]);
+        n++;
+    }
+    cl_int e = CL_SUCCESS;
+    cl_program prog = NULL;
+    if (s == CHORD_OK) {
+        prog = clCreateProgramWithSource(c->context, n, texts, NULL, &e);
+        if (e != CL_SUCCESS)
+            s = chord_fail(CHORD_ERR_DEVICE, "opencl: clCreateProgramWithSource(%s) failed: %s", rel,
+                           chord_cl_error_name(e));
+    }
+    for (cl_uint i = 0; i < n; i++)
+        free(owned[i]);
+    if (s != CHORD_OK)
+        return s;
+
+    const chord_cl_tune *t = &c->tune;
+    char opts[1024];
+    snprintf(opts, sizeof opts,
+             "-cl-std=CL1.2 -DRED_WG=%d -DROW_REG=%d -DEW_WG=%d -DEW_VPI=%d -DMM_WG=%d -DMM_ROWS=%d "
+             "-DBM=%d -DBN=%d -DBK=%d -DTM=%d -DTN=%d -DATTN_WG=%d -DCHORD_FP64=%d %s",
+             t->red_wg, t->row_reg, t->ew_wg, t->ew_vpi, t->mm_wg, t->mm_rows, t->gemm_bm, t->gemm_bn, t->gemm_bk,
+             t->gemm_tm, t->gemm_tn, t->attn_wg, c->fp64, defines);
+    e = clBuildProgram(prog, 1, &c->device, opts, NULL, NULL);
+    if (e != CL_SUCCESS) {
+        char log[4096] = "";
+        size_t len = 0;
+        clGetProgramBuildInfo(prog, c->device, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, &len);
+        log[sizeof log - 1] = 0;
+        clReleaseProgram(prog);
+        return chord_fail(CHORD_ERR_DEVICE, "opencl: building %s with '%s' failed: %s\n%s", rel, opts,
+                          chord_cl_error_name(e), log);
+    }
+    cl_kernel k = clCreateKernel(prog, chord_op_name(op), &e);
+    if (e != CL_SUCCESS) {
+        clReleaseProgram(prog);
+        return chord_fail(CHORD_ERR_DEVICE, "opencl: clCreateKernel(%s) failed: %s", chord_op_name(op),
+                          chord_cl_error_name(e));
+    }
+    p->op = (int)op;
+    snprintf(p->defines, sizeof p->defines, "%s", defines);
+    p->program = prog;
+    p->kernel = k;
+    return CHORD_OK;
+}
+
+chord_status chord_cl_kernel(chord_cl_ctx *c, chord_op op, const char *defines, cl_kernel *out)
+{
+    for (int i = 0; i < c->n_programs; i++)
+        if (c->programs[i].op == (int)op && strcmp(c->programs[i].defines, defines) == 0) {
+            *out = c->programs[i].kernel;
+            return CHORD_OK;
+        }
+    if (strlen(defines) >= sizeof c->programs[0].defines)
+        return chord_fail(CHORD_ERR_INVALID, "opencl: defines too long: %s", defines);
+    if (c->n_programs == CHORD_CL_MAX_PROGRAMS)
+        return chord_fail(CHORD_ERR_NOMEM, "opencl: more than %d program variants in one context", CHORD_CL_MAX_PROGRAMS);
+    chord_cl_program *p = &c->programs[c->n_programs];
+    CHORD_TRY(build(c, op, defines, p));
+    c->n_programs++;
+    *out = p->kernel;
+    return CHORD_OK;
+}
+
+void chord_cl_release_programs(chord_cl_ctx *c)
+{
+    for (int i = 0; i < c->n_programs; i++) {
+        clReleaseKernel(c->programs[i].kernel);
+        clReleaseProgram(c->programs[i].program);
+    }
+    c->n_programs = 0;
+}

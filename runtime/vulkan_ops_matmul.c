@@ -231,7 +231,7 @@ static chord_status attention_check(const chord_vk *vk, const chord_attention_ar
 
 static int attention_supports(chord_vk *vk, const void *args)
 {
-    uint32_t wg;
+    uint32_t wg = 0;
     return attention_check(vk, args, &wg) == CHORD_OK && chord_vk_has_shader(vk, "attention_f32");
 }
 
@@ -239,7 +239,7 @@ static chord_status attention_vk(void *ctx, const chord_tensor *t, const void *a
 {
     chord_vk *vk = ctx;
     const chord_attention_args *a = args;
-    uint32_t wg;
+    uint32_t wg = 0;
     CHORD_TRY(attention_check(vk, a, &wg));
     if (a->n_tok == 0)
         return CHORD_OK;

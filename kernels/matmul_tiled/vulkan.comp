@@ -1,5 +1,6 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 /* matmul_tiled, Vulkan: f32 GEMM Y (m, n) = X (m, k) W (n, k)^T, one BM x BN tile of Y per
  * work-group of (BM/TM) * (BN/TN) invocations, BK deep per step (defines from CHORD_VK_VARIANTS).
  *
@@ -52,7 +53,7 @@ vec4 load_x(uint xo, uint r, uint q, uint k0, bool fast)
         return X4[(xo >> 2) + r * (pc.k >> 2) + (k0 >> 2) + q];
     vec4 v = vec4(0.0);
     if (r < pc.m)
-        for (uint c = 0u; c < 4u; c++)
+        [[unroll]] for (uint c = 0u; c < 4u; c++)
             if (k0 + 4u * q + c < pc.k)
                 v[c] = X[xo + r * pc.k + k0 + 4u * q + c];
     return v;
@@ -64,7 +65,7 @@ vec4 load_w(uint wo, uint r, uint q, uint k0, bool fast)
         return W4[(wo >> 2) + r * (pc.k >> 2) + (k0 >> 2) + q];
     vec4 v = vec4(0.0);
     if (r < pc.n)
-        for (uint c = 0u; c < 4u; c++)
+        [[unroll]] for (uint c = 0u; c < 4u; c++)
             if (k0 + 4u * q + c < pc.k)
                 v[c] = W[wo + r * pc.k + k0 + 4u * q + c];
     return v;
@@ -79,7 +80,7 @@ void main()
     const bool rows_in = m0 + BM <= pc.m && n0 + BN <= pc.n && pc.vec4_ok != 0u;
 
     vec4 acc[TM][2]; /* acc[i][h]: row (i < 4 ? 4ty + i : BM/2 + 4ty + i - 4), columns 4tx + BN/2 h .. + 3 */
-    for (uint i = 0u; i < TM; i++) {
+    [[unroll]] for (uint i = 0u; i < TM; i++) {
         acc[i][0] = vec4(0.0);
         acc[i][1] = vec4(0.0);
     }
@@ -88,35 +89,35 @@ void main()
     for (uint k0 = 0u; k0 < pc.k; k0 += BK) {
         const bool fast = rows_in && k0 + BK <= pc.k;
         if (k0 == 0u) {
-            for (uint l = 0u; l < LX; l++)
+            [[unroll]] for (uint l = 0u; l < LX; l++)
                 rx[l] = load_x(xo, m0 + (tid + l * NT) % BM, (tid + l * NT) / BM, k0, fast);
-            for (uint l = 0u; l < LW; l++)
+            [[unroll]] for (uint l = 0u; l < LW; l++)
                 rw[l] = load_w(wo, n0 + (tid + l * NT) % BN, (tid + l * NT) / BN, k0, fast);
         }
         barrier(); /* the previous step's readers are done with As, Bs */
-        for (uint l = 0u; l < LX; l++) {
+        [[unroll]] for (uint l = 0u; l < LX; l++) {
             const uint i = tid + l * NT, r = i % BM, q = i / BM;
-            for (uint c = 0u; c < 4u; c++)
+            [[unroll]] for (uint c = 0u; c < 4u; c++)
                 As[(4u * q + c) * (BM / 4u) + r / 4u][r % 4u] = rx[l][c];
         }
-        for (uint l = 0u; l < LW; l++) {
+        [[unroll]] for (uint l = 0u; l < LW; l++) {
             const uint i = tid + l * NT, r = i % BN, q = i / BN;
-            for (uint c = 0u; c < 4u; c++)
+            [[unroll]] for (uint c = 0u; c < 4u; c++)
                 Bs[(4u * q + c) * (BN / 4u) + r / 4u][r % 4u] = rw[l][c];
         }
         barrier();
         const uint k1 = k0 + BK;
         if (k1 < pc.k) { /* prefetch the next slice while this one is multiplied */
             const bool fast1 = rows_in && k1 + BK <= pc.k;
-            for (uint l = 0u; l < LX; l++)
+            [[unroll]] for (uint l = 0u; l < LX; l++)
                 rx[l] = load_x(xo, m0 + (tid + l * NT) % BM, (tid + l * NT) / BM, k1, fast1);
-            for (uint l = 0u; l < LW; l++)
+            [[unroll]] for (uint l = 0u; l < LW; l++)
                 rw[l] = load_w(wo, n0 + (tid + l * NT) % BN, (tid + l * NT) / BN, k1, fast1);
         }
-        for (uint kk = 0u; kk < BK; kk++) {
+        [[unroll]] for (uint kk = 0u; kk < BK; kk++) {
             const vec4 a0 = As[kk * (BM / 4u) + ty], a1 = As[kk * (BM / 4u) + BM / 8u + ty];
             const vec4 b0 = Bs[kk * (BN / 4u) + tx], b1 = Bs[kk * (BN / 4u) + BN / 8u + tx];
-            for (uint i = 0u; i < 4u; i++) {
+            [[unroll]] for (uint i = 0u; i < 4u; i++) {
                 acc[i][0] += a0[i] * b0;
                 acc[i][1] += a0[i] * b1;
                 acc[i + 4u][0] += a1[i] * b0;
@@ -125,12 +126,12 @@ void main()
         }
     }
 
-    for (uint i = 0u; i < TM; i++) {
+    [[unroll]] for (uint i = 0u; i < TM; i++) {
         const uint r = m0 + (i < 4u ? 4u * ty + i : BM / 2u + 4u * ty + i - 4u);
         if (r >= pc.m)
             continue;
-        for (uint h = 0u; h < 2u; h++)
-            for (uint c = 0u; c < 4u; c++) {
+        [[unroll]] for (uint h = 0u; h < 2u; h++)
+            [[unroll]] for (uint c = 0u; c < 4u; c++) {
                 const uint col = n0 + 4u * tx + h * (BN / 2u) + c;
                 if (col < pc.n)
                     Y[yo + r * pc.n + col] = acc[i][h][c];

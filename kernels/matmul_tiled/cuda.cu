@@ -1,34 +1,235 @@
-/* matmul_tiled, CUDA: Y (m, n) = X (m, k) W (n, k)^T in f32, the prompt-time GEMM.
+/* matmul_tiled, CUDA: Y (m, n) = X (m, k) W (n, k)^T in f32, the prompt-time GEMM ("NT": X and W are both
+ * k-contiguous). Pure FP32 FMA: no tensor cores, no TF32.
  *
- * Versions (none timed yet: the first H100 run is the lead's; expectations are reasoning only):
- *   v1 (this) 16 x 16 shared-memory tiles, one output per thread, bounds-checked everywhere.
- *      Expected a few TFLOP/s: two shared loads per FMA. A correct baseline while v2+ are written. */
+ * Versions (expectations from reasoning only, none timed yet: the lead's H100 run measures them; the
+ * yardstick is cuBLAS SGEMM with TF32 off, ~51.5 TFLOP/s at 4096^3..8192^3):
+ *   v1 16 x 16 shared tiles, one output per thread, 2 shared loads per FMA: a correct baseline,
+ *      expected ~10% of cuBLAS (shared-memory bound).
+ *   v2 128 x 128 block tile, BK = 8, 256 threads, 8 x 8 outputs per thread (64 accumulators): 16
+ *      shared floats feed 64 FMAs. Tiles stored k-major (transposed on the way in) so a thread's 4
+ *      consecutive rows/columns are one float4 read. Each thread's 8 x 8 is split into two 4-row
+ *      and two 4-column halves 16/32 apart, so a warp's float4 reads cover 128 contiguous bytes
+ *      (conflict-free) and broadcast; stores into the tiles are conflict-free with a 4-float pad.
+ *      Expected the bulk of the gain: ~60-70% of cuBLAS.
+ *   v3 float4 global loads where k % 4 == 0 and X, W are 16-byte aligned (chosen at launch; any other
+ *      4-byte offset takes the scalar-load kernel), float4 stores of Y where n % 4 == 0: fewer
+ *      load instructions, expected +5-10%.
+ *   v4 (this) double-buffered shared tiles with register-staged prefetch: tile t+1's global loads are
+ *      in flight while tile t is computed, one barrier per tile; __launch_bounds__(256, 2) caps the
+ *      registers at 128 so two blocks (16 warps) share an SM. Expected 80-90% of cuBLAS at 4096^3
+ *      (1024 blocks = 3.9 waves of 264 on 132 SMs).
+ *   Accuracy: one f32 accumulator summing k = 4096 products in order drifts by ~2.4e-5 rms (|Y| ~ 21
+ *      for the case table's U(-1,1) inputs), so with the shared bound (1e-4 + 1e-3 |ref|) an output
+ *      near zero fails about once in 10^8: a 4096^3 check would fail ~1 run in 6. Every KF = 128 values
+ *      of k the registers are added into a per-thread total in shared memory and restarted, which
+ *      cuts the drift ~5x (simulated: rms 5e-6) for ~1% more instructions and 64 KiB of shared
+ *      memory per block (2 blocks still fit in an H100 SM's 228 KiB).
+ *   Edges: a bounds-checked instantiation (zero-filled tile loads, guarded stores) runs whenever
+ *   m or n is not a multiple of 128 or k of BK; the checks sit outside the FMA loop, so it is
+ *   expected within a few percent of the full-tile one.
+ *   Not tried: 128 x 256 tiles with 8 x 16 per thread (more reuse, but 128 accumulators leave no room
+ *   under 2 blocks/SM), warp specialization / TMA (the tiles must be transposed on the way in). */
 #include "../common/cuda_common.cuh"
 
-#define MT_T 16
+#define MT_BM 128 /* rows of X (rows of Y) per block */
+#define MT_BN 128 /* rows of W (columns of Y) per block */
+#define MT_BK 8   /* values of k per shared tile */
+#define MT_THREADS 256
+#define MT_LD (MT_BM + 4) /* shared row stride: the pad makes the transposing stores conflict-free */
+#define MT_KF 128         /* values of k summed in registers before they go into the shared total */
+#define MT_KT (MT_KF / MT_BK)
+#define MT_TILE_FLOATS (MT_BK * MT_LD)
+#define MT_TILES_BYTES (2 * 2 * MT_TILE_FLOATS * sizeof(float)) /* X and W, double-buffered */
+#define MT_TOTAL_BYTES (16 * MT_THREADS * sizeof(float4))       /* 64 totals per thread */
 
-__global__ void __launch_bounds__(MT_T *MT_T)
-    matmul_tiled_v1(const float *__restrict__ w /* (n, k) */, const float *__restrict__ x /* (m, k) */,
-                    float *__restrict__ y /* (m, n) */, int m, int n, int k)
-{
-    __shared__ float xs[MT_T][MT_T + 1]; /* [row of X][k]: +1 keeps the column reads conflict-free */
-    __shared__ float ws[MT_T][MT_T + 1]; /* [row of W][k] */
-    const int tx = threadIdx.x, ty = threadIdx.y;
-    const int row = blockIdx.y * MT_T + ty; /* output row (X row) */
-    const int col = blockIdx.x * MT_T + tx; /* output column (W row) */
-    const int wrow = blockIdx.x * MT_T + ty; /* the W row this thread loads */
-    float acc = 0.0f;
-    for (int k0 = 0; k0 < k; k0 += MT_T) {
-        xs[ty][tx] = row < m && k0 + tx < k ? x[(size_t)row * k + k0 + tx] : 0.0f;
-        ws[ty][tx] = wrow < n && k0 + tx < k ? w[(size_t)wrow * k + k0 + tx] : 0.0f;
-        __syncthreads();
+static_assert(MT_BM == MT_BN, "one stride and one loader serve both tiles");
+static_assert(MT_BM * MT_BK % (4 * MT_THREADS) == 0, "every thread loads whole float4 groups");
+static_assert(MT_KF % MT_BK == 0 && (MT_KT & (MT_KT - 1)) == 0, "the flush period is a power-of-two tile count");
+static_assert(MT_TILES_BYTES % 16 == 0, "the totals after the tiles stay float4-aligned");
+
+/* Global -> registers -> shared, for one operand (X or W): each thread moves G groups of VW
+ * consecutive k values, from rows row0 + RS i at one k offset kk. With VW = 4, thread t takes row t / 2
+ * at k offset 4 (t % 2); with VW = 1, rows t / 8 + 32 i at k offset t % 8. Both keep a warp's
+ * transposing stores on 32 distinct banks. Rows past the matrix load 0; their addresses are only
+ * formed under the predicate. One pointer and one stride per operand keep the scalar kernel's
+ * four groups from costing registers (it spilled with a pointer per group). */
+template <int VW, bool CHECK> struct mt_loader {
+    static constexpr int G = MT_BM * MT_BK / VW / MT_THREADS; /* groups per thread */
+    static constexpr int PER_ROW = MT_BK / VW;
+    static constexpr int RS = MT_THREADS / PER_ROW; /* rows between a thread's groups */
+    const float *p;   /* row row0 of this block's rows, k offset kk */
+    size_t step;      /* RS rows */
+    int rows_left;    /* rows from row0 to the matrix's end */
+    int row0, kk;
+    float v[G][VW];
+
+    __device__ __forceinline__ mt_loader(const float *base /* (rows, k) */, int r0, int rows, int k)
+    {
+        row0 = threadIdx.x / PER_ROW;
+        kk = threadIdx.x % PER_ROW * VW;
+        rows_left = rows - r0 - row0;
+        p = base + ((size_t)r0 + row0) * k + kk;
+        step = (size_t)RS * k;
+    }
+
+    __device__ __forceinline__ void load(int k0, int k)
+    {
 #pragma unroll
-        for (int l = 0; l < MT_T; l++)
-            acc = fmaf(xs[ty][l], ws[tx][l], acc);
+        for (int i = 0; i < G; i++) {
+            /* k % 4 == 0 whenever VW = 4, so one k test covers the whole group */
+            const bool ok = !CHECK || (i * RS < rows_left && k0 + kk < k);
+            if (VW == 4) {
+                const float4 t = ok ? *(const float4 *)(p + i * step + k0) : make_float4(0.f, 0.f, 0.f, 0.f);
+                v[i][0] = t.x;
+                v[i][VW > 1 ? 1 : 0] = t.y;
+                v[i][VW > 2 ? 2 : 0] = t.z;
+                v[i][VW > 3 ? 3 : 0] = t.w;
+            } else {
+                v[i][0] = ok ? p[i * step + k0] : 0.0f;
+            }
+        }
+    }
+
+    __device__ __forceinline__ void store(float *tile /* [MT_BK][MT_LD] */) const
+    {
+#pragma unroll
+        for (int i = 0; i < G; i++)
+#pragma unroll
+            for (int j = 0; j < VW; j++)
+                tile[(kk + j) * MT_LD + row0 + i * RS] = v[i][j];
+    }
+};
+
+/* VEC: float4 loads of X and W (k % 4 == 0, both 16-byte aligned). CHECK: m, n or k is ragged. */
+template <bool VEC, bool CHECK>
+__global__ void __launch_bounds__(MT_THREADS, 2)
+    matmul_tiled_sgemm(const float *__restrict__ w /* (n, k) */, const float *__restrict__ x /* (m, k) */,
+                       float *__restrict__ y /* (m, n) */, int m, int n, int k, int y_vec)
+{
+    extern __shared__ float4 mt_smem[];
+    float *xs = (float *)mt_smem;              /* [2][MT_BK][MT_LD]: X tile, k-major */
+    float *ws = xs + 2 * MT_TILE_FLOATS;       /* [2][MT_BK][MT_LD]: W tile, k-major */
+    float4 *total = (float4 *)(ws + 2 * MT_TILE_FLOATS); /* [16][MT_THREADS], only when k >= MT_KF */
+
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int m0 = blockIdx.y * MT_BM, n0 = blockIdx.x * MT_BN;
+    /* A warp owns 32 x 64 outputs; a thread rows ar..ar+3, ar+16..ar+19 and columns bc..bc+3,
+     * bc+32..bc+35 of the block tile. */
+    const int ar = (warp >> 1) * 32 + (lane >> 3) * 4;
+    const int bc = (warp & 1) * 64 + (lane & 7) * 4;
+
+    mt_loader<VEC ? 4 : 1, CHECK> lx(x, m0, m, k), lw(w, n0, n, k);
+    float acc[8][8];
+#pragma unroll
+    for (int i = 0; i < 8; i++)
+#pragma unroll
+        for (int j = 0; j < 8; j++)
+            acc[i][j] = 0.0f;
+
+    const int n_tiles = (k + MT_BK - 1) / MT_BK;
+    const bool use_total = n_tiles >= MT_KT;
+    if (n_tiles > 0) {
+        lx.load(0, k);
+        lw.load(0, k);
+        lx.store(xs);
+        lw.store(ws);
+    }
+    if (use_total)
+#pragma unroll
+        for (int q = 0; q < 16; q++)
+            total[q * MT_THREADS + tid] = make_float4(0.f, 0.f, 0.f, 0.f);
+    __syncthreads();
+
+    for (int t = 0; t < n_tiles; t++) {
+        const int cur = t & 1;
+        const bool more = t + 1 < n_tiles;
+        if (more) { /* in flight while this tile is computed */
+            lx.load((t + 1) * MT_BK, k);
+            lw.load((t + 1) * MT_BK, k);
+        }
+        const float *xt = xs + cur * MT_TILE_FLOATS, *wt = ws + cur * MT_TILE_FLOATS;
+#pragma unroll
+        for (int kk = 0; kk < MT_BK; kk++) {
+            const float4 a0 = *(const float4 *)(xt + kk * MT_LD + ar);
+            const float4 a1 = *(const float4 *)(xt + kk * MT_LD + ar + 16);
+            const float4 b0 = *(const float4 *)(wt + kk * MT_LD + bc);
+            const float4 b1 = *(const float4 *)(wt + kk * MT_LD + bc + 32);
+            const float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
+            const float b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+#pragma unroll
+                for (int j = 0; j < 8; j++)
+                    acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
+        }
+        if (more) { /* the other buffer was last read before the previous barrier */
+            lx.store(xs + (cur ^ 1) * MT_TILE_FLOATS);
+            lw.store(ws + (cur ^ 1) * MT_TILE_FLOATS);
+        }
+        if ((t + 1) % MT_KT == 0) { /* implies use_total; per-thread slots, so no barrier needed */
+#pragma unroll
+            for (int q = 0; q < 16; q++) {
+                float4 s = total[q * MT_THREADS + tid];
+                float *r = &acc[q >> 1][(q & 1) * 4];
+                s.x += r[0];
+                s.y += r[1];
+                s.z += r[2];
+                s.w += r[3];
+                total[q * MT_THREADS + tid] = s;
+                r[0] = r[1] = r[2] = r[3] = 0.0f;
+            }
+        }
         __syncthreads();
     }
-    if (row < m && col < n)
-        y[(size_t)row * n + col] = acc;
+
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        const int r = m0 + ar + (i >> 2) * 16 + (i & 3);
+        if (CHECK && r >= m)
+            continue;
+#pragma unroll
+        for (int h = 0; h < 2; h++) {
+            const int c = n0 + bc + h * 32;
+            float4 v = make_float4(acc[i][h * 4], acc[i][h * 4 + 1], acc[i][h * 4 + 2], acc[i][h * 4 + 3]);
+            if (use_total) {
+                const float4 s = total[(i * 2 + h) * MT_THREADS + tid];
+                v.x += s.x;
+                v.y += s.y;
+                v.z += s.z;
+                v.w += s.w;
+            }
+            float *yp = y + (size_t)r * n + c;
+            if (y_vec && (!CHECK || c < n)) { /* n % 4 == 0: c < n covers c + 3 */
+                *(float4 *)yp = v;
+            } else if (!y_vec) {
+                const float e[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+                for (int j = 0; j < 4; j++)
+                    if (!CHECK || c + j < n)
+                        yp[j] = e[j];
+            }
+        }
+    }
+}
+
+template <bool VEC, bool CHECK>
+static chord_status launch(const float *w, const float *x, float *y, const chord_matmul_args *a, int y_vec,
+                           cudaStream_t stream)
+{
+    const int n_tiles = (a->k + MT_BK - 1) / MT_BK;
+    const size_t smem = MT_TILES_BYTES + (n_tiles >= MT_KT ? MT_TOTAL_BYTES : 0);
+    /* Above 48 KiB of dynamic shared memory must be asked for; the carveout hint keeps two blocks
+     * per SM possible. Per launch because the attribute belongs to the current device. */
+    CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<VEC, CHECK>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                          (int)smem));
+    CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<VEC, CHECK>,
+                                          cudaFuncAttributePreferredSharedMemoryCarveout,
+                                          (int)cudaSharedmemCarveoutMaxShared));
+    const dim3 grid((unsigned)((a->n + MT_BN - 1) / MT_BN), (unsigned)((a->m + MT_BM - 1) / MT_BM));
+    matmul_tiled_sgemm<VEC, CHECK><<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k, y_vec);
+    CHORD_CUDA_CHECK_LAUNCH(VEC ? (CHECK ? "matmul_tiled_sgemm<vec, edges>" : "matmul_tiled_sgemm<vec>")
+                                : "matmul_tiled_sgemm<scalar, edges>");
+    return CHORD_OK;
 }
 
 extern "C" int chord_matmul_tiled_cuda_supported(const chord_matmul_args *a)
@@ -44,15 +245,21 @@ extern "C" chord_status chord_matmul_tiled_cuda(const void *w, const float *x, f
                           chord_type_info(a->wtype)->name);
     if (a->m < 0 || a->n < 0 || a->k < 0)
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: bad shape m=%d n=%d k=%d", a->m, a->n, a->k);
-    if ((a->m + MT_T - 1) / MT_T > 65535)
-        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: m=%d exceeds the grid", a->m);
+    if ((a->m + MT_BM - 1) / MT_BM > 65535)
+        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: m=%d exceeds the grid (%d rows)", a->m,
+                          65535 * MT_BM);
     if (!chord_cuda_aligned(w, 4) || !chord_cuda_aligned(x, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: misaligned W %p, X %p or Y %p", w, (const void *)x,
                           (void *)y);
     if (a->m == 0 || a->n == 0)
         return CHORD_OK;
-    const dim3 grid((unsigned)((a->n + MT_T - 1) / MT_T), (unsigned)((a->m + MT_T - 1) / MT_T));
-    matmul_tiled_v1<<<grid, dim3(MT_T, MT_T), 0, stream>>>((const float *)w, x, y, a->m, a->n, a->k);
-    CHORD_CUDA_CHECK_LAUNCH("matmul_tiled_v1");
-    return CHORD_OK;
+    const float *wf = (const float *)w;
+    const int vec = a->k % 4 == 0 && chord_cuda_aligned(wf, 16) && chord_cuda_aligned(x, 16);
+    const int full = a->m % MT_BM == 0 && a->n % MT_BN == 0 && a->k % MT_BK == 0;
+    const int y_vec = a->n % 4 == 0 && chord_cuda_aligned(y, 16);
+    if (vec && full)
+        return launch<true, false>(wf, x, y, a, y_vec, stream);
+    if (vec)
+        return launch<true, true>(wf, x, y, a, y_vec, stream);
+    return launch<false, true>(wf, x, y, a, y_vec, stream);
 }

@@ -17,14 +17,14 @@ __kernel void rope(__global const uchar *xb, ulong x_off, __global uchar *yb, ul
     const int j = get_global_id(0);
     const int t = get_global_id(1);
     const int h0 = get_global_id(2) * ROPE_HPI;
-    const int half = n_rot / 2;
-    if (j >= half + (head_dim - n_rot))
+    const int n_pair = n_rot / 2;
+    if (j >= n_pair + (head_dim - n_rot))
         return;
     __global const float *x = CHORD_AT_CONST(float, xb, x_off) + (size_t)t * n_head * head_dim; /* (n_head, head_dim) */
     __global float *y = CHORD_AT(float, yb, y_off) + (size_t)t * n_head * head_dim;
     const int h1 = min(h0 + ROPE_HPI, n_head);
-    if (j >= half) { /* the unrotated tail */
-        const int d = n_rot + (j - half);
+    if (j >= n_pair) { /* the unrotated tail */
+        const int d = n_rot + (j - n_pair);
         for (int h = h0; h < h1; h++)
             y[(size_t)h * head_dim + d] = x[(size_t)h * head_dim + d];
         return;
@@ -37,7 +37,7 @@ __kernel void rope(__global const uchar *xb, ulong x_off, __global uchar *yb, ul
     const float cs = cos(theta), sn = sin(theta);
 #endif
     const int i0 = neox ? j : 2 * j;
-    const int i1 = neox ? j + half : 2 * j + 1;
+    const int i1 = neox ? j + n_pair : 2 * j + 1;
     for (int h = h0; h < h1; h++) {
         const size_t b = (size_t)h * head_dim;
 #if CHORD_FP64

@@ -382,7 +382,7 @@ chord_status chord_llama_load(chord_rt *rt, const chord_gguf *g, const chord_lla
         free(m);
         return s;
     }
-    const int n_ctx = p && p->n_ctx > 0 ? p->n_ctx : (m->hp.n_ctx_train < 2048 ? m->hp.n_ctx_train : 2048);
+    const int n_ctx = chord_llama_resolve_n_ctx(&m->hp, p ? p->n_ctx : 0);
     const int n_batch = p && p->n_batch > 0 ? p->n_batch : 32;
     if ((p && (p->n_ctx < 0 || p->n_batch < 0)) || n_ctx > (1 << 20)) {
         free(m);
@@ -428,6 +428,11 @@ void chord_llama_free(chord_llama *m)
         free_buf(m, scratch[i]);
     free(m->layers);
     free(m);
+}
+
+int chord_llama_resolve_n_ctx(const chord_llama_hparams *hp, int n_ctx)
+{
+    return n_ctx > 0 ? n_ctx : hp->n_ctx_train < 2048 ? hp->n_ctx_train : 2048;
 }
 
 const chord_llama_hparams *chord_llama_get_hparams(const chord_llama *m) { return &m->hp; }

@@ -44,6 +44,8 @@ void chord_llama_free(chord_llama *m);
 
 /* Hyperparameters only (no device, no upload): what `load` would use. */
 chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *hp);
+/* The context length `load` uses for a requested n_ctx (0: min(n_ctx_train, 2048)). */
+int chord_llama_resolve_n_ctx(const chord_llama_hparams *hp, int n_ctx);
 
 const chord_llama_hparams *chord_llama_get_hparams(const chord_llama *m);
 int chord_llama_n_ctx(const chord_llama *m);

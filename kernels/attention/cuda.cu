@@ -1,0 +1,148 @@
+/* attention, CUDA: causal scaled dot-product attention with grouped-query heads over a KV cache
+ * (attention.h). Query t of head h sees keys 0 .. pos0 + t of kv head h / (n_head / n_head_kv); rows
+ * past that are never read (the tests fill them with NaN).
+ *
+ * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
+ *   v1 (this) one block per (token, head), warps split the keys round-robin, two keys per step.
+ *      A lane holds head_dim/32 values of q (head_dim <= 256: NI = 1, 2, 4 or 8 per lane), a key's
+ *      dot product is lane partials + one warp shuffle sum; each warp keeps an online softmax
+ *      (running max m, sum l, and its share of the output accumulator acc in registers, rescaled
+ *      when the max grows), so a score is used once and never stored. The warps' (m, l, acc) are
+ *      merged through shared memory at the end. K and V rows are read coalesced (32 lanes x 4 bytes
+ *      per 128 values). 8 warps per block when there are enough (token, head) pairs to fill the SMs,
+ *      32 when there are few (decode: n_head blocks), so each busy SM has more loads in flight.
+ *      Expected: prefill limited by the scores' shuffles; decode at 32 heads uses only 32 SMs, so
+ *      well below bandwidth for long contexts (see below).
+ *   Not tried: splitting a decode query's keys over several blocks (flash-decoding: a second pass
+ *      merges the partial (m, l, acc)) to use all 132 SMs; and loading each K/V row once for all
+ *      n_head / n_head_kv query heads of a group. Both are the next steps if decode attention shows
+ *      in the profile.
+ * float throughout with the accurate expf (the reference is double): relative error ~1e-6. */
+#include <math.h>
+
+#include "../common/cuda_common.cuh"
+
+template <int NI>
+__global__ void __launch_bounds__(1024)
+    attention_kernel(const float *__restrict__ q /* (n_tok, n_head, head_dim) */,
+                     const float *__restrict__ k /* (n_ctx, n_head_kv, head_dim) */,
+                     const float *__restrict__ v /* (n_ctx, n_head_kv, head_dim) */,
+                     float *__restrict__ out /* (n_tok, n_head, head_dim) */, int n_head, int n_head_kv, int head_dim,
+                     int pos0, float scale)
+{
+    extern __shared__ float sh_acc[]; /* (n_warps, NI * 32) */
+    __shared__ float sh_m[32], sh_l[32];
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, n_warps = blockDim.x >> 5;
+    const int h = blockIdx.x % n_head, t = blockIdx.x / n_head;
+    const int hk = h / (n_head / n_head_kv);
+    const int last = pos0 + t; /* the last key this query sees */
+    const size_t kv_stride = (size_t)n_head_kv * head_dim;
+    const float *kh = k + (size_t)hk * head_dim, *vh = v + (size_t)hk * head_dim;
+
+    float qr[NI], acc[NI];
+    const float *qv = q + ((size_t)t * n_head + h) * head_dim;
+#pragma unroll
+    for (int i = 0; i < NI; i++) {
+        const int d = lane + 32 * i;
+        qr[i] = d < head_dim ? qv[d] : 0.0f;
+        acc[i] = 0.0f;
+    }
+    float m = -INFINITY, l = 0.0f;
+    for (int j0 = warp; j0 <= last; j0 += 2 * n_warps) {
+        const int j1 = j0 + n_warps;
+        const bool has1 = j1 <= last; /* warp-uniform */
+        const float *k0 = kh + (size_t)j0 * kv_stride, *k1 = kh + (size_t)j1 * kv_stride;
+        float dot0 = 0.0f, dot1 = 0.0f;
+#pragma unroll
+        for (int i = 0; i < NI; i++) {
+            const int d = lane + 32 * i;
+            if (d < head_dim) {
+                dot0 = fmaf(qr[i], k0[d], dot0);
+                if (has1)
+                    dot1 = fmaf(qr[i], k1[d], dot1);
+            }
+        }
+#pragma unroll
+        for (int o = 16; o > 0; o >>= 1) { /* both sums interleaved: independent shuffle chains */
+            dot0 += __shfl_xor_sync(0xffffffffu, dot0, o);
+            dot1 += __shfl_xor_sync(0xffffffffu, dot1, o);
+        }
+        const float s0 = scale * dot0, s1 = has1 ? scale * dot1 : -INFINITY;
+        const float mn = fmaxf(m, fmaxf(s0, s1)); /* finite: s0 is */
+        const float corr = expf(m - mn);         /* 0 on the first step (m = -inf) */
+        const float p0 = expf(s0 - mn), p1 = has1 ? expf(s1 - mn) : 0.0f;
+        l = l * corr + p0 + p1;
+        m = mn;
+        const float *v0 = vh + (size_t)j0 * kv_stride, *v1 = vh + (size_t)j1 * kv_stride;
+#pragma unroll
+        for (int i = 0; i < NI; i++) {
+            const int d = lane + 32 * i;
+            if (d < head_dim) {
+                float a = fmaf(p0, v0[d], acc[i] * corr);
+                if (has1)
+                    a = fmaf(p1, v1[d], a);
+                acc[i] = a;
+            }
+        }
+    }
+    /* merge the warps: each scaled by exp(m_w - M); a warp that saw no key has m_w = -inf, weight 0 */
+    if (lane == 0) {
+        sh_m[warp] = m;
+        sh_l[warp] = l;
+    }
+#pragma unroll
+    for (int i = 0; i < NI; i++)
+        sh_acc[warp * NI * 32 + lane + 32 * i] = acc[i];
+    __syncthreads();
+    float mx = -INFINITY;
+    for (int w = 0; w < n_warps; w++)
+        mx = fmaxf(mx, sh_m[w]);
+    float lsum = 0.0f;
+    for (int w = 0; w < n_warps; w++)
+        lsum += sh_m[w] == -INFINITY ? 0.0f : sh_l[w] * expf(sh_m[w] - mx);
+    const float inv = 1.0f / lsum;
+    float *o = out + ((size_t)t * n_head + h) * head_dim;
+    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
+        float sum = 0.0f;
+        for (int w = 0; w < n_warps; w++)
+            if (sh_m[w] != -INFINITY)
+                sum = fmaf(sh_acc[w * NI * 32 + d], expf(sh_m[w] - mx), sum);
+        o[d] = sum * inv;
+    }
+}
+
+extern "C" chord_status chord_attention_cuda(const float *q, const float *k, const float *v, float *out,
+                                             const chord_attention_args *a, cudaStream_t stream)
+{
+    if (a->n_tok < 0 || a->n_head <= 0 || a->n_head_kv <= 0 || a->n_head % a->n_head_kv != 0 || a->head_dim <= 0 ||
+        a->pos0 < 0)
+        return chord_fail(CHORD_ERR_INVALID, "cuda attention: bad shape n_tok=%d n_head=%d n_head_kv=%d head_dim=%d pos0=%d",
+                          a->n_tok, a->n_head, a->n_head_kv, a->head_dim, a->pos0);
+    if (a->head_dim > CHORD_CUDA_ATTN_MAX_HEAD_DIM)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda attention: head_dim %d > %d", a->head_dim,
+                          CHORD_CUDA_ATTN_MAX_HEAD_DIM);
+    if (!chord_cuda_aligned(q, 4) || !chord_cuda_aligned(k, 4) || !chord_cuda_aligned(v, 4) ||
+        !chord_cuda_aligned(out, 4))
+        return chord_fail(CHORD_ERR_INVALID, "cuda attention: misaligned Q, K, V or OUT");
+    const long long blocks = (long long)a->n_tok * a->n_head;
+    if (blocks == 0)
+        return CHORD_OK;
+    if (blocks > 0x7fffffffLL)
+        return chord_fail(CHORD_ERR_INVALID, "cuda attention: %lld (token, head) pairs exceed the grid", blocks);
+    /* few blocks (decode): 32 warps each, so the SMs that have one keep enough loads in flight */
+    const int warps = blocks >= 2 * 132 ? 8 : 32;
+    const int ni = a->head_dim <= 32 ? 1 : a->head_dim <= 64 ? 2 : a->head_dim <= 128 ? 4 : 8;
+    const size_t shared = (size_t)warps * ni * 32 * sizeof(float);
+#define ATTN_LAUNCH(NI)                                                                                              \
+    attention_kernel<NI><<<(unsigned)blocks, warps * 32, shared, stream>>>(q, k, v, out, a->n_head, a->n_head_kv, \
+                                                                          a->head_dim, a->pos0, a->scale)
+    switch (ni) {
+    case 1: ATTN_LAUNCH(1); break;
+    case 2: ATTN_LAUNCH(2); break;
+    case 4: ATTN_LAUNCH(4); break;
+    default: ATTN_LAUNCH(8); break;
+    }
+#undef ATTN_LAUNCH
+    CHORD_CUDA_CHECK_LAUNCH("attention_kernel");
+    return CHORD_OK;
+}

@@ -1,0 +1,84 @@
+/* dequant, CUDA: GGUF blocks -> f32, bit-exact with kernels/dequant/ref.c.
+ *
+ * Versions (none timed yet: the first H100 run is the lead's; expectations are from the access pattern):
+ *   v1 (this) one thread per 4 consecutive outputs, decoded by common/cuda_quant.cuh, written as one
+ *      float4 when DST is 16-aligned (else 4 scalar stores), grid-stride. A warp writes 512 contiguous
+ *      bytes per step, fully coalesced; the block bytes it reads (2-aligned, so byte/half loads) are
+ *      shared by 8 (32-value formats) or 64 (k-quants) neighbouring threads and come from L1.
+ *      Expected: bound by the f32 write stream, >= 80% of copy bandwidth for the 32-value formats.
+ *      f32 -> f32 is a cudaMemcpyAsync (a D2D copy is the ceiling anyway).
+ *   Not tried: a warp per block with shared-memory staging (would help the k-quants' scattered reads
+ *      if v1 falls short on q6_K). */
+#include "../common/cuda_quant.cuh"
+
+template <typename Q>
+__global__ void __launch_bounds__(256) dequant_kernel(const uint8_t *__restrict__ src /* n values of Q */,
+                                                      float *__restrict__ dst /* (n) */, int64_t n, int dst_vec)
+{
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    const int64_t tid = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+    const int64_t n4 = n >> 2;
+    for (int64_t g = tid; g < n4; g += stride) {
+        float v[4];
+        Q::get4(src, 4 * g, v);
+        if (dst_vec) {
+            *(float4 *)(dst + 4 * g) = make_float4(v[0], v[1], v[2], v[3]);
+        } else {
+            dst[4 * g + 0] = v[0];
+            dst[4 * g + 1] = v[1];
+            dst[4 * g + 2] = v[2];
+            dst[4 * g + 3] = v[3];
+        }
+    }
+    /* at most 3 values left, only for the 1-value types */
+    for (int64_t e = 4 * n4 + tid; e < n; e += stride)
+        dst[e] = Q::get1(src, e);
+}
+
+template <typename Q>
+static chord_status launch_dequant(const void *src, float *dst, int64_t n, cudaStream_t stream)
+{
+    const int threads = 256;
+    const int dst_vec = chord_cuda_aligned(dst, 16);
+    dequant_kernel<Q><<<chord_cuda_grid((n + 3) / 4, threads), threads, 0, stream>>>((const uint8_t *)src, dst, n,
+                                                                                     dst_vec);
+    CHORD_CUDA_CHECK_LAUNCH("dequant_kernel");
+    return CHORD_OK;
+}
+
+extern "C" int chord_dequant_cuda_supported(chord_type type)
+{
+    switch (type) {
+#define DQ_YES(Q) return 1;
+        CHORD_CU_TYPE_CASES(DQ_YES)
+#undef DQ_YES
+    default: return 0;
+    }
+}
+
+extern "C" chord_status chord_dequant_cuda(const void *src, float *dst, const chord_dequant_args *a,
+                                           cudaStream_t stream)
+{
+    const chord_type_traits *t = chord_type_info(a->type);
+    if (!chord_dequant_cuda_supported(a->type))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda dequant: type %d (%s) has no CUDA decoder", (int)a->type,
+                          t->name);
+    if (a->n < 0 || a->n % t->block_size != 0)
+        return chord_fail(CHORD_ERR_INVALID, "cuda dequant: n = %lld is not a multiple of %s's block size %d",
+                          (long long)a->n, t->name, t->block_size);
+    /* f32 reads 4-byte values, the others 2-byte halves */
+    if (!chord_cuda_aligned(src, a->type == CHORD_TYPE_F32 ? 4 : 2) || !chord_cuda_aligned(dst, 4))
+        return chord_fail(CHORD_ERR_INVALID, "cuda dequant: misaligned src %p or dst %p", src, (void *)dst);
+    if (a->n == 0)
+        return CHORD_OK;
+    if (a->type == CHORD_TYPE_F32) {
+        CHORD_CUDA_CHECK(cudaMemcpyAsync(dst, src, (size_t)a->n * sizeof(float), cudaMemcpyDeviceToDevice, stream));
+        return CHORD_OK;
+    }
+    switch (a->type) {
+#define DQ_CALL(Q) return launch_dequant<Q>(src, dst, a->n, stream);
+        CHORD_CU_TYPE_CASES(DQ_CALL)
+#undef DQ_CALL
+    default: return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda dequant: type %s", t->name);
+    }
+}

@@ -1,0 +1,138 @@
+/* matmul, CUDA: Y (m, n) = X (m, k) W^T for every weight type, the decode-step GEMV.
+ *
+ * Versions (none timed: no GPU on the build machine; the lead adds the H100 figures):
+ *   v1 one warp per W row, 4 X rows per warp; W decoded in registers by common/cuda_quant.cuh
+ *      (4 values per lane per step, a warp covers 128 consecutive k), X as float4 when 16-aligned.
+ *   v2 (this) a warp owns NR W rows and MT X rows: per step it decodes 4 values of each of its NR
+ *      rows and loads each X float4 once for all NR rows. Decode (m = 1): MT = 1, NR = 4, so X
+ *      (f32, re-read by every warp from L1/L2) costs 1/4 as much L1 traffic per weight byte as v1;
+ *      for q4_0 at k = 4096 v1 read ~7x more X bytes than W bytes from L1, v2 ~1.8x. Batched m:
+ *      MT = 4, NR = 2, so a decoded weight is used 4 times and an X load twice. Quant bytes arrive
+ *      as one 32-bit word per 4 values (two half loads; blocks are only 2-aligned) instead of 4
+ *      byte loads. The k loop is unrolled 2x so two steps' loads are in flight per warp.
+ *      Expected: close to weight bandwidth for m = 1 at n, k >= 4096 (q8_0, q4_0: >= 75% of copy).
+ *      For large m it re-reads W m/4 times: matmul_tiled is the kernel for prompts.
+ *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract;
+ *      float4 W loads for f32/f16 rows that are 16-aligned (v2 reads f32 W as 4 scalar loads).
+ * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
+#include "../common/cuda_quant.cuh"
+
+#define MM_WARPS 4 /* warps per block: small blocks, so n = 4096 still makes 256 blocks */
+
+template <typename Q, int MT, int NR>
+__global__ void __launch_bounds__(MM_WARPS * 32)
+    matmul_gemv(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row */, size_t row_bytes,
+                const float *__restrict__ x /* (m, k) */, float *__restrict__ y /* (m, n) */, int m, int n, int k,
+                int x_vec)
+{
+    const int lane = threadIdx.x & 31;
+    const int col0 = (blockIdx.x * MM_WARPS + (threadIdx.x >> 5)) * NR;
+    const int m0 = blockIdx.y * MT;
+    if (col0 >= n) /* the whole warp leaves; no barriers below */
+        return;
+    const uint8_t *wr[NR];
+#pragma unroll
+    for (int r = 0; r < NR; r++) /* rows past n repeat row n - 1: computed, never stored */
+        wr[r] = w + (size_t)(col0 + r < n ? col0 + r : n - 1) * row_bytes;
+    float acc[MT][NR];
+#pragma unroll
+    for (int i = 0; i < MT; i++)
+#pragma unroll
+        for (int r = 0; r < NR; r++)
+            acc[i][r] = 0.0f;
+    const int k4 = k & ~3;
+#pragma unroll 2
+    for (int e = 4 * lane; e < k4; e += 128) {
+        float wv[NR][4];
+#pragma unroll
+        for (int r = 0; r < NR; r++)
+            Q::get4(wr[r], e, wv[r]);
+#pragma unroll
+        for (int i = 0; i < MT; i++) {
+            if (m0 + i < m) {
+                const float *xr = x + (size_t)(m0 + i) * k + e;
+                const float4 xv = x_vec ? *(const float4 *)xr : make_float4(xr[0], xr[1], xr[2], xr[3]);
+#pragma unroll
+                for (int r = 0; r < NR; r++) {
+                    acc[i][r] = fmaf(wv[r][0], xv.x, acc[i][r]);
+                    acc[i][r] = fmaf(wv[r][1], xv.y, acc[i][r]);
+                    acc[i][r] = fmaf(wv[r][2], xv.z, acc[i][r]);
+                    acc[i][r] = fmaf(wv[r][3], xv.w, acc[i][r]);
+                }
+            }
+        }
+    }
+    /* k % 4 tail: only the 1-value types f32/f16/bf16 can have one */
+    for (int e = k4 + lane; e < k; e += 32) {
+#pragma unroll
+        for (int r = 0; r < NR; r++) {
+            const float wv = Q::get1(wr[r], e);
+#pragma unroll
+            for (int i = 0; i < MT; i++)
+                if (m0 + i < m)
+                    acc[i][r] = fmaf(wv, x[(size_t)(m0 + i) * k + e], acc[i][r]);
+        }
+    }
+#pragma unroll
+    for (int i = 0; i < MT; i++)
+#pragma unroll
+        for (int r = 0; r < NR; r++) {
+            const float s = chord_warp_sum(acc[i][r]);
+            if (lane == 0 && m0 + i < m && col0 + r < n)
+                y[(size_t)(m0 + i) * n + col0 + r] = s;
+        }
+}
+
+template <typename Q, int MT, int NR>
+static chord_status launch_gemv_mt(const void *w, size_t row_bytes, const float *x, float *y,
+                                   const chord_matmul_args *a, cudaStream_t stream)
+{
+    const int cols_per_block = MM_WARPS * NR;
+    const dim3 grid((unsigned)((a->n + cols_per_block - 1) / cols_per_block), (unsigned)((a->m + MT - 1) / MT));
+    const int x_vec = chord_cuda_aligned(x, 16) && a->k % 4 == 0;
+    matmul_gemv<Q, MT, NR><<<grid, MM_WARPS * 32, 0, stream>>>((const uint8_t *)w, row_bytes, x, y, a->m, a->n, a->k,
+                                                               x_vec);
+    CHORD_CUDA_CHECK_LAUNCH("matmul_gemv");
+    return CHORD_OK;
+}
+
+template <typename Q>
+static chord_status launch_gemv(const void *w, size_t row_bytes, const float *x, float *y, const chord_matmul_args *a,
+                                cudaStream_t stream)
+{
+    if (a->m == 1)
+        return launch_gemv_mt<Q, 1, 4>(w, row_bytes, x, y, a, stream);
+    return launch_gemv_mt<Q, 4, 2>(w, row_bytes, x, y, a, stream);
+}
+
+extern "C" int chord_matmul_cuda_supported(const chord_matmul_args *a)
+{
+    return chord_dequant_cuda_supported(a->wtype);
+}
+
+extern "C" chord_status chord_matmul_cuda(const void *w, const float *x, float *y, const chord_matmul_args *a,
+                                          cudaStream_t stream)
+{
+    const chord_type_traits *t = chord_type_info(a->wtype);
+    if (!chord_matmul_cuda_supported(a))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul: weight type %d (%s) has no CUDA decoder",
+                          (int)a->wtype, t->name);
+    if (a->m < 0 || a->n < 0 || a->k < 0 || a->k % t->block_size != 0)
+        return chord_fail(CHORD_ERR_INVALID, "cuda matmul: bad shape m=%d n=%d k=%d for %s (block %d)", a->m, a->n,
+                          a->k, t->name, t->block_size);
+    if ((a->m + 3) / 4 > 65535) /* gridDim.y holds m / MT */
+        return chord_fail(CHORD_ERR_INVALID, "cuda matmul: m=%d exceeds the GEMV grid (%d rows)", a->m, 65535 * 4);
+    if (!chord_cuda_aligned(w, a->wtype == CHORD_TYPE_F32 ? 4 : 2) || !chord_cuda_aligned(x, 4) ||
+        !chord_cuda_aligned(y, 4))
+        return chord_fail(CHORD_ERR_INVALID, "cuda matmul: misaligned W %p, X %p or Y %p", w, (const void *)x,
+                          (void *)y);
+    if (a->m == 0 || a->n == 0)
+        return CHORD_OK;
+    const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
+    switch (a->wtype) {
+#define MM_CALL(Q) return launch_gemv<Q>(w, row_bytes, x, y, a, stream);
+        CHORD_CU_TYPE_CASES(MM_CALL)
+#undef MM_CALL
+    default: return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul: weight type %s", t->name);
+    }
+}

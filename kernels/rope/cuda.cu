@@ -1,0 +1,106 @@
+/* rope, CUDA: rotary position embedding of the first n_rot values of each head (rope.h), both
+ * GGUF pairings (NORMAL: (2i, 2i+1), NEOX: (i, i + n_rot/2)), values past n_rot copied.
+ *
+ * Angles: p * theta_base^(-2i/n_rot) reaches ~2000 rad in a 2048-token prompt, where float carries
+ * ~1e-4 rad of rounding. So each block first builds the n_rot/2 frequencies in double in shared
+ * memory (one pow per pair per block), the angle is formed and reduced mod 2 pi in double (a few FP64
+ * ops per pair), and only the reduced angle (|r| <= pi) goes to float sincosf. The result matches
+ * the double reference to float rounding.
+ *
+ * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
+ *   v1 (this) flat grid-stride over (row, slot), slots = n_rot/2 pairs then the head_dim - n_rot
+ *      copied values. NORMAL reads each pair as one float2 when X and Y are 8-aligned and head_dim
+ *      is even (checked at run time), NEOX reads two coalesced float streams. Consecutive threads
+ *      touch consecutive addresses in both modes. Expected: >= 80% of copy bandwidth at
+ *      2048 x 32 x 128 (32 MiB each way); the FP64 work (~6 ops per pair) stays under memory time.
+ *   Not tried: two NORMAL pairs per thread as one float4 (fewer load instructions, if v1 is short).
+ * Y may alias X: each pair and each copied value is read and written by one thread. */
+#include <math.h>
+
+#include "../common/cuda_common.cuh"
+
+#define ROPE_THREADS 256
+
+template <bool NEOX, bool VEC2>
+__global__ void __launch_bounds__(ROPE_THREADS)
+    rope_kernel(const float *x /* (n_tok, n_head, head_dim) */, float *y /* (n_tok, n_head, head_dim) */,
+                int64_t n_rows /* n_tok * n_head */, int n_head, int head_dim, int n_rot, double theta_base,
+                int pos0)
+{
+    extern __shared__ double freq[]; /* (n_rot / 2): theta_base^(-2i / n_rot) */
+    const int half = n_rot / 2, slots = half + (head_dim - n_rot);
+    for (int i = threadIdx.x; i < half; i += blockDim.x)
+        freq[i] = pow(theta_base, -2.0 * i / n_rot);
+    __syncthreads();
+    const int64_t total = n_rows * slots, stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t g = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; g < total; g += stride) {
+        /* 32-bit division when it fits: the 64-bit one is a ~70-instruction software routine */
+        const int64_t row = total <= 0xffffffffLL ? (int64_t)((unsigned)g / (unsigned)slots) : g / slots;
+        const int s = (int)(g - row * slots);
+        const float *xv = x + row * head_dim;
+        float *yv = y + row * head_dim;
+        if (s >= half) { /* past n_rot: copied */
+            const int d = n_rot + (s - half);
+            yv[d] = xv[d];
+            continue;
+        }
+        const double theta = (double)(pos0 + (int)(row / n_head)) * freq[s];
+        /* reduce to [-pi, pi]: k * 2pi in double is exact enough for k up to millions */
+        const double k = rint(theta * 0.15915494309189535);
+        const float r = (float)fma(-k, 6.283185307179586, theta);
+        float sn, cs;
+        sincosf(r, &sn, &cs);
+        const int i0 = NEOX ? s : 2 * s, i1 = NEOX ? s + half : 2 * s + 1;
+        float x0, x1;
+        if (VEC2) {
+            const float2 v = *(const float2 *)(xv + i0);
+            x0 = v.x, x1 = v.y;
+        } else {
+            x0 = xv[i0], x1 = xv[i1];
+        }
+        const float y0 = x0 * cs - x1 * sn, y1 = x0 * sn + x1 * cs;
+        if (VEC2) {
+            *(float2 *)(yv + i0) = make_float2(y0, y1);
+        } else {
+            yv[i0] = y0;
+            yv[i1] = y1;
+        }
+    }
+}
+
+extern "C" chord_status chord_rope_cuda(const float *x, float *y, const chord_rope_args *a, cudaStream_t stream)
+{
+    if (a->n_tok < 0 || a->n_head < 0 || a->head_dim < 0 || a->n_rot < 0 || a->n_rot % 2 != 0 ||
+        a->n_rot > a->head_dim)
+        return chord_fail(CHORD_ERR_INVALID, "cuda rope: bad shape n_tok=%d n_head=%d head_dim=%d n_rot=%d", a->n_tok,
+                          a->n_head, a->head_dim, a->n_rot);
+    if (a->mode != CHORD_ROPE_NORMAL && a->mode != CHORD_ROPE_NEOX)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda rope: mode %d", a->mode);
+    if (!chord_cuda_aligned(x, 4) || !chord_cuda_aligned(y, 4))
+        return chord_fail(CHORD_ERR_INVALID, "cuda rope: misaligned X %p or Y %p", (const void *)x, (void *)y);
+    const int64_t n_rows = (int64_t)a->n_tok * a->n_head;
+    const int slots = a->n_rot / 2 + (a->head_dim - a->n_rot);
+    if (n_rows == 0 || slots == 0)
+        return CHORD_OK;
+    const size_t shared = (size_t)(a->n_rot / 2) * sizeof(double);
+    if (shared > 48 * 1024)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda rope: n_rot=%d needs more than 48 KiB of frequencies", a->n_rot);
+    const bool neox = a->mode == CHORD_ROPE_NEOX;
+    const bool vec2 = !neox && a->head_dim % 2 == 0 && chord_cuda_aligned(x, 8) && chord_cuda_aligned(y, 8);
+    /* a few waves of 132 SMs x 8 blocks: the rest is grid-stride, so the frequency table is built
+     * 2048 times, not once per 256 pairs */
+    unsigned grid = chord_cuda_grid(n_rows * slots, ROPE_THREADS);
+    grid = grid > 2048 ? 2048 : grid;
+#define ROPE_LAUNCH(N, V)                                                                                          \
+    rope_kernel<N, V><<<grid, ROPE_THREADS, shared, stream>>>(x, y, n_rows, a->n_head, a->head_dim, a->n_rot,     \
+                                                              (double)a->theta_base, a->pos0)
+    if (neox)
+        ROPE_LAUNCH(true, false);
+    else if (vec2)
+        ROPE_LAUNCH(false, true);
+    else
+        ROPE_LAUNCH(false, false);
+#undef ROPE_LAUNCH
+    CHORD_CUDA_CHECK_LAUNCH("rope_kernel");
+    return CHORD_OK;
+}

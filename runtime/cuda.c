@@ -1,0 +1,407 @@
+/* The CUDA backend: device memory from cudaMalloc, one stream per context that every copy and
+ * launch goes to (so they run in issue order), cudaEvents on that stream for the timer.
+ * Plain C over cuda_runtime_api.h; the kernels and their launchers are in kernels/<op>/cuda.cu
+ * behind the entry points of kernels/common/cuda_ops.h. Every runtime call goes through
+ * CHORD_CUDA_CHECK, which records the call text, file, line and CUDA's error; nothing here exits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kernels/common/cuda_ops.h"
+#include "backend.h"
+
+struct chord_buf {
+    size_t bytes;
+    unsigned char *data; /* device memory */
+};
+
+typedef struct cuda_ctx {
+    int device;
+    cudaStream_t stream;
+    cudaEvent_t t0, t1;
+} cuda_ctx;
+
+/* A failed call can leave a (non-sticky) error behind; clear it so the next launch check does not
+ * report it as its own. */
+static chord_status no_device(cudaError_t e, const char *what)
+{
+    (void)cudaGetLastError();
+    return chord_fail(CHORD_ERR_UNAVAILABLE, "no CUDA device: %s: %s (%s)", what, cudaGetErrorName(e),
+                      cudaGetErrorString(e));
+}
+
+static chord_status cuda_probe(chord_device_info *devs, int max, int *n_out)
+{
+    int n = 0;
+    *n_out = 0;
+    cudaError_t e = cudaGetDeviceCount(&n);
+    if (e != cudaSuccess)
+        return no_device(e, "cudaGetDeviceCount");
+    if (n == 0)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "no CUDA device: cudaGetDeviceCount found none");
+    int runtime = 0, driver = 0;
+    CHORD_CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
+    CHORD_CUDA_CHECK(cudaDriverGetVersion(&driver));
+    for (int d = 0; d < n && d < max; d++) {
+        struct cudaDeviceProp p;
+        CHORD_CUDA_CHECK(cudaGetDeviceProperties(&p, d));
+        const size_t len = strnlen(p.name, sizeof devs[d].name - 1);
+        memcpy(devs[d].name, p.name, len);
+        devs[d].name[len] = 0;
+        snprintf(devs[d].detail, sizeof devs[d].detail,
+                 "sm_%d%d, %d SMs, %.1f GiB, L2 %d MiB, %d-bit bus, runtime %d.%d, driver %d.%d", p.major, p.minor,
+                 p.multiProcessorCount, (double)p.totalGlobalMem / (1 << 30), p.l2CacheSize >> 20,
+                 p.memoryBusWidth, runtime / 1000, runtime % 1000 / 10, driver / 1000, driver % 1000 / 10);
+    }
+    *n_out = n < max ? n : max;
+    return CHORD_OK;
+}
+
+static void cuda_shutdown(void *ctx)
+{
+    cuda_ctx *c = ctx;
+    if (!c)
+        return;
+    /* teardown cannot report; errors here only mean the device is already gone */
+    (void)cudaSetDevice(c->device);
+    if (c->stream)
+        (void)cudaStreamSynchronize(c->stream);
+    if (c->t0)
+        (void)cudaEventDestroy(c->t0);
+    if (c->t1)
+        (void)cudaEventDestroy(c->t1);
+    if (c->stream)
+        (void)cudaStreamDestroy(c->stream);
+    (void)cudaGetLastError();
+    free(c);
+}
+
+static chord_status init_ctx(cuda_ctx *c)
+{
+    CHORD_CUDA_CHECK(cudaSetDevice(c->device));
+    CHORD_CUDA_CHECK(cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking));
+    CHORD_CUDA_CHECK(cudaEventCreate(&c->t0));
+    CHORD_CUDA_CHECK(cudaEventCreate(&c->t1));
+    return CHORD_OK;
+}
+
+static chord_status cuda_init(int device, void **ctx_out)
+{
+    int n = 0;
+    cudaError_t e = cudaGetDeviceCount(&n);
+    if (e != cudaSuccess)
+        return no_device(e, "cudaGetDeviceCount");
+    if (device < 0 || device >= n)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "cuda: device %d does not exist (%d found)", device, n);
+    cuda_ctx *c = calloc(1, sizeof *c);
+    if (!c)
+        return chord_fail(CHORD_ERR_NOMEM, "cuda: out of host memory");
+    c->device = device;
+    chord_status s = init_ctx(c);
+    if (s != CHORD_OK) {
+        cuda_shutdown(c);
+        return s;
+    }
+    *ctx_out = c;
+    return CHORD_OK;
+}
+
+/* The runtime's current device is per host thread: set it on every entry so a context works from
+ * whichever thread calls it and two contexts on two devices do not mix. */
+#define USE(ctx) CHORD_CUDA_CHECK(cudaSetDevice(((cuda_ctx *)(ctx))->device))
+
+static chord_status cuda_alloc(void *ctx, size_t bytes, chord_buf **out)
+{
+    USE(ctx);
+    chord_buf *b = malloc(sizeof *b);
+    if (!b)
+        return chord_fail(CHORD_ERR_NOMEM, "cuda: out of host memory");
+    b->bytes = bytes;
+    b->data = NULL;
+    cudaError_t e = cudaMalloc((void **)&b->data, bytes);
+    if (e != cudaSuccess) {
+        free(b);
+        (void)cudaGetLastError();
+        return chord_fail(e == cudaErrorMemoryAllocation ? CHORD_ERR_NOMEM : CHORD_ERR_DEVICE,
+                          "cuda: cudaMalloc(%zu) failed at %s:%d: %s (%s)", bytes, __FILE__, __LINE__,
+                          cudaGetErrorName(e), cudaGetErrorString(e));
+    }
+    *out = b;
+    return CHORD_OK;
+}
+
+static void cuda_free(void *ctx, chord_buf *b)
+{
+    /* cudaFree waits for work using the memory; a failure here cannot be reported (void) */
+    (void)cudaSetDevice(((cuda_ctx *)ctx)->device);
+    (void)cudaFree(b->data);
+    (void)cudaGetLastError();
+    free(b);
+}
+
+static chord_status range_ok(const chord_buf *b, size_t off, size_t bytes)
+{
+    if (off > b->bytes || bytes > b->bytes - off)
+        return chord_fail(CHORD_ERR_INVALID, "cuda: range %zu+%zu outside a buffer of %zu bytes", off, bytes,
+                          b->bytes);
+    return CHORD_OK;
+}
+
+/* Uploads and downloads wait for the copy: the host memory is the caller's again on return, and the
+ * stream order puts them after every launch issued before. */
+static chord_status cuda_upload(void *ctx, chord_buf *dst, size_t off, const void *src, size_t bytes)
+{
+    cuda_ctx *c = ctx;
+    USE(ctx);
+    CHORD_TRY(range_ok(dst, off, bytes));
+    CHORD_CUDA_CHECK(cudaMemcpyAsync(dst->data + off, src, bytes, cudaMemcpyHostToDevice, c->stream));
+    CHORD_CUDA_CHECK(cudaStreamSynchronize(c->stream));
+    return CHORD_OK;
+}
+
+static chord_status cuda_download(void *ctx, const chord_buf *src, size_t off, void *dst, size_t bytes)
+{
+    cuda_ctx *c = ctx;
+    USE(ctx);
+    CHORD_TRY(range_ok(src, off, bytes));
+    CHORD_CUDA_CHECK(cudaMemcpyAsync(dst, src->data + off, bytes, cudaMemcpyDeviceToHost, c->stream));
+    CHORD_CUDA_CHECK(cudaStreamSynchronize(c->stream));
+    return CHORD_OK;
+}
+
+/* Device-to-device, asynchronous like a launch. Overlapping ranges (memmove semantics, as the ref
+ * backend has) are undefined for cudaMemcpy, so they go through a scratch buffer. */
+static chord_status cuda_copy(void *ctx, chord_buf *dst, size_t doff, const chord_buf *src, size_t soff,
+                              size_t bytes)
+{
+    cuda_ctx *c = ctx;
+    USE(ctx);
+    CHORD_TRY(range_ok(dst, doff, bytes));
+    CHORD_TRY(range_ok(src, soff, bytes));
+    if (dst == src && doff < soff + bytes && soff < doff + bytes) {
+        if (doff == soff)
+            return CHORD_OK;
+        void *tmp = NULL;
+        CHORD_CUDA_CHECK(cudaMalloc(&tmp, bytes));
+        cudaError_t e = cudaMemcpyAsync(tmp, src->data + soff, bytes, cudaMemcpyDeviceToDevice, c->stream);
+        if (e == cudaSuccess)
+            e = cudaMemcpyAsync(dst->data + doff, tmp, bytes, cudaMemcpyDeviceToDevice, c->stream);
+        if (e == cudaSuccess)
+            e = cudaStreamSynchronize(c->stream);
+        (void)cudaFree(tmp);
+        CHORD_CUDA_CHECK(e);
+        return CHORD_OK;
+    }
+    CHORD_CUDA_CHECK(
+        cudaMemcpyAsync(dst->data + doff, src->data + soff, bytes, cudaMemcpyDeviceToDevice, c->stream));
+    return CHORD_OK;
+}
+
+static chord_status cuda_sync(void *ctx)
+{
+    USE(ctx);
+    CHORD_CUDA_CHECK(cudaStreamSynchronize(((cuda_ctx *)ctx)->stream));
+    return CHORD_OK;
+}
+
+static chord_status cuda_timer_start(void *ctx)
+{
+    cuda_ctx *c = ctx;
+    USE(ctx);
+    CHORD_CUDA_CHECK(cudaEventRecord(c->t0, c->stream));
+    return CHORD_OK;
+}
+
+static chord_status cuda_timer_stop(void *ctx, double *ms)
+{
+    cuda_ctx *c = ctx;
+    float f = 0.0f;
+    USE(ctx);
+    CHORD_CUDA_CHECK(cudaEventRecord(c->t1, c->stream));
+    CHORD_CUDA_CHECK(cudaEventSynchronize(c->t1));
+    CHORD_CUDA_CHECK(cudaEventElapsedTime(&f, c->t0, c->t1));
+    *ms = f;
+    return CHORD_OK;
+}
+
+static int cuda_supports(void *ctx, chord_op op, const void *args)
+{
+    (void)ctx;
+    switch (op) {
+    case CHORD_OP_MATMUL:
+        return chord_matmul_cuda_supported(args);
+    case CHORD_OP_MATMUL_TILED:
+#ifdef CHORD_CUDA_HAVE_MATMUL_TILED
+        return chord_matmul_tiled_cuda_supported(args);
+#else
+        return 0;
+#endif
+    case CHORD_OP_DEQUANT:
+        return chord_dequant_cuda_supported(((const chord_dequant_args *)args)->type);
+    case CHORD_OP_ATTENTION:
+        return ((const chord_attention_args *)args)->head_dim <= CHORD_CUDA_ATTN_MAX_HEAD_DIM;
+    default:
+        return 1;
+    }
+}
+
+/* The device address of a tensor after checking that `bytes` from its offset lie inside its buffer,
+ * so a wrong shape fails here with a message instead of as a device fault. */
+static chord_status span(const chord_tensor *t, int64_t bytes, const char *op, int i, void **out)
+{
+    if (bytes < 0 || t->offset > t->buf->bytes || (uint64_t)bytes > t->buf->bytes - t->offset)
+        return chord_fail(CHORD_ERR_INVALID, "cuda %s: tensor %d needs %lld bytes from offset %zu of a %zu-byte buffer",
+                          op, i, (long long)bytes, t->offset, t->buf->bytes);
+    *out = t->buf->data + t->offset;
+    return CHORD_OK;
+}
+
+#define F32S(n) ((int64_t)(n) * 4)
+#define STREAM(ctx) (((cuda_ctx *)(ctx))->stream)
+
+static chord_status op_matmul_common(void *ctx, const chord_tensor *t, const chord_matmul_args *a, int tiled)
+{
+    const char *name = tiled ? "matmul_tiled" : "matmul";
+    const size_t row = chord_type_row_bytes(a->wtype, a->k);
+    if (a->m < 0 || a->n < 0 || a->k < 0 || (a->k > 0 && row == 0))
+        return chord_fail(CHORD_ERR_INVALID, "cuda %s: bad shape m=%d n=%d k=%d type %d", name, a->m, a->n, a->k,
+                          (int)a->wtype);
+    void *w, *x, *y;
+    USE(ctx);
+    CHORD_TRY(span(&t[0], (int64_t)row * a->n, name, 0, &w));
+    CHORD_TRY(span(&t[1], F32S((int64_t)a->m * a->k), name, 1, &x));
+    CHORD_TRY(span(&t[2], F32S((int64_t)a->m * a->n), name, 2, &y));
+#ifdef CHORD_CUDA_HAVE_MATMUL_TILED
+    if (tiled)
+        return chord_matmul_tiled_cuda(w, x, y, a, STREAM(ctx));
+#else
+    if (tiled)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda: matmul_tiled is not built");
+#endif
+    return chord_matmul_cuda(w, x, y, a, STREAM(ctx));
+}
+
+static chord_status op_matmul(void *ctx, const chord_tensor *t, const void *a)
+{
+    return op_matmul_common(ctx, t, a, 0);
+}
+
+#ifdef CHORD_CUDA_HAVE_MATMUL_TILED
+static chord_status op_matmul_tiled(void *ctx, const chord_tensor *t, const void *a)
+{
+    return op_matmul_common(ctx, t, a, 1);
+}
+#endif
+
+static chord_status op_rmsnorm(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_rmsnorm_args *a = args;
+    void *x, *w, *y;
+    USE(ctx);
+    CHORD_TRY(span(&t[0], F32S((int64_t)a->n_rows * a->n_cols), "rmsnorm", 0, &x));
+    CHORD_TRY(span(&t[1], F32S(a->n_cols), "rmsnorm", 1, &w));
+    CHORD_TRY(span(&t[2], F32S((int64_t)a->n_rows * a->n_cols), "rmsnorm", 2, &y));
+    return chord_rmsnorm_cuda(x, w, y, a, STREAM(ctx));
+}
+
+static chord_status op_softmax(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_softmax_args *a = args;
+    void *x, *y;
+    USE(ctx);
+    CHORD_TRY(span(&t[0], F32S((int64_t)a->n_rows * a->n_cols), "softmax", 0, &x));
+    CHORD_TRY(span(&t[1], F32S((int64_t)a->n_rows * a->n_cols), "softmax", 1, &y));
+    return chord_softmax_cuda(x, y, a, STREAM(ctx));
+}
+
+static chord_status op_rope(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_rope_args *a = args;
+    const int64_t n = (int64_t)a->n_tok * a->n_head * a->head_dim;
+    void *x, *y;
+    USE(ctx);
+    CHORD_TRY(span(&t[0], F32S(n), "rope", 0, &x));
+    CHORD_TRY(span(&t[1], F32S(n), "rope", 1, &y));
+    return chord_rope_cuda(x, y, a, STREAM(ctx));
+}
+
+static chord_status op_dequant(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_dequant_args *a = args;
+    const size_t row = chord_type_row_bytes(a->type, a->n);
+    if (a->n < 0 || (a->n > 0 && row == 0))
+        return chord_fail(CHORD_ERR_INVALID, "cuda dequant: n=%lld is not whole blocks of type %d", (long long)a->n,
+                          (int)a->type);
+    void *src, *dst;
+    USE(ctx);
+    CHORD_TRY(span(&t[0], (int64_t)row, "dequant", 0, &src));
+    CHORD_TRY(span(&t[1], F32S(a->n), "dequant", 1, &dst));
+    return chord_dequant_cuda(src, dst, a, STREAM(ctx));
+}
+
+static chord_status op_add(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_add_args *a = args;
+    void *x, *z, *y;
+    USE(ctx);
+    CHORD_TRY(span(&t[0], F32S(a->n), "add", 0, &x));
+    CHORD_TRY(span(&t[1], F32S(a->n), "add", 1, &z));
+    CHORD_TRY(span(&t[2], F32S(a->n), "add", 2, &y));
+    return chord_add_cuda(x, z, y, a, STREAM(ctx));
+}
+
+static chord_status op_swiglu(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_swiglu_args *a = args;
+    void *g, *u, *y;
+    USE(ctx);
+    CHORD_TRY(span(&t[0], F32S(a->n), "swiglu", 0, &g));
+    CHORD_TRY(span(&t[1], F32S(a->n), "swiglu", 1, &u));
+    CHORD_TRY(span(&t[2], F32S(a->n), "swiglu", 2, &y));
+    return chord_swiglu_cuda(g, u, y, a, STREAM(ctx));
+}
+
+static chord_status op_attention(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_attention_args *a = args;
+    const int64_t nq = (int64_t)a->n_tok * a->n_head * a->head_dim;
+    /* only the valid KV rows are required to exist: n_ctx is not part of the args */
+    const int64_t nkv = ((int64_t)a->pos0 + a->n_tok) * a->n_head_kv * a->head_dim;
+    void *q, *k, *v, *o;
+    USE(ctx);
+    CHORD_TRY(span(&t[0], F32S(nq), "attention", 0, &q));
+    CHORD_TRY(span(&t[1], F32S(nkv), "attention", 1, &k));
+    CHORD_TRY(span(&t[2], F32S(nkv), "attention", 2, &v));
+    CHORD_TRY(span(&t[3], F32S(nq), "attention", 3, &o));
+    return chord_attention_cuda(q, k, v, o, a, STREAM(ctx));
+}
+
+const chord_backend chord_backend_cuda = {
+    .name = "cuda",
+    .probe = cuda_probe,
+    .init = cuda_init,
+    .shutdown = cuda_shutdown,
+    .alloc = cuda_alloc,
+    .free = cuda_free,
+    .upload = cuda_upload,
+    .download = cuda_download,
+    .copy = cuda_copy,
+    .sync = cuda_sync,
+    .timer_start = cuda_timer_start,
+    .timer_stop = cuda_timer_stop,
+    .supports = cuda_supports,
+    .ops =
+        {
+            [CHORD_OP_MATMUL] = op_matmul,
+#ifdef CHORD_CUDA_HAVE_MATMUL_TILED
+            [CHORD_OP_MATMUL_TILED] = op_matmul_tiled,
+#endif
+            [CHORD_OP_RMSNORM] = op_rmsnorm,
+            [CHORD_OP_SOFTMAX] = op_softmax,
+            [CHORD_OP_ROPE] = op_rope,
+            [CHORD_OP_DEQUANT] = op_dequant,
+            [CHORD_OP_ADD] = op_add,
+            [CHORD_OP_SWIGLU] = op_swiglu,
+            [CHORD_OP_ATTENTION] = op_attention,
+        },
+};

@@ -261,14 +261,16 @@ static chord_status attention_vk(void *ctx, const chord_tensor *t, const void *a
                              min_u32((uint64_t)a->n_tok, chord_vk_get_caps(vk)->max_groups[1]), 1);
 }
 
-/* ---- rope: grid-stride over (pairs + copied tail) of every head ---- */
+/* ---- rope: grid-stride over (pairs + copied tail) of every group of ROPE_HPI heads ---- */
+
+#define ROPE_HPI 4 /* the shader's HPI */
 
 typedef struct {
     CHORD_VK_PC_OFFSETS;
     uint32_t n_tok, n_head, head_dim, n_rot;
     int32_t pos0;
     uint32_t r_lo, r_hi; /* the double r = theta_base^(-2/n_rot), low word first */
-    float log2_r;
+    float rf_hi, rf_lo;  /* r as a float-float, for the f32 variant */
 } rope_pc;
 
 /* The variant for these args: double angles where the device has shaderFloat64. */
@@ -304,7 +306,8 @@ static chord_status rope_vk(void *ctx, const chord_tensor *t, const void *args)
     chord_vk *vk = ctx;
     const chord_rope_args *a = args;
     CHORD_TRY(rope_check(a));
-    const uint64_t items = (uint64_t)a->n_tok * a->n_head * (uint64_t)(a->head_dim - a->n_rot / 2);
+    /* the shader's items: (pairs + tail) per token and group of ROPE_HPI heads */
+    const uint64_t items = (uint64_t)a->n_tok * cdiv((uint64_t)a->n_head, ROPE_HPI) * (uint64_t)(a->head_dim - a->n_rot / 2);
     if (items == 0)
         return CHORD_OK;
     if (t[0].offset % 4 != 0 || t[1].offset % 4 != 0)
@@ -321,7 +324,8 @@ static chord_status rope_vk(void *ctx, const chord_tensor *t, const void *args)
                   .pos0 = a->pos0,
                   .r_lo = (uint32_t)rbits,
                   .r_hi = (uint32_t)(rbits >> 32),
-                  .log2_r = (float)log2(r)};
+                  .rf_hi = (float)r,
+                  .rf_lo = (float)(r - (double)(float)r)};
     const uint32_t wg = chord_vk_pick_wg(vk, 256);
     return chord_vk_dispatch(vk, rope_variant(vk, a->mode), t, bytes, 2, &pc, sizeof pc, wg,
                              stride_groups(vk, items, wg), 1, 1);

@@ -6,9 +6,16 @@
  * v1: one invocation per work item of a head: items 0 .. n_rot/2 - 1 turn one pair, the rest copy
  *     one value past n_rot; grid-stride over n_tok * n_head heads' items. Each invocation reads what
  *     it writes before writing it, so Y may alias X.
+ * v2: an invocation applies its angle to HPI = 4 heads of its token (the angle depends on the
+ *     token and pair only): 4x fewer angle evaluations (the f64 power and reduction, or the
+ *     float-float one, cost more than the 16 bytes moved per pair), still 512 invocations for a
+ *     32-head decode step; consecutive invocations still take consecutive pairs (coalesced).
  *     Angles: theta_i = p * r^i with r = theta_base^(-2/n_rot). The f64 variant forms r^i in double
  *     by squaring (r comes from the host in double) and reduces theta by pi/2 in double; the f32
- *     variant takes exp2(i * log2 r) and a 3-part Cody-Waite reduction, good to ~2e-8 * p rad.
+ *     variant (devices without shaderFloat64) does the same in float-float arithmetic (Dekker's exact
+ *     products, so no fma and no device double is needed) and a 3-part Cody-Waite reduction.
+ *     v0 of the f32 variant took exp2(i * log2 r) in float: lavapipe's exp2 put 1e-3 rad of error
+ *     into angles at p = 2048 (5e-4 at p = 1000), failing the rope bounds; float-float gives ~1e-7.
  *     sin/cos are minimax polynomials on [-pi/4, pi/4] (cephes' sinf/cosf): Vulkan only bounds the
  *     built-ins' error on [-pi, pi] (to 2^-11), too loose for the references' double angles. */
 #if ANGLE_F64
@@ -17,6 +24,7 @@
 #include "vulkan_common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;
+#define HPI 4u /* heads per invocation: they share one angle's sin and cos */
 layout(local_size_x_id = 0) in;
 
 layout(binding = 0) readonly buffer BufX { float X[]; };  /* (n_tok, n_head, head_dim) */
@@ -26,8 +34,8 @@ layout(push_constant) uniform PC {
     CHORD_PC_OFFSETS;
     uint n_tok, n_head, head_dim, n_rot;
     int pos0;
-    uint r_lo, r_hi; /* r = theta_base^(-2/n_rot) as a double's two words */
-    float log2_r;    /* log2(r) */
+    uint r_lo, r_hi; /* r = theta_base^(-2/n_rot) as a double's two words (f64 variant) */
+    float rf_hi, rf_lo; /* r as a float-float: rf_hi + rf_lo (f32 variant) */
 } pc;
 
 /* (sin x, cos x) for |x| <= pi/4 + a little */
@@ -38,6 +46,29 @@ vec2 sincos_reduced(float x)
     const float c = 1.0 - 0.5 * z + z * z * (4.166664568298827e-2 + z * (-1.388731625493765e-3 + z * 2.443315711809948e-5));
     return vec2(s, c);
 }
+
+#if !ANGLE_F64
+/* Float-float helpers: (hi, lo) pairs with |lo| <= ulp(hi) / 2. `precise` forbids contraction and
+ * reassociation, which would break the error-free transformations. */
+vec2 ff_two_prod(float a, float b)
+{
+    precise float p = a * b;
+    precise float ca = 4097.0 * a, cb = 4097.0 * b;
+    precise float ah = ca - (ca - a), al = a - ah;
+    precise float bh = cb - (cb - b), bl = b - bh;
+    precise float err = ((ah * bh - p) + ah * bl + al * bh) + al * bl;
+    return vec2(p, err);
+}
+
+vec2 ff_mul(vec2 a, vec2 b)
+{
+    const vec2 p = ff_two_prod(a.x, b.x);
+    precise float e = p.y + (a.x * b.y + a.y * b.x);
+    precise float s = p.x + e;
+    precise float lo = e - (s - p.x);
+    return vec2(s, lo);
+}
+#endif
 
 /* (sin, cos) of p * r^i */
 vec2 rope_sincos(uint i, int p)
@@ -57,9 +88,17 @@ vec2 rope_sincos(uint i, int p)
     x = float(theta - q * 1.5707963267948966LF);
     quadrant = uint(int(q) & 3);
 #else
-    const float theta = float(p) * exp2(float(i) * pc.log2_r);
-    const float q = floor(theta * 0.63661977 + 0.5);
-    x = ((theta - q * 1.5703125) - q * 4.837512969970703125e-4) - q * 7.54978995489188216e-8;
+    vec2 f = vec2(1.0, 0.0), b = vec2(pc.rf_hi, pc.rf_lo);
+    for (uint e = i; e != 0u; e >>= 1) {
+        if ((e & 1u) != 0u)
+            f = ff_mul(f, b);
+        b = ff_mul(b, b);
+    }
+    const vec2 theta = ff_mul(vec2(float(p), 0.0), f);
+    const float q = floor(theta.x * 0.63661977 + 0.5);
+    /* q < 2^13 for p < ~8000 keeps q * C1 and q * C2 exact; beyond, the error grows slowly */
+    precise float red = ((theta.x - q * 1.5703125) - q * 4.837512969970703125e-4) - q * 7.54978995489188216e-8;
+    x = red + theta.y;
     quadrant = uint(int(q) & 3);
 #endif
     const vec2 sc = sincos_reduced(x);
@@ -76,24 +115,31 @@ void main()
     const uint xo = pc.o0 >> 2, yo = pc.o1 >> 2;
     const uint half_rot = pc.n_rot / 2u;
     const uint per_head = pc.head_dim - half_rot; /* pairs, then the values past n_rot */
-    const uint heads = pc.n_tok * pc.n_head;
+    const uint n_hg = (pc.n_head + HPI - 1u) / HPI;  /* groups of HPI heads */
+    const uint items = pc.n_tok * n_hg * per_head;
     const uint stride = gl_NumWorkGroups.x * WG;
-    for (uint item = gl_GlobalInvocationID.x; item < heads * per_head; item += stride) {
-        const uint hd = item / per_head, j = item - hd * per_head;
-        const uint base = hd * pc.head_dim;
+    for (uint item = gl_GlobalInvocationID.x; item < items; item += stride) {
+        const uint row = item / per_head, j = item - row * per_head; /* row = t * n_hg + group */
+        const uint t = row / n_hg, h0 = (row - t * n_hg) * HPI, h1 = min(h0 + HPI, pc.n_head);
         if (j < half_rot) {
 #if ROPE_NEOX
             const uint i0 = j, i1 = j + half_rot;
 #else
             const uint i0 = 2u * j, i1 = 2u * j + 1u;
 #endif
-            const float x0 = X[xo + base + i0], x1 = X[xo + base + i1];
-            const vec2 sc = rope_sincos(j, pc.pos0 + int(hd / pc.n_head));
-            Y[yo + base + i0] = x0 * sc.y - x1 * sc.x;
-            Y[yo + base + i1] = x0 * sc.x + x1 * sc.y;
+            const vec2 sc = rope_sincos(j, pc.pos0 + int(t)); /* one angle for HPI heads */
+            for (uint h = h0; h < h1; h++) {
+                const uint base = (t * pc.n_head + h) * pc.head_dim;
+                const float x0 = X[xo + base + i0], x1 = X[xo + base + i1];
+                Y[yo + base + i0] = x0 * sc.y - x1 * sc.x;
+                Y[yo + base + i1] = x0 * sc.x + x1 * sc.y;
+            }
         } else {
             const uint d = pc.n_rot + (j - half_rot);
-            Y[yo + base + d] = X[xo + base + d];
+            for (uint h = h0; h < h1; h++) {
+                const uint base = (t * pc.n_head + h) * pc.head_dim;
+                Y[yo + base + d] = X[xo + base + d];
+            }
         }
     }
 }

@@ -23,7 +23,9 @@ int32_t chord_tokenizer_find(const chord_tokenizer *t, const char *piece);
 /* The vocab piece as stored (GPT-2 byte-level encoded or with U+2581); NUL-terminated, NULL if id out of range. */
 const char *chord_tokenizer_piece(const chord_tokenizer *t, int32_t id);
 
-/* Encodes UTF-8 text; special tokens written in the text (e.g. "<|im_start|>") become their ids when parse_special. */
+/* Encodes UTF-8 text; special tokens written in the text (e.g. "<|im_start|>") become their ids when parse_special.
+ * Bytes are kept exactly (malformed UTF-8 included) except, in gpt2 vocabularies, a byte that has no token at all
+ * (never part of valid UTF-8), which is dropped as llama.cpp does. SPM falls back to <0xXX>, else unk. */
 /* CHORD_ERR_INVALID if more than max_ids; *n_out is then the count needed, so the caller can grow and retry. */
 chord_status chord_tokenize(const chord_tokenizer *t, const char *text, int add_bos, int parse_special,
                             int32_t *ids, int max_ids, int *n_out);

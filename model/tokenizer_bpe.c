@@ -356,42 +356,42 @@ static chord_status encode_word_gpt2(const chord_tokenizer *t, engine *e, const 
         e->syms[i] = (sym){i, 1, 0, 0, t->byte_id[(unsigned char)w[i]]};
     link_syms(e);
     CHORD_TRY(merge_all(t, e, NULL));
-    for (int i = 0; i >= 0; i = e->syms[i].next) {
-        int32_t id = e->syms[i].id >= 0 ? e->syms[i].id : t->unk;
-        if (id < 0)
-            return chord_fail(CHORD_ERR_FORMAT, "tokenizer: byte 0x%02X has no token and there is no unk token",
-                              (unsigned char)w[e->syms[i].start]);
-        CHORD_TRY(chord_tok_push(out, id));
-    }
+    /* A byte whose character is not in the vocabulary (SmolLM2 lacks 0xC0, 0xC1, 0xF5..0xFF, which UTF-8 never
+     * uses) cannot be encoded; it is dropped, as llama.cpp does, rather than turned into an unk that may be
+     * the end-of-text token. */
+    for (int i = 0; i >= 0; i = e->syms[i].next)
+        if (e->syms[i].id >= 0)
+            CHORD_TRY(chord_tok_push(out, e->syms[i].id));
     return CHORD_OK;
+}
+
+size_t chord_tok_pre_next(chord_tok_pre pre, const char *s, size_t n, size_t pos, size_t *seg_end)
+{
+    if (pre == CHORD_PRE_DIGITS) { /* each number character is a word; the split runs between them */
+        uint32_t cp;
+        size_t l = chord_tok_utf8_decode(s + pos, n - pos, &cp);
+        if (chord_tok_is_number(cp))
+            return pos + l;
+        if (pos >= *seg_end) { /* the next number ends the segment: the regex sees it as the end of text */
+            for (*seg_end = pos + l; *seg_end < n; *seg_end += l) {
+                l = chord_tok_utf8_decode(s + *seg_end, n - *seg_end, &cp);
+                if (chord_tok_is_number(cp))
+                    break;
+            }
+        }
+        return match_gpt2(s, pos, *seg_end);
+    }
+    return pre == CHORD_PRE_LLAMA3 ? match_llama3(s, pos, n) : match_gpt2(s, pos, n);
 }
 
 chord_status chord_tok_encode_gpt2(const chord_tokenizer *t, const char *s, size_t n, chord_tok_ids *out)
 {
     engine e = {0};
     chord_status st = CHORD_OK;
-    size_t pos = 0;
-    while (pos < n && st == CHORD_OK) {
-        size_t seg_end = n;
-        if (t->pre == CHORD_PRE_DIGITS) { /* each number character is a word; the split runs between them */
-            uint32_t cp;
-            size_t l = chord_tok_utf8_decode(s + pos, n - pos, &cp);
-            if (chord_tok_is_number(cp)) {
-                st = encode_word_gpt2(t, &e, s + pos, l, out);
-                pos += l;
-                continue;
-            }
-            for (seg_end = pos + l; seg_end < n; seg_end += l) {
-                l = chord_tok_utf8_decode(s + seg_end, n - seg_end, &cp);
-                if (chord_tok_is_number(cp))
-                    break;
-            }
-        }
-        while (pos < seg_end && st == CHORD_OK) {
-            size_t end = t->pre == CHORD_PRE_LLAMA3 ? match_llama3(s, pos, seg_end) : match_gpt2(s, pos, seg_end);
-            st = encode_word_gpt2(t, &e, s + pos, end - pos, out);
-            pos = end;
-        }
+    size_t seg_end = 0;
+    for (size_t pos = 0, end; pos < n && st == CHORD_OK; pos = end) {
+        end = chord_tok_pre_next(t->pre, s, n, pos, &seg_end);
+        st = encode_word_gpt2(t, &e, s + pos, end - pos, out);
     }
     engine_free(&e);
     return st;

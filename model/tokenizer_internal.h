@@ -66,6 +66,10 @@ chord_status chord_tok_encode_gpt2(const chord_tokenizer *t, const char *s, size
 chord_status chord_tok_encode_spm(const chord_tokenizer *t, const char *s, size_t n, int first_after_special,
                                   chord_tok_ids *out);
 
+/* End of the pre-tokenizer word that starts at s[pos] (pos < n). *seg_end is the caller's state for the DIGITS
+ * split (the end of the current digit-free stretch): start it at 0. */
+size_t chord_tok_pre_next(chord_tok_pre pre, const char *s, size_t n, size_t pos, size_t *seg_end);
+
 /* GPT-2's byte <-> printable code point map: bytes 33..126, 161..172, 174..255 are themselves, the other 68
  * bytes become U+0100.. in byte order, so every byte has a visible, non-space character. */
 uint32_t chord_tok_byte_to_cp(uint8_t b);

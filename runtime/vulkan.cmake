@@ -21,9 +21,12 @@ set(CHORD_VK_VARIANTS
   # op matmul_tiled (f32 GEMM): BM x BN outputs per work-group of (BM/TM)*(BN/TN) invocations, BK deep
   "matmul_tiled_f32_128  matmul_tiled  BM=128 BN=128 BK=16 TM=8 TN=8"
   "matmul_tiled_f32_64   matmul_tiled  BM=64 BN=64 BK=16 TM=8 TN=8"
-  # row reductions; _v4: vec4 loads, picked when n_cols % 4 == 0 and the tensors are 16-byte aligned
-  "rmsnorm_f32           rmsnorm VEC=1"
-  "rmsnorm_f32_v4        rmsnorm VEC=4"
+  # row reductions; _v4: vec4 loads, picked when n_cols % 4 == 0 and the tensors are 16-byte aligned;
+  # rmsnorm sums in double where the device has shaderFloat64 (f64acc), else in float (f32acc)
+  "rmsnorm_f32_f64acc    rmsnorm VEC=1 F64=1"
+  "rmsnorm_f32_f64acc_v4 rmsnorm VEC=4 F64=1"
+  "rmsnorm_f32_f32acc    rmsnorm VEC=1 F64=0"
+  "rmsnorm_f32_f32acc_v4 rmsnorm VEC=4 F64=0"
   "softmax_f32           softmax VEC=1"
   "softmax_f32_v4        softmax VEC=4"
   # rope: pair layout, and whether angles are reduced in double (shaderFloat64) or float

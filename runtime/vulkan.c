@@ -1,0 +1,466 @@
+/* The Vulkan backend: instance and device choice, the validation layer, capabilities and the backend
+ * table. Memory, command batches and timing are in vulkan_cmd.c, pipelines and dispatch in
+ * vulkan_pipe.c, the ops in vulkan_ops_*.c.
+ *
+ * Devices are listed discrete GPUs first, then integrated, virtual and CPU implementations (so
+ * `vulkan:0` is the GPU on a machine that also has lavapipe); `-b vulkan:N` picks entry N.
+ * CHORD_VK_VALIDATION=1 enables VK_LAYER_KHRONOS_validation (with synchronization validation) when it
+ * is installed; each error it reports makes the next backend call fail with its message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vulkan_ctx.h"
+
+#define VALIDATION_LAYER "VK_LAYER_KHRONOS_validation"
+
+/* ---- instance ---- */
+
+static int has_layer(const char *name)
+{
+    uint32_t n = 0;
+    if (vkEnumerateInstanceLayerProperties(&n, NULL) != VK_SUCCESS || n == 0)
+        return 0;
+    VkLayerProperties *p = calloc(n, sizeof *p);
+    int found = 0;
+    if (p && vkEnumerateInstanceLayerProperties(&n, p) == VK_SUCCESS)
+        for (uint32_t i = 0; i < n && !found; i++)
+            found = strcmp(p[i].layerName, name) == 0;
+    free(p);
+    return found;
+}
+
+static int want_validation(void)
+{
+    const char *e = getenv("CHORD_VK_VALIDATION");
+    return e && *e && strcmp(e, "0") != 0;
+}
+
+static VKAPI_ATTR VkBool32 VKAPI_CALL on_debug_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
+                                                       VkDebugUtilsMessageTypeFlagsEXT type,
+                                                       const VkDebugUtilsMessengerCallbackDataEXT *data,
+                                                       void *user)
+{
+    (void)type;
+    chord_vk *vk = user;
+    if (!(severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) || !vk)
+        return VK_FALSE;
+    const char *msg = data && data->pMessage ? data->pMessage : "(no message)";
+    if (vk->val_errors == 0)
+        snprintf(vk->val_first, sizeof vk->val_first, "%s", msg);
+    if (vk->val_errors < 10)
+        fprintf(stderr, "vulkan: validation error: %s\n", msg);
+    vk->val_errors++;
+    return VK_FALSE; /* never abort the call: the error is reported through chord_status */
+}
+
+static uint32_t instance_api_version(void)
+{
+    uint32_t v = VK_API_VERSION_1_0;
+    PFN_vkEnumerateInstanceVersion f =
+        (PFN_vkEnumerateInstanceVersion)vkGetInstanceProcAddr(NULL, "vkEnumerateInstanceVersion");
+    if (f)
+        f(&v);
+    /* 1.2 is enough for every feature struct used here; ask no more than the loader has */
+    return v >= VK_API_VERSION_1_2 ? VK_API_VERSION_1_2 : v;
+}
+
+/* vk may be NULL (probe): then no validation. */
+static chord_status create_instance(chord_vk *vk, VkInstance *out)
+{
+    uint32_t api = instance_api_version();
+    if (api < VK_API_VERSION_1_1)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "vulkan: the loader offers Vulkan %u.%u, chord needs 1.1",
+                          VK_API_VERSION_MAJOR(api), VK_API_VERSION_MINOR(api));
+    VkApplicationInfo app = {
+        .sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+        .pApplicationName = "chord",
+        .pEngineName = "chord",
+        .apiVersion = api,
+    };
+    VkInstanceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app};
+    const char *layers[] = {VALIDATION_LAYER};
+    const char *exts[] = {VK_EXT_DEBUG_UTILS_EXTENSION_NAME, VK_EXT_VALIDATION_FEATURES_EXTENSION_NAME};
+    VkValidationFeatureEnableEXT enables[] = {VK_VALIDATION_FEATURE_ENABLE_SYNCHRONIZATION_VALIDATION_EXT};
+    VkValidationFeaturesEXT features = {
+        .sType = VK_STRUCTURE_TYPE_VALIDATION_FEATURES_EXT,
+        .enabledValidationFeatureCount = 1,
+        .pEnabledValidationFeatures = enables,
+    };
+    VkDebugUtilsMessengerCreateInfoEXT dbg = {
+        .sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
+        .messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT |
+                           VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT,
+        .messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
+                       VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+                       VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT,
+        .pfnUserCallback = on_debug_message,
+        .pUserData = vk,
+    };
+    if (vk && want_validation()) {
+        if (has_layer(VALIDATION_LAYER)) {
+            vk->validation = 1;
+            ci.enabledLayerCount = 1;
+            ci.ppEnabledLayerNames = layers;
+            ci.enabledExtensionCount = 2;
+            ci.ppEnabledExtensionNames = exts;
+            /* the messenger in pNext also sees instance creation and destruction */
+            features.pNext = &dbg;
+            ci.pNext = &features;
+        } else {
+            fprintf(stderr, "vulkan: CHORD_VK_VALIDATION is set but %s is not installed: running unvalidated\n",
+                    VALIDATION_LAYER);
+        }
+    }
+    VkResult r = vkCreateInstance(&ci, NULL, out);
+    if (r == VK_ERROR_INCOMPATIBLE_DRIVER)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "vulkan: no Vulkan driver (vkCreateInstance: %s)",
+                          chord_vk_result_name(r));
+    CHORD_VK_CHECK(r);
+    if (vk && vk->validation) {
+        PFN_vkCreateDebugUtilsMessengerEXT f =
+            (PFN_vkCreateDebugUtilsMessengerEXT)vkGetInstanceProcAddr(*out, "vkCreateDebugUtilsMessengerEXT");
+        if (!f)
+            return chord_fail(CHORD_ERR_DEVICE, "vulkan: vkCreateDebugUtilsMessengerEXT is missing");
+        CHORD_VK_CHECK(f(*out, &dbg, NULL, &vk->messenger));
+    }
+    return CHORD_OK;
+}
+
+/* ---- devices ---- */
+
+static int type_rank(VkPhysicalDeviceType t)
+{
+    switch (t) {
+    case VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU: return 0;
+    case VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU: return 1;
+    case VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU: return 2;
+    case VK_PHYSICAL_DEVICE_TYPE_CPU: return 3;
+    default: return 4;
+    }
+}
+
+static const char *type_name(VkPhysicalDeviceType t)
+{
+    static const char *names[] = {"other", "integrated GPU", "discrete GPU", "virtual GPU", "CPU"};
+    return (unsigned)t < 5 ? names[t] : "other";
+}
+
+/* The physical devices in chord's order (best type first, then the driver's order); *n <= max. */
+static chord_status list_devices(VkInstance inst, VkPhysicalDevice *out, uint32_t max, uint32_t *n)
+{
+    uint32_t count = 0;
+    CHORD_VK_CHECK(vkEnumeratePhysicalDevices(inst, &count, NULL));
+    VkPhysicalDevice *all = calloc(count ? count : 1, sizeof *all);
+    if (!all)
+        return chord_fail(CHORD_ERR_NOMEM, "vulkan: out of host memory");
+    VkResult r = vkEnumeratePhysicalDevices(inst, &count, all);
+    if (r != VK_SUCCESS && r != VK_INCOMPLETE) {
+        free(all);
+        CHORD_VK_CHECK(r);
+    }
+    *n = 0;
+    for (int rank = 0; rank <= 4; rank++)
+        for (uint32_t i = 0; i < count; i++) {
+            VkPhysicalDeviceProperties p;
+            vkGetPhysicalDeviceProperties(all[i], &p);
+            if (type_rank(p.deviceType) == rank && *n < max)
+                out[(*n)++] = all[i];
+        }
+    free(all);
+    return CHORD_OK;
+}
+
+static uint64_t device_local_bytes(VkPhysicalDevice pd)
+{
+    VkPhysicalDeviceMemoryProperties m;
+    vkGetPhysicalDeviceMemoryProperties(pd, &m);
+    uint64_t b = 0;
+    for (uint32_t i = 0; i < m.memoryHeapCount; i++)
+        if (m.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+            b += m.memoryHeaps[i].size;
+    return b;
+}
+
+static uint32_t subgroup_size(VkPhysicalDevice pd)
+{
+    VkPhysicalDeviceSubgroupProperties sg = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sg};
+    vkGetPhysicalDeviceProperties2(pd, &p2);
+    return sg.subgroupSize;
+}
+
+static chord_status vk_probe(chord_device_info *devs, int max, int *n_out)
+{
+    *n_out = 0;
+    VkInstance inst;
+    CHORD_TRY(create_instance(NULL, &inst));
+    VkPhysicalDevice pds[CHORD_MAX_DEVICES];
+    uint32_t n = 0;
+    chord_status s = list_devices(inst, pds, CHORD_MAX_DEVICES, &n);
+    for (uint32_t i = 0; s == CHORD_OK && i < n && (int)i < max; i++) {
+        VkPhysicalDeviceProperties p;
+        vkGetPhysicalDeviceProperties(pds[i], &p);
+        snprintf(devs[i].name, sizeof devs[i].name, "%.127s", p.deviceName);
+        snprintf(devs[i].detail, sizeof devs[i].detail,
+                 "Vulkan %u.%u.%u, %s, subgroup %u, %u KiB shared, %u invocations/group, %.1f GiB device-local",
+                 VK_API_VERSION_MAJOR(p.apiVersion), VK_API_VERSION_MINOR(p.apiVersion),
+                 VK_API_VERSION_PATCH(p.apiVersion), type_name(p.deviceType), subgroup_size(pds[i]),
+                 p.limits.maxComputeSharedMemorySize / 1024, p.limits.maxComputeWorkGroupInvocations,
+                 (double)device_local_bytes(pds[i]) / (1 << 30));
+    }
+    if (s == CHORD_OK)
+        *n_out = (int)(n < (uint32_t)max ? n : (uint32_t)max);
+    vkDestroyInstance(inst, NULL);
+    return s;
+}
+
+/* ---- init ---- */
+
+static chord_status pick_queue(chord_vk *vk)
+{
+    uint32_t n = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(vk->phys, &n, NULL);
+    VkQueueFamilyProperties *q = calloc(n ? n : 1, sizeof *q);
+    if (!q)
+        return chord_fail(CHORD_ERR_NOMEM, "vulkan: out of host memory");
+    vkGetPhysicalDeviceQueueFamilyProperties(vk->phys, &n, q);
+    /* a compute family, preferably one with timestamps (the benchmarks time on the device) */
+    int best = -1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (!(q[i].queueFlags & VK_QUEUE_COMPUTE_BIT) || q[i].queueCount == 0)
+            continue;
+        if (best < 0 || (q[best].timestampValidBits == 0 && q[i].timestampValidBits > 0))
+            best = (int)i;
+    }
+    uint32_t bits = best >= 0 ? q[best].timestampValidBits : 0;
+    free(q);
+    if (best < 0)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "vulkan: %s has no compute queue", vk->caps.name);
+    vk->queue_family = (uint32_t)best;
+    vk->timestamp_mask = bits >= 64 ? ~(uint64_t)0 : bits ? (((uint64_t)1 << bits) - 1) : 0;
+    return CHORD_OK;
+}
+
+static chord_status create_device(chord_vk *vk, uint32_t api)
+{
+    /* Every optional feature a shader variant may use is enabled when present; caps tell the ops. */
+    VkPhysicalDeviceVulkan12Features f12 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+    VkPhysicalDeviceVulkan11Features f11 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+    const int v12 = api >= VK_API_VERSION_1_2;
+    if (v12) {
+        f2.pNext = &f11;
+        f11.pNext = &f12;
+    }
+    vkGetPhysicalDeviceFeatures2(vk->phys, &f2);
+
+    VkPhysicalDeviceVulkan12Features e12 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+    VkPhysicalDeviceVulkan11Features e11 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+    VkPhysicalDeviceFeatures2 e2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+    e2.features.shaderFloat64 = f2.features.shaderFloat64;
+    e2.features.shaderInt64 = f2.features.shaderInt64;
+    e2.features.shaderInt16 = f2.features.shaderInt16;
+    if (v12) {
+        e2.pNext = &e11;
+        e11.pNext = &e12;
+        e11.storageBuffer16BitAccess = f11.storageBuffer16BitAccess;
+        e12.shaderFloat16 = f12.shaderFloat16;
+        e12.shaderInt8 = f12.shaderInt8;
+        e12.storageBuffer8BitAccess = f12.storageBuffer8BitAccess;
+    }
+    vk->caps.has_f64 = f2.features.shaderFloat64 != 0;
+    vk->caps.has_f16 = v12 && f12.shaderFloat16;
+    vk->caps.has_int8 = v12 && f12.shaderInt8;
+
+    float prio = 1.0f;
+    VkDeviceQueueCreateInfo qci = {
+        .sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO,
+        .queueFamilyIndex = vk->queue_family,
+        .queueCount = 1,
+        .pQueuePriorities = &prio,
+    };
+    VkDeviceCreateInfo dci = {
+        .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
+        .pNext = &e2,
+        .queueCreateInfoCount = 1,
+        .pQueueCreateInfos = &qci,
+    };
+    CHORD_VK_CHECK(vkCreateDevice(vk->phys, &dci, NULL, &vk->dev));
+    vkGetDeviceQueue(vk->dev, vk->queue_family, 0, &vk->queue);
+    return CHORD_OK;
+}
+
+static void vk_shutdown(void *ctx);
+
+static chord_status init_device(chord_vk *vk, int device)
+{
+    CHORD_TRY(create_instance(vk, &vk->inst));
+    VkPhysicalDevice pds[CHORD_MAX_DEVICES];
+    uint32_t n = 0;
+    CHORD_TRY(list_devices(vk->inst, pds, CHORD_MAX_DEVICES, &n));
+    if (device < 0 || (uint32_t)device >= n)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "vulkan: device %d does not exist (%u found)", device, n);
+    vk->phys = pds[device];
+
+    VkPhysicalDeviceMaintenance3Properties m3 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
+    VkPhysicalDeviceSubgroupProperties sg = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+                                             .pNext = &m3};
+    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sg};
+    vkGetPhysicalDeviceProperties2(vk->phys, &p2);
+    const VkPhysicalDeviceProperties *p = &p2.properties;
+    const VkPhysicalDeviceLimits *l = &p->limits;
+    if (p->apiVersion < VK_API_VERSION_1_1)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "vulkan: %s offers Vulkan %u.%u, chord's SPIR-V needs 1.1",
+                          p->deviceName, VK_API_VERSION_MAJOR(p->apiVersion), VK_API_VERSION_MINOR(p->apiVersion));
+    chord_vk_caps *c = &vk->caps;
+    snprintf(c->name, sizeof c->name, "%.127s", p->deviceName);
+    c->max_wg = l->maxComputeWorkGroupInvocations < l->maxComputeWorkGroupSize[0]
+                    ? l->maxComputeWorkGroupInvocations
+                    : l->maxComputeWorkGroupSize[0];
+    c->shared_bytes = l->maxComputeSharedMemorySize;
+    c->subgroup = sg.subgroupSize;
+    c->min_offset_align = (uint32_t)l->minStorageBufferOffsetAlignment;
+    for (int i = 0; i < 3; i++)
+        c->max_groups[i] = l->maxComputeWorkGroupCount[i];
+    c->max_range = l->maxStorageBufferRange;
+    vk->max_alloc = m3.maxMemoryAllocationSize;
+    vkGetPhysicalDeviceMemoryProperties(vk->phys, &vk->mem_props);
+    if (l->maxPushConstantsSize < 128 || c->min_offset_align == 0 || c->min_offset_align > 256)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "vulkan: %s: unexpected limits (push constants %u, alignment %u)",
+                          c->name, l->maxPushConstantsSize, c->min_offset_align);
+
+    CHORD_TRY(pick_queue(vk));
+    /* timestamps need timestampComputeAndGraphics or a queue family that reports valid bits */
+    vk->timestamp_period_ns = l->timestampPeriod;
+    if (vk->timestamp_mask == 0 || l->timestampPeriod <= 0.0f)
+        vk->timestamp_mask = 0;
+
+    uint32_t api = p->apiVersion < instance_api_version() ? p->apiVersion : instance_api_version();
+    CHORD_TRY(create_device(vk, api));
+    CHORD_TRY(vk_cmd_init(vk));
+
+    VkPipelineCacheCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+    CHORD_VK_CHECK(vkCreatePipelineCache(vk->dev, &pci, NULL, &vk->pipeline_cache));
+
+    chord_vk_register_basic(vk->ops, vk->supports);
+    chord_vk_register_matmul(vk->ops, vk->supports);
+    return vk_validation_status(vk);
+}
+
+static chord_status vk_init(int device, void **ctx_out)
+{
+    chord_vk *vk = calloc(1, sizeof *vk);
+    if (!vk)
+        return chord_fail(CHORD_ERR_NOMEM, "vulkan: out of host memory");
+    chord_status s = init_device(vk, device);
+    if (s != CHORD_OK) {
+        char msg[1024];
+        snprintf(msg, sizeof msg, "%s", chord_last_error());
+        vk_shutdown(vk);
+        return chord_fail(s, "%s", msg); /* shutdown may have overwritten the message */
+    }
+    *ctx_out = vk;
+    return CHORD_OK;
+}
+
+static void vk_shutdown(void *ctx)
+{
+    chord_vk *vk = ctx;
+    if (!vk)
+        return;
+    if (vk->dev) {
+        vkDeviceWaitIdle(vk->dev); /* nothing to report to: the context is going away */
+        vk_pipes_destroy(vk);
+        if (vk->pipeline_cache)
+            vkDestroyPipelineCache(vk->dev, vk->pipeline_cache, NULL);
+        vk_cmd_destroy(vk);
+        vkDestroyDevice(vk->dev, NULL);
+    }
+    if (vk->messenger) {
+        PFN_vkDestroyDebugUtilsMessengerEXT f =
+            (PFN_vkDestroyDebugUtilsMessengerEXT)vkGetInstanceProcAddr(vk->inst, "vkDestroyDebugUtilsMessengerEXT");
+        if (f)
+            f(vk->inst, vk->messenger, NULL);
+    }
+    if (vk->inst)
+        vkDestroyInstance(vk->inst, NULL);
+    if (vk->validation)
+        fprintf(stderr, "vulkan: validation layer: %d errors\n", vk->val_errors);
+    free(vk);
+}
+
+chord_status vk_validation_status(chord_vk *vk)
+{
+    int n = vk->val_errors;
+    if (n == vk->val_reported)
+        return CHORD_OK;
+    vk->val_reported = n;
+    return chord_fail(CHORD_ERR_DEVICE, "vulkan: the validation layer reported %d error(s) so far; the first: %s", n,
+                      vk->val_first);
+}
+
+/* ---- capabilities for the ops files ---- */
+
+const chord_vk_caps *chord_vk_get_caps(const chord_vk *vk)
+{
+    return &vk->caps;
+}
+
+uint32_t chord_vk_pick_wg(const chord_vk *vk, uint32_t want)
+{
+    uint32_t lim = want < vk->caps.max_wg ? want : vk->caps.max_wg;
+    uint32_t wg = 1;
+    while (wg * 2 <= lim)
+        wg *= 2;
+    return wg;
+}
+
+/* ---- the backend table: ops go through the table the ops files filled at init ---- */
+
+static int vk_supports(void *ctx, chord_op op, const void *args)
+{
+    chord_vk *vk = ctx;
+    if (op < 0 || op >= CHORD_OP_COUNT || !vk->ops[op])
+        return 0;
+    return vk->supports[op] ? vk->supports[op](vk, args) : 1;
+}
+
+static chord_status run_op(chord_vk *vk, chord_op op, const chord_tensor *t, const void *args)
+{
+    CHORD_TRY(vk_validation_status(vk));
+    if (!vk->ops[op])
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan: %s is not implemented", chord_op_name(op));
+    CHORD_TRY(vk->ops[op](vk, t, args));
+    return vk_validation_status(vk);
+}
+
+#define CHORD_X(e, n, k)                                                              \
+    static chord_status vk_op_##n(void *ctx, const chord_tensor *t, const void *args) \
+    {                                                                                 \
+        return run_op(ctx, CHORD_OP_##e, t, args);                                    \
+    }
+CHORD_OP_LIST(CHORD_X)
+#undef CHORD_X
+
+const chord_backend chord_backend_vulkan = {
+    .name = "vulkan",
+    .probe = vk_probe,
+    .init = vk_init,
+    .shutdown = vk_shutdown,
+    .alloc = vk_alloc,
+    .free = vk_free,
+    .upload = vk_upload,
+    .download = vk_download,
+    .copy = vk_copy,
+    .sync = vk_sync,
+    .timer_start = vk_timer_start,
+    .timer_stop = vk_timer_stop,
+    .supports = vk_supports,
+    .ops =
+        {
+#define CHORD_X(e, n, k) [CHORD_OP_##e] = vk_op_##n,
+            CHORD_OP_LIST(CHORD_X)
+#undef CHORD_X
+        },
+};

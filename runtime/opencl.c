@@ -112,18 +112,25 @@ static chord_status cl_probe(chord_device_info *devs, int max, int *n_out)
 }
 
 /* The tunables table: a CPU runtime (PoCL) wants few, small work-groups since each runs as a loop
- * on one core; an NVIDIA GPU wants wide groups and the 128x128 GEMM tile; other GPUs a middle ground. */
+ * on one core; an NVIDIA GPU wants wide groups and the 128x128 GEMM tile; other GPUs a middle ground.
+ * CHORD_OPENCL_TUNE=cpu|nvidia|gpu forces a row (to test a GPU's shapes on PoCL, or to compare). */
 static void choose_tunables(chord_cl_ctx *c, const char *vendor)
 {
-    static const chord_cl_tune cpu = {64, 8, 64, 4, 64, 4, 32, 32, 8, 4, 4, 64};
-    static const chord_cl_tune nvidia = {256, 16, 256, 8, 128, 4, 128, 128, 16, 8, 8, 128};
-    static const chord_cl_tune gpu = {256, 16, 256, 4, 128, 4, 64, 64, 16, 4, 4, 128};
-    if (c->is_cpu)
-        c->tune = cpu;
-    else if (strstr(vendor, "NVIDIA"))
-        c->tune = nvidia;
-    else
-        c->tune = gpu;
+    static const struct {
+        const char *name;
+        chord_cl_tune t;
+    } table[] = {
+        /* red_wg row_reg ew_wg ew_vpi mm_wg mm_rows  bm bn bk tm tn  attn_wg */
+        {"cpu", {64, 8, 64, 4, 64, 4, 32, 32, 8, 4, 4, 64}},
+        {"nvidia", {256, 16, 256, 8, 128, 4, 128, 128, 16, 8, 8, 128}},
+        {"gpu", {256, 16, 256, 4, 128, 4, 64, 64, 16, 4, 4, 128}},
+    };
+    int row = c->is_cpu ? 0 : strstr(vendor, "NVIDIA") ? 1 : 2;
+    const char *force = getenv("CHORD_OPENCL_TUNE");
+    for (int i = 0; force && i < (int)(sizeof table / sizeof table[0]); i++)
+        if (strcmp(force, table[i].name) == 0)
+            row = i;
+    c->tune = table[row].t;
     /* Groups never exceed what the device allows (the GEMM's is (BM/TM)*(BN/TN)). */
     size_t max_wg = 0;
     if (clGetDeviceInfo(c->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_wg, &max_wg, NULL) != CL_SUCCESS)

@@ -8,8 +8,8 @@
  * 1-value blocks (f32, f16, bf16, whose rows may end inside a chunk), CHORD_DQ1(row, i).
  *
  * Versions: v1 decoded a whole block per work-item (32 or 256 values): too many registers for
- * k-quants and uncoalesced; v2 (this) decodes 8-value chunks so neighbouring items read neighbouring
- * bytes of a row. */
+ * k-quants and uncoalesced; v2 decodes 8-value chunks so neighbouring items read neighbouring
+ * bytes of a row; v3 (this) reads the 8 quant bytes of a chunk as 4 ushorts instead of 8 bytes. */
 
 inline float8 chord_dq8_f32(__global const uchar *row, uint c)
 {
@@ -30,14 +30,20 @@ inline float8 chord_dq8_bf16(__global const uchar *row, uint c)
                     chord_bf16(h[5]), chord_bf16(h[6]), chord_bf16(h[7]));
 }
 
+/* 8 bytes at a 2-aligned address as 4 ushort loads (half the load instructions of byte loads; a
+ * 4-byte load would need 4-byte alignment, which 18-, 22- and 34-byte blocks do not give). */
+inline uint8 chord_bytes8(__global const uchar *p)
+{
+    const __global ushort *s = (const __global ushort *)p;
+    const uint a = s[0], b = s[1], c = s[2], d = s[3];
+    return (uint8)(a & 0xffu, a >> 8, b & 0xffu, b >> 8, c & 0xffu, c >> 8, d & 0xffu, d >> 8);
+}
+
 /* The 8 nibbles of chunk p (0..3) of a 32-value block: chunks 0, 1 are the low nibbles of qs[0..15],
  * chunks 2, 3 the high nibbles. */
 inline uint8 chord_nib8(__global const uchar *qs, uint p)
 {
-    const uint sh = (p >> 1) * 4;
-    const __global uchar *q = qs + (p & 1) * 8;
-    return (uint8)(q[0] >> sh, q[1] >> sh, q[2] >> sh, q[3] >> sh, q[4] >> sh, q[5] >> sh, q[6] >> sh, q[7] >> sh) &
-           (uint8)0xfu;
+    return (chord_bytes8(qs + (p & 1) * 8) >> ((p >> 1) * 4)) & (uint8)0xfu;
 }
 
 /* Bit j of qh for the 8 values of chunk p: the 5th bit of value 8p + l. */
@@ -88,8 +94,8 @@ inline float8 chord_dq8_q8_0(__global const uchar *row, uint c)
 {
     const __global uchar *b = row + (c / 4) * 34;
     const float d = chord_f16(chord_rd16(b));
-    const __global char *q = (const __global char *)(b + 2) + (c % 4) * 8;
-    return (float8)(q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7]) * d;
+    const int8 q = (convert_int8(chord_bytes8(b + 2 + (c % 4) * 8)) ^ 0x80) - 0x80; /* sign-extend the bytes */
+    return convert_float8(q) * d;
 }
 
 /* 6-bit (scale, min) pair j of the 12 scale bytes of q4_K/q5_K (ggml's get_scale_min_k4). */
@@ -110,10 +116,7 @@ inline float8 chord_dq8_q4_K(__global const uchar *row, uint c)
     const float d = chord_f16(chord_rd16(b)), dmin = chord_f16(chord_rd16(b + 2));
     const uint2 sm = chord_scale_min_k4(2 * i + hi, b + 4);
     const float d1 = d * (float)sm.x, m1 = dmin * (float)sm.y;
-    const __global uchar *q = b + 16 + i * 32 + l0;
-    const uint sh = hi * 4;
-    const uint8 n = (uint8)(q[0] >> sh, q[1] >> sh, q[2] >> sh, q[3] >> sh, q[4] >> sh, q[5] >> sh, q[6] >> sh,
-                            q[7] >> sh) & (uint8)0xfu;
+    const uint8 n = (chord_bytes8(b + 16 + i * 32 + l0) >> (hi * 4)) & (uint8)0xfu;
     return d1 * convert_float8(n) - m1;
 }
 
@@ -127,13 +130,8 @@ inline float8 chord_dq8_q5_K(__global const uchar *row, uint c)
     const uint s = 2 * i + hi;
     const uint2 sm = chord_scale_min_k4(s, b + 4);
     const float d1 = d * (float)sm.x, m1 = dmin * (float)sm.y;
-    const __global uchar *qh = b + 16 + l0;
-    const __global uchar *q = b + 48 + i * 32 + l0;
-    const uint sh = hi * 4;
-    const uint8 n = (uint8)(q[0] >> sh, q[1] >> sh, q[2] >> sh, q[3] >> sh, q[4] >> sh, q[5] >> sh, q[6] >> sh,
-                            q[7] >> sh) & (uint8)0xfu;
-    const uint8 h = (uint8)(qh[0] >> s, qh[1] >> s, qh[2] >> s, qh[3] >> s, qh[4] >> s, qh[5] >> s, qh[6] >> s,
-                            qh[7] >> s) & (uint8)1u;
+    const uint8 n = (chord_bytes8(b + 48 + i * 32 + l0) >> (hi * 4)) & (uint8)0xfu;
+    const uint8 h = (chord_bytes8(b + 16 + l0) >> s) & (uint8)1u;
     return d1 * convert_float8(n | (h << 4)) - m1;
 }
 
@@ -146,13 +144,8 @@ inline float8 chord_dq8_q6_K(__global const uchar *row, uint c)
     const uint v = (c % 32) * 8, h = v / 128, g = (v % 128) / 32, l0 = v % 32;
     const float d = chord_f16(chord_rd16(b + 208));
     const float dsc = d * (float)((const __global char *)b)[192 + 8 * h + l0 / 16 + 2 * g];
-    const __global uchar *ql = b + 64 * h + l0 + 32 * (g & 1);
-    const __global uchar *qh = b + 128 + 32 * h + l0;
-    const uint sl = (g >> 1) * 4, shh = 2 * g;
-    const uint8 lo = (uint8)(ql[0] >> sl, ql[1] >> sl, ql[2] >> sl, ql[3] >> sl, ql[4] >> sl, ql[5] >> sl,
-                             ql[6] >> sl, ql[7] >> sl) & (uint8)0xfu;
-    const uint8 hb = (uint8)(qh[0] >> shh, qh[1] >> shh, qh[2] >> shh, qh[3] >> shh, qh[4] >> shh, qh[5] >> shh,
-                             qh[6] >> shh, qh[7] >> shh) & (uint8)3u;
+    const uint8 lo = (chord_bytes8(b + 64 * h + l0 + 32 * (g & 1)) >> ((g >> 1) * 4)) & (uint8)0xfu;
+    const uint8 hb = (chord_bytes8(b + 128 + 32 * h + l0) >> (2 * g)) & (uint8)3u;
     return dsc * convert_float8(convert_int8(lo | (hb << 4)) - 32);
 }
 

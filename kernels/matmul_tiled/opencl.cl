@@ -44,12 +44,12 @@ void matmul_tiled(__global const uchar *wb, ulong w_off, __global const uchar *x
 #define LOAD_TILES(k0)                                                                          \
     do {                                                                                        \
         const int full_ = rows_full && (k0) + BK <= k;                                          \
-        _Pragma("unroll") for (int q = 0; q < LX; q++) {                                        \
+        for (int q = 0; q < LX; q++) {                                        \
             const int e = lid + q * WGS, r = e / BK, kk = e % BK;                               \
             const int gi = i0 + r, gk = (k0) + kk;                                              \
             rx[q] = (full_ || (gi < m && gk < k)) ? x[(size_t)gi * k + gk] : 0.0f;              \
         }                                                                                       \
-        _Pragma("unroll") for (int q = 0; q < LW; q++) {                                        \
+        for (int q = 0; q < LW; q++) {                                        \
             const int e = lid + q * WGS, r = e / BK, kk = e % BK;                               \
             const int gj = j0 + r, gk = (k0) + kk;                                              \
             rw[q] = (full_ || (gj < n && gk < k)) ? w[(size_t)gj * k + gk] : 0.0f;              \

@@ -123,7 +123,7 @@ typedef struct {
 } tiled_pc;
 
 /* The tile variants of CHORD_VK_VARIANTS, largest first: (name, BM = BN, shared bytes).
- * Shared memory: BK = 16 slices of X and W, (BM + BN) * 16 * 4 bytes. */
+ * Shared memory: BK = 16 slices of X and W with rows padded by 4 floats. */
 static const struct {
     const char *name;
     uint32_t tile;
@@ -142,7 +142,7 @@ static int tiled_pick(const chord_vk *vk, const chord_matmul_args *a)
     for (int i = 0; i < nv; i++) {
         const uint32_t tile = tiled_variants[i].tile;
         const uint32_t wg = (tile / 8) * (tile / 8);
-        const uint32_t shared = 2 * tile * 16 * 4;
+        const uint32_t shared = 2 * (tile + 4) * 16 * 4; /* the shader's As + Bs, padded rows */
         if (!chord_vk_has_shader(vk, tiled_variants[i].name) || wg > caps->max_wg || shared > caps->shared_bytes)
             continue;
         fallback = i;

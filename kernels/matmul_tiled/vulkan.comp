@@ -13,7 +13,12 @@
  *     adjacent 16-byte words: no bank conflicts. Consecutive invocations load consecutive rows, so
  *     the transposing shared stores are conflict-free too. The next slice is fetched into registers
  *     before the current one is multiplied (global latency overlaps the FMAs). Tiles that cross m, n
- *     or k take the bounds-checked scalar path (zero fill); the rest never test a bound. */
+ *     or k take the bounds-checked scalar path (zero fill); the rest never test a bound.
+ * v2 (reasoned for the H100, where v1 was never timed): invocations arranged 8 x 4 per run of 32,
+ *     so per k a warp's shared loads touch 4 + 8 distinct vec4s (one wavefront each; v1's 16 x 2
+ *     needed 2 for Bs, making shared bandwidth the limit at ~2/3 of FMA peak); slices loaded
+ *     row-contiguously (a warp's vec4 loads cover 8 rows x 64 bytes: 16 full sectors instead of
+ *     32 half-used ones) with a one-vec4 row pad against store bank conflicts. */
 #include "vulkan_common.glsl"
 
 #if TM != 8 || TN != 8
@@ -43,8 +48,14 @@ layout(push_constant) uniform PC {
     uint vec4_ok; /* k % 4 == 0 and the W and X remainders are multiples of 16 bytes */
 } pc;
 
-shared vec4 As[BK * BM / 4]; /* [kk][row / 4]: X slice, k-major */
-shared vec4 Bs[BK * BN / 4]; /* [kk][col / 4]: W slice, k-major */
+/* Slices are loaded QR k-quads per row by consecutive invocations (each run of 4 reads a row's 64
+ * contiguous bytes) and stored k-major with rows padded by one vec4, which keeps the transposing
+ * stores at 2-way bank conflicts (4-way unpadded). */
+#define QR (BK / 4u)
+#define AS (BM / 4u + 1u) /* vec4s per k of As */
+#define BS (BN / 4u + 1u)
+shared vec4 As[BK * AS]; /* [kk][row / 4]: X slice, k-major */
+shared vec4 Bs[BK * BS]; /* [kk][col / 4]: W slice, k-major */
 
 /* Slice element (row r, k-quad q) of a tensor with `rows` rows, as vec4 over k0 + 4q .. + 3. */
 vec4 load_x(uint xo, uint r, uint q, uint k0, bool fast)
@@ -74,7 +85,13 @@ vec4 load_w(uint wo, uint r, uint q, uint k0, bool fast)
 void main()
 {
     const uint tid = gl_LocalInvocationID.x;
-    const uint tx = tid % TX, ty = tid / TX;
+    /* 8 x 4 invocations per run of 32 (a warp on NVIDIA, correct for any subgroup width): per k,
+     * a run's loads of As hit 4 vec4s and of Bs 8 vec4s, one shared wavefront each */
+#if TX % 8 != 0
+#error "BN / TN must be a multiple of 8"
+#endif
+    const uint tx = (tid & 7u) | (((tid >> 5) % (TX / 8u)) << 3);
+    const uint ty = ((tid >> 3) & 3u) | (((tid >> 5) / (TX / 8u)) << 2);
     const uint wo = pc.o0 >> 2, xo = pc.o1 >> 2, yo = pc.o2 >> 2;
     const uint m0 = gl_WorkGroupID.y * BM, n0 = gl_WorkGroupID.x * BN;
     const bool rows_in = m0 + BM <= pc.m && n0 + BN <= pc.n && pc.vec4_ok != 0u;
@@ -90,33 +107,33 @@ void main()
         const bool fast = rows_in && k0 + BK <= pc.k;
         if (k0 == 0u) {
             [[unroll]] for (uint l = 0u; l < LX; l++)
-                rx[l] = load_x(xo, m0 + (tid + l * NT) % BM, (tid + l * NT) / BM, k0, fast);
+                rx[l] = load_x(xo, m0 + (tid + l * NT) / QR, (tid + l * NT) % QR, k0, fast);
             [[unroll]] for (uint l = 0u; l < LW; l++)
-                rw[l] = load_w(wo, n0 + (tid + l * NT) % BN, (tid + l * NT) / BN, k0, fast);
+                rw[l] = load_w(wo, n0 + (tid + l * NT) / QR, (tid + l * NT) % QR, k0, fast);
         }
         barrier(); /* the previous step's readers are done with As, Bs */
         [[unroll]] for (uint l = 0u; l < LX; l++) {
-            const uint i = tid + l * NT, r = i % BM, q = i / BM;
+            const uint i = tid + l * NT, r = i / QR, q = i % QR;
             [[unroll]] for (uint c = 0u; c < 4u; c++)
-                As[(4u * q + c) * (BM / 4u) + r / 4u][r % 4u] = rx[l][c];
+                As[(4u * q + c) * AS + r / 4u][r % 4u] = rx[l][c];
         }
         [[unroll]] for (uint l = 0u; l < LW; l++) {
-            const uint i = tid + l * NT, r = i % BN, q = i / BN;
+            const uint i = tid + l * NT, r = i / QR, q = i % QR;
             [[unroll]] for (uint c = 0u; c < 4u; c++)
-                Bs[(4u * q + c) * (BN / 4u) + r / 4u][r % 4u] = rw[l][c];
+                Bs[(4u * q + c) * BS + r / 4u][r % 4u] = rw[l][c];
         }
         barrier();
         const uint k1 = k0 + BK;
         if (k1 < pc.k) { /* prefetch the next slice while this one is multiplied */
             const bool fast1 = rows_in && k1 + BK <= pc.k;
             [[unroll]] for (uint l = 0u; l < LX; l++)
-                rx[l] = load_x(xo, m0 + (tid + l * NT) % BM, (tid + l * NT) / BM, k1, fast1);
+                rx[l] = load_x(xo, m0 + (tid + l * NT) / QR, (tid + l * NT) % QR, k1, fast1);
             [[unroll]] for (uint l = 0u; l < LW; l++)
-                rw[l] = load_w(wo, n0 + (tid + l * NT) % BN, (tid + l * NT) / BN, k1, fast1);
+                rw[l] = load_w(wo, n0 + (tid + l * NT) / QR, (tid + l * NT) % QR, k1, fast1);
         }
         [[unroll]] for (uint kk = 0u; kk < BK; kk++) {
-            const vec4 a0 = As[kk * (BM / 4u) + ty], a1 = As[kk * (BM / 4u) + BM / 8u + ty];
-            const vec4 b0 = Bs[kk * (BN / 4u) + tx], b1 = Bs[kk * (BN / 4u) + BN / 8u + tx];
+            const vec4 a0 = As[kk * AS + ty], a1 = As[kk * AS + BM / 8u + ty];
+            const vec4 b0 = Bs[kk * BS + tx], b1 = Bs[kk * BS + BN / 8u + tx];
             [[unroll]] for (uint i = 0u; i < 4u; i++) {
                 acc[i][0] += a0[i] * b0;
                 acc[i][1] += a0[i] * b1;

@@ -41,7 +41,10 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
         for (int r = 0; r < NR; r++)
             acc[i][r] = 0.0f;
     const int k4 = k & ~3;
-#pragma unroll 2
+    /* 2 steps in flight for the 1- and 32-value formats; the k-quants' decode (6-bit scale unpacking)
+     * is register-heavy enough that a second step pushed them to ~165 registers */
+    constexpr int unroll = Q::QK == 256 ? 1 : 2;
+#pragma unroll unroll
     for (int e = 4 * lane; e < k4; e += 128) {
         float wv[NR][4];
 #pragma unroll

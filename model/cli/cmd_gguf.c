@@ -230,10 +230,12 @@ static int cmd_info_gguf(int argc, char **argv)
             at += snprintf(shape + at, sizeof shape - (size_t)at, "%s%" PRId64, d ? (json ? "," : " x ") : "",
                            t->ne[d]);
         total += t->bytes;
-        if (json)
-            fprintf(f, "%s\n    {\"name\":\"%s\",\"type\":\"%s\",\"shape\":[%s],\"offset\":%" PRIu64 ",\"bytes\":%zu}",
-                    i ? "," : "", t->name, type, shape, t->offset, t->bytes);
-        else
+        if (json) {
+            fprintf(f, "%s\n    {\"name\":", i ? "," : "");
+            put_str(f, t->name, strlen(t->name), 1);
+            fprintf(f, ",\"type\":\"%s\",\"shape\":[%s],\"offset\":%" PRIu64 ",\"bytes\":%zu}", type, shape,
+                    t->offset, t->bytes);
+        } else
             printf("  %-5" PRId64 " %-32s %-6s %-28s %14" PRIu64 " %12zu\n", i, t->name, type, shape, t->offset,
                    t->bytes);
     }

@@ -5,7 +5,9 @@
  * Devices are listed discrete GPUs first, then integrated, virtual and CPU implementations (so
  * `vulkan:0` is the GPU on a machine that also has lavapipe); `-b vulkan:N` picks entry N.
  * CHORD_VK_VALIDATION=1 enables VK_LAYER_KHRONOS_validation (with synchronization validation) when it
- * is installed; each error it reports makes the next backend call fail with its message. */
+ * is installed; each error it reports makes the next backend call fail with its message.
+ * CHORD_VK_MAX_RANGE=BYTES lowers maxStorageBufferRange (a test hook: big tensors are split into
+ * several dispatches, which tests can then exercise with small ones). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,7 +48,7 @@ static VKAPI_ATTR VkBool32 VKAPI_CALL on_debug_message(VkDebugUtilsMessageSeveri
     if (!(severity & VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT) || !vk)
         return VK_FALSE;
     const char *msg = data && data->pMessage ? data->pMessage : "(no message)";
-    if (vk->val_errors == 0)
+    if (vk->val_errors == vk->val_reported) /* the first error since the last report */
         snprintf(vk->val_first, sizeof vk->val_first, "%s", msg);
     if (vk->val_errors < 10)
         fprintf(stderr, "vulkan: validation error: %s\n", msg);
@@ -324,6 +326,9 @@ static chord_status init_device(chord_vk *vk, int device)
     for (int i = 0; i < 3; i++)
         c->max_groups[i] = l->maxComputeWorkGroupCount[i];
     c->max_range = l->maxStorageBufferRange;
+    const char *lim = getenv("CHORD_VK_MAX_RANGE"); /* test hook: exercises the ops' splitting of big tensors */
+    if (lim && strtoull(lim, NULL, 0) >= 4096 && strtoull(lim, NULL, 0) < c->max_range)
+        c->max_range = strtoull(lim, NULL, 0);
     vk->max_alloc = m3.maxMemoryAllocationSize;
     vkGetPhysicalDeviceMemoryProperties(vk->phys, &vk->mem_props);
     if (l->maxPushConstantsSize < 128 || c->min_offset_align == 0 || c->min_offset_align > 256)
@@ -395,8 +400,9 @@ chord_status vk_validation_status(chord_vk *vk)
     int n = vk->val_errors;
     if (n == vk->val_reported)
         return CHORD_OK;
+    const int fresh = n - vk->val_reported;
     vk->val_reported = n;
-    return chord_fail(CHORD_ERR_DEVICE, "vulkan: the validation layer reported %d error(s) so far; the first: %s", n,
+    return chord_fail(CHORD_ERR_DEVICE, "vulkan: the validation layer reported %d new error(s); the first: %s", fresh,
                       vk->val_first);
 }
 

@@ -1,0 +1,185 @@
+/* The Vulkan backend's host side beyond the op cases (test_ops): transfers bigger than the staging
+ * buffer, device copies (overlapping ones both ways), more dispatches than one command buffer holds,
+ * ops split into several dispatches when a tensor exceeds one binding, the timestamp timer, and
+ * validation-layer errors turning into CHORD_ERR_DEVICE. Skipped where no Vulkan device starts. */
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef CHORD_HAVE_VULKAN
+#include "check.h"
+#include "vulkan_ctx.h"
+
+static void open_vulkan(chord_rt *rt)
+{
+    if (chord_open("vulkan", rt, NULL) != CHORD_OK)
+        cr_skip_test("vulkan unavailable here: %s", chord_last_error());
+}
+
+static void fill_bytes(unsigned char *p, size_t n, uint64_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+        p[i] = (unsigned char)(seed >> 56);
+    }
+}
+
+#define CHECK(call) cr_assert_eq((call), CHORD_OK, "%s: %s", #call, chord_last_error())
+
+Test(vulkan, transfers_and_copies, .timeout = 300)
+{
+    chord_rt rt;
+    open_vulkan(&rt);
+    /* more than the staging buffer, and not a multiple of anything */
+    const size_t n = CHORD_VK_STAGING_BYTES + (CHORD_VK_STAGING_BYTES >> 3) + 13, off = 7;
+    unsigned char *host = malloc(n), *back = malloc(n);
+    cr_assert(host && back);
+    fill_bytes(host, n, 1);
+    chord_buf *a, *b;
+    CHECK(chord_alloc(&rt, n + off, &a));
+    CHECK(chord_alloc(&rt, n, &b));
+    CHECK(chord_upload(&rt, a, off, host, n));
+    CHECK(chord_download(&rt, a, off, back, n));
+    cr_expect(memcmp(host, back, n) == 0, "upload/download through staging chunks");
+
+    CHECK(chord_copy(&rt, b, 0, a, off, n));
+    memset(back, 0, n);
+    CHECK(chord_download(&rt, b, 0, back, n));
+    cr_expect(memcmp(host, back, n) == 0, "device copy");
+
+    /* overlapping copies within one buffer behave as memmove, also across staging chunks */
+    const size_t shift = 4 << 20, len = n - shift;
+    CHECK(chord_copy(&rt, b, shift, b, 0, len)); /* destination after the source: back to front */
+    memmove(host + shift, host, len);
+    CHECK(chord_download(&rt, b, 0, back, n));
+    cr_expect(memcmp(host, back, n) == 0, "overlapping copy forward");
+    CHECK(chord_copy(&rt, b, 0, b, shift, len));
+    memmove(host, host + shift, len);
+    CHECK(chord_download(&rt, b, 0, back, n));
+    cr_expect(memcmp(host, back, n) == 0, "overlapping copy backward");
+
+    cr_expect_neq(chord_download(&rt, b, 1, back, n), CHORD_OK, "a range past the end is refused");
+    chord_free(&rt, a);
+    chord_free(&rt, b);
+    CHECK(chord_sync(&rt));
+    chord_close(&rt);
+    free(host);
+    free(back);
+}
+
+Test(vulkan, many_batches_in_order, .timeout = 300)
+{
+    chord_rt rt;
+    open_vulkan(&rt);
+    /* y += b, in place, more times than one command buffer's batch: exact with small integers */
+    enum { N = 4099, STEPS = 3 * CHORD_VK_BATCH + 17 };
+    float *y = malloc(N * sizeof *y), *bv = malloc(N * sizeof *bv);
+    cr_assert(y && bv);
+    for (int i = 0; i < N; i++) {
+        y[i] = (float)(i % 201 - 100);
+        bv[i] = (float)(i % 7 - 3);
+    }
+    chord_buf *ybuf, *bbuf;
+    CHECK(chord_alloc(&rt, N * sizeof(float), &ybuf));
+    CHECK(chord_alloc(&rt, N * sizeof(float), &bbuf));
+    CHECK(chord_upload(&rt, ybuf, 0, y, N * sizeof(float)));
+    CHECK(chord_upload(&rt, bbuf, 0, bv, N * sizeof(float)));
+    const chord_add_args args = {N};
+    const chord_tensor t[3] = {{ybuf, 0}, {bbuf, 0}, {ybuf, 0}};
+    for (int s = 0; s < STEPS; s++)
+        CHECK(chord_launch(&rt, CHORD_OP_ADD, t, &args));
+    CHECK(chord_download(&rt, ybuf, 0, y, N * sizeof(float)));
+    int bad = 0;
+    for (int i = 0; i < N; i++)
+        bad += y[i] != (float)(i % 201 - 100) + (float)STEPS * (float)(i % 7 - 3);
+    cr_expect_eq(bad, 0, "%d of %d elements wrong after %d chained adds", bad, N, STEPS);
+    chord_free(&rt, ybuf);
+    chord_free(&rt, bbuf);
+    chord_close(&rt);
+    free(y);
+    free(bv);
+}
+
+/* With one binding limited to ~5 KB, these run as several dispatches each: split points that are
+ * not multiples of rows_per_pos check that causal limits follow the op's row index. */
+Test(vulkan, tensors_split_across_dispatches, .timeout = 300)
+{
+    setenv("CHORD_VK_MAX_RANGE", "5000", 1);
+    chord_rt rt;
+    open_vulkan(&rt);
+    unsetenv("CHORD_VK_MAX_RANGE");
+    cr_assert_eq(chord_vk_get_caps(rt.ctx)->max_range, 5000);
+    const chord_case cases[] = {
+        {.op = CHORD_OP_ADD, .name = "split 4099", .a.add = {4099}},
+        {.op = CHORD_OP_ADD, .name = "split 4096 inplace", .inplace = 1, .a.add = {4096}},
+        {.op = CHORD_OP_SWIGLU, .name = "split 1537", .a.swiglu = {1537}},
+        {.op = CHORD_OP_RMSNORM, .name = "split 33x1000 inplace", .inplace = 1, .a.rmsnorm = {33, 1000, 1e-5f}},
+        {.op = CHORD_OP_RMSNORM, .name = "split 7x575", .a.rmsnorm = {7, 575, 1e-5f}},
+        {.op = CHORD_OP_SOFTMAX, .name = "split 27x301 causal", .a.softmax = {27, 301, 0.35f, 1, 5, 3}},
+        {.op = CHORD_OP_SOFTMAX, .name = "split 9x300 causal", .a.softmax = {9, 300, 1.0f, 1, 0, 1}},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        chord_check_result r;
+        chord_status s = chord_check_case(&rt, &cases[i], 1234 + i, &r);
+        cr_expect_eq(s, CHORD_OK, "%s: %s", cases[i].name, chord_last_error());
+        cr_expect(s != CHORD_OK || r.passed, "%s: nmse %.3e max_err %.3e: %s", cases[i].name, r.nmse, r.max_abs_err,
+                  r.message);
+    }
+    /* a row bigger than one binding cannot be split: refused, not run wrong */
+    const chord_case wide = {.op = CHORD_OP_SOFTMAX, .name = "row too wide", .a.softmax = {1, 2000, 1.0f, 0, 0, 1}};
+    chord_check_result r;
+    cr_expect_eq(chord_check_case(&rt, &wide, 1, &r), CHORD_ERR_UNSUPPORTED);
+    chord_close(&rt);
+}
+
+Test(vulkan, timer, .timeout = 300)
+{
+    chord_rt rt;
+    open_vulkan(&rt);
+    cr_expect_eq(rt.be->timer_stop(rt.ctx, &(double){0}), CHORD_ERR_INVALID, "stop without start");
+    enum { N = 1 << 20 };
+    chord_buf *buf;
+    CHECK(chord_alloc(&rt, 3 * N * sizeof(float), &buf));
+    const chord_add_args args = {N};
+    const chord_tensor t[3] = {{buf, 0}, {buf, N * sizeof(float)}, {buf, 2 * N * sizeof(float)}};
+    CHECK(chord_launch(&rt, CHORD_OP_ADD, t, &args)); /* pipeline creation stays outside the timing */
+    chord_status s = rt.be->timer_start(rt.ctx);
+    if (s == CHORD_ERR_UNSUPPORTED)
+        cr_skip_test("no timestamps: %s", chord_last_error());
+    CHECK(s);
+    for (int i = 0; i < 4; i++)
+        CHECK(chord_launch(&rt, CHORD_OP_ADD, t, &args));
+    double ms = -1;
+    CHECK(rt.be->timer_stop(rt.ctx, &ms));
+    /* 4 passes over 12 MiB: more than a microsecond on any device, less than a minute on lavapipe */
+    cr_expect(ms > 1e-3 && ms < 6e4, "timed %g ms", ms);
+    chord_free(&rt, buf);
+    chord_close(&rt);
+}
+
+Test(vulkan, validation_error_fails_the_next_call, .timeout = 300)
+{
+    setenv("CHORD_VK_VALIDATION", "1", 1);
+    chord_rt rt;
+    open_vulkan(&rt);
+    chord_vk *vk = rt.ctx;
+    if (!vk->validation)
+        cr_skip_test("VK_LAYER_KHRONOS_validation is not installed");
+    /* invalid flags: the layer reports it (and skips the call) */
+    VkFenceCreateInfo fci = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO, .flags = 0x7ff0};
+    VkFence fence = VK_NULL_HANDLE;
+    VkResult r = vkCreateFence(vk->dev, &fci, NULL, &fence);
+    if (r == VK_SUCCESS && fence)
+        vkDestroyFence(vk->dev, fence, NULL);
+    cr_expect_eq(chord_sync(&rt), CHORD_ERR_DEVICE);
+    cr_expect(strstr(chord_last_error(), "VUID-VkFenceCreateInfo-flags") != NULL, "message: %s", chord_last_error());
+    cr_expect_eq(chord_sync(&rt), CHORD_OK, "each error is reported once");
+    chord_close(&rt);
+}
+#else
+Test(vulkan, not_built)
+{
+    cr_skip_test("the Vulkan backend is not compiled in");
+}
+#endif

@@ -200,6 +200,13 @@ static chord_status parse_kv(chord_gguf *g, cursor *c, gguf_kv *kv, int64_t idx)
     return CHORD_OK;
 }
 
+/* ggml's type names, for a clear message on a type chord does not implement (a valid file chord cannot read:
+ * CHORD_ERR_UNSUPPORTED, not a format error); NULL for ids never assigned or retired. */
+static const char *const ggml_type_names[] = {
+    "f32", "f16", "q4_0", "q4_1", NULL, NULL, "q5_0", "q5_1", "q8_0", "q8_1", "q2_K", "q3_K", "q4_K", "q5_K",
+    "q6_K", "q8_K", "iq2_xxs", "iq2_xs", "iq3_xxs", "iq1_s", "iq4_nl", "iq3_s", "iq2_s", "iq4_xs", "i8", "i16",
+    "i32", "i64", "f64", "iq1_m", "bf16", NULL, NULL, NULL, "tq1_0", "tq2_0", NULL, NULL, NULL, "mxfp4"};
+
 static chord_status parse_tensor(cursor *c, chord_gguf_tensor *t, int64_t idx)
 {
     char what[48];
@@ -239,8 +246,13 @@ static chord_status parse_tensor(cursor *c, chord_gguf_tensor *t, int64_t idx)
     if (!rd(c, &type, 4) || !rd(c, &offset, 8))
         return chord_fail(CHORD_ERR_FORMAT, "gguf: tensor '%s': type/offset run past the end of the file", t->name);
     const chord_type_traits *tr = chord_type_info((int)type);
-    if (tr->block_size == 0)
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: tensor '%s': unsupported tensor type %u", t->name, type);
+    if (tr->block_size == 0) {
+        const char *known = type < sizeof ggml_type_names / sizeof ggml_type_names[0] ? ggml_type_names[type] : NULL;
+        if (known)
+            return chord_fail(CHORD_ERR_UNSUPPORTED, "gguf: tensor '%s': tensor type %u (%s) is not supported by chord",
+                              t->name, type, known);
+        return chord_fail(CHORD_ERR_FORMAT, "gguf: tensor '%s': unknown tensor type %u", t->name, type);
+    }
     if (t->ne[0] % tr->block_size != 0)
         return chord_fail(CHORD_ERR_FORMAT, "gguf: tensor '%s': ne[0] = %lld is not a multiple of the block size %d of %s",
                           t->name, (long long)t->ne[0], tr->block_size, tr->name);

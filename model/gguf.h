@@ -1,7 +1,8 @@
 /* GGUF reader: maps a file (or takes a memory image), validates it strictly, and exposes metadata and tensor
  * infos that point into the mapping. Every byte read goes through a bounds-checked cursor; malformed input
  * yields CHORD_ERR_FORMAT with a message naming what is wrong and where (offset, key or tensor name).
- * Versions 2 and 3 are accepted (v1 used 32-bit counts and is rejected). */
+ * Versions 2 and 3 are accepted (v1 used 32-bit counts and is rejected). A tensor type chord does not implement
+ * (a valid file, e.g. iq2_xxs) gives CHORD_ERR_UNSUPPORTED. */
 #ifndef CHORD_GGUF_H
 #define CHORD_GGUF_H
 

@@ -230,8 +230,10 @@ static chord_status load_specials(const chord_gguf *g, chord_tokenizer *t)
             order[t->n_special++] = (len_id){t->piece_len[id], id};
     /* longest first, so a special token wins over a shorter one that prefixes it */
     qsort(order, (size_t)t->n_special, sizeof *order, longer_first);
-    for (int i = 0; i < t->n_special; i++)
+    for (int i = 0; i < t->n_special; i++) {
         t->special[i] = order[i].id;
+        t->special_first[(unsigned char)piece_of(t, order[i].id)[0]] = 1;
+    }
     free(order);
 
     /* end of generation: eos, eot and the end-of-turn pieces of the chat formats */
@@ -382,6 +384,8 @@ int chord_tokenizer_is_special(const chord_tokenizer *t, int32_t id)
 /* The longest special token spelled at s[0..n), or -1. */
 static int32_t match_special(const chord_tokenizer *t, const char *s, size_t n)
 {
+    if (!t->special_first[(unsigned char)s[0]])
+        return -1;
     for (int i = 0; i < t->n_special; i++) {
         int32_t id = t->special[i];
         size_t len = t->piece_len[id];

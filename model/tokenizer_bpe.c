@@ -124,7 +124,8 @@ static size_t run(const char *s, size_t pos, size_t end, int c, size_t max)
     return pos;
 }
 
-/* Length of a contraction suffix after the apostrophe at s[pos-1] ('s 't 'm 'd 're 've 'll), else 0. */
+/* Length of a contraction suffix after the apostrophe at s[pos-1] ('s 't 'm 'd 're 've 'll), else 0.
+ * fold_case is llama3's (?i:...), here ASCII only: Unicode folding would also take U+017F (long s) for 's'. */
 static size_t contraction(const char *s, size_t pos, size_t end, int fold_case)
 {
     char a = pos < end ? s[pos] : 0, b = pos + 1 < end ? s[pos + 1] : 0;

@@ -46,6 +46,7 @@ struct chord_tokenizer {
     int32_t byte_id[256]; /* gpt2: token of the byte's mapped character; SPM: <0xXX>; -1 if absent */
     int32_t *special;     /* (n_special) ids matched in text, longest piece first */
     int n_special;
+    uint8_t special_first[256]; /* 1 for a byte that starts some special piece: most positions skip the scan */
     int32_t bos, eos, eot, unk;
     int add_bos, add_space_prefix;
     int32_t eog[CHORD_TOK_MAX_EOG];

@@ -24,6 +24,10 @@
  *      of k the registers are added into a per-thread total in shared memory and restarted, which
  *      cuts the drift ~5x (simulated: rms 5e-6) for ~1% more instructions and 64 KiB of shared
  *      memory per block (2 blocks still fit in an H100 SM's 228 KiB).
+ *   v5 a 64 x 64 tile (BK = 16, 4 x 4 per thread) when 128 x 128 tiles would not give every SM a block:
+ *      the model's own prefill shapes (512 x 576 x 576: 20 big tiles for 132 SMs, 72 small ones)
+ *      are parallelism-bound, not FMA-bound. Expected ~3x on them; 4 x 4 needs 2 shared float4 per
+ *      16 FMAs, so it is the worse kernel once the big tile fills the machine.
  *   Edges: a bounds-checked instantiation (zero-filled tile loads, guarded stores) runs whenever
  *   m or n is not a multiple of 128 or k of BK; the checks sit outside the FMA loop, so it is
  *   expected within a few percent of the full-tile one.
@@ -31,32 +35,41 @@
  *   under 2 blocks/SM), warp specialization / TMA (the tiles must be transposed on the way in). */
 #include "../common/cuda_common.cuh"
 
-#define MT_BM 128 /* rows of X (rows of Y) per block */
-#define MT_BN 128 /* rows of W (columns of Y) per block */
-#define MT_BK 8   /* values of k per shared tile */
 #define MT_THREADS 256
-#define MT_LD (MT_BM + 4) /* shared row stride: the pad makes the transposing stores conflict-free */
-#define MT_KF 128         /* values of k summed in registers before they go into the shared total */
-#define MT_KT (MT_KF / MT_BK)
-#define MT_TILE_FLOATS (MT_BK * MT_LD)
-#define MT_TILES_BYTES (2 * 2 * MT_TILE_FLOATS * sizeof(float)) /* X and W, double-buffered */
-#define MT_TOTAL_BYTES (16 * MT_THREADS * sizeof(float4))       /* 64 totals per thread */
+#define MT_KF 128 /* values of k summed in registers before they go into the shared total */
 
-static_assert(MT_BM == MT_BN, "one stride and one loader serve both tiles");
-static_assert(MT_BM * MT_BK % (4 * MT_THREADS) == 0, "every thread loads whole float4 groups");
-static_assert(MT_KF % MT_BK == 0 && (MT_KT & (MT_KT - 1)) == 0, "the flush period is a power-of-two tile count");
-static_assert(MT_TILES_BYTES % 16 == 0, "the totals after the tiles stay float4-aligned");
+/* A block tile: WR x WC warps, each warp 4 x 8 lanes, each lane HM x HN float4 groups of outputs
+ * (4 HM rows by 4 HN columns), the groups 16 rows / 32 columns apart so that a warp's float4 shared
+ * reads cover 64 / 128 contiguous bytes. BK values of k per shared tile. */
+template <int HM_, int HN_, int WR_, int WC_, int BK_> struct mt_cfg {
+    static constexpr int HM = HM_, HN = HN_, WR = WR_, WC = WC_, BK = BK_;
+    static constexpr int TM = 4 * HM, TN = 4 * HN;       /* outputs per thread */
+    static constexpr int BM = WR * 16 * HM;              /* rows of X (rows of Y) per block */
+    static constexpr int BN = WC * 32 * HN;              /* rows of W (columns of Y) per block */
+    static constexpr int LDX = BM + 4, LDW = BN + 4;     /* shared strides: the pad spreads the transposing stores */
+    static constexpr int XS = BK * LDX, WS = BK * LDW;   /* floats per shared tile */
+    static constexpr int KT = MT_KF / BK;                /* tiles per flush into the totals */
+    static constexpr size_t TILES_BYTES = 2 * (XS + WS) * sizeof(float); /* double-buffered */
+    static constexpr size_t TOTAL_BYTES = (size_t)HM * HN * 4 * MT_THREADS * sizeof(float4);
+    static_assert(WR * WC * 32 == MT_THREADS, "the warps fill the block");
+    static_assert(BM * BK % (4 * MT_THREADS) == 0 && BN * BK % (4 * MT_THREADS) == 0,
+                  "every thread loads whole float4 groups");
+    static_assert(MT_KF % BK == 0 && (KT & (KT - 1)) == 0, "the flush period is a power-of-two tile count");
+    static_assert(TILES_BYTES % 16 == 0, "the totals after the tiles stay float4-aligned");
+};
+typedef mt_cfg<2, 2, 4, 2, 8> mt_big;    /* 128 x 128, 8 x 8 per thread */
+typedef mt_cfg<1, 1, 4, 2, 16> mt_small; /* 64 x 64, 4 x 4 per thread */
 
-/* Global -> registers -> shared, for one operand (X or W): each thread moves G groups of VW
- * consecutive k values, from rows row0 + RS i at one k offset kk. With VW = 4, thread t takes row t / 2
- * at k offset 4 (t % 2); with VW = 1, rows t / 8 + 32 i at k offset t % 8. Both keep a warp's
- * transposing stores on 32 distinct banks. Rows past the matrix load 0; their addresses are only
- * formed under the predicate. One pointer and one stride per operand keep the scalar kernel's
- * four groups from costing registers (it spilled with a pointer per group). */
-template <int VW, bool CHECK> struct mt_loader {
-    static constexpr int G = MT_BM * MT_BK / VW / MT_THREADS; /* groups per thread */
-    static constexpr int PER_ROW = MT_BK / VW;
-    static constexpr int RS = MT_THREADS / PER_ROW; /* rows between a thread's groups */
+/* Global -> registers -> shared, for one operand (ROWS rows of X or W per block): each thread moves G
+ * groups of VW consecutive k values, from rows row0 + RS i at one k offset kk (VW = 4, BK = 8: thread t
+ * takes row t / 2 at k offset 4 (t % 2)). Rows past the matrix load 0; their addresses are only formed
+ * under the predicate. One pointer and one stride per operand keep the scalar kernel's groups from
+ * costing registers (it spilled with a pointer per group). */
+template <int ROWS, int BK, int LD, int VW, bool CHECK> struct mt_loader {
+    static constexpr int PER_ROW = BK / VW;
+    static constexpr int RS = MT_THREADS / PER_ROW;  /* rows between a thread's groups */
+    static constexpr int G = ROWS * BK / VW / MT_THREADS; /* groups per thread */
+    static_assert(MT_THREADS % PER_ROW == 0 && ROWS % RS == 0, "the groups tile the block's rows");
     const float *p;   /* row row0 of this block's rows, k offset kk */
     size_t step;      /* RS rows */
     int rows_left;    /* rows from row0 to the matrix's end */
@@ -90,44 +103,44 @@ template <int VW, bool CHECK> struct mt_loader {
         }
     }
 
-    __device__ __forceinline__ void store(float *tile /* [MT_BK][MT_LD] */) const
+    __device__ __forceinline__ void store(float *tile /* [BK][LD] */) const
     {
 #pragma unroll
         for (int i = 0; i < G; i++)
 #pragma unroll
             for (int j = 0; j < VW; j++)
-                tile[(kk + j) * MT_LD + row0 + i * RS] = v[i][j];
+                tile[(kk + j) * LD + row0 + i * RS] = v[i][j];
     }
 };
 
 /* VEC: float4 loads of X and W (k % 4 == 0, both 16-byte aligned). CHECK: m, n or k is ragged. */
-template <bool VEC, bool CHECK>
+template <typename C, bool VEC, bool CHECK>
 __global__ void __launch_bounds__(MT_THREADS, 2)
     matmul_tiled_sgemm(const float *__restrict__ w /* (n, k) */, const float *__restrict__ x /* (m, k) */,
                        float *__restrict__ y /* (m, n) */, int m, int n, int k, int y_vec)
 {
     extern __shared__ float4 mt_smem[];
-    float *xs = (float *)mt_smem;              /* [2][MT_BK][MT_LD]: X tile, k-major */
-    float *ws = xs + 2 * MT_TILE_FLOATS;       /* [2][MT_BK][MT_LD]: W tile, k-major */
-    float4 *total = (float4 *)(ws + 2 * MT_TILE_FLOATS); /* [16][MT_THREADS], only when k >= MT_KF */
+    float *xs = (float *)mt_smem;      /* [2][BK][LDX]: X tile, k-major */
+    float *ws = xs + 2 * C::XS;        /* [2][BK][LDW]: W tile, k-major */
+    float4 *total = (float4 *)(ws + 2 * C::WS); /* [HM HN 4][MT_THREADS], only when k >= MT_KF */
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
-    const int m0 = blockIdx.y * MT_BM, n0 = blockIdx.x * MT_BN;
-    /* A warp owns 32 x 64 outputs; a thread rows ar..ar+3, ar+16..ar+19 and columns bc..bc+3,
-     * bc+32..bc+35 of the block tile. */
-    const int ar = (warp >> 1) * 32 + (lane >> 3) * 4;
-    const int bc = (warp & 1) * 64 + (lane & 7) * 4;
+    const int m0 = blockIdx.y * C::BM, n0 = blockIdx.x * C::BN;
+    /* a thread's rows: ar + 16 h + (0..3), h < HM; its columns: bc + 32 g + (0..3), g < HN */
+    const int ar = warp / C::WC * (16 * C::HM) + (lane >> 3) * 4;
+    const int bc = warp % C::WC * (32 * C::HN) + (lane & 7) * 4;
 
-    mt_loader<VEC ? 4 : 1, CHECK> lx(x, m0, m, k), lw(w, n0, n, k);
-    float acc[8][8];
+    mt_loader<C::BM, C::BK, C::LDX, VEC ? 4 : 1, CHECK> lx(x, m0, m, k);
+    mt_loader<C::BN, C::BK, C::LDW, VEC ? 4 : 1, CHECK> lw(w, n0, n, k);
+    float acc[C::TM][C::TN];
 #pragma unroll
-    for (int i = 0; i < 8; i++)
+    for (int i = 0; i < C::TM; i++)
 #pragma unroll
-        for (int j = 0; j < 8; j++)
+        for (int j = 0; j < C::TN; j++)
             acc[i][j] = 0.0f;
 
-    const int n_tiles = (k + MT_BK - 1) / MT_BK;
-    const bool use_total = n_tiles >= MT_KT;
+    const int n_tiles = (k + C::BK - 1) / C::BK;
+    const bool use_total = n_tiles >= C::KT;
     if (n_tiles > 0) {
         lx.load(0, k);
         lw.load(0, k);
@@ -136,7 +149,7 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
     }
     if (use_total)
 #pragma unroll
-        for (int q = 0; q < 16; q++)
+        for (int q = 0; q < C::HM * C::HN * 4; q++)
             total[q * MT_THREADS + tid] = make_float4(0.f, 0.f, 0.f, 0.f);
     __syncthreads();
 
@@ -144,33 +157,44 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
         const int cur = t & 1;
         const bool more = t + 1 < n_tiles;
         if (more) { /* in flight while this tile is computed */
-            lx.load((t + 1) * MT_BK, k);
-            lw.load((t + 1) * MT_BK, k);
+            lx.load((t + 1) * C::BK, k);
+            lw.load((t + 1) * C::BK, k);
         }
-        const float *xt = xs + cur * MT_TILE_FLOATS, *wt = ws + cur * MT_TILE_FLOATS;
+        const float *xt = xs + cur * C::XS, *wt = ws + cur * C::WS;
 #pragma unroll
-        for (int kk = 0; kk < MT_BK; kk++) {
-            const float4 a0 = *(const float4 *)(xt + kk * MT_LD + ar);
-            const float4 a1 = *(const float4 *)(xt + kk * MT_LD + ar + 16);
-            const float4 b0 = *(const float4 *)(wt + kk * MT_LD + bc);
-            const float4 b1 = *(const float4 *)(wt + kk * MT_LD + bc + 32);
-            const float a[8] = {a0.x, a0.y, a0.z, a0.w, a1.x, a1.y, a1.z, a1.w};
-            const float b[8] = {b0.x, b0.y, b0.z, b0.w, b1.x, b1.y, b1.z, b1.w};
+        for (int kk = 0; kk < C::BK; kk++) {
+            float a[C::TM], b[C::TN];
 #pragma unroll
-            for (int i = 0; i < 8; i++)
+            for (int h = 0; h < C::HM; h++) {
+                const float4 v = *(const float4 *)(xt + kk * C::LDX + ar + 16 * h);
+                a[4 * h] = v.x;
+                a[4 * h + 1] = v.y;
+                a[4 * h + 2] = v.z;
+                a[4 * h + 3] = v.w;
+            }
 #pragma unroll
-                for (int j = 0; j < 8; j++)
+            for (int g = 0; g < C::HN; g++) {
+                const float4 v = *(const float4 *)(wt + kk * C::LDW + bc + 32 * g);
+                b[4 * g] = v.x;
+                b[4 * g + 1] = v.y;
+                b[4 * g + 2] = v.z;
+                b[4 * g + 3] = v.w;
+            }
+#pragma unroll
+            for (int i = 0; i < C::TM; i++)
+#pragma unroll
+                for (int j = 0; j < C::TN; j++)
                     acc[i][j] = fmaf(a[i], b[j], acc[i][j]);
         }
         if (more) { /* the other buffer was last read before the previous barrier */
-            lx.store(xs + (cur ^ 1) * MT_TILE_FLOATS);
-            lw.store(ws + (cur ^ 1) * MT_TILE_FLOATS);
+            lx.store(xs + (cur ^ 1) * C::XS);
+            lw.store(ws + (cur ^ 1) * C::WS);
         }
-        if ((t + 1) % MT_KT == 0) { /* implies use_total; per-thread slots, so no barrier needed */
+        if ((t + 1) % C::KT == 0) { /* implies use_total; per-thread slots, so no barrier needed */
 #pragma unroll
-            for (int q = 0; q < 16; q++) {
+            for (int q = 0; q < C::TM * C::HN; q++) {
                 float4 s = total[q * MT_THREADS + tid];
-                float *r = &acc[q >> 1][(q & 1) * 4];
+                float *r = &acc[q / C::HN][q % C::HN * 4];
                 s.x += r[0];
                 s.y += r[1];
                 s.z += r[2];
@@ -183,16 +207,16 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
     }
 
 #pragma unroll
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < C::TM; i++) {
         const int r = m0 + ar + (i >> 2) * 16 + (i & 3);
         if (CHECK && r >= m)
             continue;
 #pragma unroll
-        for (int h = 0; h < 2; h++) {
-            const int c = n0 + bc + h * 32;
-            float4 v = make_float4(acc[i][h * 4], acc[i][h * 4 + 1], acc[i][h * 4 + 2], acc[i][h * 4 + 3]);
+        for (int g = 0; g < C::HN; g++) {
+            const int c = n0 + bc + g * 32;
+            float4 v = make_float4(acc[i][g * 4], acc[i][g * 4 + 1], acc[i][g * 4 + 2], acc[i][g * 4 + 3]);
             if (use_total) {
-                const float4 s = total[(i * 2 + h) * MT_THREADS + tid];
+                const float4 s = total[(i * C::HN + g) * MT_THREADS + tid];
                 v.x += s.x;
                 v.y += s.y;
                 v.z += s.z;
@@ -212,24 +236,42 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
     }
 }
 
-template <bool VEC, bool CHECK>
+template <typename C, bool VEC, bool CHECK>
 static chord_status launch(const float *w, const float *x, float *y, const chord_matmul_args *a, int y_vec,
-                           cudaStream_t stream)
+                           cudaStream_t stream, const char *name)
 {
-    const int n_tiles = (a->k + MT_BK - 1) / MT_BK;
-    const size_t smem = MT_TILES_BYTES + (n_tiles >= MT_KT ? MT_TOTAL_BYTES : 0);
+    const int n_tiles = (a->k + C::BK - 1) / C::BK;
+    const size_t smem = C::TILES_BYTES + (n_tiles >= C::KT ? C::TOTAL_BYTES : 0);
     /* Above 48 KiB of dynamic shared memory must be asked for; the carveout hint keeps two blocks
      * per SM possible. Per launch because the attribute belongs to the current device. */
-    CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<VEC, CHECK>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                          (int)smem));
-    CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<VEC, CHECK>,
+    CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
+                                          cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+    CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
                                           cudaFuncAttributePreferredSharedMemoryCarveout,
                                           (int)cudaSharedmemCarveoutMaxShared));
-    const dim3 grid((unsigned)((a->n + MT_BN - 1) / MT_BN), (unsigned)((a->m + MT_BM - 1) / MT_BM));
-    matmul_tiled_sgemm<VEC, CHECK><<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k, y_vec);
-    CHORD_CUDA_CHECK_LAUNCH(VEC ? (CHECK ? "matmul_tiled_sgemm<vec, edges>" : "matmul_tiled_sgemm<vec>")
-                                : "matmul_tiled_sgemm<scalar, edges>");
+    const dim3 grid((unsigned)((a->n + C::BN - 1) / C::BN), (unsigned)((a->m + C::BM - 1) / C::BM));
+    matmul_tiled_sgemm<C, VEC, CHECK><<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k, y_vec);
+    CHORD_CUDA_CHECK_LAUNCH(name);
     return CHORD_OK;
+}
+
+/* Picks the load width and edge handling for one tile shape. */
+template <typename C>
+static chord_status dispatch(const float *w, const float *x, float *y, const chord_matmul_args *a,
+                             cudaStream_t stream)
+{
+    const int vec = a->k % 4 == 0 && chord_cuda_aligned(w, 16) && chord_cuda_aligned(x, 16);
+    const int full = a->m % C::BM == 0 && a->n % C::BN == 0 && a->k % C::BK == 0;
+    const int y_vec = a->n % 4 == 0 && chord_cuda_aligned(y, 16);
+    const bool big = C::BM == mt_big::BM;
+    if (vec && full)
+        return launch<C, true, false>(w, x, y, a, y_vec, stream, big ? "matmul_tiled_sgemm<128, vec>"
+                                                                      : "matmul_tiled_sgemm<64, vec>");
+    if (vec)
+        return launch<C, true, true>(w, x, y, a, y_vec, stream, big ? "matmul_tiled_sgemm<128, vec, edges>"
+                                                                     : "matmul_tiled_sgemm<64, vec, edges>");
+    return launch<C, false, true>(w, x, y, a, y_vec, stream, big ? "matmul_tiled_sgemm<128, scalar, edges>"
+                                                                  : "matmul_tiled_sgemm<64, scalar, edges>");
 }
 
 extern "C" int chord_matmul_tiled_cuda_supported(const chord_matmul_args *a)
@@ -245,21 +287,20 @@ extern "C" chord_status chord_matmul_tiled_cuda(const void *w, const float *x, f
                           chord_type_info(a->wtype)->name);
     if (a->m < 0 || a->n < 0 || a->k < 0)
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: bad shape m=%d n=%d k=%d", a->m, a->n, a->k);
-    if ((a->m + MT_BM - 1) / MT_BM > 65535)
+    if ((a->m + mt_small::BM - 1) / mt_small::BM > 65535)
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: m=%d exceeds the grid (%d rows)", a->m,
-                          65535 * MT_BM);
+                          65535 * mt_small::BM);
     if (!chord_cuda_aligned(w, 4) || !chord_cuda_aligned(x, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: misaligned W %p, X %p or Y %p", w, (const void *)x,
                           (void *)y);
     if (a->m == 0 || a->n == 0)
         return CHORD_OK;
-    const float *wf = (const float *)w;
-    const int vec = a->k % 4 == 0 && chord_cuda_aligned(wf, 16) && chord_cuda_aligned(x, 16);
-    const int full = a->m % MT_BM == 0 && a->n % MT_BN == 0 && a->k % MT_BK == 0;
-    const int y_vec = a->n % 4 == 0 && chord_cuda_aligned(y, 16);
-    if (vec && full)
-        return launch<true, false>(wf, x, y, a, y_vec, stream);
-    if (vec)
-        return launch<true, true>(wf, x, y, a, y_vec, stream);
-    return launch<false, true>(wf, x, y, a, y_vec, stream);
+    int device = 0, n_sm = 0;
+    CHORD_CUDA_CHECK(cudaGetDevice(&device));
+    CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&n_sm, cudaDevAttrMultiProcessorCount, device));
+    const long long big_blocks =
+        (long long)((a->m + mt_big::BM - 1) / mt_big::BM) * ((a->n + mt_big::BN - 1) / mt_big::BN);
+    if (big_blocks >= n_sm) /* every SM has a big tile: the big tile's reuse wins */
+        return dispatch<mt_big>((const float *)w, x, y, a, stream);
+    return dispatch<mt_small>((const float *)w, x, y, a, stream);
 }

@@ -480,6 +480,81 @@ Test(tokenizer_spm, unsupported_model)
     free(mem);
 }
 
+/* A small byte-level vocabulary: the 256 byte characters, <|endoftext|>, "ab", "\u0120a", "12", with merges
+ * "a b" (rank 0), "\u0120 a" (1), "1 2" (2). bad: 1 token_type too short, 2 a merge without a space,
+ * 3 eos out of range. */
+enum { G2_EOT = 256, G2_AB, G2_SPACE_A, G2_12, G2_N };
+
+static chord_status gpt2_file(const char *pre, int bad, chord_gguf **g, void **mem, chord_tokenizer **t)
+{
+    static char chars[256][4];
+    const char *toks[G2_N];
+    int32_t types[G2_N];
+    for (int b = 0; b < 256; b++) { /* token b is byte b's character */
+        chars[b][chord_tok_utf8_encode(chord_tok_byte_to_cp((uint8_t)b), chars[b])] = 0;
+        toks[b] = chars[b], types[b] = CHORD_TT_NORMAL;
+    }
+    toks[G2_EOT] = "<|endoftext|>", types[G2_EOT] = CHORD_TT_CONTROL;
+    toks[G2_AB] = "ab", toks[G2_SPACE_A] = "\xC4\xA0" "a", toks[G2_12] = "12";
+    types[G2_AB] = types[G2_SPACE_A] = types[G2_12] = CHORD_TT_NORMAL;
+    const char *merges[] = {"a b", bad == 2 ? "\xC4\xA0" "a" : "\xC4\xA0 a", "1 2"};
+    chord_gguf_writer *w;
+    cr_assert_eq(chord_gguf_writer_create(&w), CHORD_OK);
+    cr_assert_eq(chord_gguf_set_str(w, "tokenizer.ggml.model", "gpt2"), CHORD_OK);
+    if (pre)
+        cr_assert_eq(chord_gguf_set_str(w, "tokenizer.ggml.pre", pre), CHORD_OK);
+    cr_assert_eq(chord_gguf_set_str_array(w, "tokenizer.ggml.tokens", toks, G2_N), CHORD_OK);
+    cr_assert_eq(chord_gguf_set_array(w, "tokenizer.ggml.token_type", CHORD_GGUF_INT32, types, G2_N - (bad == 1)),
+                 CHORD_OK);
+    cr_assert_eq(chord_gguf_set_str_array(w, "tokenizer.ggml.merges", merges, 3), CHORD_OK);
+    if (bad == 3)
+        cr_assert_eq(chord_gguf_set_u32(w, "tokenizer.ggml.eos_token_id", G2_N), CHORD_OK);
+    *g = open_written(w, mem);
+    *t = NULL;
+    return chord_tokenizer_load(*g, t);
+}
+
+Test(tokenizer_gpt2, defaults_ranks_and_splits)
+{
+    chord_gguf *g;
+    void *mem;
+    chord_tokenizer *t;
+    int32_t ids[MAX_IDS];
+    cr_assert_eq(gpt2_file(NULL, 0, &g, &mem, &t), CHORD_OK, "%s", chord_last_error());
+    cr_assert_eq(chord_tokenizer_eos(t), G2_EOT, "eos defaults to <|endoftext|>");
+    cr_assert_eq(chord_tokenizer_bos(t), G2_EOT);
+    cr_assert(!chord_tokenizer_add_bos(t), "gpt2 vocabularies add no bos by default");
+    cr_assert(chord_tokenizer_is_eog(t, G2_EOT));
+    /* " ab": "a b" outranks "\u0120 a", so [\u0120, ab] and not [\u0120a, b] */
+    int n = encode(t, "ab ab", 0, 0, ids);
+    assert_ids(ids, n, (int32_t[]){G2_AB, ' ', G2_AB}, 3, "rank order"); /* token 32 is the space's character */
+    /* no tokenizer.ggml.pre: GPT-2's split keeps " 12" together, so "1 2" merges */
+    n = encode(t, " 12", 0, 0, ids);
+    assert_ids(ids, n, (int32_t[]){32, G2_12}, 2, "gpt2 split");
+    assert_round_trip(t, "a\xF0\x9F\x98\x80 12 \xFF");
+    spm_free(t, g, mem);
+    /* "smollm" isolates digits: "1 2" cannot apply */
+    cr_assert_eq(gpt2_file("smollm", 0, &g, &mem, &t), CHORD_OK, "%s", chord_last_error());
+    n = encode(t, " 12", 0, 0, ids);
+    assert_ids(ids, n, (int32_t[]){32, '1', '2'}, 3, "smollm split");
+    spm_free(t, g, mem);
+}
+
+Test(tokenizer_gpt2, malformed_metadata)
+{
+    static const char *const why[] = {"", "token_type", "merges", "eos_token_id"};
+    for (int bad = 1; bad <= 3; bad++) {
+        chord_gguf *g;
+        void *mem;
+        chord_tokenizer *t;
+        cr_assert_eq(gpt2_file("gpt2", bad, &g, &mem, &t), CHORD_ERR_FORMAT, "case %d", bad);
+        cr_assert_null(t);
+        cr_assert(strstr(chord_last_error(), why[bad]), "case %d: %s", bad, chord_last_error());
+        chord_gguf_close(g);
+        free(mem);
+    }
+}
+
 /* ---- pre-tokenizer splits and UTF-8 streaming, no vocabulary needed ---- */
 
 static const struct {

@@ -294,3 +294,50 @@ Test(synth, rejects_bad_shapes)
     cr_assert(strstr(chord_last_error(), "type q6_K is not one of"), "%s", chord_last_error());
     cr_assert_neq(access(path, F_OK), 0, "a failed synth left %s behind", path);
 }
+
+/* A real-looking header (hundreds of strings in arrays, every kind of key) cut at every length and with random
+ * bytes changed never crashes the reader; each copy is allocated to its exact size so that an over-read would
+ * leave the allocation (caught by ASan builds, or a fault near a page edge). */
+Test(synth, header_truncations_and_flips_fail_cleanly)
+{
+    char *path = tmp_path("fuzz");
+    chord_synth_params p = {CHORD_TYPE_Q4_0, 5, 0};
+    must(chord_synth_write(chord_synth_find_shape("tiny"), &p, path));
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    fseek(f, 0, SEEK_END);
+    size_t size = (size_t)ftell(f);
+    rewind(f);
+    uint8_t *file = malloc(size);
+    cr_assert_eq(fread(file, 1, size, f), size);
+    fclose(f);
+    unlink(path);
+    chord_gguf *g;
+    must(chord_gguf_open_memory(file, size, &g));
+    size_t header = chord_gguf_data_offset(g);
+    chord_gguf_close(g);
+    for (size_t n = 0; n < size; n += n < header ? 1 : 4093) {
+        uint8_t *copy = malloc(n ? n : 1);
+        memcpy(copy, file, n);
+        g = NULL;
+        chord_status s = chord_gguf_open_memory(copy, n, &g);
+        cr_assert_eq(s, CHORD_ERR_FORMAT, "cut at %zu of %zu: %s", n, size, chord_status_name(s));
+        cr_assert_null(g);
+        free(copy);
+    }
+    uint64_t x = 0x2545f4914f6cdd1dull;
+    for (int it = 0; it < 3000; it++) {
+        uint8_t *copy = malloc(size);
+        memcpy(copy, file, size);
+        for (int k = 0; k < 2; k++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            copy[(x >> 8) % header] = (uint8_t)x;
+        }
+        g = NULL;
+        chord_status s = chord_gguf_open_memory(copy, size, &g);
+        cr_assert(s == CHORD_OK || s == CHORD_ERR_FORMAT || s == CHORD_ERR_UNSUPPORTED, "%s", chord_last_error());
+        chord_gguf_close(g);
+        free(copy);
+    }
+    free(file);
+}

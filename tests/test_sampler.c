@@ -213,6 +213,42 @@ Test(sampler, distribution_matches_softmax)
     chord_sampler_free(s);
 }
 
+/* A vocabulary above the insertion-select limit (all of it sorted): three live tokens at scattered ids, the
+ * rest 30 nats below (together < 1e-10 of the mass). */
+Test(sampler, large_vocabulary_keeps_ids)
+{
+    uint64_t seed = seed_for("large_vocabulary");
+    enum { N = 1000 };
+    static float l[N];
+    for (int i = 0; i < N; i++)
+        l[i] = -30;
+    const int live[3] = {500, 10, 999};
+    const float v[3] = {1.0f, 0.5f, 0.0f};
+    for (int i = 0; i < 3; i++)
+        l[live[i]] = v[i];
+    double p[3], z = 0;
+    for (int i = 0; i < 3; i++)
+        z += (p[i] = exp(v[i]));
+    chord_sampler *s = make(1, 0, 1, 1, 0, seed, N);
+    int count[3] = {0}, other = 0;
+    const int n = 20000;
+    for (int r = 0; r < n; r++) {
+        int32_t id = draw(s, l);
+        int k = id == live[0] ? 0 : id == live[1] ? 1 : id == live[2] ? 2 : -1;
+        if (k < 0)
+            other++;
+        else
+            count[k]++;
+    }
+    cr_assert_eq(other, 0, "drew a token 30 nats down %d times", other);
+    double chi = 0;
+    for (int i = 0; i < 3; i++)
+        chi += (count[i] - n * p[i] / z) * (count[i] - n * p[i] / z) / (n * p[i] / z);
+    fprintf(stderr, "large vocabulary: chi-square %.2f (limit %.2f)\n", chi, CHI2_DF2);
+    cr_assert_lt(chi, CHI2_DF2);
+    chord_sampler_free(s);
+}
+
 Test(sampler, invalid_input)
 {
     chord_sampler_params p = chord_sampler_default_params();

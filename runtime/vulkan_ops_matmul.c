@@ -61,7 +61,7 @@ static uint32_t stride_groups(const chord_vk *vk, uint64_t items, uint32_t wg)
 
 typedef struct {
     CHORD_VK_PC_OFFSETS;
-    uint32_t m, n, k, row_bytes;
+    uint32_t m, n, k, row_bytes, x_vec4;
 } matmul_pc;
 
 static chord_status matmul_check(const chord_matmul_args *a, size_t *row_bytes)
@@ -109,6 +109,7 @@ static chord_status matmul_vk(void *ctx, const chord_tensor *t, const void *args
         return chord_fail(CHORD_ERR_INVALID, "vulkan matmul: misaligned tensor offsets");
     const size_t bytes[3] = {(size_t)a->n * row_bytes, (size_t)a->m * a->k * 4, (size_t)a->m * a->n * 4};
     matmul_pc pc = {.m = (uint32_t)a->m, .n = (uint32_t)a->n, .k = (uint32_t)a->k, .row_bytes = (uint32_t)row_bytes};
+    pc.x_vec4 = (a->k % 4 == 0 || a->m == 1) && pc_remainder(vk, t[1].offset) % 16 == 0;
     const uint32_t wg = chord_vk_pick_wg(vk, 128);
     const chord_vk_caps *caps = chord_vk_get_caps(vk);
     return chord_vk_dispatch(vk, name, t, bytes, 3, &pc, sizeof pc, wg, min_u32((uint64_t)a->n, caps->max_groups[0]),

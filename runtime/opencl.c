@@ -38,29 +38,37 @@ const char *chord_cl_error_name(cl_int err)
     }
 }
 
-/* The flat device list: every device of every platform, in platform order. */
+/* The flat device list: every device of every platform, GPUs and accelerators first (so opencl:0 is
+ * the GPU where a CPU runtime such as PoCL is installed beside it), then in platform order. */
 static chord_status list_devices(cl_platform_id *plat, cl_device_id *dev, int max, int *n_out)
 {
     cl_platform_id plats[8];
     cl_uint np = 0;
     *n_out = 0;
     cl_int e = clGetPlatformIDs(8, plats, &np);
-    if (e == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || np == 0) /* an ICD loader without any platform */
+    if (e == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || np == 0)
         return CHORD_OK;
     CHORD_CL_CHECK(e);
     int n = 0;
-    for (cl_uint p = 0; p < np && p < 8; p++) {
-        cl_device_id ids[CHORD_MAX_DEVICES];
-        cl_uint nd = 0;
-        e = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, CHORD_MAX_DEVICES, ids, &nd);
-        if (e == CL_DEVICE_NOT_FOUND)
-            continue;
-        CHORD_CL_CHECK(e);
-        for (cl_uint d = 0; d < nd && d < CHORD_MAX_DEVICES && n < max; d++, n++) {
-            plat[n] = plats[p];
-            dev[n] = ids[d];
+    for (int pass = 0; pass < 2; pass++) /* pass 0: GPUs and accelerators, pass 1: the rest */
+        for (cl_uint p = 0; p < np && p < 8; p++) {
+            cl_device_id ids[CHORD_MAX_DEVICES];
+            cl_uint nd = 0;
+            e = clGetDeviceIDs(plats[p], CL_DEVICE_TYPE_ALL, CHORD_MAX_DEVICES, ids, &nd);
+            if (e == CL_DEVICE_NOT_FOUND)
+                continue;
+            CHORD_CL_CHECK(e);
+            for (cl_uint d = 0; d < nd && d < CHORD_MAX_DEVICES && n < max; d++) {
+                cl_device_type type = 0;
+                CHORD_CL_CHECK(clGetDeviceInfo(ids[d], CL_DEVICE_TYPE, sizeof type, &type, NULL));
+                const int fast = (type & (CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_ACCELERATOR)) != 0;
+                if (fast != (pass == 0))
+                    continue;
+                plat[n] = plats[p];
+                dev[n] = ids[d];
+                n++;
+            }
         }
-    }
     *n_out = n;
     return CHORD_OK;
 }

@@ -6,7 +6,8 @@
  * each decoded chunk serves several X rows. Types with 1-value blocks may leave a tail of k % 8.
  *
  * Versions: v1 one item per output (each item walked a whole row: uncoalesced, k-serial);
- * v2 (this) a work-group per row with 8-value chunks and a tree reduction. */
+ * v2 a work-group per row with 8-value chunks and a tree reduction; v3 (this) the chunk loop
+ * unrolled by 4 (more bytes in flight per item for the bandwidth-bound decode). */
 #ifndef ROWS
 #define ROWS 1
 #endif
@@ -39,13 +40,26 @@ void matmul(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulo
     for (int r = 0; r < ROWS; r++)
         acc[r] = 0.0f;
     const int nc = k / 8;
-    for (int c = lid; c < nc; c += MM_WG) {
-        const float8 wv = CHORD_DQ8(w, (uint)c);
-#pragma unroll
-        for (int r = 0; r < ROWS; r++)
-            if (ROWS == 1 || i0 + r < m)
-                acc[r] = chord_dot8(wv, vload8(c, x + (size_t)(i0 + r) * k), acc[r]);
+#define STEP(wv, c)                                                                  \
+    for (int r = 0; r < ROWS; r++)                                                   \
+        if (ROWS == 1 || i0 + r < m)                                                 \
+            acc[r] = chord_dot8((wv), vload8((c), x + (size_t)(i0 + r) * k), acc[r]);
+    int c = lid;
+    /* 4 chunks per step: their loads are issued together, so each item keeps more bytes of W in
+     * flight (written out since PoCL's optimizer refuses #pragma unroll here) */
+    for (; c + 3 * MM_WG < nc; c += 4 * MM_WG) {
+        const float8 w0 = CHORD_DQ8(w, (uint)c), w1 = CHORD_DQ8(w, (uint)(c + MM_WG));
+        const float8 w2 = CHORD_DQ8(w, (uint)(c + 2 * MM_WG)), w3 = CHORD_DQ8(w, (uint)(c + 3 * MM_WG));
+        STEP(w0, c)
+        STEP(w1, c + MM_WG)
+        STEP(w2, c + 2 * MM_WG)
+        STEP(w3, c + 3 * MM_WG)
     }
+    for (; c < nc; c += MM_WG) {
+        const float8 w0 = CHORD_DQ8(w, (uint)c);
+        STEP(w0, c)
+    }
+#undef STEP
 #ifdef CHORD_DQ1
     for (int i = nc * 8 + lid; i < k; i += MM_WG) {
         const float wv = CHORD_DQ1(w, i);

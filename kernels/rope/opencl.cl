@@ -5,8 +5,9 @@
  * Angles, cos and sin are in double where the device has fp64 (CHORD_FP64): at positions ~1000 a
  * float angle is off by ~1e-4 rad, as large as the bound.
  *
- * Versions: v1 one item per (token, head, pair), angle per item; v2 (this) ROPE_HPI heads per item
- * share the angle (the double cos/sin cost is divided by ROPE_HPI). */
+ * Versions: v1 one item per (token, head, pair), angle per item; v2 ROPE_HPI heads per item
+ * share the angle (the double cos/sin cost is divided by ROPE_HPI); v3 (this) loads all ROPE_HPI
+ * heads' pairs before storing (v2's loop serialized load -> store -> load, since Y may alias X). */
 #ifndef ROPE_HPI
 #define ROPE_HPI 8
 #endif
@@ -38,14 +39,26 @@ __kernel void rope(__global const uchar *xb, ulong x_off, __global uchar *yb, ul
 #endif
     const int i0 = neox ? j : 2 * j;
     const int i1 = neox ? j + n_pair : 2 * j + 1;
-    for (int h = h0; h < h1; h++) {
-        const size_t b = (size_t)h * head_dim;
+    /* all loads before any store: Y may alias X, so the compiler could not hoist them itself, and
+     * ROPE_HPI independent loads in flight per item are what keeps the memory system busy */
+    float x0[ROPE_HPI], x1[ROPE_HPI];
+#pragma unroll
+    for (int q = 0; q < ROPE_HPI; q++) {
+        const size_t b = (size_t)min(h0 + q, h1 - 1) * head_dim;
+        x0[q] = x[b + i0];
+        x1[q] = x[b + i1];
+    }
+#pragma unroll
+    for (int q = 0; q < ROPE_HPI; q++) {
+        if (h0 + q < h1) {
+            const size_t b = (size_t)(h0 + q) * head_dim;
 #if CHORD_FP64
-        const double x0 = x[b + i0], x1 = x[b + i1];
+            const double a0 = x0[q], a1 = x1[q];
 #else
-        const float x0 = x[b + i0], x1 = x[b + i1];
+            const float a0 = x0[q], a1 = x1[q];
 #endif
-        y[b + i0] = (float)(x0 * cs - x1 * sn);
-        y[b + i1] = (float)(x0 * sn + x1 * cs);
+            y[b + i0] = (float)(a0 * cs - a1 * sn);
+            y[b + i1] = (float)(a0 * sn + a1 * cs);
+        }
     }
 }

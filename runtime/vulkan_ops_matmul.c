@@ -336,7 +336,7 @@ static chord_status rope_vk(void *ctx, const chord_tensor *t, const void *args)
 
 typedef struct {
     CHORD_VK_PC_OFFSETS;
-    uint32_t n, nunits;
+    uint32_t n, nunits, y_vec4;
 } dequant_pc;
 
 static chord_status dequant_check(const chord_dequant_args *a, size_t *src_bytes)
@@ -379,6 +379,7 @@ static chord_status dequant_vk(void *ctx, const chord_tensor *t, const void *arg
     const int is_float = a->type == CHORD_TYPE_F32 || a->type == CHORD_TYPE_F16 || a->type == CHORD_TYPE_BF16;
     const size_t bytes[2] = {src_bytes, (size_t)a->n * 4};
     dequant_pc pc = {.n = (uint32_t)a->n, .nunits = (uint32_t)(a->n / 8)};
+    pc.y_vec4 = pc_remainder(vk, t[1].offset) % 16 == 0;
     const uint32_t wg = chord_vk_pick_wg(vk, 256);
     return chord_vk_dispatch(vk, name, t, bytes, 2, &pc, sizeof pc, wg,
                              stride_groups(vk, is_float ? (uint64_t)a->n : (uint64_t)a->n / 8, wg), 1, 1);

@@ -9,13 +9,19 @@
  * tiles fully inside X, W and k skip the bounds checks.
  *
  * Versions: v1 one output per item, tiles of 16x16 (a local read per FMA); v2 TM x TN register
- * blocking (2 local float4 reads per 2*TM*TN/4 FMAs); v3 (this) register prefetch of the next tile,
- * padding against bank conflicts of the transposing stores, unchecked interior tiles. */
+ * blocking (2 local float4 reads per 2*TM*TN/4 FMAs); v3 register prefetch of the next tile,
+ * padding against bank conflicts of the transposing stores, unchecked interior tiles; v4 (this) an
+ * item's outputs in float4 groups a slice apart (ROW_OF/COL_OF): conflict-free local reads. */
 #define WGS ((BM / TM) * (BN / TN))
 #define LDA (BM + 4) /* floats per k-row of the X tile in local memory */
 #define LDB (BN + 4)
 #define LX (BM * BK / WGS) /* X tile values each item loads */
 #define LW (BN * BK / WGS)
+/* An item's TM rows (TN columns) are TM/4 (TN/4) groups of 4, one per slice of BM*4/TM (BN*4/TN)
+ * rows: for one k, 8 neighbouring items then read 8 neighbouring float4s of local memory (all 32
+ * banks once); 4 contiguous columns per item would have them 2 float4s apart (2-way conflicts). */
+#define ROW_OF(ty, a) (((a) / 4) * (BM * 4 / TM) + (ty) * 4 + (a) % 4)
+#define COL_OF(tx, b) (((b) / 4) * (BN * 4 / TN) + (tx) * 4 + (b) % 4)
 
 __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void matmul_tiled(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulong x_off, __global uchar *yb,
@@ -76,12 +82,12 @@ void matmul_tiled(__global const uchar *wb, ulong w_off, __global const uchar *x
             float av[TM], bv[TN];
 #pragma unroll
             for (int q = 0; q < TM / 4; q++) {
-                const float4 t = as4[(kk * LDA + ty * TM) / 4 + q];
+                const float4 t = as4[(kk * LDA + ROW_OF(ty, 4 * q)) / 4];
                 av[4 * q] = t.x; av[4 * q + 1] = t.y; av[4 * q + 2] = t.z; av[4 * q + 3] = t.w;
             }
 #pragma unroll
             for (int q = 0; q < TN / 4; q++) {
-                const float4 t = bs4[(kk * LDB + tx * TN) / 4 + q];
+                const float4 t = bs4[(kk * LDB + COL_OF(tx, 4 * q)) / 4];
                 bv[4 * q] = t.x; bv[4 * q + 1] = t.y; bv[4 * q + 2] = t.z; bv[4 * q + 3] = t.w;
             }
 #pragma unroll
@@ -95,10 +101,10 @@ void matmul_tiled(__global const uchar *wb, ulong w_off, __global const uchar *x
 #undef LOAD_TILES
 #pragma unroll
     for (int a = 0; a < TM; a++) {
-        const int gi = i0 + ty * TM + a;
+        const int gi = i0 + ROW_OF(ty, a);
 #pragma unroll
         for (int b = 0; b < TN; b++) {
-            const int gj = j0 + tx * TN + b;
+            const int gj = j0 + COL_OF(tx, b);
             if (rows_full || (gi < m && gj < n))
                 y[(size_t)gi * n + gj] = acc[a][b];
         }

@@ -7,7 +7,8 @@
  * CHORD_VK_VALIDATION=1 enables VK_LAYER_KHRONOS_validation (with synchronization validation) when it
  * is installed; each error it reports makes the next backend call fail with its message.
  * CHORD_VK_MAX_RANGE=BYTES lowers maxStorageBufferRange (a test hook: big tensors are split into
- * several dispatches, which tests can then exercise with small ones). */
+ * several dispatches, which tests can then exercise with small ones); CHORD_VK_NO_F64=1 hides
+ * shaderFloat64 from the ops, so the float-only variants can be tested on any device. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -271,7 +272,9 @@ static chord_status create_device(chord_vk *vk, uint32_t api)
         e12.shaderInt8 = f12.shaderInt8;
         e12.storageBuffer8BitAccess = f12.storageBuffer8BitAccess;
     }
-    vk->caps.has_f64 = f2.features.shaderFloat64 != 0;
+    /* CHORD_VK_NO_F64=1 (a test hook) makes the ops pick their float-only variants */
+    const char *no_f64 = getenv("CHORD_VK_NO_F64");
+    vk->caps.has_f64 = f2.features.shaderFloat64 && !(no_f64 && strcmp(no_f64, "1") == 0);
     vk->caps.has_f16 = v12 && f12.shaderFloat16;
     vk->caps.has_int8 = v12 && f12.shaderInt8;
 

@@ -4,7 +4,8 @@
 # Code: sm_90 SASS for the H100 plus compute_90 PTX so a newer GPU can JIT it. Override with
 # -DCMAKE_CUDA_ARCHITECTURES=... (e.g. 80 for an A100) when building for something else.
 # -Xptxas -v prints registers, shared memory and spill bytes per kernel into the build log; the
-# hot kernels must show "0 bytes spill stores, 0 bytes spill loads" (ci/cuda-ptxas.sh checks it).
+# hot kernels must show "0 bytes spill stores, 0 bytes spill loads" (kernels/common/cuda_ptxas_report.sh
+# prints one line per kernel and fails on a spill).
 if(NOT DEFINED CMAKE_CUDA_ARCHITECTURES)
   set(CMAKE_CUDA_ARCHITECTURES 90-real 90-virtual)
 endif()
@@ -39,3 +40,12 @@ set(CMAKE_CUDA_FLAGS_DEBUG "-O3 -g")
 target_compile_options(chord_lib PRIVATE
   $<$<COMPILE_LANGUAGE:CUDA>:-lineinfo -Xcompiler=-Wall,-Wextra>
   $<$<AND:$<COMPILE_LANGUAGE:CUDA>,$<BOOL:${CHORD_CUDA_PTXAS_VERBOSE}>>:-Xptxas=-v>)
+
+# The quant decoders checked bit for bit against the reference on the host: runs without a GPU.
+if(CHORD_TESTS)
+  add_executable(cuda_quant_hostcheck ${CMAKE_SOURCE_DIR}/kernels/common/cuda_quant_hostcheck.cu)
+  target_link_libraries(cuda_quant_hostcheck PRIVATE chord_lib)
+  set_target_properties(cuda_quant_hostcheck PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/tests
+                        CUDA_ARCHITECTURES "${CMAKE_CUDA_ARCHITECTURES}")
+  add_test(NAME cuda_quant_hostcheck COMMAND cuda_quant_hostcheck)
+endif()

@@ -1,12 +1,16 @@
 /* dequant, CUDA: GGUF blocks -> f32, bit-exact with kernels/dequant/ref.c.
  *
  * Versions (none timed yet: the first H100 run is the lead's; expectations are from the access pattern):
- *   v1 (this) one thread per 4 consecutive outputs, decoded by common/cuda_quant.cuh, written as one
+ *   v1 one thread per 4 consecutive outputs, decoded by common/cuda_quant.cuh, written as one
  *      float4 when DST is 16-aligned (else 4 scalar stores), grid-stride. A warp writes 512 contiguous
  *      bytes per step, fully coalesced; the block bytes it reads (2-aligned, so byte/half loads) are
  *      shared by 8 (32-value formats) or 64 (k-quants) neighbouring threads and come from L1.
  *      Expected: bound by the f32 write stream, >= 80% of copy bandwidth for the 32-value formats.
  *      f32 -> f32 is a cudaMemcpyAsync (a D2D copy is the ceiling anyway).
+ *   v2 (this) the same, with each thread's 4 quant bytes read as one 32-bit word from two half loads
+ *      (common/cuda_quant.cuh) instead of 4 byte loads: q4_0 goes from 5 to 3 load instructions per
+ *      16 output bytes, q6_K from 10 to 5. Expected to matter only if v1 was instruction-bound on the
+ *      k-quants; ptxas (sm_90): 20-32 registers, no spills.
  *   Not tried: a warp per block with shared-memory staging (would help the k-quants' scattered reads
  *      if v1 falls short on q6_K). */
 #include "../common/cuda_quant.cuh"

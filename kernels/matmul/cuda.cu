@@ -9,7 +9,9 @@
  *      for q4_0 at k = 4096 v1 read ~7x more X bytes than W bytes from L1, v2 ~1.8x. Batched m:
  *      MT = 4, NR = 2, so a decoded weight is used 4 times and an X load twice. Quant bytes arrive
  *      as one 32-bit word per 4 values (two half loads; blocks are only 2-aligned) instead of 4
- *      byte loads. The k loop is unrolled 2x so two steps' loads are in flight per warp.
+ *      byte loads. The k loop is unrolled 2x so two steps' loads are in flight per warp (k-quants:
+ *      1x; unrolled they took ~165 registers, 3 blocks per SM; now 52-64). ptxas (sm_90): 40-80
+ *      registers, no spills (kernels/common/cuda_ptxas_report.sh).
  *      Expected: close to weight bandwidth for m = 1 at n, k >= 4096 (q8_0, q4_0: >= 75% of copy).
  *      For large m it re-reads W m/4 times: matmul_tiled is the kernel for prompts.
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract;

@@ -1,0 +1,104 @@
+/* Host check of the CUDA quant decoders (cuda_quant.cuh) against kernels/dequant/ref.c, runnable
+ * without a GPU: the decoders are plain integer/float code, so this file compiles them for the host
+ * (every __device__ becomes __host__, the _rn intrinsics become volatile single-rounding float ops,
+ * the two f16/bf16 loads get host versions) and compares every value bit for bit, reading blocks
+ * from a 2-aligned (not 4-aligned) address as the 18-byte q4_0 rows can. Built and registered with
+ * CTest by runtime/cuda.cmake as cuda_quant_hostcheck. What it cannot see: device codegen. */
+#include <cuda_fp16.h>
+#include <cuda_runtime.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#undef __device__
+#define __device__ __host__
+static inline float h_mul(float a, float b) { volatile float r = a * b; return r; }
+static inline float h_add(float a, float b) { volatile float r = a + b; return r; }
+static inline float h_sub(float a, float b) { volatile float r = a - b; return r; }
+#define __fmul_rn h_mul
+#define __fadd_rn h_add
+#define __fsub_rn h_sub
+/* cuda_common.cuh's shuffles and barriers have no host form: skip it, keep what the decoders use */
+#define CHORD_CUDA_COMMON_CUH
+#include "cuda_ops.h"
+static inline float chord_cu_ld_f16(const uint8_t *p) { return __half2float(__ushort_as_half(*(const unsigned short *)p)); }
+static inline float chord_cu_ld_bf16(const uint8_t *p)
+{
+    const unsigned u = (unsigned)*(const unsigned short *)p << 16;
+    float f;
+    memcpy(&f, &u, 4);
+    return f;
+}
+#include "cuda_quant.cuh"
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+static uint32_t next_u32(void)
+{
+    rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+    return (uint32_t)(rng >> 16);
+}
+
+/* Bit-identical, or both NaN: a NaN's payload is not part of the format (random f16/bf16 bits hit
+ * NaN patterns; f16 -> f32 conversions differ in whether they keep the payload). */
+static bool same(float a, float b)
+{
+    return memcmp(&a, &b, sizeof a) == 0 || (a != a && b != b);
+}
+
+/* Random blocks with finite f16 scales at the format's scale offsets, decoded both ways. */
+template <typename Q>
+static int check(chord_type t, int n_blocks, const int *scale_offs, int n_scales)
+{
+    const size_t bytes = (size_t)Q::BYTES * n_blocks;
+    uint8_t *buf = (uint8_t *)malloc(bytes + 2);
+    const int64_t n = (int64_t)Q::QK * n_blocks;
+    float *ref = (float *)malloc(n * sizeof(float)), *got = (float *)malloc(n * sizeof(float));
+    if (!buf || !ref || !got)
+        return 1;
+    uint8_t *src = buf + 2; /* 2-aligned, never 4 */
+    for (size_t i = 0; i < bytes; i++)
+        src[i] = (uint8_t)next_u32();
+    for (int b = 0; b < n_blocks; b++)
+        for (int s = 0; s < n_scales; s++) {
+            const chord_f16 h = chord_f32_to_f16(((int)(next_u32() % 2001) - 1000) / 997.0f);
+            memcpy(src + (size_t)b * Q::BYTES + scale_offs[s], &h, 2);
+        }
+    chord_dequant_args a = {t, n};
+    chord_dequant_ref(src, ref, &a);
+    for (int64_t e = 0; e + 4 <= n; e += 4)
+        Q::get4(src, e, got + e);
+    for (int64_t e = n & ~(int64_t)3; e < n; e++)
+        got[e] = Q::get1(src, e);
+    int bad = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (!same(ref[i], got[i]) && bad++ < 3)
+            printf("  %s value %lld: ref %.9g, decoder %.9g\n", chord_type_info(t)->name, (long long)i, ref[i],
+                   got[i]);
+    /* get1 on every value of the first block too: the path of the k % 4 tails */
+    for (int64_t i = 0; i < Q::QK && i < n; i++)
+        if (!same(Q::get1(src, i), ref[i]) && bad++ < 3)
+            printf("  %s get1(%lld) differs\n", chord_type_info(t)->name, (long long)i);
+    printf("%-5s %6lld values: %s\n", chord_type_info(t)->name, (long long)n, bad ? "MISMATCH" : "bit-exact");
+    free(buf);
+    free(ref);
+    free(got);
+    return bad;
+}
+
+int main(void)
+{
+    static const int d0[] = {0}, dm[] = {0, 2}, d6[] = {208};
+    int bad = 0;
+    bad += check<chord_cu_f16>(CHORD_TYPE_F16, 1001, NULL, 0) > 0;
+    bad += check<chord_cu_bf16>(CHORD_TYPE_BF16, 1001, NULL, 0) > 0;
+    bad += check<chord_cu_q4_0>(CHORD_TYPE_Q4_0, 37, d0, 1) > 0;
+    bad += check<chord_cu_q4_1>(CHORD_TYPE_Q4_1, 37, dm, 2) > 0;
+    bad += check<chord_cu_q5_0>(CHORD_TYPE_Q5_0, 37, d0, 1) > 0;
+    bad += check<chord_cu_q5_1>(CHORD_TYPE_Q5_1, 37, dm, 2) > 0;
+    bad += check<chord_cu_q8_0>(CHORD_TYPE_Q8_0, 37, d0, 1) > 0;
+    bad += check<chord_cu_q4_K>(CHORD_TYPE_Q4_K, 5, dm, 2) > 0;
+    bad += check<chord_cu_q5_K>(CHORD_TYPE_Q5_K, 5, dm, 2) > 0;
+    bad += check<chord_cu_q6_K>(CHORD_TYPE_Q6_K, 5, d6, 1) > 0;
+    return bad ? 1 : 0;
+}

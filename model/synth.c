@@ -71,28 +71,37 @@ typedef struct {
     float f[256];
 } value_table;
 
-/* std: the values' standard deviation; norm: values near 1 instead of around 0. */
+/* std: the values' standard deviation; norm: values near 1 instead of around 0.
+ * The mean must be 0, not just small: a bias b shared by a whole weight adds b * sum(x) to every output, which
+ * grows with the width (7B logits came out with rms ~7 from q4_0's -0.5 d). So the second half of each table is
+ * the first half negated (q4_0 and q8_0 scales too, as ggml's q4_0 quantizer makes negative d half the time),
+ * and q4_1's min is exactly -7.5 d. */
 static void make_table(value_table *t, chord_type type, float std, int norm, rng *r)
 {
     t->type = type;
-    for (int i = 0; i < 256; i++) {
-        float jitter = 0.75f + 0.5f * rng_unit(r);
+    for (int i = 0; i < 128; i++) {
+        float jitter = 0.75f + 0.5f * rng_unit(r), a, b; /* entries i and i + 128 */
         switch (type) {
         case CHORD_TYPE_Q4_0: /* q - 8 uniform on [-8, 7]: std ~4.6 */
-            t->d[i] = chord_f32_to_f16(std / 4.6f * jitter);
-            break;
-        case CHORD_TYPE_Q4_1: /* d * q + m with m = -7.5 d: centred like q4_0 */
-            t->d[i] = chord_f32_to_f16(std / 4.6f * jitter);
-            t->m[i] = chord_f32_to_f16(-7.5f * chord_f16_to_f32(t->d[i]));
+            a = std / 4.6f * jitter, b = -a;
             break;
         case CHORD_TYPE_Q8_0: /* q uniform on [-128, 127]: std ~73.9 */
-            t->d[i] = chord_f32_to_f16(std / 73.9f * jitter);
+            a = std / 73.9f * jitter, b = -a;
+            break;
+        case CHORD_TYPE_Q4_1: /* d * q + m with m = -7.5 d: centred by m; d > 0 as ggml writes it */
+            a = std / 4.6f * jitter, b = std / 4.6f * (0.75f + 0.5f * rng_unit(r));
             break;
         default: /* f16 / f32: uniform on [-sqrt(3) std, sqrt(3) std], or 1 +- 0.1 for norms */
-            t->f[i] = norm ? 0.9f + 0.2f * rng_unit(r) : std * 1.7320508f * (2.0f * rng_unit(r) - 1.0f);
-            t->d[i] = chord_f32_to_f16(t->f[i]);
+            if (norm)
+                a = 0.8f + 0.2f * jitter, b = 0.9f + 0.2f * rng_unit(r);
+            else
+                a = std * 1.7320508f * (jitter - 0.75f) * 2.0f, b = -a;
             break;
         }
+        t->f[i] = a, t->f[i + 128] = b;
+        t->d[i] = chord_f32_to_f16(a), t->d[i + 128] = chord_f32_to_f16(b);
+        t->m[i] = chord_f32_to_f16(-7.5f * chord_f16_to_f32(t->d[i]));
+        t->m[i + 128] = chord_f32_to_f16(-7.5f * chord_f16_to_f32(t->d[i + 128]));
     }
 }
 

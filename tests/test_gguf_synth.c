@@ -58,7 +58,10 @@ static void check_weights(const chord_gguf *g, int64_t max_rows)
         double count = (double)n * (double)rows, mean = sum / count, std = sqrt(sum2 / count - mean * mean);
         double want = 1.0 / sqrt((double)n);
         cr_assert(std > 0.7 * want && std < 1.4 * want, "%s: std %g, want ~%g", t->name, std, want);
-        cr_assert(fabs(mean) < 0.2 * want, "%s: mean %g (std %g)", t->name, mean, want);
+        /* no shared bias: it would add mean * sum(x) to every output (see make_table). The sample mean of count
+         * values of std `want` is within 5 / sqrt(count) of 0; 0.01 allows f16 rounding of scales and mins. */
+        cr_assert(fabs(mean) < want * (5.0 / sqrt(count) + 0.01), "%s: mean %g over %g values (std %g)", t->name,
+                  mean, count, want);
     }
 }
 

@@ -156,6 +156,26 @@ static void choose_tunables(chord_cl_ctx *c, const char *vendor)
 
 static void cl_shutdown(void *ctx);
 
+/* Fills c for its device: identity, features, tunables, context and the profiling queue. Calls that
+ * create an object report through their errcode: (obj = clCreateX(..., &e), e) keeps the call text. */
+static chord_status open_device(chord_cl_ctx *c)
+{
+    cl_int e = CL_SUCCESS;
+    char vendor[128] = "";
+    cl_device_type type = 0;
+    CHORD_CL_CHECK(clGetDeviceInfo(c->device, CL_DEVICE_NAME, sizeof c->device_name, c->device_name, NULL));
+    CHORD_CL_CHECK(clGetDeviceInfo(c->device, CL_DEVICE_VENDOR, sizeof vendor, vendor, NULL));
+    CHORD_CL_CHECK(clGetDeviceInfo(c->device, CL_DEVICE_TYPE, sizeof type, &type, NULL));
+    c->device_name[sizeof c->device_name - 1] = vendor[sizeof vendor - 1] = 0;
+    c->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+    c->fp64 = has_extension(c->device, "cl_khr_fp64");
+    choose_tunables(c, vendor);
+    CHORD_CL_CHECK((c->context = clCreateContext(NULL, 1, &c->device, NULL, NULL, &e), e));
+    /* clCreateCommandQueue is deprecated in 2.0 but is the one call both 1.2 and 3.0 platforms accept */
+    CHORD_CL_CHECK((c->queue = clCreateCommandQueue(c->context, c->device, CL_QUEUE_PROFILING_ENABLE, &e), e));
+    return CHORD_OK;
+}
+
 static chord_status cl_init(int device, void **ctx_out)
 {
     cl_platform_id plat[CHORD_MAX_DEVICES];
@@ -169,36 +189,13 @@ static chord_status cl_init(int device, void **ctx_out)
         return chord_fail(CHORD_ERR_NOMEM, "opencl: out of host memory");
     c->platform = plat[device];
     c->device = dev[device];
-    cl_int e = CL_SUCCESS;
-    chord_status s = CHORD_OK;
-    char vendor[128] = "";
-    cl_device_type type = 0;
-    if ((e = clGetDeviceInfo(c->device, CL_DEVICE_NAME, sizeof c->device_name, c->device_name, NULL)) != CL_SUCCESS ||
-        (e = clGetDeviceInfo(c->device, CL_DEVICE_VENDOR, sizeof vendor, vendor, NULL)) != CL_SUCCESS ||
-        (e = clGetDeviceInfo(c->device, CL_DEVICE_TYPE, sizeof type, &type, NULL)) != CL_SUCCESS) {
-        s = chord_fail(CHORD_ERR_DEVICE, "opencl: clGetDeviceInfo failed: %s", chord_cl_error_name(e));
-        goto fail;
-    }
-    c->device_name[sizeof c->device_name - 1] = vendor[sizeof vendor - 1] = 0;
-    c->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
-    c->fp64 = has_extension(c->device, "cl_khr_fp64");
-    choose_tunables(c, vendor);
-    c->context = clCreateContext(NULL, 1, &c->device, NULL, NULL, &e);
-    if (e != CL_SUCCESS) {
-        s = chord_fail(CHORD_ERR_DEVICE, "opencl: clCreateContext failed: %s", chord_cl_error_name(e));
-        goto fail;
-    }
-    /* clCreateCommandQueue is deprecated in 2.0 but is the one call both 1.2 (PoCL's C) and 3.0 accept. */
-    c->queue = clCreateCommandQueue(c->context, c->device, CL_QUEUE_PROFILING_ENABLE, &e);
-    if (e != CL_SUCCESS) {
-        s = chord_fail(CHORD_ERR_DEVICE, "opencl: clCreateCommandQueue failed: %s", chord_cl_error_name(e));
-        goto fail;
+    chord_status s = open_device(c);
+    if (s != CHORD_OK) {
+        cl_shutdown(c);
+        return s;
     }
     *ctx_out = c;
     return CHORD_OK;
-fail:
-    cl_shutdown(c);
-    return s;
 }
 
 static void drop_timer_events(chord_cl_ctx *c)
@@ -229,18 +226,16 @@ static void cl_shutdown(void *ctx)
 static chord_status cl_alloc(void *ctx, size_t bytes, chord_buf **out)
 {
     chord_cl_ctx *c = ctx;
-    chord_buf *b = malloc(sizeof *b);
-    if (!b)
-        return chord_fail(CHORD_ERR_NOMEM, "opencl: out of host memory");
     cl_int e = CL_SUCCESS;
-    b->mem = clCreateBuffer(c->context, CL_MEM_READ_WRITE, bytes, NULL, &e);
-    b->bytes = bytes;
-    if (e != CL_SUCCESS) {
-        free(b);
-        return chord_fail(e == CL_MEM_OBJECT_ALLOCATION_FAILURE || e == CL_OUT_OF_RESOURCES || e == CL_INVALID_BUFFER_SIZE
-                              ? CHORD_ERR_NOMEM : CHORD_ERR_DEVICE,
-                          "opencl: clCreateBuffer of %zu bytes failed: %s", bytes, chord_cl_error_name(e));
+    cl_mem mem = NULL;
+    CHORD_CL_CHECK((mem = clCreateBuffer(c->context, CL_MEM_READ_WRITE, bytes, NULL, &e), e));
+    chord_buf *b = malloc(sizeof *b);
+    if (!b) {
+        clReleaseMemObject(mem);
+        return chord_fail(CHORD_ERR_NOMEM, "opencl: out of host memory");
     }
+    b->mem = mem;
+    b->bytes = bytes;
     *out = b;
     return CHORD_OK;
 }

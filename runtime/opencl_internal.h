@@ -46,7 +46,7 @@ typedef struct chord_cl_program {
     cl_kernel kernel; /* the program's one kernel, named after the op */
 } chord_cl_program;
 
-#define CHORD_CL_MAX_PROGRAMS 96
+#define CHORD_CL_MAX_PROGRAMS 256
 
 typedef struct chord_cl_ctx {
     cl_platform_id platform;

@@ -50,6 +50,20 @@ static chord_status source_text(const char *rel, const char **text, char **owned
     return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl: no embedded source %s", rel);
 }
 
+static chord_status create_program(chord_cl_ctx *c, cl_uint n, const char **texts, cl_program *out)
+{
+    cl_int e = CL_SUCCESS;
+    CHORD_CL_CHECK((*out = clCreateProgramWithSource(c->context, n, texts, NULL, &e), e));
+    return CHORD_OK;
+}
+
+static chord_status create_kernel(cl_program prog, const char *name, cl_kernel *out)
+{
+    cl_int e = CL_SUCCESS;
+    CHORD_CL_CHECK((*out = clCreateKernel(prog, name, &e), e));
+    return CHORD_OK;
+}
+
 static chord_status build(chord_cl_ctx *c, chord_op op, const char *defines, chord_cl_program *p)
 {
     /* common sources first, in the table's order, then the op's file */
@@ -68,14 +82,9 @@ static chord_status build(chord_cl_ctx *c, chord_op op, const char *defines, cho
         s = source_text(rel, &texts[n], &owned[n]);
         n++;
     }
-    cl_int e = CL_SUCCESS;
     cl_program prog = NULL;
-    if (s == CHORD_OK) {
-        prog = clCreateProgramWithSource(c->context, n, texts, NULL, &e);
-        if (e != CL_SUCCESS)
-            s = chord_fail(CHORD_ERR_DEVICE, "opencl: clCreateProgramWithSource(%s) failed: %s", rel,
-                           chord_cl_error_name(e));
-    }
+    if (s == CHORD_OK)
+        s = create_program(c, n, texts, &prog);
     for (cl_uint i = 0; i < n; i++)
         free(owned[i]);
     if (s != CHORD_OK)
@@ -88,7 +97,7 @@ static chord_status build(chord_cl_ctx *c, chord_op op, const char *defines, cho
              "-DBM=%d -DBN=%d -DBK=%d -DTM=%d -DTN=%d -DATTN_WG=%d -DCHORD_FP64=%d %s",
              t->red_wg, t->row_reg, t->ew_wg, t->ew_vpi, t->mm_wg, t->mm_rows, t->gemm_bm, t->gemm_bn, t->gemm_bk,
              t->gemm_tm, t->gemm_tn, t->attn_wg, c->fp64, defines);
-    e = clBuildProgram(prog, 1, &c->device, opts, NULL, NULL);
+    cl_int e = clBuildProgram(prog, 1, &c->device, opts, NULL, NULL);
     if (e != CL_SUCCESS) {
         char log[4096] = "";
         size_t len = 0;
@@ -98,11 +107,10 @@ static chord_status build(chord_cl_ctx *c, chord_op op, const char *defines, cho
         return chord_fail(CHORD_ERR_DEVICE, "opencl: building %s with '%s' failed: %s\n%s", rel, opts,
                           chord_cl_error_name(e), log);
     }
-    cl_kernel k = clCreateKernel(prog, chord_op_name(op), &e);
-    if (e != CL_SUCCESS) {
+    cl_kernel k = NULL;
+    if ((s = create_kernel(prog, chord_op_name(op), &k)) != CHORD_OK) {
         clReleaseProgram(prog);
-        return chord_fail(CHORD_ERR_DEVICE, "opencl: clCreateKernel(%s) failed: %s", chord_op_name(op),
-                          chord_cl_error_name(e));
+        return s;
     }
     p->op = (int)op;
     snprintf(p->defines, sizeof p->defines, "%s", defines);

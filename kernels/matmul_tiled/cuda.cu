@@ -236,19 +236,28 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
     }
 }
 
+#define MT_MAX_DEVICES 16
+
 template <typename C, bool VEC, bool CHECK>
-static chord_status launch(const float *w, const float *x, float *y, const chord_matmul_args *a, int y_vec,
+static chord_status launch(const float *w, const float *x, float *y, const chord_matmul_args *a, int y_vec, int device,
                            cudaStream_t stream, const char *name)
 {
+    /* Above 48 KiB of dynamic shared memory must be asked for, once per device (the attribute is the
+     * current device's, and chord never resets a device); the carveout hint keeps two blocks per SM
+     * possible. Racing threads would both set the same values. */
+    static bool configured[MT_MAX_DEVICES];
+    if (device >= MT_MAX_DEVICES || !configured[device]) {
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
+                                              cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                              (int)(C::TILES_BYTES + C::TOTAL_BYTES)));
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
+                                              cudaFuncAttributePreferredSharedMemoryCarveout,
+                                              (int)cudaSharedmemCarveoutMaxShared));
+        if (device < MT_MAX_DEVICES)
+            configured[device] = true;
+    }
     const int n_tiles = (a->k + C::BK - 1) / C::BK;
     const size_t smem = C::TILES_BYTES + (n_tiles >= C::KT ? C::TOTAL_BYTES : 0);
-    /* Above 48 KiB of dynamic shared memory must be asked for; the carveout hint keeps two blocks
-     * per SM possible. Per launch because the attribute belongs to the current device. */
-    CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
-                                          cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
-    CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
-                                          cudaFuncAttributePreferredSharedMemoryCarveout,
-                                          (int)cudaSharedmemCarveoutMaxShared));
     const dim3 grid((unsigned)((a->n + C::BN - 1) / C::BN), (unsigned)((a->m + C::BM - 1) / C::BM));
     matmul_tiled_sgemm<C, VEC, CHECK><<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k, y_vec);
     CHORD_CUDA_CHECK_LAUNCH(name);
@@ -257,7 +266,7 @@ static chord_status launch(const float *w, const float *x, float *y, const chord
 
 /* Picks the load width and edge handling for one tile shape. */
 template <typename C>
-static chord_status dispatch(const float *w, const float *x, float *y, const chord_matmul_args *a,
+static chord_status dispatch(const float *w, const float *x, float *y, const chord_matmul_args *a, int device,
                              cudaStream_t stream)
 {
     const int vec = a->k % 4 == 0 && chord_cuda_aligned(w, 16) && chord_cuda_aligned(x, 16);
@@ -265,12 +274,12 @@ static chord_status dispatch(const float *w, const float *x, float *y, const cho
     const int y_vec = a->n % 4 == 0 && chord_cuda_aligned(y, 16);
     const bool big = C::BM == mt_big::BM;
     if (vec && full)
-        return launch<C, true, false>(w, x, y, a, y_vec, stream, big ? "matmul_tiled_sgemm<128, vec>"
+        return launch<C, true, false>(w, x, y, a, y_vec, device, stream, big ? "matmul_tiled_sgemm<128, vec>"
                                                                       : "matmul_tiled_sgemm<64, vec>");
     if (vec)
-        return launch<C, true, true>(w, x, y, a, y_vec, stream, big ? "matmul_tiled_sgemm<128, vec, edges>"
+        return launch<C, true, true>(w, x, y, a, y_vec, device, stream, big ? "matmul_tiled_sgemm<128, vec, edges>"
                                                                      : "matmul_tiled_sgemm<64, vec, edges>");
-    return launch<C, false, true>(w, x, y, a, y_vec, stream, big ? "matmul_tiled_sgemm<128, scalar, edges>"
+    return launch<C, false, true>(w, x, y, a, y_vec, device, stream, big ? "matmul_tiled_sgemm<128, scalar, edges>"
                                                                   : "matmul_tiled_sgemm<64, scalar, edges>");
 }
 
@@ -301,6 +310,6 @@ extern "C" chord_status chord_matmul_tiled_cuda(const void *w, const float *x, f
     const long long big_blocks =
         (long long)((a->m + mt_big::BM - 1) / mt_big::BM) * ((a->n + mt_big::BN - 1) / mt_big::BN);
     if (big_blocks >= n_sm) /* every SM has a big tile: the big tile's reuse wins */
-        return dispatch<mt_big>((const float *)w, x, y, a, stream);
-    return dispatch<mt_small>((const float *)w, x, y, a, stream);
+        return dispatch<mt_big>((const float *)w, x, y, a, device, stream);
+    return dispatch<mt_small>((const float *)w, x, y, a, device, stream);
 }

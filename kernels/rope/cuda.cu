@@ -33,10 +33,12 @@ __global__ void __launch_bounds__(ROPE_THREADS)
         freq[i] = pow(theta_base, -2.0 * i / n_rot);
     __syncthreads();
     const int64_t total = n_rows * slots, stride = (int64_t)gridDim.x * blockDim.x;
+    /* 32-bit divisions when the indices fit: the 64-bit ones are ~70-instruction software routines */
+    const bool idx32 = total <= 0xffffffffLL;
     for (int64_t g = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; g < total; g += stride) {
-        /* 32-bit division when it fits: the 64-bit one is a ~70-instruction software routine */
-        const int64_t row = total <= 0xffffffffLL ? (int64_t)((unsigned)g / (unsigned)slots) : g / slots;
+        const int64_t row = idx32 ? (int64_t)((unsigned)g / (unsigned)slots) : g / slots;
         const int s = (int)(g - row * slots);
+        const int tok = idx32 ? (int)((unsigned)row / (unsigned)n_head) : (int)(row / n_head);
         const float *xv = x + row * head_dim;
         float *yv = y + row * head_dim;
         if (s >= half) { /* past n_rot: copied */
@@ -44,7 +46,7 @@ __global__ void __launch_bounds__(ROPE_THREADS)
             yv[d] = xv[d];
             continue;
         }
-        const double theta = (double)(pos0 + (int)(row / n_head)) * freq[s];
+        const double theta = (double)(pos0 + tok) * freq[s];
         /* reduce to [-pi, pi]: k * 2pi in double is exact enough for k up to millions */
         const double k = rint(theta * 0.15915494309189535);
         const float r = (float)fma(-k, 6.283185307179586, theta);
@@ -74,8 +76,6 @@ extern "C" chord_status chord_rope_cuda(const float *x, float *y, const chord_ro
         a->n_rot > a->head_dim)
         return chord_fail(CHORD_ERR_INVALID, "cuda rope: bad shape n_tok=%d n_head=%d head_dim=%d n_rot=%d", a->n_tok,
                           a->n_head, a->head_dim, a->n_rot);
-    if (a->mode != CHORD_ROPE_NORMAL && a->mode != CHORD_ROPE_NEOX)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda rope: mode %d", a->mode);
     if (!chord_cuda_aligned(x, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda rope: misaligned X %p or Y %p", (const void *)x, (void *)y);
     const int64_t n_rows = (int64_t)a->n_tok * a->n_head;
@@ -85,7 +85,7 @@ extern "C" chord_status chord_rope_cuda(const float *x, float *y, const chord_ro
     const size_t shared = (size_t)(a->n_rot / 2) * sizeof(double);
     if (shared > 48 * 1024)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda rope: n_rot=%d needs more than 48 KiB of frequencies", a->n_rot);
-    const bool neox = a->mode == CHORD_ROPE_NEOX;
+    const bool neox = (a->mode & CHORD_ROPE_NEOX) != 0; /* the reference's test: the NEOX bit */
     const bool vec2 = !neox && a->head_dim % 2 == 0 && chord_cuda_aligned(x, 8) && chord_cuda_aligned(y, 8);
     /* a few waves of 132 SMs x 8 blocks: the rest is grid-stride, so the frequency table is built
      * 2048 times, not once per 256 pairs */

@@ -24,12 +24,12 @@ typedef enum {
 typedef struct { uint64_t len; const char *ptr; } chord_gguf_str; /* points into the mapping, not NUL-terminated */
 
 typedef struct chord_gguf_tensor {
-    char name[128];
+    char name[128];  /* NUL-terminated; a name of 128 bytes or more is a format error (llama.cpp's limit is 63) */
     int n_dims;
     int64_t ne[4];   /* ne[0] is the contiguous (innermost) dimension, as GGUF; unused dims are 1 */
     chord_type type;
     uint64_t offset; /* from the start of the data section */
-    size_t bytes;
+    size_t bytes;     /* ne[0] / block_size * type_size * (product of the other dims), overflow-checked */
     const void *data; /* into the mapping */
 } chord_gguf_tensor;
 

@@ -66,26 +66,29 @@ static chord_status create_kernel(cl_program prog, const char *name, cl_kernel *
 
 static chord_status build(chord_cl_ctx *c, chord_op op, const char *defines, chord_cl_program *p)
 {
-    /* common sources first, in the table's order, then the op's file */
-    const char *texts[8];
-    char *owned[8] = {0};
-    cl_uint n = 0;
+    /* common sources first, in the table's order, then the op's file; each preceded by a #line so
+     * build logs name the file and line rather than a place in the concatenation */
+    enum { MAX_PARTS = 8 };
+    const char *texts[2 * MAX_PARTS];
+    char *owned[MAX_PARTS] = {0};
+    char lines[MAX_PARTS][160];
+    cl_uint n = 0, parts = 0;
     chord_status s = CHORD_OK;
     char rel[128];
-    for (int i = 0; i < chord_cl_n_sources && n < 7 && s == CHORD_OK; i++)
-        if (strncmp(chord_cl_sources[i].path, "common/", 7) == 0) {
-            s = source_text(chord_cl_sources[i].path, &texts[n], &owned[n]);
-            n++;
-        }
     snprintf(rel, sizeof rel, "%s/opencl.cl", chord_op_name(op));
-    if (s == CHORD_OK) {
-        s = source_text(rel, &texts[n], &owned[n]);
-        n++;
+    for (int i = 0; i <= chord_cl_n_sources && parts < MAX_PARTS && s == CHORD_OK; i++) {
+        const char *path = i < chord_cl_n_sources ? chord_cl_sources[i].path : rel; /* the op's file last */
+        if (i < chord_cl_n_sources && strncmp(path, "common/", 7) != 0)
+            continue;
+        snprintf(lines[parts], sizeof lines[parts], "\n#line 1 \"%s\"\n", path);
+        texts[n++] = lines[parts];
+        s = source_text(path, &texts[n++], &owned[parts]);
+        parts++;
     }
     cl_program prog = NULL;
     if (s == CHORD_OK)
         s = create_program(c, n, texts, &prog);
-    for (cl_uint i = 0; i < n; i++)
+    for (cl_uint i = 0; i < parts; i++)
         free(owned[i]);
     if (s != CHORD_OK)
         return s;

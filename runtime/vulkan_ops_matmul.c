@@ -61,7 +61,7 @@ static uint32_t stride_groups(const chord_vk *vk, uint64_t items, uint32_t wg)
 
 typedef struct {
     CHORD_VK_PC_OFFSETS;
-    uint32_t m, n, k, row_bytes, x_vec4;
+    uint32_t m, n, k, row_bytes, x_vec4, y_ld;
 } matmul_pc;
 
 static chord_status matmul_check(const chord_matmul_args *a, size_t *row_bytes)
@@ -107,13 +107,27 @@ static chord_status matmul_vk(void *ctx, const chord_tensor *t, const void *args
     if (t[0].offset % 2 != 0 || t[1].offset % 4 != 0 || t[2].offset % 4 != 0 ||
         (a->wtype == CHORD_TYPE_F32 && t[0].offset % 4 != 0))
         return chord_fail(CHORD_ERR_INVALID, "vulkan matmul: misaligned tensor offsets");
-    const size_t bytes[3] = {(size_t)a->n * row_bytes, (size_t)a->m * a->k * 4, (size_t)a->m * a->n * 4};
-    matmul_pc pc = {.m = (uint32_t)a->m, .n = (uint32_t)a->n, .k = (uint32_t)a->k, .row_bytes = (uint32_t)row_bytes};
-    pc.x_vec4 = (a->k % 4 == 0 || a->m == 1) && pc_remainder(vk, t[1].offset) % 16 == 0;
-    const uint32_t wg = chord_vk_pick_wg(vk, 128);
     const chord_vk_caps *caps = chord_vk_get_caps(vk);
-    return chord_vk_dispatch(vk, name, t, bytes, 3, &pc, sizeof pc, wg, min_u32((uint64_t)a->n, caps->max_groups[0]),
-                             min_u32(cdiv((uint64_t)a->m, MATMUL_MB), caps->max_groups[1]), 1);
+    const uint32_t wg = chord_vk_pick_wg(vk, 128);
+    /* W rows per dispatch: all of them unless W spans more than one binding may (big vocabulary
+     * matrices); each range is bound from its first row and writes its columns of Y */
+    const uint64_t slack = caps->min_offset_align + 4;
+    const uint64_t rows_fit = caps->max_range > slack ? (caps->max_range - slack) / row_bytes : 0;
+    if (rows_fit == 0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul: one W row (%zu bytes) exceeds the binding range",
+                          row_bytes);
+    matmul_pc pc = {.m = (uint32_t)a->m, .k = (uint32_t)a->k, .row_bytes = (uint32_t)row_bytes, .y_ld = (uint32_t)a->n};
+    pc.x_vec4 = (a->k % 4 == 0 || a->m == 1) && pc_remainder(vk, t[1].offset) % 16 == 0;
+    for (uint64_t r0 = 0; r0 < (uint64_t)a->n; r0 += rows_fit) {
+        const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
+        const chord_tensor tr[3] = {{t[0].buf, t[0].offset + r0 * row_bytes}, t[1], {t[2].buf, t[2].offset + r0 * 4}};
+        const size_t bytes[3] = {rows * row_bytes, (size_t)a->m * a->k * 4,
+                                 ((size_t)(a->m - 1) * a->n + rows) * 4};
+        pc.n = (uint32_t)rows;
+        CHORD_TRY(chord_vk_dispatch(vk, name, tr, bytes, 3, &pc, sizeof pc, wg, min_u32(rows, caps->max_groups[0]),
+                                    min_u32(cdiv((uint64_t)a->m, MATMUL_MB), caps->max_groups[1]), 1));
+    }
+    return CHORD_OK;
 }
 
 /* ---- matmul_tiled: f32 GEMM in BM x BN tiles of (BM/8)(BN/8) invocations ---- */

@@ -24,9 +24,10 @@ layout(binding = 2) writeonly buffer BufY { float Y[]; }; /* (m, n) */
 
 layout(push_constant) uniform PC {
     CHORD_PC_OFFSETS;
-    uint m, n, k;
+    uint m, n, k;   /* n: the W rows of this dispatch */
     uint row_bytes; /* bytes of one W row */
     uint x_vec4;    /* X's remainder is a multiple of 16 bytes and k % 4 == 0 (or m == 1) */
+    uint y_ld;      /* floats between Y rows: n, or more when the host splits W into row ranges */
 } pc;
 
 #include "vulkan_quant.glsl"
@@ -91,7 +92,7 @@ void main()
             }
             if (tid == 0u)
                 for (uint i = 0u; i < mb; i++)
-                    Y[yo + (m0 + i) * pc.n + row] = red[i * WG];
+                    Y[yo + (m0 + i) * pc.y_ld + row] = red[i * WG];
             barrier(); /* red is reused by the next row */
         }
     }

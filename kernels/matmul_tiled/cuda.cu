@@ -14,25 +14,33 @@
  *   v3 float4 global loads where k % 4 == 0 and X, W are 16-byte aligned (chosen at launch; any other
  *      4-byte offset takes the scalar-load kernel), float4 stores of Y where n % 4 == 0: fewer
  *      load instructions, expected +5-10%.
- *   v4 (this) double-buffered shared tiles with register-staged prefetch: tile t+1's global loads are
- *      in flight while tile t is computed, one barrier per tile; __launch_bounds__(256, 2) caps the
+ *   v4 double-buffered shared tiles with register-staged prefetch: tile t+1's global loads are in
+ *      flight while tile t is computed, one barrier per tile; __launch_bounds__(256, 2) caps the
  *      registers at 128 so two blocks (16 warps) share an SM. Expected 80-90% of cuBLAS at 4096^3
  *      (1024 blocks = 3.9 waves of 264 on 132 SMs).
- *   Accuracy: one f32 accumulator summing k = 4096 products in order drifts by ~2.4e-5 rms (|Y| ~ 21
- *      for the case table's U(-1,1) inputs), so with the shared bound (1e-4 + 1e-3 |ref|) an output
- *      near zero fails about once in 10^8: a 4096^3 check would fail ~1 run in 6. Every KF = 128 values
- *      of k the registers are added into a per-thread total in shared memory and restarted, which
- *      cuts the drift ~5x (simulated: rms 5e-6) for ~1% more instructions and 64 KiB of shared
- *      memory per block (2 blocks still fit in an H100 SM's 228 KiB).
- *   v5 a 64 x 64 tile (BK = 16, 4 x 4 per thread) when 128 x 128 tiles would not give every SM a block:
- *      the model's own prefill shapes (512 x 576 x 576: 20 big tiles for 132 SMs, 72 small ones)
- *      are parallelism-bound, not FMA-bound. Expected ~3x on them; 4 x 4 needs 2 shared float4 per
- *      16 FMAs, so it is the worse kernel once the big tile fills the machine.
+ *   v5 chunked sums, for accuracy: one f32 accumulator summing k = 4096 products in order drifts by
+ *      ~2.4e-5 rms (|Y| ~ 21 for the case table's U(-1,1) inputs), so under the shared bound
+ *      (1e-4 + 1e-3 |ref|) an output near zero fails about once in 10^8: a 4096^3 check would fail
+ *      ~1 run in 6. Every KF = 128 values of k the registers are added into a per-thread total in
+ *      shared memory and restarted, which cuts the drift 5x (simulated: rms 4.9e-6) for ~1% more
+ *      instructions and 64 KiB of shared memory per block (2 blocks still fit in 228 KiB per SM).
+ *   v6 (this) a 64 x 64 tile (BK = 16, 4 x 4 per thread) when 128 x 128 tiles would not give every
+ *      SM a block: the model's own prefill shapes (512 x 576 x 576: 20 big tiles for 132 SMs, 72
+ *      small ones) are parallelism-bound, not FMA-bound. Expected ~3x on them; 4 x 4 needs 2 shared
+ *      float4 per 16 FMAs, so it is the worse kernel once the big tile fills the machine.
+ *      CHORD_CUDA_GEMM_TILE=64|128 overrides the choice (to check both tiles on any shape).
  *   Edges: a bounds-checked instantiation (zero-filled tile loads, guarded stores) runs whenever
- *   m or n is not a multiple of 128 or k of BK; the checks sit outside the FMA loop, so it is
+ *   m or n is not a multiple of the tile or k of BK; the checks sit outside the FMA loop, so it is
  *   expected within a few percent of the full-tile one.
+ *   ptxas (sm_90, CUDA 13.0), no spills: 128 x 128: 124 registers (full tiles), 123 (edges), 128
+ *   (scalar loads); 64 x 64: 71 / 71 / 77. Shared: 16.5 KiB (+64 KiB totals when k >= 128) and
+ *   17 KiB (+16 KiB).
  *   Not tried: 128 x 256 tiles with 8 x 16 per thread (more reuse, but 128 accumulators leave no room
- *   under 2 blocks/SM), warp specialization / TMA (the tiles must be transposed on the way in). */
+ *   under 2 blocks/SM), split-k for small grids, warp specialization / TMA (the tiles must be
+ *   transposed on the way in). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "../common/cuda_common.cuh"
 
 #define MT_THREADS 256
@@ -309,7 +317,14 @@ extern "C" chord_status chord_matmul_tiled_cuda(const void *w, const float *x, f
     CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&n_sm, cudaDevAttrMultiProcessorCount, device));
     const long long big_blocks =
         (long long)((a->m + mt_big::BM - 1) / mt_big::BM) * ((a->n + mt_big::BN - 1) / mt_big::BN);
-    if (big_blocks >= n_sm) /* every SM has a big tile: the big tile's reuse wins */
+    /* CHORD_CUDA_GEMM_TILE=64|128 forces a tile, so the case table's small shapes can check the 128 x 128
+     * edge kernels too (on an H100 they would all take 64 x 64). */
+    static int forced = -1;
+    if (forced < 0) {
+        const char *e = getenv("CHORD_CUDA_GEMM_TILE");
+        forced = e && !strcmp(e, "128") ? 128 : e && !strcmp(e, "64") ? 64 : 0;
+    }
+    if (forced == 128 || (forced == 0 && big_blocks >= n_sm)) /* every SM has a big tile: its reuse wins */
         return dispatch<mt_big>((const float *)w, x, y, a, device, stream);
     return dispatch<mt_small>((const float *)w, x, y, a, device, stream);
 }

@@ -353,7 +353,7 @@ typedef struct {
     uint32_t n, nunits, y_vec4;
 } dequant_pc;
 
-static chord_status dequant_check(const chord_dequant_args *a, size_t *src_bytes)
+static chord_status dequant_check(const chord_dequant_args *a)
 {
     const chord_type_traits *tr = chord_type_info(a->type);
     if (!wtype_name(a->type) || !tr || tr->block_size == 0)
@@ -363,16 +363,14 @@ static chord_status dequant_check(const chord_dequant_args *a, size_t *src_bytes
                           (long long)a->n, tr->name, tr->block_size);
     if ((uint64_t)a->n * 4 >= U32_SPAN)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan dequant: n=%lld spans 4 GiB or more", (long long)a->n);
-    *src_bytes = chord_type_row_bytes(a->type, a->n);
     return CHORD_OK;
 }
 
 static int dequant_supports(chord_vk *vk, const void *args)
 {
     const chord_dequant_args *a = args;
-    size_t sb;
     char name[64];
-    if (dequant_check(a, &sb) != CHORD_OK)
+    if (dequant_check(a) != CHORD_OK)
         return 0;
     snprintf(name, sizeof name, "dequant_%s_f32", wtype_name(a->type));
     return chord_vk_has_shader(vk, name);
@@ -382,8 +380,7 @@ static chord_status dequant_vk(void *ctx, const chord_tensor *t, const void *arg
 {
     chord_vk *vk = ctx;
     const chord_dequant_args *a = args;
-    size_t src_bytes = 0;
-    CHORD_TRY(dequant_check(a, &src_bytes));
+    CHORD_TRY(dequant_check(a));
     if (a->n == 0)
         return CHORD_OK;
     if (t[0].offset % 2 != 0 || t[1].offset % 4 != 0 || (a->type == CHORD_TYPE_F32 && t[0].offset % 4 != 0))
@@ -391,12 +388,25 @@ static chord_status dequant_vk(void *ctx, const chord_tensor *t, const void *arg
     char name[64];
     snprintf(name, sizeof name, "dequant_%s_f32", wtype_name(a->type));
     const int is_float = a->type == CHORD_TYPE_F32 || a->type == CHORD_TYPE_F16 || a->type == CHORD_TYPE_BF16;
-    const size_t bytes[2] = {src_bytes, (size_t)a->n * 4};
-    dequant_pc pc = {.n = (uint32_t)a->n, .nunits = (uint32_t)(a->n / 8)};
-    pc.y_vec4 = pc_remainder(vk, t[1].offset) % 16 == 0;
+    /* values per dispatch: all unless DST spans more than one binding may; a multiple of 256, so
+     * every range starts on a block boundary */
+    const chord_vk_caps *caps = chord_vk_get_caps(vk);
+    const uint64_t slack = caps->min_offset_align + 4;
+    const int64_t chunk = caps->max_range > slack ? (int64_t)((caps->max_range - slack) / 4 / 256 * 256) : 0;
+    if (chunk == 0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan dequant: the device's binding range is too small");
     const uint32_t wg = chord_vk_pick_wg(vk, 256);
-    return chord_vk_dispatch(vk, name, t, bytes, 2, &pc, sizeof pc, wg,
-                             stride_groups(vk, is_float ? (uint64_t)a->n : (uint64_t)a->n / 8, wg), 1, 1);
+    for (int64_t v0 = 0; v0 < a->n; v0 += chunk) {
+        const int64_t nv = a->n - v0 < chunk ? a->n - v0 : chunk;
+        const chord_tensor tr[2] = {{t[0].buf, t[0].offset + chord_type_row_bytes(a->type, v0)},
+                                    {t[1].buf, t[1].offset + (size_t)v0 * 4}};
+        const size_t bytes[2] = {chord_type_row_bytes(a->type, nv), (size_t)nv * 4};
+        dequant_pc pc = {.n = (uint32_t)nv, .nunits = (uint32_t)(nv / 8)};
+        pc.y_vec4 = pc_remainder(vk, tr[1].offset) % 16 == 0;
+        CHORD_TRY(chord_vk_dispatch(vk, name, tr, bytes, 2, &pc, sizeof pc, wg,
+                                    stride_groups(vk, is_float ? (uint64_t)nv : (uint64_t)nv / 8, wg), 1, 1));
+    }
+    return CHORD_OK;
 }
 
 void chord_vk_register_matmul(chord_op_fn ops[CHORD_OP_COUNT], chord_vk_supports_fn supports[CHORD_OP_COUNT])

@@ -263,8 +263,11 @@ chord_status vk_alloc(void *ctx, size_t bytes, chord_buf **out)
 void vk_free(void *ctx, chord_buf *b)
 {
     chord_vk *vk = ctx;
-    /* recorded or running commands may still use it; a failure here is reported by the next call */
+    /* recorded or running commands may still use it. free() returns nothing: validation errors stay
+     * pending for the next call to report, and a lost device fails that call again. */
+    const int reported = vk->val_reported;
     vk_flush(vk, 1);
+    vk->val_reported = reported;
     vkDestroyBuffer(vk->dev, b->buf, NULL);
     vkFreeMemory(vk->dev, b->mem, NULL);
     free(b);

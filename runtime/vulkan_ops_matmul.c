@@ -134,7 +134,7 @@ static chord_status matmul_vk(void *ctx, const chord_tensor *t, const void *args
 
 typedef struct {
     CHORD_VK_PC_OFFSETS;
-    uint32_t m, n, k, vec4_ok;
+    uint32_t m, n, k, vec4_ok, y_ld;
 } tiled_pc;
 
 /* The tile variants of CHORD_VK_VARIANTS, largest first: (name, BM = BN, shared bytes).
@@ -202,14 +202,26 @@ static chord_status tiled_vk(void *ctx, const chord_tensor *t, const void *args)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: no tile variant fits this device");
     const uint32_t tile = tiled_variants[v].tile;
     const chord_vk_caps *caps = chord_vk_get_caps(vk);
-    const uint64_t gx = cdiv((uint64_t)a->n, tile), gy = cdiv((uint64_t)a->m, tile);
-    if (gx > caps->max_groups[0] || gy > caps->max_groups[1])
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: %dx%d needs too many work-groups", a->m, a->n);
-    const size_t bytes[3] = {(size_t)a->n * a->k * 4, (size_t)a->m * a->k * 4, (size_t)a->m * a->n * 4};
-    tiled_pc pc = {.m = (uint32_t)a->m, .n = (uint32_t)a->n, .k = (uint32_t)a->k};
-    pc.vec4_ok = a->k % 4 == 0 && pc_remainder(vk, t[0].offset) % 16 == 0 && pc_remainder(vk, t[1].offset) % 16 == 0;
-    return chord_vk_dispatch(vk, tiled_variants[v].name, t, bytes, 3, &pc, sizeof pc, (tile / 8) * (tile / 8),
-                             (uint32_t)gx, (uint32_t)gy, 1);
+    /* W rows per dispatch: all unless W spans more than one binding may; whole tiles */
+    const uint64_t slack = caps->min_offset_align + 4;
+    const uint64_t rows_fit = caps->max_range > slack ? (caps->max_range - slack) / ((uint64_t)a->k * 4) / tile * tile : 0;
+    const uint64_t gy = cdiv((uint64_t)a->m, tile);
+    if (rows_fit == 0 || cdiv(rows_fit < (uint64_t)a->n ? rows_fit : (uint64_t)a->n, tile) > caps->max_groups[0] ||
+        gy > caps->max_groups[1])
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: %dx%dx%d does not fit the device's limits",
+                          a->m, a->n, a->k);
+    tiled_pc pc = {.m = (uint32_t)a->m, .k = (uint32_t)a->k, .y_ld = (uint32_t)a->n};
+    for (uint64_t r0 = 0; r0 < (uint64_t)a->n; r0 += rows_fit) {
+        const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
+        const chord_tensor tr[3] = {{t[0].buf, t[0].offset + r0 * a->k * 4}, t[1], {t[2].buf, t[2].offset + r0 * 4}};
+        const size_t bytes[3] = {rows * a->k * 4, (size_t)a->m * a->k * 4, ((size_t)(a->m - 1) * a->n + rows) * 4};
+        pc.n = (uint32_t)rows;
+        pc.vec4_ok = a->k % 4 == 0 && pc_remainder(vk, tr[0].offset) % 16 == 0 &&
+                     pc_remainder(vk, tr[1].offset) % 16 == 0;
+        CHORD_TRY(chord_vk_dispatch(vk, tiled_variants[v].name, tr, bytes, 3, &pc, sizeof pc,
+                                    (tile / 8) * (tile / 8), (uint32_t)cdiv(rows, tile), (uint32_t)gy, 1));
+    }
+    return CHORD_OK;
 }
 
 /* ---- attention: one work-group per (head, token), online softmax over WG-key chunks ---- */

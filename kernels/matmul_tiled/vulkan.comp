@@ -44,8 +44,9 @@ layout(binding = 2) writeonly buffer BufY { float Y[]; }; /* (m, n) */
 
 layout(push_constant) uniform PC {
     CHORD_PC_OFFSETS;
-    uint m, n, k;
+    uint m, n, k; /* n: the W rows of this dispatch */
     uint vec4_ok; /* k % 4 == 0 and the W and X remainders are multiples of 16 bytes */
+    uint y_ld;    /* floats between Y rows: n, or more when the host splits W into row ranges */
 } pc;
 
 /* Slices are loaded QR k-quads per row by consecutive invocations (each run of 4 reads a row's 64
@@ -151,7 +152,7 @@ void main()
             [[unroll]] for (uint c = 0u; c < 4u; c++) {
                 const uint col = n0 + 4u * tx + h * (BN / 2u) + c;
                 if (col < pc.n)
-                    Y[yo + r * pc.n + col] = acc[i][h][c];
+                    Y[yo + r * pc.y_ld + col] = acc[i][h][c];
             }
     }
 }

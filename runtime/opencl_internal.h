@@ -36,7 +36,8 @@ typedef struct chord_cl_tune {
     int mm_wg;      /* matmul (GEMV): work-group per output row; a power of 2 */
     int mm_rows;    /* matmul: X rows per work-group */
     int gemm_bm, gemm_bn, gemm_bk, gemm_tm, gemm_tn; /* matmul_tiled tile shape */
-    int attn_wg;    /* attention: work-group per (query, head); a power of 2 */
+    int attn_wg;    /* attention: work-group per (query, head[, key range]); a power of 2 */
+    int attn_groups_per_cu; /* attention splits keys until tokens x heads x splits reaches this per CU */
 } chord_cl_tune;
 
 typedef struct chord_cl_program {
@@ -55,10 +56,14 @@ typedef struct chord_cl_ctx {
     cl_command_queue queue; /* in-order, profiling enabled */
     int fp64;               /* cl_khr_fp64: rope reduces angles in double */
     int is_cpu;
+    int compute_units;
     char device_name[128];
     chord_cl_tune tune;
     chord_cl_program programs[CHORD_CL_MAX_PROGRAMS];
     int n_programs;
+    /* device scratch (attention's split partials), grown on demand; the in-order queue serializes its users */
+    cl_mem scratch;
+    size_t scratch_bytes;
     /* timer: the first and the last event enqueued since timer_start */
     int timing;
     cl_event first, last;
@@ -67,6 +72,8 @@ typedef struct chord_cl_ctx {
 /* The kernel for op built with these defines (plus the device's tunables), built on first use. */
 chord_status chord_cl_kernel(chord_cl_ctx *c, chord_op op, const char *defines, cl_kernel *out);
 void chord_cl_release_programs(chord_cl_ctx *c);
+/* The context's scratch buffer, at least bytes large. */
+chord_status chord_cl_scratch(chord_cl_ctx *c, size_t bytes, cl_mem *out);
 
 /* Where an enqueue should store its event: non-NULL while the timer runs (the event is then kept by
  * chord_cl_track). Use as: cl_event ev, *evp = chord_cl_event_slot(c, &ev); enqueue(..., evp);

@@ -262,20 +262,49 @@ chord_status chord_attention_opencl(void *ctx, const chord_tensor *t, const void
         return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl attention: head_dim %d > 1024", a->head_dim);
     if (a->n_tok == 0)
         return CHORD_OK;
-    char defs[32];
-    snprintf(defs, sizeof defs, "-DHEAD_DIM=%d", a->head_dim);
+    const chord_cl_tune *tu = &c->tune;
+    const size_t wg = (size_t)tu->attn_wg;
+    /* Split the keys over work-groups when tokens x heads leave compute units idle (decode). */
+    const int n_kv = a->pos0 + a->n_tok;
+    const int tiles = (n_kv + tu->attn_wg - 1) / tu->attn_wg;
+    const long target = (long)tu->attn_groups_per_cu * c->compute_units;
+    const long groups = (long)a->n_tok * a->n_head;
+    int n_split = groups >= target ? 1 : (int)((target + groups - 1) / groups);
+    if (n_split > tiles)
+        n_split = tiles;
+    const int keys_per_split = (tiles + n_split - 1) / n_split * tu->attn_wg;
+    n_split = (n_kv + keys_per_split - 1) / keys_per_split; /* no split left without keys for the last token */
+    char defs[64];
+    snprintf(defs, sizeof defs, "-DHEAD_DIM=%d%s", a->head_dim, n_split > 1 ? " -DATTN_SPLIT" : "");
     cl_kernel k;
     CHORD_TRY(chord_cl_kernel(c, CHORD_OP_ATTENTION, defs, &k));
     ARG_TENSOR(k, 0, t[0]);
     ARG_TENSOR(k, 2, t[1]);
     ARG_TENSOR(k, 4, t[2]);
-    ARG_TENSOR(k, 6, t[3]);
+    cl_mem part = NULL;
+    if (n_split > 1) { /* PART (n_tok, n_head, n_split, 2 + head_dim) */
+        CHORD_TRY(chord_cl_scratch(c, (size_t)groups * n_split * (2 + (size_t)a->head_dim) * sizeof(float), &part));
+        ARG(k, 6, part);
+        ARG(k, 7, (cl_ulong)0);
+    } else {
+        ARG_TENSOR(k, 6, t[3]);
+    }
     ARG(k, 8, (cl_int)a->n_head);
     ARG(k, 9, (cl_int)a->n_head_kv);
     ARG(k, 10, (cl_int)a->pos0);
     ARG(k, 11, (cl_float)a->scale);
-    const size_t wg = (size_t)c->tune.attn_wg;
-    const size_t global[2] = {(size_t)a->n_head * wg, (size_t)a->n_tok};
-    const size_t local[2] = {wg, 1};
+    ARG(k, 12, (cl_int)keys_per_split);
+    const size_t global[3] = {(size_t)a->n_head * wg, (size_t)a->n_tok, (size_t)n_split};
+    const size_t local[3] = {wg, 1, 1};
+    CHORD_TRY(chord_cl_launch(c, k, 3, global, local));
+    if (n_split == 1)
+        return CHORD_OK;
+    snprintf(defs, sizeof defs, "-DHEAD_DIM=%d -DATTN_COMBINE", a->head_dim);
+    CHORD_TRY(chord_cl_kernel(c, CHORD_OP_ATTENTION, defs, &k));
+    ARG(k, 0, part);
+    ARG(k, 1, (cl_ulong)0);
+    ARG_TENSOR(k, 2, t[3]);
+    ARG(k, 4, (cl_int)a->n_head);
+    ARG(k, 5, (cl_int)n_split);
     return chord_cl_launch(c, k, 2, global, local);
 }

@@ -20,6 +20,12 @@
 #include "../common/cuda_quant.cuh"
 
 #define MM_WARPS 4 /* warps per block: small blocks, so n = 4096 still makes 256 blocks */
+/* k steps in flight per warp for the 1- and 32-value formats (tunable: -DCHORD_CUDA_MM_UNROLL=4 in
+ * CMAKE_CUDA_FLAGS; 4 gives q4_0 96 registers at m = 1, 5 blocks per SM instead of 8, about the same
+ * bytes in flight: worth an H100 A/B, not a guess) */
+#ifndef CHORD_CUDA_MM_UNROLL
+#define CHORD_CUDA_MM_UNROLL 2
+#endif
 
 template <typename Q, int MT, int NR>
 __global__ void __launch_bounds__(MM_WARPS * 32)
@@ -45,7 +51,7 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
     const int k4 = k & ~3;
     /* 2 steps in flight for the 1- and 32-value formats; the k-quants' decode (6-bit scale unpacking)
      * is register-heavy enough that a second step pushed them to ~165 registers */
-    constexpr int unroll = Q::QK == 256 ? 1 : 2;
+    constexpr int unroll = Q::QK == 256 ? 1 : CHORD_CUDA_MM_UNROLL;
 #pragma unroll unroll
     for (int e = 4 * lane; e < k4; e += 128) {
         float wv[NR][4];

@@ -4,15 +4,22 @@
  * Angles: p * theta_base^(-2i/n_rot) reaches ~2000 rad in a 2048-token prompt, where float carries
  * ~1e-4 rad of rounding. So each block first builds the n_rot/2 frequencies in double in shared
  * memory (one pow per pair per block), the angle is formed and reduced mod 2 pi in double (a few FP64
- * ops per pair), and only the reduced angle (|r| <= pi) goes to float sincosf. The result matches
- * the double reference to float rounding.
+ * ops per pair), and only the reduced angle (|r| <= pi) goes to float __sincosf (<= 2^-21.4 absolute
+ * error there). The result is within ~1e-6 of the double reference.
  *
  * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
- *   v1 (this) flat grid-stride over (row, slot), slots = n_rot/2 pairs then the head_dim - n_rot
+ *   v1 flat grid-stride over (row, slot), slots = n_rot/2 pairs then the head_dim - n_rot
  *      copied values. NORMAL reads each pair as one float2 when X and Y are 8-aligned and head_dim
  *      is even (checked at run time), NEOX reads two coalesced float streams. Consecutive threads
- *      touch consecutive addresses in both modes. Expected: >= 80% of copy bandwidth at
- *      2048 x 32 x 128 (32 MiB each way); the FP64 work (~6 ops per pair) stays under memory time.
+ *      touch consecutive addresses in both modes. The FP64 work (~6 ops per pair) stays under
+ *      memory time. Reasoned shortfall: one 8-byte load in flight per thread (the compiler may not
+ *      hoist the next load over a store, Y may alias X): ~16 KiB in flight per SM, under the ~23 KiB
+ *      that 3 TB/s x ~1 us latency / 132 SMs asks for.
+ *   v2 (this) ROPE_U = 4 slots per thread per step, all four loaded before any store (the element
+ *      sets are disjoint, so this is safe under aliasing): 4x the bytes in flight per thread, ~2x per
+ *      SM (half as many threads resident).
+ *      54 registers, no spills (4 blocks of 256 per SM; capping registers for 6 blocks spilled).
+ *      Expected: >= 80% of copy bandwidth at 2048 x 32 x 128 (32 MiB each way).
  *   Not tried: two NORMAL pairs per thread as one float4 (fewer load instructions, if v1 is short).
  * Y may alias X: each pair and each copied value is read and written by one thread. */
 #include <math.h>
@@ -20,6 +27,7 @@
 #include "../common/cuda_common.cuh"
 
 #define ROPE_THREADS 256
+#define ROPE_U 4 /* slots per thread per step */
 
 template <bool NEOX, bool VEC2>
 __global__ void __launch_bounds__(ROPE_THREADS)
@@ -35,37 +43,59 @@ __global__ void __launch_bounds__(ROPE_THREADS)
     const int64_t total = n_rows * slots, stride = (int64_t)gridDim.x * blockDim.x;
     /* 32-bit divisions when the indices fit: the 64-bit ones are ~70-instruction software routines */
     const bool idx32 = total <= 0xffffffffLL;
-    for (int64_t g = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; g < total; g += stride) {
-        const int64_t row = idx32 ? (int64_t)((unsigned)g / (unsigned)slots) : g / slots;
-        const int s = (int)(g - row * slots);
-        const int tok = idx32 ? (int)((unsigned)row / (unsigned)n_head) : (int)(row / n_head);
-        const float *xv = x + row * head_dim;
-        float *yv = y + row * head_dim;
-        if (s >= half) { /* past n_rot: copied */
-            const int d = n_rot + (s - half);
-            yv[d] = xv[d];
-            continue;
+    /* ROPE_U slots per thread per step, all loaded before any is stored: the compiler cannot move a
+     * load above an earlier store itself (Y may alias X), and one 8-byte load in flight per thread
+     * is too little to cover DRAM latency with 2048 threads per SM */
+    for (int64_t g0 = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; g0 < total; g0 += ROPE_U * stride) {
+        int64_t base[ROPE_U]; /* the row's first element */
+        int s[ROPE_U], tok[ROPE_U];
+        float x0[ROPE_U], x1[ROPE_U];
+#pragma unroll
+        for (int u = 0; u < ROPE_U; u++) {
+            const int64_t g = g0 + u * stride;
+            s[u] = -1;
+            if (g >= total)
+                continue;
+            const int64_t row = idx32 ? (int64_t)((unsigned)g / (unsigned)slots) : g / slots;
+            s[u] = (int)(g - row * slots);
+            tok[u] = idx32 ? (int)((unsigned)row / (unsigned)n_head) : (int)(row / n_head);
+            base[u] = row * head_dim;
+            const float *xv = x + base[u];
+            if (s[u] >= half) { /* past n_rot: copied */
+                x0[u] = xv[n_rot + (s[u] - half)];
+            } else if (VEC2) {
+                const float2 v = *(const float2 *)(xv + 2 * s[u]);
+                x0[u] = v.x, x1[u] = v.y;
+            } else {
+                x0[u] = xv[NEOX ? s[u] : 2 * s[u]];
+                x1[u] = xv[NEOX ? s[u] + half : 2 * s[u] + 1];
+            }
         }
-        const double theta = (double)(pos0 + tok) * freq[s];
-        /* reduce to [-pi, pi]: k * 2pi in double is exact enough for k up to millions */
-        const double k = rint(theta * 0.15915494309189535);
-        const float r = (float)fma(-k, 6.283185307179586, theta);
-        float sn, cs;
-        sincosf(r, &sn, &cs);
-        const int i0 = NEOX ? s : 2 * s, i1 = NEOX ? s + half : 2 * s + 1;
-        float x0, x1;
-        if (VEC2) {
-            const float2 v = *(const float2 *)(xv + i0);
-            x0 = v.x, x1 = v.y;
-        } else {
-            x0 = xv[i0], x1 = xv[i1];
-        }
-        const float y0 = x0 * cs - x1 * sn, y1 = x0 * sn + x1 * cs;
-        if (VEC2) {
-            *(float2 *)(yv + i0) = make_float2(y0, y1);
-        } else {
-            yv[i0] = y0;
-            yv[i1] = y1;
+#pragma unroll
+        for (int u = 0; u < ROPE_U; u++) {
+            if (s[u] < 0)
+                continue;
+            float *yv = y + base[u];
+            if (s[u] >= half) {
+                yv[n_rot + (s[u] - half)] = x0[u];
+                continue;
+            }
+            const double theta = (double)(pos0 + tok[u]) * freq[s[u]];
+            /* reduce to [-pi, pi]: k * 2pi in double is exact enough for k up to millions */
+            const double k = rint(theta * 0.15915494309189535);
+            const float r = (float)fma(-k, 6.283185307179586, theta);
+            /* the hardware approximation: within [-pi, pi] its error is <= 2^-21.4 absolute, far inside
+             * the 1e-4 bound, and it has no slow path (sincosf's Payne-Hanek branch for huge
+             * arguments, which r never is, cost a stack frame and spills around its call) */
+            float sn, cs;
+            __sincosf(r, &sn, &cs);
+            const float y0 = x0[u] * cs - x1[u] * sn, y1 = x0[u] * sn + x1[u] * cs;
+            if (VEC2) {
+                *(float2 *)(yv + 2 * s[u]) = make_float2(y0, y1);
+            } else {
+                yv[NEOX ? s[u] : 2 * s[u]] = y0;
+                yv[NEOX ? s[u] + half : 2 * s[u] + 1] = y1;
+            }
         }
     }
 }
@@ -87,9 +117,9 @@ extern "C" chord_status chord_rope_cuda(const float *x, float *y, const chord_ro
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda rope: n_rot=%d needs more than 48 KiB of frequencies", a->n_rot);
     const bool neox = (a->mode & CHORD_ROPE_NEOX) != 0; /* the reference's test: the NEOX bit */
     const bool vec2 = !neox && a->head_dim % 2 == 0 && chord_cuda_aligned(x, 8) && chord_cuda_aligned(y, 8);
-    /* a few waves of 132 SMs x 8 blocks: the rest is grid-stride, so the frequency table is built
-     * 2048 times, not once per 256 pairs */
-    unsigned grid = chord_cuda_grid(n_rows * slots, ROPE_THREADS);
+    /* at most a few waves of 132 SMs x 8 blocks: the rest is grid-stride, so the frequency table is
+     * built ~2048 times, not once per 256 pairs */
+    unsigned grid = chord_cuda_grid((n_rows * slots + ROPE_U - 1) / ROPE_U, ROPE_THREADS);
     grid = grid > 2048 ? 2048 : grid;
 #define ROPE_LAUNCH(N, V)                                                                                          \
     rope_kernel<N, V><<<grid, ROPE_THREADS, shared, stream>>>(x, y, n_rows, a->n_head, a->head_dim, a->n_rot,     \

@@ -316,9 +316,18 @@ static chord_status cl_copy(void *ctx, chord_buf *dst, size_t doff, const chord_
     chord_cl_ctx *c = ctx;
     CHORD_TRY(range_ok(dst, doff, bytes));
     CHORD_TRY(range_ok(src, soff, bytes));
-    if (dst == src && doff < soff + bytes && soff < doff + bytes) /* OpenCL refuses overlap: go through the host */
-        return chord_fail(CHORD_ERR_INVALID, "opencl: copy of overlapping ranges in one buffer");
     cl_event ev, *evp = chord_cl_event_slot(c, &ev);
+    if (dst == src && doff < soff + bytes && soff < doff + bytes) {
+        /* OpenCL refuses overlapping copies (CL_MEM_COPY_OVERLAP): move through the scratch buffer */
+        cl_mem tmp;
+        CHORD_TRY(chord_cl_scratch(c, bytes, &tmp));
+        CHORD_CL_CHECK(clEnqueueCopyBuffer(c->queue, src->mem, tmp, soff, 0, bytes, 0, NULL, evp));
+        chord_cl_track(c, evp);
+        evp = chord_cl_event_slot(c, &ev);
+        CHORD_CL_CHECK(clEnqueueCopyBuffer(c->queue, tmp, dst->mem, 0, doff, bytes, 0, NULL, evp));
+        chord_cl_track(c, evp);
+        return CHORD_OK;
+    }
     CHORD_CL_CHECK(clEnqueueCopyBuffer(c->queue, src->mem, dst->mem, soff, doff, bytes, 0, NULL, evp));
     chord_cl_track(c, evp);
     return CHORD_OK;

@@ -81,12 +81,13 @@ void main()
                         acc[i] += w * X[xo + (m0 + i) * pc.k + e];
             }
 #endif
-            for (uint i = 0u; i < MB; i++)
+            /* only the mb live sums are reduced (decode: 1 of MB) */
+            for (uint i = 0u; i < mb; i++)
                 red[i * WG + tid] = acc[i];
             barrier();
             for (uint s = WG / 2u; s > 0u; s >>= 1u) {
                 if (tid < s)
-                    for (uint i = 0u; i < MB; i++)
+                    for (uint i = 0u; i < mb; i++)
                         red[i * WG + tid] += red[i * WG + tid + s];
                 barrier();
             }

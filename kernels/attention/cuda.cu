@@ -3,32 +3,35 @@
  * past that are never read (the tests fill them with NaN).
  *
  * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
- *   v1 (this) one block per (token, head), warps split the keys round-robin, two keys per step.
+ *   v1 one block per (token, head), warps split the keys round-robin, two keys per step.
  *      A lane holds head_dim/32 values of q (head_dim <= 256: NI = 1, 2, 4 or 8 per lane), a key's
  *      dot product is lane partials + one warp shuffle sum; each warp keeps an online softmax
  *      (running max m, sum l, and its share of the output accumulator acc in registers, rescaled
  *      when the max grows), so a score is used once and never stored. The warps' (m, l, acc) are
  *      merged through shared memory at the end. K and V rows are read coalesced (32 lanes x 4 bytes
- *      per 128 values). 8 warps per block when there are enough (token, head) pairs to fill the SMs,
- *      32 when there are few (decode: n_head blocks), so each busy SM has more loads in flight.
- *      Expected: prefill limited by the scores' shuffles; decode at 32 heads uses only 32 SMs, so
- *      well below bandwidth for long contexts (see below).
- *   Not tried: splitting a decode query's keys over several blocks (flash-decoding: a second pass
- *      merges the partial (m, l, acc)) to use all 132 SMs; and loading each K/V row once for all
- *      n_head / n_head_kv query heads of a group. Both are the next steps if decode attention shows
- *      in the profile.
+ *      per 128 values). Reasoned shortfall: decode has only n_head blocks (9 for SmolLM2, 32 for a
+ *      7B), so only that many SMs work, each on thousands of keys.
+ *   v2 (this) split-K for few queries (flash-decoding): when n_tok * n_head < 2 x 132 blocks, each
+ *      query's keys are cut into S chunks of >= 64 keys, one block per (query, chunk) writes its
+ *      unnormalized (m, l, acc) to a stream-ordered scratch (cudaMallocAsync), and a second small
+ *      kernel merges the S partials, each weighted by exp(m_s - max). Decode at pos 4000 with 32
+ *      heads: 32 x 9 = 288 blocks instead of 32. Otherwise v1, 8 warps per block.
+ *      Expected: decode attention near K/V bandwidth for long contexts; prefill unchanged.
+ *   Not tried: loading each K/V row once for all n_head / n_head_kv query heads of a group (GQA
+ *      sharing: up to 3-4x less K/V traffic for SmolLM2 / Llama-3 shapes), the next step.
  * float throughout with the accurate expf (the reference is double): relative error ~1e-6. */
 #include <math.h>
 
 #include "../common/cuda_common.cuh"
 
 template <int NI>
-__global__ void __launch_bounds__(1024)
+__global__ void __launch_bounds__(256)
     attention_kernel(const float *__restrict__ q /* (n_tok, n_head, head_dim) */,
                      const float *__restrict__ k /* (n_ctx, n_head_kv, head_dim) */,
                      const float *__restrict__ v /* (n_ctx, n_head_kv, head_dim) */,
                      float *__restrict__ out /* (n_tok, n_head, head_dim) */, int n_head, int n_head_kv, int head_dim,
-                     int pos0, float scale)
+                     int pos0, float scale, int chunk /* keys per split */,
+                     float *__restrict__ part /* (n_tok * n_head, n_split, 2 + head_dim), or NULL: no split */)
 {
     extern __shared__ float sh_acc[]; /* (n_warps, NI * 32) */
     __shared__ float sh_m[32], sh_l[32];
@@ -36,6 +39,8 @@ __global__ void __launch_bounds__(1024)
     const int h = blockIdx.x % n_head, t = blockIdx.x / n_head;
     const int hk = h / (n_head / n_head_kv);
     const int last = pos0 + t; /* the last key this query sees */
+    /* this block's keys: [j_begin, j_end), all of 0 .. last without a split */
+    const int j_begin = blockIdx.y * chunk, j_end = min(last + 1, j_begin + chunk);
     const size_t kv_stride = (size_t)n_head_kv * head_dim;
     const float *kh = k + (size_t)hk * head_dim, *vh = v + (size_t)hk * head_dim;
 
@@ -48,9 +53,9 @@ __global__ void __launch_bounds__(1024)
         acc[i] = 0.0f;
     }
     float m = -INFINITY, l = 0.0f;
-    for (int j0 = warp; j0 <= last; j0 += 2 * n_warps) {
+    for (int j0 = j_begin + warp; j0 < j_end; j0 += 2 * n_warps) {
         const int j1 = j0 + n_warps;
-        const bool has1 = j1 <= last; /* warp-uniform */
+        const bool has1 = j1 < j_end; /* warp-uniform */
         const float *k0 = kh + (size_t)j0 * kv_stride, *k1 = kh + (size_t)j1 * kv_stride;
         float dot0 = 0.0f, dot1 = 0.0f;
 #pragma unroll
@@ -100,14 +105,46 @@ __global__ void __launch_bounds__(1024)
     float lsum = 0.0f;
     for (int w = 0; w < n_warps; w++)
         lsum += sh_m[w] == -INFINITY ? 0.0f : sh_l[w] * expf(sh_m[w] - mx);
-    const float inv = 1.0f / lsum;
-    float *o = out + ((size_t)t * n_head + h) * head_dim;
+    /* a split block past this query's last key saw nothing: it writes (-inf, 0, zeros) */
+    float *o = part ? part + ((size_t)blockIdx.x * gridDim.y + blockIdx.y) * (2 + head_dim) + 2
+                    : out + ((size_t)t * n_head + h) * head_dim;
+    const float inv = part ? 1.0f : 1.0f / lsum; /* partials stay unnormalized */
+    if (part && threadIdx.x == 0) {
+        o[-2] = mx;
+        o[-1] = lsum;
+    }
     for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
         float sum = 0.0f;
         for (int w = 0; w < n_warps; w++)
             if (sh_m[w] != -INFINITY)
                 sum = fmaf(sh_acc[w * NI * 32 + d], expf(sh_m[w] - mx), sum);
         o[d] = sum * inv;
+    }
+}
+
+/* Merges the n_split partials of each query: out = sum_s acc_s exp(m_s - M) / sum_s l_s exp(m_s - M). */
+__global__ void __launch_bounds__(128)
+    attention_merge(const float *__restrict__ part /* (n_q, n_split, 2 + head_dim) */,
+                    float *__restrict__ out /* (n_q, head_dim) */, int n_split, int head_dim)
+{
+    const float *pq = part + (size_t)blockIdx.x * n_split * (2 + head_dim);
+    float mx = -INFINITY;
+    for (int s = 0; s < n_split; s++)
+        mx = fmaxf(mx, pq[s * (2 + head_dim)]);
+    float lsum = 0.0f; /* > 0: the split holding key 0 saw it */
+    for (int s = 0; s < n_split; s++) {
+        const float m = pq[s * (2 + head_dim)];
+        lsum += m == -INFINITY ? 0.0f : pq[s * (2 + head_dim) + 1] * expf(m - mx);
+    }
+    const float inv = 1.0f / lsum;
+    for (int d = threadIdx.x; d < head_dim; d += blockDim.x) {
+        float sum = 0.0f;
+        for (int s = 0; s < n_split; s++) {
+            const float m = pq[s * (2 + head_dim)];
+            if (m != -INFINITY)
+                sum = fmaf(pq[s * (2 + head_dim) + 2 + d], expf(m - mx), sum);
+        }
+        out[(size_t)blockIdx.x * head_dim + d] = sum * inv;
     }
 }
 
@@ -129,13 +166,23 @@ extern "C" chord_status chord_attention_cuda(const float *q, const float *k, con
         return CHORD_OK;
     if (blocks > 0x7fffffffLL)
         return chord_fail(CHORD_ERR_INVALID, "cuda attention: %lld (token, head) pairs exceed the grid", blocks);
-    /* few blocks (decode): 32 warps each, so the SMs that have one keep enough loads in flight */
-    const int warps = blocks >= 2 * 132 ? 8 : 32;
     const int ni = a->head_dim <= 32 ? 1 : a->head_dim <= 64 ? 2 : a->head_dim <= 128 ? 4 : 8;
+    const int warps = 8;
     const size_t shared = (size_t)warps * ni * 32 * sizeof(float);
-#define ATTN_LAUNCH(NI)                                                                                              \
-    attention_kernel<NI><<<(unsigned)blocks, warps * 32, shared, stream>>>(q, k, v, out, a->n_head, a->n_head_kv, \
-                                                                          a->head_dim, a->pos0, a->scale)
+    /* split-K when the queries alone cannot fill 2 blocks per SM of an H100: chunks of >= 64 keys */
+    const long long n_kv = (long long)a->pos0 + a->n_tok, want = (2 * 132 + blocks - 1) / blocks;
+    long long n_split = (n_kv + 63) / 64;
+    n_split = n_split < want ? n_split : want;
+    n_split = n_split > 65535 ? 65535 : n_split;
+    const int chunk = (int)((n_kv + n_split - 1) / n_split);
+    float *part = NULL;
+    if (n_split > 1)
+        CHORD_CUDA_CHECK(cudaMallocAsync((void **)&part, (size_t)blocks * n_split * (2 + a->head_dim) * sizeof(float),
+                                         stream));
+    const dim3 grid((unsigned)blocks, (unsigned)n_split);
+#define ATTN_LAUNCH(NI)                                                                                        \
+    attention_kernel<NI><<<grid, warps * 32, shared, stream>>>(q, k, v, out, a->n_head, a->n_head_kv, a->head_dim, \
+                                                                a->pos0, a->scale, chunk, part)
     switch (ni) {
     case 1: ATTN_LAUNCH(1); break;
     case 2: ATTN_LAUNCH(2); break;
@@ -143,6 +190,20 @@ extern "C" chord_status chord_attention_cuda(const float *q, const float *k, con
     default: ATTN_LAUNCH(8); break;
     }
 #undef ATTN_LAUNCH
+    if (n_split > 1) {
+        cudaError_t e = cudaGetLastError();
+        if (e == cudaSuccess) {
+            attention_merge<<<(unsigned)blocks, 128, 0, stream>>>(part, out, (int)n_split, a->head_dim);
+            e = cudaGetLastError();
+        }
+        /* freed in stream order after the merge, also when a launch failed */
+        const cudaError_t f = cudaFreeAsync(part, stream);
+        if (e != cudaSuccess)
+            return chord_fail(CHORD_ERR_DEVICE, "cuda: launch of attention_kernel/attention_merge failed at %s:%d: %s (%s)",
+                              __FILE__, __LINE__, cudaGetErrorName(e), cudaGetErrorString(e));
+        CHORD_CUDA_CHECK(f);
+        return CHORD_OK;
+    }
     CHORD_CUDA_CHECK_LAUNCH("attention_kernel");
     return CHORD_OK;
 }

@@ -8,7 +8,13 @@
  *     running max / sum / output are rescaled online (flash-attention style), so any context
  *     length fits in WG floats of shared memory. The output accumulation is transposed: invocation
  *     d owns output values d, d + WG, ... (at most ACC of them) and sums p_j V[j][d] over the chunk,
- *     reading V rows coalesced. Keys past pos0 + t (NaN in the tests) are never read. */
+ *     reading V rows coalesced. Keys past pos0 + t (NaN in the tests) are never read.
+ * v2: work-groups of 512 (host's choice) for 4x the loads in flight: only n_head x n_tok work-groups
+ *     exist (32 for a decode step, fewer than the H100's 132 SMs), so per-SM memory parallelism
+ *     bounds the speed. The V sums are split over parts = WG / head_dim groups of invocations
+ *     (each takes every parts-th key of the chunk) and added through shared memory at the end.
+ *     Not yet timed on the H100; splitting the keys across work-groups (flash-decoding) would need
+ *     scratch memory the op's contract does not provide. */
 #include "vulkan_common.glsl"
 
 #define ACC 4u      /* output values per invocation: head_dim <= ACC * WG */
@@ -42,6 +48,10 @@ void main()
     const uint qo = pc.o0 >> 2, ko = pc.o1 >> 2, vo = pc.o2 >> 2, oo = pc.o3 >> 2;
     const uint h = gl_WorkGroupID.x, hk = h / (pc.n_head / pc.n_head_kv);
     const uint kv_stride = pc.n_head_kv * D; /* floats between consecutive cache rows */
+    /* V accumulation: with D <= WG, `parts` groups of D invocations each sum every parts-th key of
+     * a chunk for output value `lane`; with D > WG, one part and ACC values per invocation */
+    const uint parts = max(1u, WG / D);
+    const uint part = tid / D, lane = tid % D;
     for (uint t = gl_WorkGroupID.y; t < pc.n_tok; t += gl_NumWorkGroups.y) {
         const uint qrow = (t * pc.n_head + h) * D;
         const uint n_keys = uint(pc.pos0 + int(t)) + 1u; /* keys 0 .. pos0 + t */
@@ -81,21 +91,33 @@ void main()
             m_run = m_new;
             const uint cnt = min(WG, n_keys - j0);
             for (uint i = 0u; i < ACC; i++) {
-                const uint d = tid + i * WG;
-                if (d < D) {
+                const uint d = lane + i * WG;
+                if (part < parts && d < D) {
                     float a = acc[i] * alpha;
-                    for (uint jj = 0u; jj < cnt; jj++)
+                    for (uint jj = part; jj < cnt; jj += parts)
                         a += pj[jj] * V[vo + (j0 + jj) * kv_stride + hk * D + d];
                     acc[i] = a;
                 }
             }
             barrier(); /* pj and red are rewritten by the next chunk */
         }
-        for (uint i = 0u; i < ACC; i++) {
-            const uint d = tid + i * WG;
-            if (d < D)
-                O[oo + qrow + d] = acc[i] / l_run;
+        if (parts > 1u) { /* add the parts' sums: parts * D <= WG floats */
+            if (part < parts)
+                red[part * D + lane] = acc[0];
+            barrier();
+            if (part == 0u) {
+                float sum = 0.0;
+                for (uint p = 0u; p < parts; p++)
+                    sum += red[p * D + lane];
+                acc[0] = sum;
+            }
         }
+        if (part == 0u)
+            for (uint i = 0u; i < ACC; i++) {
+                const uint d = lane + i * WG;
+                if (d < D)
+                    O[oo + qrow + d] = acc[i] / l_run;
+            }
         barrier(); /* qs is rewritten for the next token */
     }
 }

@@ -1,5 +1,6 @@
 #version 450
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 /* rope, Vulkan: rotary position embedding, NORMAL (adjacent pairs) or NEOX (i, i + n_rot/2) pairs
  * by ROPE_NEOX; angles in double (ANGLE_F64=1, needs shaderFloat64) or float.
  *
@@ -9,7 +10,8 @@
  * v2: an invocation applies its angle to HPI = 4 heads of its token (the angle depends on the
  *     token and pair only): 4x fewer angle evaluations (the f64 power and reduction, or the
  *     float-float one, cost more than the 16 bytes moved per pair), still 512 invocations for a
- *     32-head decode step; consecutive invocations still take consecutive pairs (coalesced).
+ *     32-head decode step; consecutive invocations still take consecutive pairs (coalesced). The
+ *     HPI heads' values are all loaded before the angle is formed and anything is stored.
  *     Angles: theta_i = p * r^i with r = theta_base^(-2/n_rot). The f64 variant forms r^i in double
  *     by squaring (r comes from the host in double) and reduces theta by pi/2 in double; the f32
  *     variant (devices without shaderFloat64) does the same in float-float arithmetic (Dekker's exact
@@ -127,19 +129,33 @@ void main()
 #else
             const uint i0 = 2u * j, i1 = 2u * j + 1u;
 #endif
+            /* all loads before any store: Y may alias X, so a load after a store could not be
+             * moved ahead of it, and the HPI heads would pay HPI memory round trips */
+            float x0[HPI], x1[HPI];
+            [[unroll]] for (uint u = 0u; u < HPI; u++) {
+                if (h0 + u < h1) {
+                    const uint base = (t * pc.n_head + h0 + u) * pc.head_dim;
+                    x0[u] = X[xo + base + i0];
+                    x1[u] = X[xo + base + i1];
+                }
+            }
             const vec2 sc = rope_sincos(j, pc.pos0 + int(t)); /* one angle for HPI heads */
-            for (uint h = h0; h < h1; h++) {
-                const uint base = (t * pc.n_head + h) * pc.head_dim;
-                const float x0 = X[xo + base + i0], x1 = X[xo + base + i1];
-                Y[yo + base + i0] = x0 * sc.y - x1 * sc.x;
-                Y[yo + base + i1] = x0 * sc.x + x1 * sc.y;
+            [[unroll]] for (uint u = 0u; u < HPI; u++) {
+                if (h0 + u < h1) {
+                    const uint base = (t * pc.n_head + h0 + u) * pc.head_dim;
+                    Y[yo + base + i0] = x0[u] * sc.y - x1[u] * sc.x;
+                    Y[yo + base + i1] = x0[u] * sc.x + x1[u] * sc.y;
+                }
             }
         } else {
             const uint d = pc.n_rot + (j - half_rot);
-            for (uint h = h0; h < h1; h++) {
-                const uint base = (t * pc.n_head + h) * pc.head_dim;
-                Y[yo + base + d] = X[xo + base + d];
-            }
+            float x[HPI];
+            [[unroll]] for (uint u = 0u; u < HPI; u++)
+                if (h0 + u < h1)
+                    x[u] = X[xo + (t * pc.n_head + h0 + u) * pc.head_dim + d];
+            [[unroll]] for (uint u = 0u; u < HPI; u++)
+                if (h0 + u < h1)
+                    Y[yo + (t * pc.n_head + h0 + u) * pc.head_dim + d] = x[u];
         }
     }
 }

@@ -287,19 +287,38 @@ static int fail(const char *what)
 }
 
 /* Opens the backend and loads the model on it; prints the failure and returns 1, or 0. */
-static int open_model(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet)
+static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet, int log_only)
 {
-    if (chord_open(spec, rt, log_line) != CHORD_OK)
+    if (chord_open(spec, rt, log_line) != CHORD_OK) {
+        if (log_only) {
+            fprintf(stderr, "chord run: backend %s unavailable: %s\n", spec, chord_last_error());
+            return 1;
+        }
         return fail("backend");
+    }
     if (!S->o.quiet)
         fprintf(stderr, "chord run: backend %s:%d (%s)\n", rt->be->name, rt->device, rt->info.name);
     int q = quiet || S->o.quiet;
     chord_llama_params p = {S->o.n_ctx, S->o.n_batch, progress, &q};
     if (chord_llama_load(rt, S->g, &p, m) != CHORD_OK) {
-        fprintf(stderr, "chord run: loading the model on %s: %s\n", rt->be->name, chord_last_error());
+        fprintf(stderr, "chord run: cannot run the model on %s: %s\n", rt->be->name, chord_last_error());
+        chord_close(rt);
         return 1;
     }
     return 0;
+}
+
+/* -b names one backend; without it (or "auto") the backends are tried in preference order until one starts and
+ * supports every op and weight type of the model, each refusal printed (the reference is the last one). */
+static int open_model(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet)
+{
+    if (spec && strcmp(spec, "auto") != 0)
+        return open_on(S, spec, rt, m, quiet, 0);
+    for (int i = 0; i < chord_backend_count(); i++)
+        if (open_on(S, chord_backend_at(i)->name, rt, m, quiet, 1) == 0)
+            return 0;
+    fprintf(stderr, "chord run: no backend can run this model\n");
+    return 1;
 }
 
 static int generate(run_state *S)

@@ -84,10 +84,14 @@ static chord_status init_ctx(cuda_ctx *c)
     CHORD_CUDA_CHECK(cudaEventCreate(&c->t1));
     /* Kernels that need scratch (split-K attention) take it with cudaMallocAsync on the stream; keep
      * up to 256 MiB of freed blocks in the device's pool instead of unmapping them at every sync. */
-    cudaMemPool_t pool;
-    unsigned long long keep = 256ull << 20; /* the attribute is a 64-bit unsigned */
-    CHORD_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, c->device));
-    CHORD_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+    int pools = 0;
+    CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, c->device));
+    if (pools) { /* without pools the kernels fall back to variants that need no scratch */
+        cudaMemPool_t pool;
+        unsigned long long keep = 256ull << 20; /* the attribute is a 64-bit unsigned */
+        CHORD_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, c->device));
+        CHORD_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
+    }
     return CHORD_OK;
 }
 

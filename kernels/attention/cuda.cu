@@ -174,11 +174,20 @@ extern "C" chord_status chord_attention_cuda(const float *q, const float *k, con
     long long n_split = (n_kv + 63) / 64;
     n_split = n_split < want ? n_split : want;
     n_split = n_split > 65535 ? 65535 : n_split;
-    const int chunk = (int)((n_kv + n_split - 1) / n_split);
     float *part = NULL;
-    if (n_split > 1)
-        CHORD_CUDA_CHECK(cudaMallocAsync((void **)&part, (size_t)blocks * n_split * (2 + a->head_dim) * sizeof(float),
-                                         stream));
+    if (n_split > 1) {
+        const size_t bytes = (size_t)blocks * n_split * (2 + a->head_dim) * sizeof(float);
+        const cudaError_t e = cudaMallocAsync((void **)&part, bytes, stream);
+        if (e == cudaErrorNotSupported) { /* no stream-ordered allocator: v1, one block per query */
+            (void)cudaGetLastError();
+            part = NULL;
+            n_split = 1;
+        } else if (e != cudaSuccess) {
+            return chord_fail(CHORD_ERR_DEVICE, "cuda: cudaMallocAsync(%zu) failed at %s:%d: %s (%s)", bytes, __FILE__,
+                              __LINE__, cudaGetErrorName(e), cudaGetErrorString(e));
+        }
+    }
+    const int chunk = (int)((n_kv + n_split - 1) / n_split);
     const dim3 grid((unsigned)blocks, (unsigned)n_split);
 #define ATTN_LAUNCH(NI)                                                                                        \
     attention_kernel<NI><<<grid, warps * 32, shared, stream>>>(q, k, v, out, a->n_head, a->n_head_kv, a->head_dim, \

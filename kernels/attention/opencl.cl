@@ -19,7 +19,7 @@
 
 /* Attends keys [j_begin, j_end) (j_end <= pos0 + t + 1) of query q: leaves the unnormalized output
  * in acc[] and returns (m, l). */
-inline float2 chord_attend(__local float *qs, __local float *acc, __local float *p, __local float *scratch,
+static inline float2 chord_attend(__local float *qs, __local float *acc, __local float *p, __local float *scratch,
                            __global const float *kc, __global const float *vc, size_t kv_stride, int hk, int j_begin,
                            int j_end, float scale)
 {

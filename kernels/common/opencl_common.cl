@@ -21,7 +21,7 @@
 #define CHORD_AT_CONST(type, base, off) ((__global const type *)((__global const uchar *)(base) + (off)))
 
 /* IEEE binary16 bits to float. Subnormals are mant * 2^-24, exact in float. */
-inline float chord_f16(uint h)
+static inline float chord_f16(uint h)
 {
     const uint sign = (h & 0x8000u) << 16;
     const uint e = (h >> 10) & 0x1fu;
@@ -35,19 +35,19 @@ inline float chord_f16(uint h)
     return as_float(sign | ((e + 112u) << 23) | (mant << 13));
 }
 
-inline float chord_bf16(uint h)
+static inline float chord_bf16(uint h)
 {
     return as_float(h << 16);
 }
 
 /* Little-endian 16-bit read at a 2-aligned byte address. */
-inline uint chord_rd16(__global const uchar *p)
+static inline uint chord_rd16(__global const uchar *p)
 {
     return *(__global const ushort *)p;
 }
 
 /* Little-endian 32-bit read at a 2-aligned byte address (quant blocks are only 2-aligned). */
-inline uint chord_rd32(__global const uchar *p)
+static inline uint chord_rd32(__global const uchar *p)
 {
     const __global ushort *s = (const __global ushort *)p;
     return (uint)s[0] | ((uint)s[1] << 16);
@@ -55,7 +55,7 @@ inline uint chord_rd32(__global const uchar *p)
 
 /* Sum / max over a work-group of n items (n a power of 2), every item gets the result.
  * scratch holds n floats; the trailing barrier lets the caller reuse it at once. */
-inline float chord_wg_sum(float v, __local float *scratch, int n)
+static inline float chord_wg_sum(float v, __local float *scratch, int n)
 {
     const int lid = get_local_id(0);
     scratch[lid] = v;
@@ -70,7 +70,7 @@ inline float chord_wg_sum(float v, __local float *scratch, int n)
     return r;
 }
 
-inline float chord_wg_max(float v, __local float *scratch, int n)
+static inline float chord_wg_max(float v, __local float *scratch, int n)
 {
     const int lid = get_local_id(0);
     scratch[lid] = v;

@@ -11,19 +11,19 @@
  * k-quants and uncoalesced; v2 decodes 8-value chunks so neighbouring items read neighbouring
  * bytes of a row; v3 (this) reads the 8 quant bytes of a chunk as 4 ushorts instead of 8 bytes. */
 
-inline float8 chord_dq8_f32(__global const uchar *row, uint c)
+static inline float8 chord_dq8_f32(__global const uchar *row, uint c)
 {
     return vload8(c, (__global const float *)row);
 }
 
-inline float8 chord_dq8_f16(__global const uchar *row, uint c)
+static inline float8 chord_dq8_f16(__global const uchar *row, uint c)
 {
     const __global ushort *h = (const __global ushort *)row + 8 * c;
     return (float8)(chord_f16(h[0]), chord_f16(h[1]), chord_f16(h[2]), chord_f16(h[3]), chord_f16(h[4]),
                     chord_f16(h[5]), chord_f16(h[6]), chord_f16(h[7]));
 }
 
-inline float8 chord_dq8_bf16(__global const uchar *row, uint c)
+static inline float8 chord_dq8_bf16(__global const uchar *row, uint c)
 {
     const __global ushort *h = (const __global ushort *)row + 8 * c;
     return (float8)(chord_bf16(h[0]), chord_bf16(h[1]), chord_bf16(h[2]), chord_bf16(h[3]), chord_bf16(h[4]),
@@ -32,7 +32,7 @@ inline float8 chord_dq8_bf16(__global const uchar *row, uint c)
 
 /* 8 bytes at a 2-aligned address as 4 ushort loads (half the load instructions of byte loads; a
  * 4-byte load would need 4-byte alignment, which 18-, 22- and 34-byte blocks do not give). */
-inline uint8 chord_bytes8(__global const uchar *p)
+static inline uint8 chord_bytes8(__global const uchar *p)
 {
     const __global ushort *s = (const __global ushort *)p;
     const uint a = s[0], b = s[1], c = s[2], d = s[3];
@@ -41,20 +41,20 @@ inline uint8 chord_bytes8(__global const uchar *p)
 
 /* The 8 nibbles of chunk p (0..3) of a 32-value block: chunks 0, 1 are the low nibbles of qs[0..15],
  * chunks 2, 3 the high nibbles. */
-inline uint8 chord_nib8(__global const uchar *qs, uint p)
+static inline uint8 chord_nib8(__global const uchar *qs, uint p)
 {
     return (chord_bytes8(qs + (p & 1) * 8) >> ((p >> 1) * 4)) & (uint8)0xfu;
 }
 
 /* Bit j of qh for the 8 values of chunk p: the 5th bit of value 8p + l. */
-inline uint8 chord_qh8(uint qh, uint p)
+static inline uint8 chord_qh8(uint qh, uint p)
 {
     const uint b = qh >> (8 * p);
     return (uint8)(b, b >> 1, b >> 2, b >> 3, b >> 4, b >> 5, b >> 6, b >> 7) & (uint8)1u;
 }
 
 /* q4_0 (18 bytes): f16 d, qs[16]; y = (q - 8) * d */
-inline float8 chord_dq8_q4_0(__global const uchar *row, uint c)
+static inline float8 chord_dq8_q4_0(__global const uchar *row, uint c)
 {
     const __global uchar *b = row + (c / 4) * 18;
     const float d = chord_f16(chord_rd16(b));
@@ -62,7 +62,7 @@ inline float8 chord_dq8_q4_0(__global const uchar *row, uint c)
 }
 
 /* q4_1 (20 bytes): f16 d, f16 m, qs[16]; y = q * d + m */
-inline float8 chord_dq8_q4_1(__global const uchar *row, uint c)
+static inline float8 chord_dq8_q4_1(__global const uchar *row, uint c)
 {
     const __global uchar *b = row + (c / 4) * 20;
     const float d = chord_f16(chord_rd16(b)), m = chord_f16(chord_rd16(b + 2));
@@ -70,7 +70,7 @@ inline float8 chord_dq8_q4_1(__global const uchar *row, uint c)
 }
 
 /* q5_0 (22 bytes): f16 d, qh[4], qs[16]; y = (q - 16) * d, q = nibble | bit j of qh << 4 */
-inline float8 chord_dq8_q5_0(__global const uchar *row, uint c)
+static inline float8 chord_dq8_q5_0(__global const uchar *row, uint c)
 {
     const __global uchar *b = row + (c / 4) * 22;
     const uint p = c % 4;
@@ -80,7 +80,7 @@ inline float8 chord_dq8_q5_0(__global const uchar *row, uint c)
 }
 
 /* q5_1 (24 bytes): f16 d, f16 m, qh[4], qs[16]; y = q * d + m */
-inline float8 chord_dq8_q5_1(__global const uchar *row, uint c)
+static inline float8 chord_dq8_q5_1(__global const uchar *row, uint c)
 {
     const __global uchar *b = row + (c / 4) * 24;
     const uint p = c % 4;
@@ -90,7 +90,7 @@ inline float8 chord_dq8_q5_1(__global const uchar *row, uint c)
 }
 
 /* q8_0 (34 bytes): f16 d, int8 qs[32]; y = q * d */
-inline float8 chord_dq8_q8_0(__global const uchar *row, uint c)
+static inline float8 chord_dq8_q8_0(__global const uchar *row, uint c)
 {
     const __global uchar *b = row + (c / 4) * 34;
     const float d = chord_f16(chord_rd16(b));
@@ -99,7 +99,7 @@ inline float8 chord_dq8_q8_0(__global const uchar *row, uint c)
 }
 
 /* 6-bit (scale, min) pair j of the 12 scale bytes of q4_K/q5_K (ggml's get_scale_min_k4). */
-inline uint2 chord_scale_min_k4(uint j, __global const uchar *s)
+static inline uint2 chord_scale_min_k4(uint j, __global const uchar *s)
 {
     if (j < 4)
         return (uint2)(s[j] & 63u, s[j + 4] & 63u);
@@ -109,7 +109,7 @@ inline uint2 chord_scale_min_k4(uint j, __global const uchar *s)
 /* q4_K (144 bytes): f16 d, f16 dmin, scales[12], qs[128]. Value v of the block: i = v / 64 picks 32 qs
  * bytes, the first 32 values of those 64 are low nibbles (sub-block 2i), the next 32 high (2i+1).
  * y = (d * sc) * q - dmin * m */
-inline float8 chord_dq8_q4_K(__global const uchar *row, uint c)
+static inline float8 chord_dq8_q4_K(__global const uchar *row, uint c)
 {
     const __global uchar *b = row + (c / 32) * 144;
     const uint v = (c % 32) * 8, i = v / 64, hi = (v / 32) & 1, l0 = v % 32;
@@ -122,7 +122,7 @@ inline float8 chord_dq8_q4_K(__global const uchar *row, uint c)
 
 /* q5_K (176 bytes): f16 d, f16 dmin, scales[12], qh[32], qs[128]. As q4_K plus a 5th bit: value l of
  * sub-block s takes bit s of qh[l]. */
-inline float8 chord_dq8_q5_K(__global const uchar *row, uint c)
+static inline float8 chord_dq8_q5_K(__global const uchar *row, uint c)
 {
     const __global uchar *b = row + (c / 32) * 176;
     const uint v = (c % 32) * 8, i = v / 64, hi = (v / 32) & 1, l0 = v % 32;
@@ -138,7 +138,7 @@ inline float8 chord_dq8_q5_K(__global const uchar *row, uint c)
 /* q6_K (210 bytes): ql[128], qh[64], int8 scales[16], f16 d. Value v: half h = v / 128, group
  * g = (v % 128) / 32, l = v % 32; low 4 bits from ql[64h + l + 32(g & 1)] (high nibble for g >= 2),
  * top 2 bits from qh[32h + l] >> 2g, scale sc[8h + l / 16 + 2g]. y = d * sc * (q - 32) */
-inline float8 chord_dq8_q6_K(__global const uchar *row, uint c)
+static inline float8 chord_dq8_q6_K(__global const uchar *row, uint c)
 {
     const __global uchar *b = row + (c / 32) * 210;
     const uint v = (c % 32) * 8, h = v / 128, g = (v % 128) / 32, l0 = v % 32;

@@ -12,7 +12,7 @@
 #define ROWS 1
 #endif
 
-inline float chord_dot8(float8 a, float8 b, float acc)
+static inline float chord_dot8(float8 a, float8 b, float acc)
 {
     acc = fma(a.s0, b.s0, acc);
     acc = fma(a.s1, b.s1, acc);

@@ -6,8 +6,24 @@
  *              xn = rmsnorm(x); x += (silu(xn Wg^T) * (xn Wu^T)) Wd^T
  *   last batch only: logits = rmsnorm(x[n - 1]) Wout^T, one row, so the vocab matmul runs once per eval. */
 #include <math.h>
+#include <time.h>
 
 #include "llama_internal.h"
+
+/* Every launch goes through here: with profiling on, each one is synced and its wall time added to its op. */
+static chord_status launch(chord_llama *m, chord_op op, const chord_tensor *t, const void *args)
+{
+    if (!m->profile)
+        return chord_launch(m->rt, op, t, args);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    CHORD_TRY(chord_launch(m->rt, op, t, args));
+    CHORD_TRY(chord_sync(m->rt));
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    m->prof_ms[op] += (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-6;
+    m->prof_n[op]++;
+    return CHORD_OK;
+}
 
 static chord_tensor T(chord_buf *b, size_t off)
 {
@@ -19,7 +35,7 @@ static chord_status matmul(chord_llama *m, const llama_weight *w, chord_tensor x
 {
     const chord_matmul_args a = {rows, (int)w->n, (int)w->k, w->type};
     const chord_tensor t[3] = {T(w->buf, 0), x, y};
-    chord_status s = chord_launch(m->rt, llama_matmul_op(m, w, rows), t, &a);
+    chord_status s = launch(m, llama_matmul_op(m, w, rows), t, &a);
     return s == CHORD_OK ? s : llama_fail_ctx(s, "%s (m=%d)", w->name, rows);
 }
 
@@ -27,7 +43,7 @@ static chord_status rmsnorm(chord_llama *m, chord_tensor x, const llama_weight *
 {
     const chord_rmsnorm_args a = {rows, m->hp.n_embd, m->hp.norm_eps};
     const chord_tensor t[3] = {x, T(w->buf, 0), y};
-    chord_status s = chord_launch(m->rt, CHORD_OP_RMSNORM, t, &a);
+    chord_status s = launch(m, CHORD_OP_RMSNORM, t, &a);
     return s == CHORD_OK ? s : llama_fail_ctx(s, "%s", w->name);
 }
 
@@ -36,14 +52,14 @@ static chord_status rope(chord_llama *m, chord_tensor x, int n, int n_head, int 
     const chord_llama_hparams *hp = &m->hp;
     const chord_rope_args a = {n, n_head, hp->head_dim, hp->n_rot, hp->rope_mode, hp->rope_theta, pos0};
     const chord_tensor t[2] = {x, x};
-    return chord_launch(m->rt, CHORD_OP_ROPE, t, &a);
+    return launch(m, CHORD_OP_ROPE, t, &a);
 }
 
 static chord_status add(chord_llama *m, chord_buf *x, chord_buf *y, int64_t n)
 {
     const chord_add_args a = {n};
     const chord_tensor t[3] = {T(x, 0), T(y, 0), T(x, 0)};
-    return chord_launch(m->rt, CHORD_OP_ADD, t, &a);
+    return launch(m, CHORD_OP_ADD, t, &a);
 }
 
 static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0)
@@ -63,7 +79,7 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
     const chord_attention_args aa = {n, hp->n_head, hp->n_head_kv, hp->head_dim, pos0,
                                      1.0f / sqrtf((float)hp->head_dim)};
     const chord_tensor at[4] = {T(m->q, 0), T(ly->k_cache, 0), T(ly->v_cache, 0), T(m->att, 0)};
-    CHORD_TRY(chord_launch(m->rt, CHORD_OP_ATTENTION, at, &aa));
+    CHORD_TRY(launch(m, CHORD_OP_ATTENTION, at, &aa));
     CHORD_TRY(matmul(m, &ly->wo, T(m->att, 0), T(m->proj, 0), n));
     CHORD_TRY(add(m, m->x, m->proj, (int64_t)n * hp->n_embd));
 
@@ -73,7 +89,7 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
     CHORD_TRY(matmul(m, &ly->w_up, T(m->xn, 0), T(m->up, 0), n));
     const chord_swiglu_args sa = {(int64_t)n * hp->n_ff};
     const chord_tensor st[3] = {T(m->gate, 0), T(m->up, 0), T(m->gate, 0)};
-    CHORD_TRY(chord_launch(m->rt, CHORD_OP_SWIGLU, st, &sa));
+    CHORD_TRY(launch(m, CHORD_OP_SWIGLU, st, &sa));
     CHORD_TRY(matmul(m, &ly->w_down, T(m->gate, 0), T(m->proj, 0), n));
     return add(m, m->x, m->proj, (int64_t)n * hp->n_embd);
 }
@@ -86,7 +102,7 @@ static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0
     for (int t = 0; t < n; t++) {
         const chord_tensor dt[2] = {T(m->tok_embd.buf, (size_t)tokens[t] * m->tok_embd.row_bytes),
                                     T(m->x, (size_t)t * embd_bytes)};
-        chord_status s = chord_launch(m->rt, CHORD_OP_DEQUANT, dt, &da);
+        chord_status s = launch(m, CHORD_OP_DEQUANT, dt, &da);
         if (s != CHORD_OK)
             return llama_fail_ctx(s, "token_embd.weight row %d", tokens[t]);
     }
@@ -119,4 +135,19 @@ chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, 
     }
     CHORD_TRY(chord_sync(m->rt));
     return logits ? chord_download(m->rt, m->logits, 0, logits, (size_t)m->hp.n_vocab * sizeof(float)) : CHORD_OK;
+}
+
+void chord_llama_profile(chord_llama *m, int on)
+{
+    m->profile = on;
+    for (int i = 0; i < CHORD_OP_COUNT; i++) {
+        m->prof_ms[i] = 0;
+        m->prof_n[i] = 0;
+    }
+}
+
+int chord_llama_profile_get(const chord_llama *m, chord_op op, double *ms)
+{
+    *ms = m->prof_ms[op];
+    return m->prof_n[op];
 }

@@ -59,6 +59,12 @@ size_t chord_llama_cache_bytes(const chord_llama *m);  /* KV cache bytes on the 
  * logits are computed. Fails with CHORD_ERR_INVALID when pos0 + n_tok exceeds the context. */
 chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits);
 
+/* Per-op profile: while on, every launch is followed by a sync and its wall time is added to its op (this
+ * serializes the device, so rates measured meanwhile are not the real ones). Turning it on clears the sums.
+ * profile_get returns the launch count and writes the total milliseconds. */
+void chord_llama_profile(chord_llama *m, int on);
+int chord_llama_profile_get(const chord_llama *m, chord_op op, double *ms);
+
 /* Comparing a backend's logits with the reference's (used by `chord run --verify` and tests/test_model.c).
  * A step agrees when
  *   NMSE = sum((got - ref)^2) / sum(ref^2) <= CHORD_LOGITS_NMSE_MAX, and

@@ -18,7 +18,7 @@
 typedef struct run_opts {
     const char *model, *prompt, *backend, *system;
     int n_predict, n_ctx, n_batch;
-    int chat, verify, json, quiet;
+    int chat, verify, json, quiet, profile;
     chord_sampler_params sp;
 } run_opts;
 
@@ -48,6 +48,7 @@ static int usage(FILE *f, int code)
             "                        NMSE <= %.0e and the top-1 tokens agree, or the ref rates the backend's\n"
             "                        top-1 within %.0e relative of its own (a near tie); exit 1 otherwise\n"
             "  --json                print one JSON object with the text, counts and rates instead of streaming\n"
+            "  --profile             sync after every launch and print the time per op (slows the run)\n"
             "  -q, --quiet           no loading progress\n",
             CHORD_LOGITS_NMSE_MAX, CHORD_LOGITS_TIE_REL);
     return code;
@@ -109,6 +110,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
             o->verify = 1;
         else if (IS("--json"))
             o->json = 1;
+        else if (IS("--profile"))
+            o->profile = 1;
         else if (IS("-q") || IS("--quiet"))
             o->quiet = 1;
         else if (!v && a[0] == '-') {
@@ -396,6 +399,23 @@ static void report(const run_state *S, const char *path)
                 S->verify_steps, S->verify_fail, S->verify_worst, CHORD_LOGITS_NMSE_MAX);
 }
 
+static void print_profile(const chord_llama *m)
+{
+    double total = 0, ms;
+    for (int op = 0; op < CHORD_OP_COUNT; op++) {
+        chord_llama_profile_get(m, (chord_op)op, &ms);
+        total += ms;
+    }
+    fprintf(stderr, "chord run: profile (each launch synced)\n  %-12s %8s %10s %10s %6s\n", "op", "launches",
+            "total ms", "ms/launch", "share");
+    for (int op = 0; op < CHORD_OP_COUNT; op++) {
+        const int n = chord_llama_profile_get(m, (chord_op)op, &ms);
+        if (n)
+            fprintf(stderr, "  %-12s %8d %10.1f %10.3f %5.1f%%\n", chord_op_name((chord_op)op), n, ms, ms / n,
+                    total > 0 ? 100 * ms / total : 0);
+    }
+}
+
 static int run(run_state *S)
 {
     run_opts *o = &S->o;
@@ -473,10 +493,14 @@ static int run(run_state *S)
     if (!o->quiet && !o->json)
         fprintf(stderr, "chord run: %d prompt tokens, n_ctx %d, n_batch %d\n", S->n_prompt, chord_llama_n_ctx(S->m),
                 chord_llama_n_batch(S->m));
+    if (o->profile)
+        chord_llama_profile(S->m, 1);
     int rc = generate(S);
     if (rc)
         return rc;
     report(S, path);
+    if (o->profile)
+        print_profile(S->m);
     return S->verify_fail ? 1 : 0;
 }
 

@@ -149,9 +149,15 @@ static void choose_tunables(chord_cl_ctx *c, const char *vendor)
     while ((size_t)t->ew_wg > max_wg) t->ew_wg /= 2;
     while ((size_t)t->mm_wg > max_wg) t->mm_wg /= 2;
     while ((size_t)t->attn_wg > max_wg) t->attn_wg /= 2;
-    if ((size_t)(t->gemm_bm / t->gemm_tm) * (size_t)(t->gemm_bn / t->gemm_tn) > max_wg) {
-        t->gemm_bm = t->gemm_bn = 32;
+    /* and the GEMM's two local stages of (BM + 4) x BK and (BN + 4) x BK floats fit */
+    cl_ulong local_mem = 0;
+    if (clGetDeviceInfo(c->device, CL_DEVICE_LOCAL_MEM_SIZE, sizeof local_mem, &local_mem, NULL) != CL_SUCCESS)
+        local_mem = 16384;
+    const cl_ulong gemm_local = 2ull * t->gemm_bk * (t->gemm_bm + 4 + t->gemm_bn + 4) * sizeof(float);
+    if ((size_t)(t->gemm_bm / t->gemm_tm) * (size_t)(t->gemm_bn / t->gemm_tn) > max_wg || gemm_local > local_mem) {
+        t->gemm_bm = t->gemm_bn = 32; /* 64 items, 5 KiB at BK = 8 */
         t->gemm_tm = t->gemm_tn = 4;
+        t->gemm_bk = 8;
     }
 }
 

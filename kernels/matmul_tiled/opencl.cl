@@ -4,14 +4,16 @@
  * stores the X and W tiles transposed (k-major) in local memory, so an item's TM (TN) operands for
  * one k are contiguous float4s; the rows are padded by 4 floats, which keeps float4 alignment and
  * spreads the transposing stores over banks. The next tiles are loaded into registers while the
- * current ones are multiplied (one local buffer, prefetch in registers). Loads are scalar and
+ * current ones are multiplied (prefetch in registers, two local stages). Loads are scalar and
  * coalesced along k (offsets and k are arbitrary, so float4 global loads are not generally aligned);
  * tiles fully inside X, W and k skip the bounds checks.
  *
  * Versions: v1 one output per item, tiles of 16x16 (a local read per FMA); v2 TM x TN register
  * blocking (2 local float4 reads per 2*TM*TN/4 FMAs); v3 register prefetch of the next tile,
- * padding against bank conflicts of the transposing stores, unchecked interior tiles; v4 (this) an
- * item's outputs in float4 groups a slice apart (ROW_OF/COL_OF): conflict-free local reads. */
+ * padding against bank conflicts of the transposing stores, unchecked interior tiles; v4 an
+ * item's outputs in float4 groups a slice apart (ROW_OF/COL_OF): conflict-free local reads;
+ * v5 (this) two local stages: one barrier per BK step instead of two (34 KiB of local memory at
+ * 128x128x16). */
 #define WGS ((BM / TM) * (BN / TN))
 #define LDA (BM + 4) /* floats per k-row of the X tile in local memory */
 #define LDB (BN + 4)
@@ -27,8 +29,9 @@ __kernel __attribute__((reqd_work_group_size(WGS, 1, 1)))
 void matmul_tiled(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulong x_off, __global uchar *yb,
                   ulong y_off, int m, int n, int k)
 {
-    __local float4 as4[BK * LDA / 4]; /* X tile, [kk][i] */
-    __local float4 bs4[BK * LDB / 4]; /* W tile, [kk][j] */
+    /* two stages of each tile: stage s % 2 is multiplied while the next is stored into the other */
+    __local float4 as4[2 * BK * LDA / 4]; /* X tiles, [stage][kk][i] */
+    __local float4 bs4[2 * BK * LDB / 4]; /* W tiles, [stage][kk][j] */
     __local float *as = (__local float *)as4;
     __local float *bs = (__local float *)bs4;
     __global const float *w = CHORD_AT_CONST(float, wb, w_off); /* W (n, k) */
@@ -62,32 +65,38 @@ void matmul_tiled(__global const uchar *wb, ulong w_off, __global const uchar *x
         }                                                                                       \
     } while (0)
 
+#define STORE_TILES(stage)                                                                      \
+    do {                                                                                        \
+        for (int q = 0; q < LX; q++) {                                                          \
+            const int e = lid + q * WGS;                                                        \
+            as[(stage) * (BK * LDA) + (e % BK) * LDA + e / BK] = rx[q];                         \
+        }                                                                                       \
+        for (int q = 0; q < LW; q++) {                                                          \
+            const int e = lid + q * WGS;                                                        \
+            bs[(stage) * (BK * LDB) + (e % BK) * LDB + e / BK] = rw[q];                         \
+        }                                                                                       \
+    } while (0)
+
     LOAD_TILES(0);
+    STORE_TILES(0);
+    barrier(CLK_LOCAL_MEM_FENCE);
+    int stage = 0;
     for (int k0 = 0; k0 < k; k0 += BK) {
-#pragma unroll
-        for (int q = 0; q < LX; q++) {
-            const int e = lid + q * WGS;
-            as[(e % BK) * LDA + e / BK] = rx[q];
-        }
-#pragma unroll
-        for (int q = 0; q < LW; q++) {
-            const int e = lid + q * WGS;
-            bs[(e % BK) * LDB + e / BK] = rw[q];
-        }
-        barrier(CLK_LOCAL_MEM_FENCE);
-        if (k0 + BK < k)
-            LOAD_TILES(k0 + BK);
+        const int more = k0 + BK < k;
+        if (more)
+            LOAD_TILES(k0 + BK); /* in flight during the multiply */
+        const int sa = stage * (BK * LDA / 4), sb = stage * (BK * LDB / 4);
 #pragma unroll
         for (int kk = 0; kk < BK; kk++) {
             float av[TM], bv[TN];
 #pragma unroll
             for (int q = 0; q < TM / 4; q++) {
-                const float4 t = as4[(kk * LDA + ROW_OF(ty, 4 * q)) / 4];
+                const float4 t = as4[sa + (kk * LDA + ROW_OF(ty, 4 * q)) / 4];
                 av[4 * q] = t.x; av[4 * q + 1] = t.y; av[4 * q + 2] = t.z; av[4 * q + 3] = t.w;
             }
 #pragma unroll
             for (int q = 0; q < TN / 4; q++) {
-                const float4 t = bs4[(kk * LDB + COL_OF(tx, 4 * q)) / 4];
+                const float4 t = bs4[sb + (kk * LDB + COL_OF(tx, 4 * q)) / 4];
                 bv[4 * q] = t.x; bv[4 * q + 1] = t.y; bv[4 * q + 2] = t.z; bv[4 * q + 3] = t.w;
             }
 #pragma unroll
@@ -96,8 +105,13 @@ void matmul_tiled(__global const uchar *wb, ulong w_off, __global const uchar *x
                 for (int b = 0; b < TN; b++)
                     acc[a][b] = fma(av[a], bv[b], acc[a][b]);
         }
+        /* the other stage was last read in the previous step, which the previous barrier closed */
+        if (more)
+            STORE_TILES(1 - stage);
         barrier(CLK_LOCAL_MEM_FENCE);
+        stage = 1 - stage;
     }
+#undef STORE_TILES
 #undef LOAD_TILES
 #pragma unroll
     for (int a = 0; a < TM; a++) {

@@ -61,7 +61,7 @@ static uint32_t stride_groups(const chord_vk *vk, uint64_t items, uint32_t wg)
 
 typedef struct {
     CHORD_VK_PC_OFFSETS;
-    uint32_t m, n, k, row_bytes, x_vec4, y_ld;
+    uint32_t m, n, k, row_bytes, x_vec4, y_ld, w_vec4;
 } matmul_pc;
 
 static chord_status matmul_check(const chord_matmul_args *a, size_t *row_bytes)
@@ -124,6 +124,7 @@ static chord_status matmul_vk(void *ctx, const chord_tensor *t, const void *args
         const size_t bytes[3] = {rows * row_bytes, (size_t)a->m * a->k * 4,
                                  ((size_t)(a->m - 1) * a->n + rows) * 4};
         pc.n = (uint32_t)rows;
+        pc.w_vec4 = a->wtype == CHORD_TYPE_F32 && row_bytes % 16 == 0 && pc_remainder(vk, tr[0].offset) % 16 == 0;
         CHORD_TRY(chord_vk_dispatch(vk, name, tr, bytes, 3, &pc, sizeof pc, wg, min_u32(rows, caps->max_groups[0]),
                                     min_u32(cdiv((uint64_t)a->m, MATMUL_MB), caps->max_groups[1]), 1));
     }

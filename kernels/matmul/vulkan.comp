@@ -11,13 +11,14 @@
  * v2 (reasoned for the H100, not yet timed there): the unit loop is unrolled UNROLL = 4 deep, so an
  *     invocation issues the weight loads of 4 units before it waits on any (v1 paid one DRAM
  *     latency per unit: at k = 4096 q4_0, 4 round trips per row); X is read as vec4 when its rows
- *     are 16-byte aligned (2 loads per unit instead of 8). */
+ *     are 16-byte aligned (2 loads per unit instead of 8), and so are f32 weight rows. */
 #include "vulkan_common.glsl"
 
 layout(constant_id = 0) const uint WG = 128;
 layout(local_size_x_id = 0) in;
 
 layout(binding = 0) readonly buffer BufW { uint W[]; };   /* (n, k) of wtype */
+layout(binding = 0) readonly buffer BufW4 { vec4 W4[]; }; /* the same, f32 rows when w_vec4 */
 layout(binding = 1) readonly buffer BufX { float X[]; };  /* (m, k) */
 layout(binding = 1) readonly buffer BufX4 { vec4 X4[]; }; /* the same, when x_vec4 */
 layout(binding = 2) writeonly buffer BufY { float Y[]; }; /* (m, n) */
@@ -28,6 +29,7 @@ layout(push_constant) uniform PC {
     uint row_bytes; /* bytes of one W row */
     uint x_vec4;    /* X's remainder is a multiple of 16 bytes and k % 4 == 0 (or m == 1) */
     uint y_ld;      /* floats between Y rows: n, or more when the host splits W into row ranges */
+    uint w_vec4;    /* f32 W: its remainder and row_bytes are multiples of 16 bytes */
 } pc;
 
 #include "vulkan_quant.glsl"
@@ -56,7 +58,16 @@ void main()
                         const uint b = q / UNITS;
                         vec4 lo, hi;
                         uint ilo, ihi;
-                        dq_unit(ra + b * BLOCK_BYTES, q % UNITS, lo, hi, ilo, ihi);
+#if defined(WTYPE_F32)
+                        if (pc.w_vec4 != 0u) { /* 2 vec4 loads instead of 8 scalar ones */
+                            const uint a4 = (ra + b * BLOCK_BYTES) >> 4;
+                            lo = W4[a4];
+                            hi = W4[a4 + 1u];
+                            ilo = 0u;
+                            ihi = 4u;
+                        } else
+#endif
+                            dq_unit(ra + b * BLOCK_BYTES, q % UNITS, lo, hi, ilo, ihi);
                         const uint kb = b * QK;
                         [[unroll]] for (uint i = 0u; i < MB; i++) {
                             if (i < mb) {

@@ -19,11 +19,12 @@
  *      registers at 128 so two blocks (16 warps) share an SM. Expected 80-90% of cuBLAS at 4096^3
  *      (1024 blocks = 3.9 waves of 264 on 132 SMs).
  *   v5 chunked sums, for accuracy: one f32 accumulator summing k = 4096 products in order drifts by
- *      ~2.4e-5 rms (|Y| ~ 21 for the case table's U(-1,1) inputs), so under the shared bound
- *      (1e-4 + 1e-3 |ref|) an output near zero fails about once in 10^8: a 4096^3 check would fail
- *      ~1 run in 6. Every KF = 128 values of k the registers are added into a per-thread total in
- *      shared memory and restarted, which cuts the drift 5x (simulated: rms 4.9e-6) for ~1% more
- *      instructions and 64 KiB of shared memory per block (2 blocks still fit in 228 KiB per SM).
+ *      2.4e-5 rms (|Y| ~ 21 for the case table's U(-1,1) inputs) with a heavy tail: in a simulation
+ *      of 10^6 such dot products 0.4% erred by more than 1e-4, so under the shared bound
+ *      (1e-4 + 1e-3 |ref|) the outputs near zero of a 4096^3 check fail, ~50 per run. Every KF = 128
+ *      values of k the registers are added into a per-thread total in shared memory and restarted:
+ *      5x less drift (rms 4.9e-6, none of the 10^6 above 5e-5) for ~1% more instructions and
+ *      64 KiB of shared memory per block (2 blocks still fit in 228 KiB per SM).
  *   v6 (this) a 64 x 64 tile (BK = 16, 4 x 4 per thread) when 128 x 128 tiles would not give every
  *      SM a block: the model's own prefill shapes (512 x 576 x 576: 20 big tiles for 132 SMs, 72
  *      small ones) are parallelism-bound, not FMA-bound. Expected ~3x on them; 4 x 4 needs 2 shared

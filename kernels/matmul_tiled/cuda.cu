@@ -21,15 +21,17 @@
  *   v5 chunked sums, for accuracy: one f32 accumulator summing k = 4096 products in order drifts by
  *      2.4e-5 rms (|Y| ~ 21 for the case table's U(-1,1) inputs) with a heavy tail: in a simulation
  *      of 10^6 such dot products 0.4% erred by more than 1e-4, so under the shared bound
- *      (1e-4 + 1e-3 |ref|) the outputs near zero of a 4096^3 check fail, ~50 per run. Every KF = 128
- *      values of k the registers are added into a per-thread total in shared memory and restarted:
- *      5x less drift (rms 4.9e-6, none of the 10^6 above 5e-5) for ~1% more instructions and
+ *      (1e-4 + 1e-3 |ref|) ~50 outputs near zero of a 4096^3 product would fail (the HUGE cases are
+ *      benchmark-only, but the model's k reaches 11008). Every KF = 128 values of k the registers
+ *      are added into a per-thread total in shared memory and restarted: 5x less drift (rms 4.9e-6, none of the 10^6 above 5e-5) for ~1% more instructions and
  *      64 KiB of shared memory per block (2 blocks still fit in 228 KiB per SM).
  *   v6 (this) a 64 x 64 tile (BK = 16, 4 x 4 per thread) when 128 x 128 tiles would not give every
  *      SM a block: the model's own prefill shapes (512 x 576 x 576: 20 big tiles for 132 SMs, 72
  *      small ones) are parallelism-bound, not FMA-bound. Expected ~3x on them; 4 x 4 needs 2 shared
  *      float4 per 16 FMAs, so it is the worse kernel once the big tile fills the machine.
- *      CHORD_CUDA_GEMM_TILE=64|128 overrides the choice (to check both tiles on any shape).
+ *      CHORD_CUDA_GEMM_TILE=64|128 overrides the choice: on an H100 every case the check runs takes
+ *      64 x 64, so `CHORD_CUDA_GEMM_TILE=128 chord check -b cuda -o matmul_tiled` is what checks
+ *      the big tile.
  *   Edges: a bounds-checked instantiation (zero-filled tile loads, guarded stores) runs whenever
  *   m or n is not a multiple of the tile or k of BK; the checks sit outside the FMA loop, so it is
  *   expected within a few percent of the full-tile one.

@@ -23,8 +23,9 @@
  *      of 10^6 such dot products 0.4% erred by more than 1e-4, so under the shared bound
  *      (1e-4 + 1e-3 |ref|) ~50 outputs near zero of a 4096^3 product would fail (the HUGE cases are
  *      benchmark-only, but the model's k reaches 11008). Every KF = 128 values of k the registers
- *      are added into a per-thread total in shared memory and restarted: 5x less drift (rms 4.9e-6, none of the 10^6 above 5e-5) for ~1% more instructions and
- *      64 KiB of shared memory per block (2 blocks still fit in 228 KiB per SM).
+ *      are added into a per-thread total in shared memory and restarted: 5x less drift (rms 4.9e-6,
+ *      none of the 10^6 above 5e-5) for ~1% more instructions and 64 KiB of shared memory per
+ *      block (2 blocks still fit in 228 KiB per SM).
  *   v6 (this) a 64 x 64 tile (BK = 16, 4 x 4 per thread) when 128 x 128 tiles would not give every
  *      SM a block: the model's own prefill shapes (512 x 576 x 576: 20 big tiles for 132 SMs, 72
  *      small ones) are parallelism-bound, not FMA-bound. Expected ~3x on them; 4 x 4 needs 2 shared

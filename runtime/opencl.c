@@ -154,7 +154,11 @@ static void choose_tunables(chord_cl_ctx *c, const char *vendor)
     if (clGetDeviceInfo(c->device, CL_DEVICE_LOCAL_MEM_SIZE, sizeof local_mem, &local_mem, NULL) != CL_SUCCESS)
         local_mem = 16384;
     const cl_ulong gemm_local = 2ull * t->gemm_bk * (t->gemm_bm + 4 + t->gemm_bn + 4) * sizeof(float);
-    if ((size_t)(t->gemm_bm / t->gemm_tm) * (size_t)(t->gemm_bn / t->gemm_tn) > max_wg || gemm_local > local_mem) {
+    /* the tile loads need WGS a multiple of BK and whole rows per item (kernels/matmul_tiled/opencl.cl) */
+    const int wgs = (t->gemm_bm / t->gemm_tm) * (t->gemm_bn / t->gemm_tn);
+    const int loads_ok = wgs % t->gemm_bk == 0 && t->gemm_bm % (wgs / t->gemm_bk) == 0 &&
+                         t->gemm_bn % (wgs / t->gemm_bk) == 0 && t->gemm_tm % 4 == 0 && t->gemm_tn % 4 == 0;
+    if ((size_t)wgs > max_wg || gemm_local > local_mem || !loads_ok) {
         t->gemm_bm = t->gemm_bn = 32; /* 64 items, 5 KiB at BK = 8 */
         t->gemm_tm = t->gemm_tn = 4;
         t->gemm_bk = 8;

@@ -19,6 +19,7 @@
 #define LDB (BN + 4)
 #define LX (BM * BK / WGS) /* X tile values each item loads */
 #define LW (BN * BK / WGS)
+#define RSTEP (WGS / BK) /* tile rows between an item's loads; the runtime keeps WGS a multiple of BK */
 /* An item's TM rows (TN columns) are TM/4 (TN/4) groups of 4, one per slice of BM*4/TM (BN*4/TN)
  * rows: for one k, 8 neighbouring items then read 8 neighbouring float4s of local memory (all 32
  * banks once); 4 contiguous columns per item would have them 2 float4s apart (2-way conflicts). */
@@ -49,32 +50,29 @@ void matmul_tiled(__global const uchar *wb, ulong w_off, __global const uchar *x
         for (int b = 0; b < TN; b++)
             acc[a][b] = 0.0f;
 
+    /* Tile loads: item lid takes k column lk = lid % BK of rows lr + q * RSTEP (WGS is a multiple
+     * of BK), so its addresses are one pointer plus q * RSTEP rows: few registers, coalesced along k. */
+    const int lr = lid / BK, lk = lid % BK;
+    __global const float *xp = x + (size_t)(i0 + lr) * k + lk; /* advances BK per step */
+    __global const float *wp = w + (size_t)(j0 + lr) * k + lk;
+    const size_t rstride = (size_t)RSTEP * k;
     float rx[LX], rw[LW]; /* the next tiles, in flight */
 #define LOAD_TILES(k0)                                                                          \
     do {                                                                                        \
         const int full_ = rows_full && (k0) + BK <= k;                                          \
-        for (int q = 0; q < LX; q++) {                                        \
-            const int e = lid + q * WGS, r = e / BK, kk = e % BK;                               \
-            const int gi = i0 + r, gk = (k0) + kk;                                              \
-            rx[q] = (full_ || (gi < m && gk < k)) ? x[(size_t)gi * k + gk] : 0.0f;              \
-        }                                                                                       \
-        for (int q = 0; q < LW; q++) {                                        \
-            const int e = lid + q * WGS, r = e / BK, kk = e % BK;                               \
-            const int gj = j0 + r, gk = (k0) + kk;                                              \
-            rw[q] = (full_ || (gj < n && gk < k)) ? w[(size_t)gj * k + gk] : 0.0f;              \
-        }                                                                                       \
+        const int k_ok_ = (k0) + lk < k;                                                        \
+        for (int q = 0; q < LX; q++)                                                            \
+            rx[q] = (full_ || (k_ok_ && i0 + lr + q * RSTEP < m)) ? xp[(k0) + q * rstride] : 0.0f; \
+        for (int q = 0; q < LW; q++)                                                            \
+            rw[q] = (full_ || (k_ok_ && j0 + lr + q * RSTEP < n)) ? wp[(k0) + q * rstride] : 0.0f; \
     } while (0)
 
 #define STORE_TILES(stage)                                                                      \
     do {                                                                                        \
-        for (int q = 0; q < LX; q++) {                                                          \
-            const int e = lid + q * WGS;                                                        \
-            as[(stage) * (BK * LDA) + (e % BK) * LDA + e / BK] = rx[q];                         \
-        }                                                                                       \
-        for (int q = 0; q < LW; q++) {                                                          \
-            const int e = lid + q * WGS;                                                        \
-            bs[(stage) * (BK * LDB) + (e % BK) * LDB + e / BK] = rw[q];                         \
-        }                                                                                       \
+        for (int q = 0; q < LX; q++)                                                            \
+            as[(stage) * (BK * LDA) + lk * LDA + lr + q * RSTEP] = rx[q];                        \
+        for (int q = 0; q < LW; q++)                                                            \
+            bs[(stage) * (BK * LDB) + lk * LDB + lr + q * RSTEP] = rw[q];                        \
     } while (0)
 
     LOAD_TILES(0);

@@ -54,6 +54,9 @@ static const chord_case cases[] = {
     MM(MATMUL_TILED, "f32 128x128x128", S, 128, 128, 128, F32),
     MM(MATMUL_TILED, "f32 257x263x129", S, 257, 263, 129, F32),
     MM(MATMUL_TILED, "f32 512x576x576", L, 512, 576, 576, F32),
+    /* enough tiles that GPU backends pick their largest tile: full tiles, then ragged edges with odd k */
+    MM(MATMUL_TILED, "f32 1664x1664x264", L, 1664, 1664, 264, F32),
+    MM(MATMUL_TILED, "f32 1537x1543x515", L, 1537, 1543, 515, F32),
     MM(MATMUL_TILED, "f32 4096x4096x4096", H, 4096, 4096, 4096, F32),
     /* rmsnorm */
     NORM("1x1", S, 0, 1, 1),

@@ -41,10 +41,18 @@ static const char *wtype_define(chord_type t)
     }
 }
 
+/* Without fp64, rope's float angles are off by ~p * 1e-7 rad: beyond this position that exceeds the
+ * bound (measured: ratio 0.9 near 1000, 4.5 near 2047), so such launches are refused, not run wrong. */
+#define ROPE_F32_MAX_POS 512
+
 int chord_cl_supports(void *ctx, chord_op op, const void *args)
 {
-    (void)ctx;
+    const chord_cl_ctx *c = ctx;
     switch (op) {
+    case CHORD_OP_ROPE: {
+        const chord_rope_args *r = args;
+        return c->fp64 || (long)r->pos0 + r->n_tok <= ROPE_F32_MAX_POS;
+    }
     case CHORD_OP_MATMUL:
         return wtype_define(((const chord_matmul_args *)args)->wtype) != NULL;
     case CHORD_OP_MATMUL_TILED:
@@ -164,7 +172,7 @@ chord_status chord_softmax_opencl(void *ctx, const chord_tensor *t, const void *
     return chord_cl_launch(c, k, 1, &global, &local);
 }
 
-#define ROPE_HPI 8 /* heads per work-item: must match kernels/rope/opencl.cl */
+#define ROPE_HPI 16 /* heads per work-item, passed to kernels/rope/opencl.cl */
 
 chord_status chord_rope_opencl(void *ctx, const chord_tensor *t, const void *args)
 {

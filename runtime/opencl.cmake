@@ -3,6 +3,8 @@
 #
 # The shared files are prepended to each op's source at program build, in CHORD_CL_COMMON's order
 # (no #include at run time); variants and tunables are -D defines chosen by the runtime.
+# At run time CHORD_OPENCL_SRC_DIR=<tree>/kernels reads the .cl files from disk instead (development),
+# and CHORD_OPENCL_TUNE=cpu|nvidia|gpu forces a row of the tunables table in runtime/opencl.c.
 set(CHORD_CL_COMMON common/opencl_common.cl common/opencl_quant.cl)
 set(CHORD_CL_OPS matmul matmul_tiled rmsnorm softmax rope dequant add swiglu attention)
 

@@ -112,6 +112,125 @@ void scale_min_k4(uint s, uint j, out float sc, out float m)
 }
 #endif
 
+#if !defined(W_IS_FLOAT)
+#if defined(WTYPE_Q4_1) || defined(WTYPE_Q5_1) || defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K)
+#define DQ_HAS_MIN 1 /* value = d * q + m; the other block types are value = d * q */
+#endif
+
+/* Unit u of the block at byte address a as integers before scaling: value i of a run is
+ * d * q[i] (+ m with DQ_HAS_MIN), the low run (qlo) with (d.x, m.x), the high run (qhi) with
+ * (d.y, m.y). q holds small integers, exact in float, already offset where the format subtracts a
+ * constant (q4_0: nibble - 8), so d * q rounds exactly as kernels/dequant/ref.c's (q - 8) * d.
+ * matmul takes the dot products of q with X and scales once per run. */
+void dq_unit_raw(uint a, uint u, out vec4 qlo, out vec4 qhi, out vec2 d, out vec2 m, out uint ilo, out uint ihi)
+{
+    m = vec2(0.0);
+#if defined(WTYPE_Q4_0)
+    /* values 4u..4u+3 are low nibbles of qs[4u..], 16+4u.. their high nibbles */
+    d = vec2(w_f16(a));
+    uint q = w_u32(a + 2u + 4u * u);
+    for (uint j = 0u; j < 4u; j++) {
+        qlo[j] = float(int(BYTE_U(q, j) & 0x0fu) - 8);
+        qhi[j] = float(int(BYTE_U(q, j) >> 4) - 8);
+    }
+    ilo = 4u * u;
+    ihi = 16u + 4u * u;
+#elif defined(WTYPE_Q4_1)
+    d = vec2(w_f16(a));
+    m = vec2(w_f16(a + 2u));
+    uint q = w_u32(a + 4u + 4u * u);
+    for (uint j = 0u; j < 4u; j++) {
+        qlo[j] = float(BYTE_U(q, j) & 0x0fu);
+        qhi[j] = float(BYTE_U(q, j) >> 4);
+    }
+    ilo = 4u * u;
+    ihi = 16u + 4u * u;
+#elif defined(WTYPE_Q5_0) || defined(WTYPE_Q5_1)
+#if defined(WTYPE_Q5_0)
+    d = vec2(w_f16(a));
+    uint qh = w_u32(a + 2u);
+    uint q = w_u32(a + 6u + 4u * u);
+#else
+    d = vec2(w_f16(a));
+    m = vec2(w_f16(a + 2u));
+    uint qh = w_u32(a + 4u);
+    uint q = w_u32(a + 8u + 4u * u);
+#endif
+    for (uint j = 0u; j < 4u; j++) {
+        uint jj = 4u * u + j;
+        uint x0 = (BYTE_U(q, j) & 0x0fu) | (((qh >> jj) & 1u) << 4);
+        uint x1 = (BYTE_U(q, j) >> 4) | (((qh >> (jj + 16u)) & 1u) << 4);
+#if defined(WTYPE_Q5_0)
+        qlo[j] = float(int(x0) - 16);
+        qhi[j] = float(int(x1) - 16);
+#else
+        qlo[j] = float(x0);
+        qhi[j] = float(x1);
+#endif
+    }
+    ilo = 4u * u;
+    ihi = 16u + 4u * u;
+#elif defined(WTYPE_Q8_0)
+    d = vec2(w_f16(a));
+    uint q0 = w_u32(a + 2u + 8u * u), q1 = w_u32(a + 6u + 8u * u);
+    for (uint j = 0u; j < 4u; j++) {
+        qlo[j] = float(BYTE_S(q0, j));
+        qhi[j] = float(BYTE_S(q1, j));
+    }
+    ilo = 8u * u;
+    ihi = 8u * u + 4u;
+#elif defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K)
+    /* unit u: 64-value group c = u / 8, lane w = u % 8 of its 32 qs bytes; low nibbles are
+     * sub-block 2c (values 64c + l), high nibbles sub-block 2c+1 (values 64c + 32 + l).
+     * value = d * sc * q - dmin * mn: m is the negated product, which is exact */
+    uint c = u >> 3, w = u & 7u;
+    float dd = w_f16(a), dmin = w_f16(a + 2u);
+    float sc1, m1i, sc2, m2i;
+    scale_min_k4(a + 4u, 2u * c, sc1, m1i);
+    scale_min_k4(a + 4u, 2u * c + 1u, sc2, m2i);
+    precise vec2 dp = vec2(dd * sc1, dd * sc2), mp = vec2(dmin * m1i, dmin * m2i);
+    d = dp;
+    m = -mp;
+#if defined(WTYPE_Q4_K)
+    uint q = w_u32(a + 16u + 32u * c + 4u * w);
+#else
+    uint q = w_u32(a + 48u + 32u * c + 4u * w);
+    uint qh = w_u32(a + 16u + 4u * w); /* qh[l] for the same l */
+#endif
+    for (uint j = 0u; j < 4u; j++) {
+        uint x0 = BYTE_U(q, j) & 0x0fu, x1 = BYTE_U(q, j) >> 4;
+#if defined(WTYPE_Q5_K)
+        uint h = BYTE_U(qh, j);
+        x0 |= ((h >> (2u * c)) & 1u) << 4;
+        x1 |= ((h >> (2u * c + 1u)) & 1u) << 4;
+#endif
+        qlo[j] = float(x0);
+        qhi[j] = float(x1);
+    }
+    ilo = 64u * c + 4u * w;
+    ihi = 64u * c + 32u + 4u * w;
+#elif defined(WTYPE_Q6_K)
+    /* unit u: half hf = u / 16 (128 values), p = which ql byte run (l or l + 32), g = group of 4 l's.
+     * p = 0 gives q1 (values l) and q3 (l + 64); p = 1 gives q2 (l + 32) and q4 (l + 96). */
+    uint hf = u >> 4, p = (u >> 3) & 1u, g = u & 7u;
+    float dd = w_f16(a + 208u);
+    uint ql = w_u32(a + 64u * hf + 32u * p + 4u * g);
+    uint qh = w_u32(a + 128u + 32u * hf + 4u * g);
+    uint is = 8u * hf + (g >> 2) + 2u * p; /* scale of the low run; the high run's is 4 further */
+    precise vec2 dp = vec2(dd * float(bitfieldExtract(int(w_u8(a + 192u + is)), 0, 8)),
+                           dd * float(bitfieldExtract(int(w_u8(a + 196u + is)), 0, 8)));
+    d = dp;
+    for (uint j = 0u; j < 4u; j++) {
+        uint hb = BYTE_U(qh, j);
+        qlo[j] = float(int((BYTE_U(ql, j) & 0x0fu) | (((hb >> (2u * p)) & 3u) << 4)) - 32);
+        qhi[j] = float(int((BYTE_U(ql, j) >> 4) | (((hb >> (2u * p + 4u)) & 3u) << 4)) - 32);
+    }
+    ilo = 128u * hf + 32u * p + 4u * g;
+    ihi = ilo + 64u;
+#endif
+}
+#endif
+
 void dq_unit(uint a, uint u, out vec4 lo, out vec4 hi, out uint ilo, out uint ihi)
 {
 #if defined(WTYPE_F32)
@@ -135,116 +254,21 @@ void dq_unit(uint a, uint u, out vec4 lo, out vec4 hi, out uint ilo, out uint ih
               uintBitsToFloat(w3 & 0xffff0000u));
     ilo = 0u;
     ihi = 4u;
-#elif defined(WTYPE_Q4_0)
-    /* values 4u..4u+3 are low nibbles of qs[4u..], 16+4u.. their high nibbles */
-    float d = w_f16(a);
-    uint q = w_u32(a + 2u + 4u * u);
-    for (uint j = 0u; j < 4u; j++) {
-        precise float l = float(int(BYTE_U(q, j) & 0x0fu) - 8) * d;
-        precise float h = float(int(BYTE_U(q, j) >> 4) - 8) * d;
-        lo[j] = l;
-        hi[j] = h;
-    }
-    ilo = 4u * u;
-    ihi = 16u + 4u * u;
-#elif defined(WTYPE_Q4_1)
-    float d = w_f16(a), m = w_f16(a + 2u);
-    uint q = w_u32(a + 4u + 4u * u);
-    for (uint j = 0u; j < 4u; j++) {
-        precise float l = float(BYTE_U(q, j) & 0x0fu) * d + m;
-        precise float h = float(BYTE_U(q, j) >> 4) * d + m;
-        lo[j] = l;
-        hi[j] = h;
-    }
-    ilo = 4u * u;
-    ihi = 16u + 4u * u;
-#elif defined(WTYPE_Q5_0) || defined(WTYPE_Q5_1)
-#if defined(WTYPE_Q5_0)
-    float d = w_f16(a);
-    uint qh = w_u32(a + 2u);
-    uint q = w_u32(a + 6u + 4u * u);
 #else
-    float d = w_f16(a), m = w_f16(a + 2u);
-    uint qh = w_u32(a + 4u);
-    uint q = w_u32(a + 8u + 4u * u);
-#endif
+    /* the reference's order: d * q, then + m, each rounded (no fused multiply-add) */
+    vec4 qlo, qhi;
+    vec2 d, m;
+    dq_unit_raw(a, u, qlo, qhi, d, m, ilo, ihi);
     for (uint j = 0u; j < 4u; j++) {
-        uint jj = 4u * u + j;
-        uint x0 = (BYTE_U(q, j) & 0x0fu) | (((qh >> jj) & 1u) << 4);
-        uint x1 = (BYTE_U(q, j) >> 4) | (((qh >> (jj + 16u)) & 1u) << 4);
-#if defined(WTYPE_Q5_0)
-        precise float l = float(int(x0) - 16) * d;
-        precise float h = float(int(x1) - 16) * d;
+#ifdef DQ_HAS_MIN
+        precise float l = qlo[j] * d.x + m.x;
+        precise float h = qhi[j] * d.y + m.y;
 #else
-        precise float l = float(x0) * d + m;
-        precise float h = float(x1) * d + m;
+        precise float l = qlo[j] * d.x;
+        precise float h = qhi[j] * d.y;
 #endif
         lo[j] = l;
         hi[j] = h;
     }
-    ilo = 4u * u;
-    ihi = 16u + 4u * u;
-#elif defined(WTYPE_Q8_0)
-    float d = w_f16(a);
-    uint q0 = w_u32(a + 2u + 8u * u), q1 = w_u32(a + 6u + 8u * u);
-    for (uint j = 0u; j < 4u; j++) {
-        precise float l = float(BYTE_S(q0, j)) * d;
-        precise float h = float(BYTE_S(q1, j)) * d;
-        lo[j] = l;
-        hi[j] = h;
-    }
-    ilo = 8u * u;
-    ihi = 8u * u + 4u;
-#elif defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K)
-    /* unit u: 64-value group c = u / 8, lane w = u % 8 of its 32 qs bytes; low nibbles are
-     * sub-block 2c (values 64c + l), high nibbles sub-block 2c+1 (values 64c + 32 + l) */
-    uint c = u >> 3, w = u & 7u;
-    float d = w_f16(a), dmin = w_f16(a + 2u);
-    float sc1, m1i, sc2, m2i;
-    scale_min_k4(a + 4u, 2u * c, sc1, m1i);
-    scale_min_k4(a + 4u, 2u * c + 1u, sc2, m2i);
-    precise float d1 = d * sc1, m1 = dmin * m1i;
-    precise float d2 = d * sc2, m2 = dmin * m2i;
-#if defined(WTYPE_Q4_K)
-    uint q = w_u32(a + 16u + 32u * c + 4u * w);
-#else
-    uint q = w_u32(a + 48u + 32u * c + 4u * w);
-    uint qh = w_u32(a + 16u + 4u * w); /* qh[l] for the same l */
-#endif
-    for (uint j = 0u; j < 4u; j++) {
-        uint x0 = BYTE_U(q, j) & 0x0fu, x1 = BYTE_U(q, j) >> 4;
-#if defined(WTYPE_Q5_K)
-        uint h = BYTE_U(qh, j);
-        x0 |= ((h >> (2u * c)) & 1u) << 4;
-        x1 |= ((h >> (2u * c + 1u)) & 1u) << 4;
-#endif
-        precise float l = d1 * float(x0) - m1;
-        precise float hv = d2 * float(x1) - m2;
-        lo[j] = l;
-        hi[j] = hv;
-    }
-    ilo = 64u * c + 4u * w;
-    ihi = 64u * c + 32u + 4u * w;
-#elif defined(WTYPE_Q6_K)
-    /* unit u: half hf = u / 16 (128 values), p = which ql byte run (l or l + 32), g = group of 4 l's.
-     * p = 0 gives q1 (values l) and q3 (l + 64); p = 1 gives q2 (l + 32) and q4 (l + 96). */
-    uint hf = u >> 4, p = (u >> 3) & 1u, g = u & 7u;
-    float d = w_f16(a + 208u);
-    uint ql = w_u32(a + 64u * hf + 32u * p + 4u * g);
-    uint qh = w_u32(a + 128u + 32u * hf + 4u * g);
-    uint is = 8u * hf + (g >> 2) + 2u * p; /* scale of the low run; the high run's is 4 further */
-    precise float dl = d * float(bitfieldExtract(int(w_u8(a + 192u + is)), 0, 8));
-    precise float dh = d * float(bitfieldExtract(int(w_u8(a + 196u + is)), 0, 8));
-    for (uint j = 0u; j < 4u; j++) {
-        uint hb = BYTE_U(qh, j);
-        int x0 = int((BYTE_U(ql, j) & 0x0fu) | (((hb >> (2u * p)) & 3u) << 4)) - 32;
-        int x1 = int((BYTE_U(ql, j) >> 4) | (((hb >> (2u * p + 4u)) & 3u) << 4)) - 32;
-        precise float l = dl * float(x0);
-        precise float hv = dh * float(x1);
-        lo[j] = l;
-        hi[j] = hv;
-    }
-    ilo = 128u * hf + 32u * p + 4u * g;
-    ihi = ilo + 64u;
 #endif
 }

@@ -131,8 +131,8 @@ static void choose_tunables(chord_cl_ctx *c, const char *vendor)
         /* red_wg row_reg ew_wg ew_vpi mm_wg mm_rows  bm bn bk tm tn  attn_wg attn_groups_per_cu;
          * the CPU row asks for many attention groups so that tests here take the split path too */
         {"cpu", {64, 8, 64, 4, 64, 4, 32, 32, 8, 4, 4, 64, 32}},
-        {"nvidia", {256, 16, 256, 8, 128, 4, 128, 128, 16, 8, 8, 128, 4}},
-        {"gpu", {256, 16, 256, 4, 128, 4, 64, 64, 16, 4, 4, 128, 4}},
+        {"nvidia", {256, 16, 256, 8, 128, 8, 128, 128, 16, 8, 8, 128, 4}},
+        {"gpu", {256, 16, 256, 4, 128, 8, 64, 64, 16, 4, 4, 128, 4}},
     };
     int row = c->is_cpu ? 0 : strstr(vendor, "NVIDIA") ? 1 : 2;
     const char *force = getenv("CHORD_OPENCL_TUNE");

@@ -85,7 +85,13 @@ chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *a
         return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl matmul: weight type %s", chord_type_info(a->wtype)->name);
     if (a->m == 0 || a->n == 0)
         return CHORD_OK;
-    const int rows = a->m == 1 ? 1 : c->tune.mm_rows; /* decode: every item's work is for the one X row */
+    /* X rows per work-group: 1 for decode; a batch re-reads W once per group of rows, so larger
+     * batches take the tunable's maximum (registers permitting) */
+    int rows = c->tune.mm_rows;
+    if (a->m == 1)
+        rows = 1;
+    else if (a->m <= 4 && rows > 4)
+        rows = 4;
     char defs[96];
     snprintf(defs, sizeof defs, "%s -DROWS=%d", wdef, rows);
     cl_kernel k;

@@ -289,7 +289,8 @@ chord_status chord_attention_opencl(void *ctx, const chord_tensor *t, const void
     const int keys_per_split = (tiles + n_split - 1) / n_split * tu->attn_wg;
     n_split = (n_kv + keys_per_split - 1) / keys_per_split; /* no split left without keys for the last token */
     char defs[64];
-    snprintf(defs, sizeof defs, "-DHEAD_DIM=%d%s", a->head_dim, n_split > 1 ? " -DATTN_SPLIT" : "");
+    const int kv16 = a->head_dim % 4 == 0 && t[1].offset % 16 == 0; /* K rows 16-byte aligned */
+    snprintf(defs, sizeof defs, "-DHEAD_DIM=%d -DKV16=%d%s", a->head_dim, kv16, n_split > 1 ? " -DATTN_SPLIT" : "");
     cl_kernel k;
     CHORD_TRY(chord_cl_kernel(c, CHORD_OP_ATTENTION, defs, &k));
     ARG_TENSOR(k, 0, t[0]);

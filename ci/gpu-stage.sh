@@ -16,5 +16,18 @@ for _c in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \
   if [ -e "$_c/libcublas.so.13" ]; then export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$_c"; break; fi
 done
 ENV
+cat >> .gpu/env.sh <<'ENV'
+# NVIDIA's OpenCL ICD: the loader staged here reads /etc/OpenCL/vendors; where the driver's libnvidia-opencl is
+# outside the library path (containers mount it under /usr/local/nvidia), name it by full path in a vendors dir.
+_ocl=$(ls /usr/local/nvidia/lib64/libnvidia-opencl.so.1 /usr/local/nvidia/lib/libnvidia-opencl.so.1 \
+          /usr/lib/x86_64-linux-gnu/libnvidia-opencl.so.1 2>/dev/null | head -1)
+[ -n "$_ocl" ] || _ocl=$(find / -xdev -name 'libnvidia-opencl.so.1' 2>/dev/null | head -1)
+if [ -n "$_ocl" ]; then
+  mkdir -p /tmp/chord-ocl-vendors
+  for _i in /etc/OpenCL/vendors/*.icd; do grep -qi nvidia "$_i" 2>/dev/null || cp "$_i" /tmp/chord-ocl-vendors/ 2>/dev/null; done
+  echo "$_ocl" > /tmp/chord-ocl-vendors/nvidia.icd
+  export OCL_ICD_VENDORS=/tmp/chord-ocl-vendors
+fi
+ENV
 git rev-parse --short=12 HEAD > .gpu/commit
 du -sh .gpu

@@ -17,6 +17,7 @@ summary=$logs/summary.txt
 note() { echo "$*" | tee -a "$summary"; }
 note "chord GPU run: commit ${CHORD_COMMIT:-unknown}, $(date -u +%FT%TZ), seed $seed, stages: $stages"
 nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.max.sm --format=csv,noheader | tee -a "$summary"
+{ echo "OpenCL ICDs: ${OCL_ICD_VENDORS:-/etc/OpenCL/vendors}"; head -v /etc/OpenCL/vendors/*.icd "${OCL_ICD_VENDORS:-/nonexistent}"/*.icd 2>&1; } > "$logs/opencl-icd.txt"
 chord info > "$logs/info.txt" 2>&1
 
 has() { [[ " $stages " == *" $1 "* ]]; }

@@ -61,7 +61,7 @@ static uint32_t stride_groups(const chord_vk *vk, uint64_t items, uint32_t wg)
 
 typedef struct {
     CHORD_VK_PC_OFFSETS;
-    uint32_t m, n, k, row_bytes, x_vec4, y_ld, w_vec4;
+    uint32_t m, n, k, row_bytes, x_vec4, y_ld, w_vec4, tpr;
 } matmul_pc;
 
 static chord_status matmul_check(const chord_matmul_args *a, size_t *row_bytes)
@@ -117,6 +117,13 @@ static chord_status matmul_vk(void *ctx, const chord_tensor *t, const void *args
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul: one W row (%zu bytes) exceeds the binding range",
                           row_bytes);
     matmul_pc pc = {.m = (uint32_t)a->m, .k = (uint32_t)a->k, .row_bytes = (uint32_t)row_bytes, .y_ld = (uint32_t)a->n};
+    /* invocations per row: two subgroups' worth (64 on the H100: 8 q4_0 units each at k = 4096),
+     * fewer on devices with narrow subgroups (lavapipe: 16), where every barrier costs per invocation */
+    uint32_t tpr = caps->subgroup ? 2 * caps->subgroup : 64;
+    tpr = tpr < 8 ? 8 : tpr > wg ? wg : tpr;
+    while (tpr & (tpr - 1))
+        tpr &= tpr - 1; /* a power of two */
+    pc.tpr = tpr;
     pc.x_vec4 = (a->k % 4 == 0 || a->m == 1) && pc_remainder(vk, t[1].offset) % 16 == 0;
     for (uint64_t r0 = 0; r0 < (uint64_t)a->n; r0 += rows_fit) {
         const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
@@ -125,7 +132,8 @@ static chord_status matmul_vk(void *ctx, const chord_tensor *t, const void *args
                                  ((size_t)(a->m - 1) * a->n + rows) * 4};
         pc.n = (uint32_t)rows;
         pc.w_vec4 = a->wtype == CHORD_TYPE_F32 && row_bytes % 16 == 0 && pc_remainder(vk, tr[0].offset) % 16 == 0;
-        CHORD_TRY(chord_vk_dispatch(vk, name, tr, bytes, 3, &pc, sizeof pc, wg, min_u32(rows, caps->max_groups[0]),
+        CHORD_TRY(chord_vk_dispatch(vk, name, tr, bytes, 3, &pc, sizeof pc, wg,
+                                    min_u32(cdiv(rows, wg / tpr), caps->max_groups[0]),
                                     min_u32(cdiv((uint64_t)a->m, MATMUL_MB), caps->max_groups[1]), 1));
     }
     return CHORD_OK;

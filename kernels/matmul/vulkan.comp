@@ -15,7 +15,11 @@
  * v3: block types decode to integer-valued q (dq_unit_raw) and scale per run of 4: d * dot(q, x)
  *     (+ m * sum(x) for formats with a min) instead of scaling each value before the dot, about 2
  *     instructions fewer per weight (the estimate for v2 was ~70 instructions per 8 q4_0 values,
- *     enough to make the H100 ALU-bound below its memory bandwidth). */
+ *     enough to make the H100 ALU-bound below its memory bandwidth).
+ * v4: tpr invocations per row (a power of two the host picks, WG / tpr rows per work-group): the
+ *     reduction takes log2(tpr) barrier steps for all rows at once. lavapipe runs a barrier per
+ *     invocation (coroutines): at 128 invocations per row, 1x11008x4096 q4_0 took 8 s there
+ *     (WG 32: 3.7 s), making the model test skip; GPUs take tpr = 2 subgroups. */
 #include "vulkan_common.glsl"
 
 layout(constant_id = 0) const uint WG = 128;
@@ -34,6 +38,7 @@ layout(push_constant) uniform PC {
     uint x_vec4;    /* X's remainder is a multiple of 16 bytes and k % 4 == 0 (or m == 1) */
     uint y_ld;      /* floats between Y rows: n, or more when the host splits W into row ranges */
     uint w_vec4;    /* f32 W: its remainder and row_bytes are multiples of 16 bytes */
+    uint tpr;       /* invocations per W row: a power of two <= WG */
 } pc;
 
 #include "vulkan_quant.glsl"
@@ -48,17 +53,22 @@ void main()
     const uint tid = gl_LocalInvocationID.x;
     const uint xo = pc.o1 >> 2, yo = pc.o2 >> 2;
     const uint nunits = (pc.k / QK) * UNITS;
+    const uint lane = tid % pc.tpr, rpw = WG / pc.tpr; /* rows per work-group */
     for (uint m0 = gl_WorkGroupID.y * MB; m0 < pc.m; m0 += gl_NumWorkGroups.y * MB) {
         const uint mb = min(MB, pc.m - m0);
-        for (uint row = gl_WorkGroupID.x; row < pc.n; row += gl_NumWorkGroups.x) {
-            const uint ra = pc.o0 + row * pc.row_bytes;
+        for (uint row0 = gl_WorkGroupID.x * rpw; row0 < pc.n; row0 += gl_NumWorkGroups.x * rpw) {
+            /* invocations [lane0, lane0 + tpr) share row; a row past n computes nothing but
+             * still takes part in the barriers */
+            const uint row = row0 + tid / pc.tpr;
+            const uint ra = pc.o0 + min(row, pc.n - 1u) * pc.row_bytes;
+            const uint nu = row < pc.n ? nunits : 0u;
             float acc[MB];
             for (uint i = 0u; i < MB; i++)
                 acc[i] = 0.0;
-            for (uint q0 = tid; q0 < nunits; q0 += UNROLL * WG) {
+            for (uint q0 = lane; q0 < nu; q0 += UNROLL * pc.tpr) {
                 [[unroll]] for (uint u = 0u; u < UNROLL; u++) {
-                    const uint q = q0 + u * WG;
-                    if (q < nunits) {
+                    const uint q = q0 + u * pc.tpr;
+                    if (q < nu) {
                         const uint b = q / UNITS;
                         vec4 lo, hi;
                         uint ilo, ihi;
@@ -106,7 +116,7 @@ void main()
             }
 #ifdef W_IS_FLOAT
             /* float rows need not be a multiple of 8 long */
-            for (uint e = nunits * 8u + tid; e < pc.k; e += WG) {
+            for (uint e = nunits * 8u + lane; row < pc.n && e < pc.k; e += pc.tpr) {
                 const float w = w_elem(ra, e);
                 for (uint i = 0u; i < MB; i++)
                     if (i < mb)
@@ -117,15 +127,15 @@ void main()
             for (uint i = 0u; i < mb; i++)
                 red[i * WG + tid] = acc[i];
             barrier();
-            for (uint s = WG / 2u; s > 0u; s >>= 1u) {
-                if (tid < s)
+            for (uint s = pc.tpr / 2u; s > 0u; s >>= 1u) { /* a tree per row segment */
+                if (lane < s)
                     for (uint i = 0u; i < mb; i++)
                         red[i * WG + tid] += red[i * WG + tid + s];
                 barrier();
             }
-            if (tid == 0u)
+            if (lane == 0u && row < pc.n)
                 for (uint i = 0u; i < mb; i++)
-                    Y[yo + (m0 + i) * pc.y_ld + row] = red[i * WG];
+                    Y[yo + (m0 + i) * pc.y_ld + row] = red[i * WG + tid];
             barrier(); /* red is reused by the next row */
         }
     }

@@ -1,7 +1,7 @@
 /* rmsnorm, CUDA: y = x / sqrt(mean(x^2) + eps) * weight, one block per row.
  *
  * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
- *   v1 (this) one block per row, two reads of the row: the sum of squares, then the scaling. The
+ *   v1 one block per row, two reads of the row: the sum of squares, then the scaling. The
  *      second read hits L1/L2 (a 16 KiB row was just read by the same block), so DRAM sees one read
  *      and one write per element. float4 loads/stores when n_cols % 4 == 0 and X, Y, weight are
  *      16-aligned (checked at run time; else scalar). Each float4's four squares are summed in
@@ -9,8 +9,14 @@
  *      shared slots): the mean is then as good as the reference's, and only ~0.5 FP64 op per element
  *      remains, far below the memory time. 256 threads per block (1024 when there are too few rows
  *      to fill 132 SMs). Expected: >= 85% of copy bandwidth at 4096 x 4096 (64 MiB).
- *   Not tried: keeping the row in registers (one read, but a fixed upper bound on n_cols per
- *      variant); worth it only if the L2 re-read shows up in the H100 profile.
+ *      H100: 2327 GB/s at 4096 x 4096, 80.1% of the 2903 GB/s copy.
+ *   v2 (this, when n_cols % 4 == 0, the pointers are 16-aligned and n_cols <= 16384) the row stays in
+ *      registers: 256 threads, each loads its PER = 1..16 float4 of X up front (all loads in flight
+ *      before the reduction), one block-wide sum, one write. No second pass over the row, one
+ *      reduction, 4 KiB x PER in flight per block from the first instruction. Weight is read after
+ *      the sum (an L2 hit: 16 KiB shared by all rows): preloading it too took 58 registers at PER 4
+ *      (4 blocks per SM) and capping them spilled; without it ~36 (6-7 blocks, more rows in flight).
+ *      Otherwise v1. Expected (measured by the lead): >= 85% of copy at 4096 x 4096.
  * Y may alias X: each element is read by the thread that writes it, after the row's sum is done. */
 #include "../common/cuda_common.cuh"
 
@@ -54,6 +60,41 @@ __global__ void __launch_bounds__(1024)
     }
 }
 
+#define RMSNORM_REG_THREADS 256
+
+/* v2: the row in registers. Element float4 i = threadIdx.x + j * RMSNORM_REG_THREADS of the row is
+ * held in v[j]; needs n_cols / 4 <= PER * RMSNORM_REG_THREADS. */
+template <int PER>
+__global__ void __launch_bounds__(RMSNORM_REG_THREADS)
+    rmsnorm_reg_kernel(const float4 *x /* (n_rows, n4) */, const float4 *__restrict__ weight /* (n4) */,
+                       float4 *y /* (n_rows, n4) */, int n4, float eps)
+{
+    __shared__ double sh[32];
+    const int tid = threadIdx.x;
+    const float4 *xr = x + (size_t)blockIdx.x * n4;
+    float4 *yr = y + (size_t)blockIdx.x * n4;
+    float4 v[PER];
+#pragma unroll
+    for (int j = 0; j < PER; j++) {
+        const int i = tid + j * RMSNORM_REG_THREADS;
+        v[j] = i < n4 ? xr[i] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+    }
+    double ss = 0.0;
+#pragma unroll
+    for (int j = 0; j < PER; j++)
+        ss += (double)(v[j].x * v[j].x + v[j].y * v[j].y + v[j].z * v[j].z + v[j].w * v[j].w);
+    ss = chord_block_sum_d(ss, sh); /* its barriers also order every read of X before any write of Y */
+    const float inv = (float)(1.0 / sqrt(ss / (4.0 * n4) + (double)eps));
+#pragma unroll
+    for (int j = 0; j < PER; j++) {
+        const int i = tid + j * RMSNORM_REG_THREADS;
+        if (i < n4) {
+            const float4 w = weight[i];
+            yr[i] = make_float4(v[j].x * inv * w.x, v[j].y * inv * w.y, v[j].z * inv * w.z, v[j].w * inv * w.w);
+        }
+    }
+}
+
 extern "C" chord_status chord_rmsnorm_cuda(const float *x, const float *weight, float *y, const chord_rmsnorm_args *a,
                                            cudaStream_t stream)
 {
@@ -66,6 +107,27 @@ extern "C" chord_status chord_rmsnorm_cuda(const float *x, const float *weight, 
         return CHORD_OK;
     const bool vec = a->n_cols % 4 == 0 && chord_cuda_aligned(x, 16) && chord_cuda_aligned(y, 16) &&
                      chord_cuda_aligned(weight, 16);
+    const int n4 = a->n_cols / 4;
+    if (vec && n4 <= 16 * RMSNORM_REG_THREADS) {
+        const unsigned grid = (unsigned)a->n_rows;
+        const float4 *x4 = (const float4 *)x, *w4 = (const float4 *)weight;
+        float4 *y4 = (float4 *)y;
+#define RMSNORM_REG(PER)                                                                                        \
+    rmsnorm_reg_kernel<PER><<<grid, RMSNORM_REG_THREADS, 0, stream>>>(x4, w4, y4, n4, a->eps)
+        if (n4 <= RMSNORM_REG_THREADS)
+            RMSNORM_REG(1);
+        else if (n4 <= 2 * RMSNORM_REG_THREADS)
+            RMSNORM_REG(2);
+        else if (n4 <= 4 * RMSNORM_REG_THREADS)
+            RMSNORM_REG(4);
+        else if (n4 <= 8 * RMSNORM_REG_THREADS)
+            RMSNORM_REG(8);
+        else
+            RMSNORM_REG(16);
+#undef RMSNORM_REG
+        CHORD_CUDA_CHECK_LAUNCH("rmsnorm_reg_kernel");
+        return CHORD_OK;
+    }
     int threads = chord_cuda_row_threads(vec ? a->n_cols / 4 : a->n_cols);
     const int cap = a->n_rows >= 2 * 132 ? 256 : 1024; /* few rows: wider blocks to use the SMs */
     threads = threads > cap ? cap : threads;

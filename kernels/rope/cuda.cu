@@ -15,12 +15,23 @@
  *      memory time. Reasoned shortfall: one 8-byte load in flight per thread (the compiler may not
  *      hoist the next load over a store, Y may alias X): ~16 KiB in flight per SM, under the ~23 KiB
  *      that 3 TB/s x ~1 us latency / 132 SMs asks for.
- *   v2 (this) ROPE_U = 4 slots per thread per step, all four loaded before any store (the element
+ *   v2 ROPE_U = 4 slots per thread per step, all four loaded before any store (the element
  *      sets are disjoint, so this is safe under aliasing): 4x the bytes in flight per thread, ~2x per
  *      SM (half as many threads resident).
  *      54 registers, no spills (4 blocks of 256 per SM; capping registers for 6 blocks spilled).
  *      Expected: >= 80% of copy bandwidth at 2048 x 32 x 128 (32 MiB each way).
- *   Not tried: two NORMAL pairs per thread as one float4 (fewer load instructions, if v1 is short).
+ *      H100: 2018 GB/s NORMAL, 1915 GB/s NEOX at 2048 x 32 x 128: 69.5% / 66.0% of the 2903 GB/s copy.
+ *   v3 (this, when head_dim % 4 == 0, n_rot % 4 == 0 (NORMAL) or % 8 == 0 (NEOX), X and Y 16-aligned;
+ *      else v2) float4 loads and stores only, and one angle per ROPE_HG = 4 heads: a work item is
+ *      one float4 position q of a head (NORMAL: pairs 2q, 2q+1; NEOX: pairs 4q .. 4q+3, i.e. the
+ *      float4 at 4q and the one at n_rot/2 + 4q; or a copied float4) for 4 consecutive heads of one
+ *      token, so the FP64 angle and the sincos are done once per 4 heads (per 8 values of one head
+ *      before). All 4 (NEOX 8) float4 are loaded before any math or store: 64 (128) bytes in flight
+ *      per thread. The grid is exactly what fits on the GPU at once (occupancy x SMs, or less when
+ *      there is less work), grid-striding over the items: no tail wave, the frequency table built
+ *      once per resident block. Consecutive threads take consecutive q: each load instruction of a
+ *      warp covers whole 512-byte heads (NEOX: two 256-byte halves).
+ *      Expected (measured by the lead): >= 80% of copy at 2048 x 32 x 128, both modes.
  * Y may alias X: each pair and each copied value is read and written by one thread. */
 #include <math.h>
 
@@ -100,6 +111,125 @@ __global__ void __launch_bounds__(ROPE_THREADS)
     }
 }
 
+#define ROPE_HG 4 /* heads sharing one angle computation per work item */
+
+/* sin and cos of p * f: the product and its reduction to [-pi, pi] in double (see the header) */
+__device__ __forceinline__ void rope_sincos(double p, double f, float *sn, float *cs)
+{
+    const double theta = p * f;
+    const double k = rint(theta * 0.15915494309189535);
+    __sincosf((float)fma(-k, 6.283185307179586, theta), sn, cs);
+}
+
+/* v3: items (tok, head group of ROPE_HG, q), q fastest; q < rot4 rotates, the rest copy float4s past
+ * n_rot. x, y as float4: (n_tok, n_head, head_dim / 4). */
+template <bool NEOX>
+__global__ void __launch_bounds__(ROPE_THREADS)
+    rope_vec_kernel(const float4 *x /* (n_tok, n_head, head_dim / 4) */,
+                    float4 *y /* (n_tok, n_head, head_dim / 4) */, int n_tok, int n_head, int head_dim, int n_rot,
+                    double theta_base, int pos0)
+{
+    extern __shared__ double freq[]; /* (n_rot / 2): theta_base^(-2i / n_rot) */
+    const int half = n_rot / 2;
+    for (int i = threadIdx.x; i < half; i += blockDim.x)
+        freq[i] = pow(theta_base, -2.0 * i / n_rot);
+    __syncthreads();
+    const int hd4 = head_dim / 4;
+    const int rot4 = NEOX ? half / 4 : n_rot / 4; /* rotating items per head */
+    const int ipr = rot4 + (head_dim - n_rot) / 4; /* items per (token, head group) */
+    const int n_hg = (n_head + ROPE_HG - 1) / ROPE_HG;
+    const int64_t total = (int64_t)n_tok * n_hg * ipr, stride = (int64_t)gridDim.x * blockDim.x;
+    const bool idx32 = total <= 0xffffffffLL; /* 32-bit divisions when they do */
+    for (int64_t g = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; g < total; g += stride) {
+        int q, hg, tok;
+        if (idx32) {
+            const unsigned r = (unsigned)g / (unsigned)ipr;
+            q = (int)((unsigned)g - r * (unsigned)ipr);
+            hg = (int)(r % (unsigned)n_hg);
+            tok = (int)(r / (unsigned)n_hg);
+        } else {
+            const int64_t r = g / ipr;
+            q = (int)(g - r * ipr);
+            hg = (int)(r % n_hg);
+            tok = (int)(r / n_hg);
+        }
+        const int h0 = hg * ROPE_HG, nh = n_head - h0 < ROPE_HG ? n_head - h0 : ROPE_HG;
+        const size_t base = ((size_t)tok * n_head + h0) * hd4; /* float4 index of head h0's start */
+        const bool rot = q < rot4;
+        /* NORMAL: float4 q in both cases; NEOX: the low half's float4 q, or a copied one past n_rot */
+        const int lo = NEOX && !rot ? n_rot / 4 + (q - rot4) : q, hi = q + half / 4;
+        float4 a[ROPE_HG], b[ROPE_HG];
+#pragma unroll
+        for (int k = 0; k < ROPE_HG; k++) {
+            if (k < nh) {
+                a[k] = x[base + (size_t)k * hd4 + lo];
+                if (NEOX && rot)
+                    b[k] = x[base + (size_t)k * hd4 + hi];
+            }
+        }
+        if (!rot) {
+#pragma unroll
+            for (int k = 0; k < ROPE_HG; k++)
+                if (k < nh)
+                    y[base + (size_t)k * hd4 + lo] = a[k];
+            continue;
+        }
+        const double p = (double)pos0 + tok;
+        if (NEOX) {
+            float sn[4], cs[4];
+#pragma unroll
+            for (int j = 0; j < 4; j++)
+                rope_sincos(p, freq[4 * q + j], &sn[j], &cs[j]);
+#pragma unroll
+            for (int k = 0; k < ROPE_HG; k++) {
+                if (k < nh) {
+                    const float4 u = a[k], v = b[k];
+                    y[base + (size_t)k * hd4 + lo] =
+                        make_float4(u.x * cs[0] - v.x * sn[0], u.y * cs[1] - v.y * sn[1], u.z * cs[2] - v.z * sn[2],
+                                    u.w * cs[3] - v.w * sn[3]);
+                    y[base + (size_t)k * hd4 + hi] =
+                        make_float4(u.x * sn[0] + v.x * cs[0], u.y * sn[1] + v.y * cs[1], u.z * sn[2] + v.z * cs[2],
+                                    u.w * sn[3] + v.w * cs[3]);
+                }
+            }
+        } else {
+            float s0, c0, s1, c1;
+            rope_sincos(p, freq[2 * q], &s0, &c0);
+            rope_sincos(p, freq[2 * q + 1], &s1, &c1);
+#pragma unroll
+            for (int k = 0; k < ROPE_HG; k++) {
+                if (k < nh) {
+                    const float4 u = a[k];
+                    y[base + (size_t)k * hd4 + lo] = make_float4(u.x * c0 - u.y * s0, u.x * s0 + u.y * c0,
+                                                                 u.z * c1 - u.w * s1, u.z * s1 + u.w * c1);
+                }
+            }
+        }
+    }
+}
+
+/* v3's grid: the blocks that fit on the device at once, fewer when the items are fewer */
+template <bool NEOX>
+static chord_status rope_vec_launch(const float *x, float *y, const chord_rope_args *a, size_t shared,
+                                    cudaStream_t stream)
+{
+    int dev = 0, n_sm = 0, per_sm = 0;
+    CHORD_CUDA_CHECK(cudaGetDevice(&dev));
+    CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&n_sm, cudaDevAttrMultiProcessorCount, dev));
+    CHORD_CUDA_CHECK(
+        cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, rope_vec_kernel<NEOX>, ROPE_THREADS, shared));
+    const int half = a->n_rot / 2;
+    const long long ipr = (NEOX ? half / 4 : a->n_rot / 4) + (a->head_dim - a->n_rot) / 4;
+    const long long items = (long long)a->n_tok * ((a->n_head + ROPE_HG - 1) / ROPE_HG) * ipr;
+    long long grid = (items + ROPE_THREADS - 1) / ROPE_THREADS;
+    const long long fit = (long long)n_sm * (per_sm > 0 ? per_sm : 1);
+    grid = grid > fit ? fit : grid;
+    rope_vec_kernel<NEOX><<<(unsigned)grid, ROPE_THREADS, shared, stream>>>(
+        (const float4 *)x, (float4 *)y, a->n_tok, a->n_head, a->head_dim, a->n_rot, (double)a->theta_base, a->pos0);
+    CHORD_CUDA_CHECK_LAUNCH("rope_vec_kernel");
+    return CHORD_OK;
+}
+
 extern "C" chord_status chord_rope_cuda(const float *x, float *y, const chord_rope_args *a, cudaStream_t stream)
 {
     if (a->n_tok < 0 || a->n_head < 0 || a->head_dim < 0 || a->n_rot < 0 || a->n_rot % 2 != 0 ||
@@ -116,6 +246,9 @@ extern "C" chord_status chord_rope_cuda(const float *x, float *y, const chord_ro
     if (shared > 48 * 1024)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda rope: n_rot=%d needs more than 48 KiB of frequencies", a->n_rot);
     const bool neox = (a->mode & CHORD_ROPE_NEOX) != 0; /* the reference's test: the NEOX bit */
+    if (a->head_dim % 4 == 0 && a->n_rot % (neox ? 8 : 4) == 0 && chord_cuda_aligned(x, 16) &&
+        chord_cuda_aligned(y, 16))
+        return neox ? rope_vec_launch<true>(x, y, a, shared, stream) : rope_vec_launch<false>(x, y, a, shared, stream);
     const bool vec2 = !neox && a->head_dim % 2 == 0 && chord_cuda_aligned(x, 8) && chord_cuda_aligned(y, 8);
     /* at most a few waves of 132 SMs x 8 blocks: the rest is grid-stride, so the frequency table is
      * built ~2048 times, not once per 256 pairs */

@@ -252,7 +252,14 @@ static chord_status attention_check(const chord_vk *vk, const chord_attention_ar
         a->n_head % a->n_head_kv != 0)
         return chord_fail(CHORD_ERR_INVALID, "vulkan attention: bad shape n_tok=%d n_head=%d n_head_kv=%d "
                           "head_dim=%d pos0=%d", a->n_tok, a->n_head, a->n_head_kv, a->head_dim, a->pos0);
-    *wg = chord_vk_pick_wg(vk, 512); /* see the shader's v2: few work-groups, so wide ones */
+    /* few work-groups exist, so wide ones (the shader's v2): 16 subgroups, 512 on the H100; 128 on
+     * lavapipe, whose barriers cost per invocation; never under head_dim / ACC */
+    const uint32_t sg = chord_vk_get_caps(vk)->subgroup;
+    uint32_t want = sg ? 16 * sg : 512;
+    want = want > 512 ? 512 : want;
+    while (a->head_dim > 0 && want * ATTN_ACC < (uint32_t)a->head_dim)
+        want *= 2;
+    *wg = chord_vk_pick_wg(vk, want);
     if (a->head_dim > ATTN_HD_MAX || (uint32_t)a->head_dim > ATTN_ACC * *wg)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan attention: head_dim %d > %d", a->head_dim, ATTN_HD_MAX);
     const uint64_t n_kv = (uint64_t)a->pos0 + (uint64_t)a->n_tok;

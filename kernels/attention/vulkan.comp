@@ -14,7 +14,8 @@
  *     bounds the speed. The V sums are split over parts = WG / head_dim groups of invocations
  *     (each takes every parts-th key of the chunk) and added through shared memory at the end.
  *     Not yet timed on the H100; splitting the keys across work-groups (flash-decoding) would need
- *     scratch memory the op's contract does not provide. */
+ *     scratch memory the op's contract does not provide. The K dot products and V sums are
+ *     unrolled 4 ways into independent partial sums (loads issue back to back, not as a chain). */
 #include "vulkan_common.glsl"
 
 #define ACC 4u      /* output values per invocation: head_dim <= ACC * WG */
@@ -40,6 +41,11 @@ layout(push_constant) uniform PC {
 shared float qs[HD_MAX];
 shared float red[WG];
 shared float pj[WG];
+
+vec4 q4(uint d) /* q[d .. d + 3] */
+{
+    return vec4(qs[d], qs[d + 1u], qs[d + 2u], qs[d + 3u]);
+}
 
 void main()
 {
@@ -69,9 +75,18 @@ void main()
                 const uint krow = j * kv_stride + hk * D;
                 float dot_qk = 0.0;
                 if (pc.k_vec4 != 0u) {
-                    const uint k4 = (ko + krow) >> 2;
-                    for (uint d = 0u; d < D / 4u; d++)
-                        dot_qk += dot(K4[k4 + d], vec4(qs[4u * d], qs[4u * d + 1u], qs[4u * d + 2u], qs[4u * d + 3u]));
+                    /* 4 independent loads per step: a K row is 16+ loads in flight, not a chain */
+                    const uint k4 = (ko + krow) >> 2, n4 = D / 4u;
+                    vec4 part4 = vec4(0.0);
+                    uint d = 0u;
+                    for (; d + 4u <= n4; d += 4u) {
+                        const vec4 k0 = K4[k4 + d], k1 = K4[k4 + d + 1u], k2 = K4[k4 + d + 2u], k3 = K4[k4 + d + 3u];
+                        part4 += vec4(dot(k0, q4(4u * d)), dot(k1, q4(4u * d + 4u)), dot(k2, q4(4u * d + 8u)),
+                                      dot(k3, q4(4u * d + 12u)));
+                    }
+                    for (; d < n4; d++)
+                        part4.x += dot(K4[k4 + d], q4(4u * d));
+                    dot_qk = (part4.x + part4.y) + (part4.z + part4.w);
                 } else {
                     for (uint d = 0u; d < D; d++)
                         dot_qk += K[ko + krow + d] * qs[d];
@@ -93,10 +108,16 @@ void main()
             for (uint i = 0u; i < ACC; i++) {
                 const uint d = lane + i * WG;
                 if (part < parts && d < D) {
-                    float a = acc[i] * alpha;
-                    for (uint jj = part; jj < cnt; jj += parts)
-                        a += pj[jj] * V[vo + (j0 + jj) * kv_stride + hk * D + d];
-                    acc[i] = a;
+                    const uint vrow = vo + j0 * kv_stride + hk * D + d;
+                    vec4 a4 = vec4(acc[i] * alpha, 0.0, 0.0, 0.0);
+                    uint jj = part;
+                    for (; jj + 3u * parts < cnt; jj += 4u * parts) /* 4 independent V loads */
+                        a4 += vec4(pj[jj], pj[jj + parts], pj[jj + 2u * parts], pj[jj + 3u * parts]) *
+                              vec4(V[vrow + jj * kv_stride], V[vrow + (jj + parts) * kv_stride],
+                                   V[vrow + (jj + 2u * parts) * kv_stride], V[vrow + (jj + 3u * parts) * kv_stride]);
+                    for (; jj < cnt; jj += parts)
+                        a4.x += pj[jj] * V[vrow + jj * kv_stride];
+                    acc[i] = (a4.x + a4.y) + (a4.z + a4.w);
                 }
             }
             barrier(); /* pj and red are rewritten by the next chunk */

@@ -3,7 +3,7 @@
  * Versions (none timed: no GPU on the build machine; the lead adds the H100 figures):
  *   v1 one warp per W row, 4 X rows per warp; W decoded in registers by common/cuda_quant.cuh
  *      (4 values per lane per step, a warp covers 128 consecutive k), X as float4 when 16-aligned.
- *   v2 (this) a warp owns NR W rows and MT X rows: per step it decodes 4 values of each of its NR
+ *   v2 a warp owns NR W rows and MT X rows: per step it decodes 4 values of each of its NR
  *      rows and loads each X float4 once for all NR rows. Decode (m = 1): MT = 1, NR = 4, so X
  *      (f32, re-read by every warp from L1/L2) costs 1/4 as much L1 traffic per weight byte as v1;
  *      for q4_0 at k = 4096 v1 read ~7x more X bytes than W bytes from L1, v2 ~1.8x. Batched m:
@@ -16,11 +16,19 @@
  *      For large m it re-reads W m/4 times: matmul_tiled is the kernel for prompts.
  *      f32 / f16 / bf16 W: one 16- or 8-byte load per 4 values when W and row_bytes are aligned for
  *      it (checked per launch), else scalar loads: 4x fewer load instructions on the f32 GEMV.
+ *      H100: q4_0 1x11008x4096 385 GB/s (13% of copy), q4_1 1x4096x11008 192 GB/s (6.6%), q8_0
+ *      1x11008x4096 942 GB/s, f32 1x4096x4096 2090 GB/s (72%).
+ *   v3 (this) split k over ks = 1..8 warps of an 8-warp block when the row groups alone would not
+ *      give the 132 SMs ~48 warps each (ks doubles while that holds and every warp keeps >= 4 steps
+ *      of 128 values, two unrolled iterations); the slices' sums meet in shared memory and are added in slice order. q4_1
+ *      1x4096x11008 had 1024 warps (~8 per SM, too few loads in flight): now ks = 8, 8192 warps;
+ *      q4_0 1x11008x4096 ks = 4. ptxas (sm_90): 40-63 registers, no spills (5+ blocks of 256 per
+ *      SM). Expected (measured by the lead): several x on those two.
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract.
  * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
 #include "../common/cuda_quant.cuh"
 
-#define MM_WARPS 4 /* warps per block: small blocks, so n = 4096 still makes 256 blocks */
+#define MM_WARPS 8 /* warps per block: MM_WARPS / ks row groups, each row group's k split over ks warps */
 /* k steps in flight per warp for the 1- and 32-value formats (tunable: -DCHORD_CUDA_MM_UNROLL=4 in
  * CMAKE_CUDA_FLAGS; 4 gives q4_0 96 registers at m = 1, 5 blocks per SM instead of 8, about the same
  * bytes in flight: worth an H100 A/B, not a guess) */
@@ -68,13 +76,12 @@ template <typename Q, int MT, int NR>
 __global__ void __launch_bounds__(MM_WARPS * 32)
     matmul_gemv(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row */, size_t row_bytes,
                 const float *__restrict__ x /* (m, k) */, float *__restrict__ y /* (m, n) */, int m, int n, int k,
-                int x_vec, int w_vec)
+                int x_vec, int w_vec, int ks /* warps sharing one row group's k (1, 2, 4 or 8) */)
 {
-    const int lane = threadIdx.x & 31;
-    const int col0 = (blockIdx.x * MM_WARPS + (threadIdx.x >> 5)) * NR;
+    __shared__ float part[MM_WARPS][MT * NR]; /* each warp's sums, when ks > 1 */
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
+    const int col0 = (blockIdx.x * (MM_WARPS / ks) + warp / ks) * NR;
     const int m0 = blockIdx.y * MT;
-    if (col0 >= n) /* the whole warp leaves; no barriers below */
-        return;
     const uint8_t *wr[NR];
 #pragma unroll
     for (int r = 0; r < NR; r++) /* rows past n repeat row n - 1: computed, never stored */
@@ -90,7 +97,7 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
      * is register-heavy enough that a second step pushed them to ~165 registers */
     constexpr int unroll = Q::QK == 256 ? 1 : CHORD_CUDA_MM_UNROLL;
 #pragma unroll unroll
-    for (int e = 4 * lane; e < k4; e += 128) {
+    for (int e = 4 * lane + 128 * slice; e < k4; e += 128 * ks) {
         float wv[NR][4];
 #pragma unroll
         for (int r = 0; r < NR; r++)
@@ -110,8 +117,8 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
             }
         }
     }
-    /* k % 4 tail: only the 1-value types f32/f16/bf16 can have one */
-    for (int e = k4 + lane; e < k; e += 32) {
+    /* k % 4 tail: only the 1-value types f32/f16/bf16 can have one; slice 0 takes it */
+    for (int e = k4 + lane; slice == 0 && e < k; e += 32) {
 #pragma unroll
         for (int r = 0; r < NR; r++) {
             const float wv = Q::get1(wr[r], e);
@@ -126,16 +133,39 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
 #pragma unroll
         for (int r = 0; r < NR; r++) {
             const float s = chord_warp_sum(acc[i][r]);
-            if (lane == 0 && m0 + i < m && col0 + r < n)
-                y[(size_t)(m0 + i) * n + col0 + r] = s;
+            if (ks == 1) {
+                if (lane == 0 && m0 + i < m && col0 + r < n)
+                    y[(size_t)(m0 + i) * n + col0 + r] = s;
+            } else if (lane == 0) {
+                part[warp][i * NR + r] = s;
+            }
         }
+    if (ks == 1) /* uniform over the block: no barrier is skipped by some threads only */
+        return;
+    __syncthreads();
+    /* the first warp of each row group adds its ks slices in order, lane (i, r) one output */
+    if (slice == 0 && lane < MT * NR) {
+        const int i = lane / NR, r = lane % NR;
+        float s = 0.0f;
+        for (int t = 0; t < ks; t++)
+            s += part[warp + t][lane];
+        if (m0 + i < m && col0 + r < n)
+            y[(size_t)(m0 + i) * n + col0 + r] = s;
+    }
 }
 
 template <typename Q, int MT, int NR>
 static chord_status launch_gemv_mt(const void *w, size_t row_bytes, const float *x, float *y,
                                    const chord_matmul_args *a, cudaStream_t stream)
 {
-    const int cols_per_block = MM_WARPS * NR;
+    /* k split over ks warps when the row groups alone would not fill an H100 (132 SMs x ~48 warps
+     * resident): 4096 q4_1 rows of k = 11008 made 1024 warps, ~8 per SM. Each warp keeps >= 4 steps
+     * of 128 values (two unrolled iterations), so small k stays unsplit. */
+    const long long groups = (long long)((a->n + NR - 1) / NR) * ((a->m + MT - 1) / MT);
+    int ks = 1;
+    while (ks < MM_WARPS && groups * ks < 132LL * 48 && (long long)(a->k / 4) >= 256LL * ks) /* 2 ks: >= 4 steps */
+        ks *= 2;
+    const int cols_per_block = MM_WARPS / ks * NR;
     const dim3 grid((unsigned)((a->n + cols_per_block - 1) / cols_per_block), (unsigned)((a->m + MT - 1) / MT));
     const int x_vec = chord_cuda_aligned(x, 16) && a->k % 4 == 0;
     /* 4 values of a 1-value type are 16 (f32) or 8 (f16, bf16) bytes: vector loads when W and its row
@@ -143,7 +173,7 @@ static chord_status launch_gemv_mt(const void *w, size_t row_bytes, const float 
     const size_t w4 = 4 * (size_t)Q::BYTES;
     const int w_vec = Q::QK == 1 && chord_cuda_aligned(w, w4) && row_bytes % w4 == 0;
     matmul_gemv<Q, MT, NR><<<grid, MM_WARPS * 32, 0, stream>>>((const uint8_t *)w, row_bytes, x, y, a->m, a->n, a->k,
-                                                               x_vec, w_vec);
+                                                               x_vec, w_vec, ks);
     CHORD_CUDA_CHECK_LAUNCH("matmul_gemv");
     return CHORD_OK;
 }

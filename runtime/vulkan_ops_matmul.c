@@ -55,6 +55,26 @@ static uint32_t stride_groups(const chord_vk *vk, uint64_t items, uint32_t wg)
     return min_u32(want ? want : 1, cap < 65535 ? cap : 65535);
 }
 
+/* Per-device tunables, by device-name prefix (first match; the defaults below otherwise).
+ * lavapipe runs each barrier once per invocation (coroutine switches, ~0.6 us each): a GEMV row
+ * per invocation and the narrowest attention work-groups are fastest there by far. */
+static const struct {
+    const char *prefix;
+    uint32_t matmul_tpr; /* invocations per W row; 0 = default (2 subgroups) */
+    uint32_t attn_wg;    /* attention work-group width; 0 = default (16 subgroups, <= 512) */
+} tuning[] = {
+    {"llvmpipe", 1, 32},
+};
+
+static uint32_t tune(const chord_vk *vk, int which)
+{
+    const char *name = chord_vk_get_caps(vk)->name;
+    for (size_t i = 0; i < sizeof tuning / sizeof tuning[0]; i++)
+        if (strncmp(name, tuning[i].prefix, strlen(tuning[i].prefix)) == 0)
+            return which == 0 ? tuning[i].matmul_tpr : tuning[i].attn_wg;
+    return 0;
+}
+
 /* ---- matmul: one work-group per W row (MB rows of X each), see kernels/matmul/vulkan.comp ---- */
 
 #define MATMUL_MB 4 /* rows of X per work-group: the shader's MB */
@@ -117,10 +137,14 @@ static chord_status matmul_vk(void *ctx, const chord_tensor *t, const void *args
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul: one W row (%zu bytes) exceeds the binding range",
                           row_bytes);
     matmul_pc pc = {.m = (uint32_t)a->m, .k = (uint32_t)a->k, .row_bytes = (uint32_t)row_bytes, .y_ld = (uint32_t)a->n};
-    /* invocations per row: two subgroups' worth (64 on the H100: 8 q4_0 units each at k = 4096),
-     * fewer on devices with narrow subgroups (lavapipe: 16), where every barrier costs per invocation */
-    uint32_t tpr = caps->subgroup ? 2 * caps->subgroup : 64;
-    tpr = tpr < 8 ? 8 : tpr > wg ? wg : tpr;
+    /* invocations per row: two subgroups' worth (64 on the H100: 8 q4_0 units each at k = 4096)
+     * unless the tuning table says otherwise */
+    uint32_t tpr = tune(vk, 0);
+    if (tpr == 0) {
+        tpr = caps->subgroup ? 2 * caps->subgroup : 64;
+        tpr = tpr < 8 ? 8 : tpr;
+    }
+    tpr = tpr > wg ? wg : tpr;
     while (tpr & (tpr - 1))
         tpr &= tpr - 1; /* a power of two */
     pc.tpr = tpr;
@@ -252,10 +276,12 @@ static chord_status attention_check(const chord_vk *vk, const chord_attention_ar
         a->n_head % a->n_head_kv != 0)
         return chord_fail(CHORD_ERR_INVALID, "vulkan attention: bad shape n_tok=%d n_head=%d n_head_kv=%d "
                           "head_dim=%d pos0=%d", a->n_tok, a->n_head, a->n_head_kv, a->head_dim, a->pos0);
-    /* few work-groups exist, so wide ones (the shader's v2): 16 subgroups, 512 on the H100; 128 on
-     * lavapipe, whose barriers cost per invocation; never under head_dim / ACC */
+    /* few work-groups exist, so wide ones (the shader's v2): 16 subgroups, 512 on the H100, unless
+     * the tuning table says otherwise; never under head_dim / ACC */
     const uint32_t sg = chord_vk_get_caps(vk)->subgroup;
-    uint32_t want = sg ? 16 * sg : 512;
+    uint32_t want = tune(vk, 1);
+    if (want == 0)
+        want = sg ? 16 * sg : 512;
     want = want > 512 ? 512 : want;
     while (a->head_dim > 0 && want * ATTN_ACC < (uint32_t)a->head_dim)
         want *= 2;

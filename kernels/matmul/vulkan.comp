@@ -19,7 +19,8 @@
  * v4: tpr invocations per row (a power of two the host picks, WG / tpr rows per work-group): the
  *     reduction takes log2(tpr) barrier steps for all rows at once. lavapipe runs a barrier per
  *     invocation (coroutines): at 128 invocations per row, 1x11008x4096 q4_0 took 8 s there
- *     (WG 32: 3.7 s), making the model test skip; GPUs take tpr = 2 subgroups. */
+ *     (WG 32: 3.7 s), making the model test skip; GPUs take tpr = 2 subgroups, lavapipe tpr = 1
+ *     (its SIMD lanes then take 8 rows; no barrier at all). */
 #include "vulkan_common.glsl"
 
 layout(constant_id = 0) const uint WG = 128;
@@ -123,6 +124,12 @@ void main()
                         acc[i] += w * X[xo + (m0 + i) * pc.k + e];
             }
 #endif
+            if (pc.tpr == 1u) { /* one invocation per row: nothing to reduce, no barrier */
+                if (row < pc.n)
+                    for (uint i = 0u; i < mb; i++)
+                        Y[yo + (m0 + i) * pc.y_ld + row] = acc[i];
+                continue;
+            }
             /* only the mb live sums are reduced (decode: 1 of MB) */
             for (uint i = 0u; i < mb; i++)
                 red[i * WG + tid] = acc[i];

@@ -29,5 +29,5 @@ if [ -n "$_ocl" ]; then
   export OCL_ICD_VENDORS=/tmp/chord-ocl-vendors
 fi
 ENV
-git rev-parse --short=12 HEAD > .gpu/commit
+{ git rev-parse --short=12 HEAD | tr -d "\n"; git diff --quiet HEAD || printf -- "-dirty"; echo; } > .gpu/commit
 du -sh .gpu

@@ -261,13 +261,14 @@ static chord_status tiled_vk(void *ctx, const chord_tensor *t, const void *args)
 
 #define ATTN_ACC 4    /* the shader's ACC: head_dim <= ACC * WG */
 #define ATTN_HD_MAX 256 /* the shader's HD_MAX */
+#define ATTN_TARGET_GROUPS 256 /* enough work-groups for a big GPU (132 SMs on the H100) */
 
 typedef struct {
     CHORD_VK_PC_OFFSETS;
     uint32_t n_tok, n_head, n_head_kv, head_dim;
     int32_t pos0;
     float scale;
-    uint32_t k_vec4;
+    uint32_t k_vec4, d_split;
 } attention_pc;
 
 static chord_status attention_check(const chord_vk *vk, const chord_attention_args *a, uint32_t *wg)
@@ -326,7 +327,15 @@ static chord_status attention_vk(void *ctx, const chord_tensor *t, const void *a
                        .pos0 = a->pos0,
                        .scale = a->scale};
     pc.k_vec4 = a->head_dim % 4 == 0 && pc_remainder(vk, t[1].offset) % 16 == 0;
-    return chord_vk_dispatch(vk, "attention_f32", t, bytes, 4, &pc, sizeof pc, wg, (uint32_t)a->n_head,
+    /* work-groups per (head, token), each with a slice of head_dim: ~256 work-groups in all
+     * (a decode step has only n_head), slices of >= 16 values, within the group-count limit */
+    uint32_t split = 1;
+    const uint64_t base = (uint64_t)a->n_head * (a->n_tok < 65535 ? a->n_tok : 65535);
+    while (base * split * 2 <= ATTN_TARGET_GROUPS && (uint32_t)a->head_dim / (split * 2) >= 16 &&
+           (uint64_t)a->n_head * split * 2 <= chord_vk_get_caps(vk)->max_groups[0])
+        split *= 2;
+    pc.d_split = split;
+    return chord_vk_dispatch(vk, "attention_f32", t, bytes, 4, &pc, sizeof pc, wg, (uint32_t)a->n_head * split,
                              min_u32((uint64_t)a->n_tok, chord_vk_get_caps(vk)->max_groups[1]), 1);
 }
 

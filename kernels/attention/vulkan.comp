@@ -17,7 +17,12 @@
  *     scratch memory the op's contract does not provide. The K dot products and V sums are
  *     unrolled 4 ways into independent partial sums (loads issue back to back, not as a chain).
  * H100 (v2 before that unrolling, commit 3484799): decode 32/8 heads d128 pos4000 in 0.467 ms =
- *     70 GB/s: 32 work-groups cannot fill 132 SMs; a split-KV pass with scratch is the next step. */
+ *     70 GB/s: 32 work-groups cannot fill 132 SMs.
+ * v3: d_split work-groups per (head, token), each computing all scores but only a slice of the
+ *     output (so only its slice of V): K is read d_split times, mostly from L2 (a decode step's K
+ *     is 16 MiB at pos 4000), and the host picks d_split to give the device a few hundred
+ *     work-groups. Not yet timed on the H100; a split-KV pass would need scratch memory the op's
+ *     contract does not provide. */
 #include "vulkan_common.glsl"
 
 #define ACC 4u      /* output values per invocation: head_dim <= ACC * WG */
@@ -38,6 +43,7 @@ layout(push_constant) uniform PC {
     int pos0;
     float scale;
     uint k_vec4; /* head_dim % 4 == 0 and K's remainder a multiple of 16 bytes */
+    uint d_split; /* work-groups per (head, token), each writing a slice of head_dim (<= head_dim) */
 } pc;
 
 shared float qs[HD_MAX];
@@ -54,12 +60,15 @@ void main()
     const uint tid = gl_LocalInvocationID.x;
     const uint D = pc.head_dim;
     const uint qo = pc.o0 >> 2, ko = pc.o1 >> 2, vo = pc.o2 >> 2, oo = pc.o3 >> 2;
-    const uint h = gl_WorkGroupID.x, hk = h / (pc.n_head / pc.n_head_kv);
+    const uint h = gl_WorkGroupID.x / pc.d_split, hk = h / (pc.n_head / pc.n_head_kv);
+    /* this work-group's output slice: values d_lo .. d_lo + d_n - 1 (all scores are computed) */
+    const uint DS = (D + pc.d_split - 1u) / pc.d_split;
+    const uint d_lo = (gl_WorkGroupID.x % pc.d_split) * DS, d_n = min(DS, D - min(D, d_lo));
     const uint kv_stride = pc.n_head_kv * D; /* floats between consecutive cache rows */
     /* V accumulation: with D <= WG, `parts` groups of D invocations each sum every parts-th key of
      * a chunk for output value `lane`; with D > WG, one part and ACC values per invocation */
-    const uint parts = max(1u, WG / D);
-    const uint part = tid / D, lane = tid % D;
+    const uint parts = max(1u, WG / DS);
+    const uint part = tid / DS, lane = tid % DS;
     for (uint t = gl_WorkGroupID.y; t < pc.n_tok; t += gl_NumWorkGroups.y) {
         const uint qrow = (t * pc.n_head + h) * D;
         const uint n_keys = uint(pc.pos0 + int(t)) + 1u; /* keys 0 .. pos0 + t */
@@ -108,8 +117,8 @@ void main()
             m_run = m_new;
             const uint cnt = min(WG, n_keys - j0);
             for (uint i = 0u; i < ACC; i++) {
-                const uint d = lane + i * WG;
-                if (part < parts && d < D) {
+                const uint d = d_lo + lane + i * WG;
+                if (part < parts && lane + i * WG < d_n) {
                     const uint vrow = vo + j0 * kv_stride + hk * D + d;
                     vec4 a4 = vec4(acc[i] * alpha, 0.0, 0.0, 0.0);
                     uint jj = part;
@@ -124,22 +133,21 @@ void main()
             }
             barrier(); /* pj and red are rewritten by the next chunk */
         }
-        if (parts > 1u) { /* add the parts' sums: parts * D <= WG floats */
+        if (parts > 1u) { /* add the parts' sums: parts * DS <= WG floats */
             if (part < parts)
-                red[part * D + lane] = acc[0];
+                red[part * DS + lane] = acc[0];
             barrier();
             if (part == 0u) {
                 float sum = 0.0;
                 for (uint p = 0u; p < parts; p++)
-                    sum += red[p * D + lane];
+                    sum += red[p * DS + lane];
                 acc[0] = sum;
             }
         }
         if (part == 0u)
             for (uint i = 0u; i < ACC; i++) {
-                const uint d = lane + i * WG;
-                if (d < D)
-                    O[oo + qrow + d] = acc[i] / l_run;
+                if (lane + i * WG < d_n)
+                    O[oo + qrow + d_lo + lane + i * WG] = acc[i] / l_run;
             }
         barrier(); /* qs is rewritten for the next token */
     }

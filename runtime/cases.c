@@ -80,6 +80,9 @@ static const chord_case cases[] = {
     ROPE("neox 3x5x80 inplace", S, 1, 3, 5, 80, 80, NEOX, 9),
     ROPE("normal 2048x32x128", L, 0, 2048, 32, 128, 128, NORMAL, 0),
     ROPE("neox 2048x32x128", L, 0, 2048, 32, 128, 128, NEOX, 0),
+    /* 256 MiB moved, as the copy ceiling is measured: steady-state bandwidth, not launch ramp */
+    ROPE("normal 8192x32x128", L, 0, 8192, 32, 128, 128, NORMAL, 0),
+    ROPE("neox 8192x32x128", L, 0, 8192, 32, 128, 128, NEOX, 0),
     /* dequant: every format, one block and odd block counts */
     DQ("f32 1", S, F32, 1),
     DQ("f32 1001", S, F32, 1001),
@@ -99,6 +102,7 @@ static const chord_case cases[] = {
     DQ("q8_0 16M", L, Q8_0, 16 << 20),
     DQ("f16 16M", L, F16, 16 << 20),
     DQ("q6_K 16M", L, Q6_K, 16 << 20),
+    DQ("q4_0 64M", L, Q4_0, 64 << 20), /* 292 MiB moved, as for the copy ceiling */
     /* add, swiglu */
     ADD("1", S, 0, 1),
     ADD("1001", S, 0, 1001),

@@ -30,4 +30,13 @@ if [ -x "$build/bin/chord-bench" ]; then
   "$build/bin/chord-bench" --benchmark_filter='ref/(copy|add)' --benchmark_min_time=0.05 > "$build/bench-smoke.txt"
   echo "ci/test.sh: chord-bench smoke run ok"
 fi
+# The model on every API this machine runs, checked token by token against the reference backend.
+for b in opencl vulkan; do
+  if "$build/bin/chord" info | grep -q "^  $b:0"; then
+    "$build/bin/chord" run -m "$model" -b "$b" -p "The capital of France is" -n 16 --verify > "$build/verify-$b.txt"
+    echo "ci/test.sh: $(tail -1 "$build/verify-$b.txt")"
+  fi
+done
+# CI runs the model tests on every backend here (lavapipe and PoCL included), however slow: no timing-based skip.
+export CHORD_MODEL_TEST_MAX_S=${CHORD_MODEL_TEST_MAX_S:-1000}
 ctest --test-dir "$build" --output-on-failure --timeout 1500

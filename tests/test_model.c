@@ -13,8 +13,10 @@
  *   - a prompt longer than n_ctx is CHORD_ERR_INVALID; a backend lacking an op or a weight type fails the load with
  *     CHORD_ERR_UNSUPPORTED naming it.
  * Cost: the ref backend runs about 0.3 s per token on one core here, so prompts are short and n_ctx is 128. A
- * backend whose single-token step would take longer than CHORD_MODEL_TEST_MAX_S (default 10 s; e.g. a kernel tuned
- * for GPUs running on a software rasterizer) is skipped with the estimate, since these tests make ~50 steps.
+ * backend whose single-token step would take longer than CHORD_MODEL_TEST_MAX_S (default 3 s; e.g. a kernel tuned
+ * for GPUs running on a software rasterizer) is skipped with the estimate, since these tests make ~50 steps (the
+ * synthetic tests still run on it). Here lavapipe estimates 7-8 s and passes in ~6 min with CHORD_MODEL_TEST_MAX_S=100;
+ * PoCL estimates 0.3-1.5 s.
  * Prompt tokens are taken from the vocabulary by exact piece, which keeps these tests independent of the
  * tokenizer's. */
 #include <criterion/criterion.h>
@@ -128,7 +130,7 @@ static double seconds_since(const struct timespec *t0)
 static void skip_if_too_slow(model_fixture *F)
 {
     const char *env = getenv("CHORD_MODEL_TEST_MAX_S");
-    const double max_s = env ? atof(env) : 10.0;
+    const double max_s = env ? atof(env) : 3.0;
     const chord_matmul_args a = {1, 1536, 576, CHORD_TYPE_Q4_1};
     const size_t w_bytes = chord_type_row_bytes(a.wtype, a.k) * (size_t)a.n;
     unsigned char *w = calloc(1, w_bytes); /* zero blocks: d = m = 0, valid */

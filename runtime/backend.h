@@ -19,6 +19,7 @@ typedef struct chord_tensor {
 typedef struct chord_device_info {
     char name[128];
     char detail[256]; /* API version, memory, subgroup width, ... */
+    int software;     /* runs on the host CPU (PoCL, lavapipe, ref): auto prefers real devices */
 } chord_device_info;
 
 #define CHORD_MAX_DEVICES 8

@@ -15,6 +15,9 @@ typedef struct chord_rt {
 int chord_backend_count(void);
 const chord_backend *chord_backend_at(int i);
 const chord_backend *chord_backend_find(const char *name);
+/* The order `auto` tries: backends whose first device is real hardware in preference order, then software devices
+ * (PoCL, lavapipe), then ref. Fills out[] and returns the count. */
+int chord_auto_order(const chord_backend **out, int max);
 
 /* Opens "NAME", "NAME:DEVICE" or NULL/"auto" (the best that starts). In auto mode each backend
  * that is missing or fails is reported in one line on `log` (may be NULL) before the next is tried. */

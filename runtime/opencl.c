@@ -108,6 +108,9 @@ static chord_status cl_probe(chord_device_info *devs, int max, int *n_out)
         CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL));
         CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cus, &cus, NULL));
         devs[i].name[sizeof devs[i].name - 1] = 0;
+        cl_device_type type = 0;
+        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_TYPE, sizeof type, &type, NULL));
+        devs[i].software = (type & CL_DEVICE_TYPE_CPU) != 0;
         pname[sizeof pname - 1] = version[sizeof version - 1] = 0;
         int sub = has_extension(dev[i], "cl_khr_subgroups") || has_extension(dev[i], "cl_intel_subgroups");
         snprintf(devs[i].detail, sizeof devs[i].detail, "%s; %s; %u CUs; %.1f GiB; fp64 %s, fp16 %s, subgroups %s",

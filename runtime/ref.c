@@ -84,6 +84,7 @@ static void matmul_threaded(void (*fn)(const void *, const float *, float *, con
 static chord_status ref_probe(chord_device_info *devs, int max, int *n_out)
 {
     if (max > 0) {
+        devs[0].software = 1;
         strcpy(devs[0].name, "host CPU (scalar C reference)");
         snprintf(devs[0].detail, sizeof devs[0].detail,
                  "defines every op; matmul outputs split over %d threads (CHORD_REF_THREADS)", ref_threads());

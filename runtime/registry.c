@@ -51,6 +51,7 @@ const chord_backend *chord_backend_find(const char *name)
 static chord_status open_one(const chord_backend *be, int device, chord_rt *rt)
 {
     chord_device_info devs[CHORD_MAX_DEVICES];
+    memset(devs, 0, sizeof devs);
     int n = 0;
     CHORD_TRY(be->probe(devs, CHORD_MAX_DEVICES, &n));
     if (n == 0)
@@ -65,15 +66,46 @@ static chord_status open_one(const chord_backend *be, int device, chord_rt *rt)
     return CHORD_OK;
 }
 
+/* Software devices in the order they ran the default model here (2 cores): PoCL's vectorized, threaded kernels
+ * ~2 tokens/s, lavapipe ~0.2; the reference (threaded matmul) is the last resort. */
+static int software_rank(const chord_backend *be)
+{
+    return strcmp(be->name, "opencl") == 0 ? 0 : strcmp(be->name, "vulkan") == 0 ? 1 : 2;
+}
+
+int chord_auto_order(const chord_backend **out, int max)
+{
+    const int nb = chord_backend_count();
+    int software[16] = {0};
+    for (int i = 0; i < nb && i < 16; i++) {
+        chord_device_info devs[CHORD_MAX_DEVICES];
+        memset(devs, 0, sizeof devs);
+        int n = 0;
+        /* a backend with no device keeps its place: opening it reports why */
+        software[i] = backends[i]->probe(devs, CHORD_MAX_DEVICES, &n) == CHORD_OK && n > 0 && devs[0].software;
+    }
+    int k = 0;
+    for (int i = 0; i < nb && i < 16 && k < max; i++)
+        if (!software[i])
+            out[k++] = backends[i];
+    for (int r = 0; r < 3; r++)
+        for (int i = 0; i < nb && i < 16 && k < max; i++)
+            if (software[i] && software_rank(backends[i]) == r)
+                out[k++] = backends[i];
+    return k;
+}
+
 chord_status chord_open(const char *spec, chord_rt *rt, void (*log)(const char *line))
 {
     if (spec == NULL || strcmp(spec, "auto") == 0) {
         char line[1200];
-        for (int i = 0; i < chord_backend_count(); i++) {
-            if (open_one(backends[i], 0, rt) == CHORD_OK)
+        const chord_backend *order[16];
+        const int n = chord_auto_order(order, 16);
+        for (int i = 0; i < n; i++) {
+            if (open_one(order[i], 0, rt) == CHORD_OK)
                 return CHORD_OK;
             if (log) {
-                snprintf(line, sizeof line, "backend %s unavailable: %s", backends[i]->name, chord_last_error());
+                snprintf(line, sizeof line, "backend %s unavailable: %s", order[i]->name, chord_last_error());
                 log(line);
             }
         }

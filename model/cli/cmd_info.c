@@ -28,6 +28,7 @@ int cmd_info(int argc, char **argv)
     for (int b = 0; b < nb; b++) {
         const chord_backend *be = chord_backend_at(b);
         chord_device_info devs[CHORD_MAX_DEVICES];
+        memset(devs, 0, sizeof devs);
         int n = 0;
         if (be->probe(devs, CHORD_MAX_DEVICES, &n) != CHORD_OK) {
             printf("  %-7s none: %s\n", be->name, chord_last_error());
@@ -36,8 +37,15 @@ int cmd_info(int argc, char **argv)
         if (n == 0)
             printf("  %-7s none found\n", be->name);
         for (int d = 0; d < n && d < CHORD_MAX_DEVICES; d++)
-            printf("  %s:%d  %s (%s)\n", be->name, d, devs[d].name, devs[d].detail);
+            printf("  %s:%d  %s (%s)%s\n", be->name, d, devs[d].name, devs[d].detail,
+                   devs[d].software ? " [software]" : "");
     }
+    const chord_backend *order[16];
+    const int na = chord_auto_order(order, 16);
+    printf("\nauto tries:");
+    for (int i = 0; i < na; i++)
+        printf(" %s", order[i]->name);
+    printf("  (real devices first, then software ones)\n");
     printf("\nop x backend (kernels compiled in):\n  %-13s", "op");
     for (int b = 0; b < nb; b++)
         printf(" %-7s", chord_backend_at(b)->name);

@@ -317,8 +317,10 @@ static int open_model(run_state *S, const char *spec, chord_rt *rt, chord_llama 
 {
     if (spec && strcmp(spec, "auto") != 0)
         return open_on(S, spec, rt, m, quiet, 0);
-    for (int i = 0; i < chord_backend_count(); i++)
-        if (open_on(S, chord_backend_at(i)->name, rt, m, quiet, 1) == 0)
+    const chord_backend *order[16];
+    const int n = chord_auto_order(order, 16);
+    for (int i = 0; i < n; i++)
+        if (open_on(S, order[i]->name, rt, m, quiet, 1) == 0)
             return 0;
     fprintf(stderr, "chord run: no backend can run this model\n");
     return 1;

@@ -8,10 +8,13 @@
  * is installed; each error it reports makes the next backend call fail with its message.
  * CHORD_VK_MAX_RANGE=BYTES lowers maxStorageBufferRange (a test hook: big tensors are split into
  * several dispatches, which tests can then exercise with small ones); CHORD_VK_NO_F64=1 hides
- * shaderFloat64 from the ops, so the float-only variants can be tested on any device. */
+ * shaderFloat64 from the ops, so the float-only variants can be tested on any device.
+ * CHORD_VK_PROFILE=1 waits for every op and prints per-op host-timed totals at shutdown (slow; for
+ * finding which op dominates a model step, where timestamps around single ops are not at hand). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "vulkan_ctx.h"
 
@@ -205,6 +208,7 @@ static chord_status vk_probe(chord_device_info *devs, int max, int *n_out)
         VkPhysicalDeviceProperties p;
         vkGetPhysicalDeviceProperties(pds[i], &p);
         snprintf(devs[i].name, sizeof devs[i].name, "%.127s", p.deviceName);
+        devs[i].software = p.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
         snprintf(devs[i].detail, sizeof devs[i].detail,
                  "Vulkan %u.%u.%u, %s, subgroup %u, %u KiB shared, %u invocations/group, %.1f GiB device-local",
                  VK_API_VERSION_MAJOR(p.apiVersion), VK_API_VERSION_MINOR(p.apiVersion),
@@ -351,6 +355,8 @@ static chord_status init_device(chord_vk *vk, int device)
     VkPipelineCacheCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
     CHORD_VK_CHECK(vkCreatePipelineCache(vk->dev, &pci, NULL, &vk->pipeline_cache));
 
+    const char *prof = getenv("CHORD_VK_PROFILE");
+    vk->profile = prof && strcmp(prof, "1") == 0;
     chord_vk_register_basic(vk->ops, vk->supports);
     chord_vk_register_matmul(vk->ops, vk->supports);
     return vk_validation_status(vk);
@@ -395,6 +401,10 @@ static void vk_shutdown(void *ctx)
         vkDestroyInstance(vk->inst, NULL);
     if (vk->validation)
         fprintf(stderr, "vulkan: validation layer: %d errors\n", vk->val_errors);
+    for (int op = 0; op < CHORD_OP_COUNT; op++)
+        if (vk->prof_n[op])
+            fprintf(stderr, "vulkan: profile: %-13s %7ld launches %10.3f ms (%.3f ms each, host-timed)\n",
+                    chord_op_name((chord_op)op), vk->prof_n[op], vk->prof_ms[op], vk->prof_ms[op] / vk->prof_n[op]);
     free(vk);
 }
 
@@ -435,12 +445,28 @@ static int vk_supports(void *ctx, chord_op op, const void *args)
     return vk->supports[op] ? vk->supports[op](vk, args) : 1;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
+}
+
 static chord_status run_op(chord_vk *vk, chord_op op, const chord_tensor *t, const void *args)
 {
     CHORD_TRY(vk_validation_status(vk));
     if (!vk->ops[op])
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan: %s is not implemented", chord_op_name(op));
-    CHORD_TRY(vk->ops[op](vk, t, args));
+    if (vk->profile) { /* earlier work first, so the time is this op's alone */
+        CHORD_TRY(vk_flush(vk, 1));
+        const double t0 = now_ms();
+        CHORD_TRY(vk->ops[op](vk, t, args));
+        CHORD_TRY(vk_flush(vk, 1));
+        vk->prof_ms[op] += now_ms() - t0;
+        vk->prof_n[op]++;
+    } else {
+        CHORD_TRY(vk->ops[op](vk, t, args));
+    }
     return vk_validation_status(vk);
 }
 

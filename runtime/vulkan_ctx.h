@@ -77,6 +77,10 @@ struct chord_vk {
     int val_reported;        /* errors already returned to a caller */
     char val_first[768];     /* the first error's message */
 
+    int profile;                        /* CHORD_VK_PROFILE=1: each op waited for and timed on the host */
+    double prof_ms[CHORD_OP_COUNT];
+    long prof_n[CHORD_OP_COUNT];
+
     chord_op_fn ops[CHORD_OP_COUNT];
     chord_vk_supports_fn supports[CHORD_OP_COUNT];
 };

@@ -211,7 +211,7 @@ static chord_status parse_tensor(cursor *c, chord_gguf_tensor *t, int64_t idx)
 {
     char what[48];
     snprintf(what, sizeof what, "tensor #%lld name", (long long)idx);
-    chord_gguf_str name;
+    chord_gguf_str name = {0};
     CHORD_TRY(rd_str(c, &name, what));
     if (name.len == 0 || name.len >= sizeof t->name)
         return chord_fail(CHORD_ERR_FORMAT, "gguf: tensor #%lld: name length %llu not in 1..%zu", (long long)idx,

@@ -97,7 +97,7 @@ chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *
     if (hp->n_embd % hp->n_head)
         return chord_fail(CHORD_ERR_FORMAT, "n_embd %d is not a multiple of n_head %d", hp->n_embd, hp->n_head);
     CHORD_TRY(get_int_key(g, a, "attention.key_length", 0, hp->n_embd / hp->n_head, &hp->head_dim));
-    int v_len;
+    int v_len = 0;
     CHORD_TRY(get_int_key(g, a, "attention.value_length", 0, hp->head_dim, &v_len));
     if (v_len != hp->head_dim)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "key_length %d != value_length %d", hp->head_dim, v_len);

@@ -214,8 +214,12 @@ static void add_words(vocab *v, int first_piece, int spm)
                 strcpy(sym, *c == ' ' ? "\xe2\x96\x81" : (char[]){*c, 0});
             else
                 gpt2_byte((unsigned char)*c, sym);
+            const size_t lc = strlen(cur), ls = strlen(sym);
+            if (lc + ls >= TOK_LEN)
+                break; /* no piece longer than a vocab entry holds */
             char next[TOK_LEN];
-            snprintf(next, sizeof next, "%s%s", cur, sym);
+            memcpy(next, cur, lc);
+            memcpy(next + lc, sym, ls + 1);
             if (*cur && find_tok(v, first_piece, next) < 0 && v->n < v->cap) {
                 if (!spm && v->n_merge < v->cap_merge)
                     snprintf(v->merge[v->n_merge++], 2 * TOK_LEN, "%s %s", cur, sym);

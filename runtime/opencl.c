@@ -332,7 +332,7 @@ static chord_status cl_copy(void *ctx, chord_buf *dst, size_t doff, const chord_
     cl_event ev, *evp = chord_cl_event_slot(c, &ev);
     if (dst == src && doff < soff + bytes && soff < doff + bytes) {
         /* OpenCL refuses overlapping copies (CL_MEM_COPY_OVERLAP): move through the scratch buffer */
-        cl_mem tmp;
+        cl_mem tmp = NULL;
         CHORD_TRY(chord_cl_scratch(c, bytes, &tmp));
         CHORD_CL_CHECK(clEnqueueCopyBuffer(c->queue, src->mem, tmp, soff, 0, bytes, 0, NULL, evp));
         chord_cl_track(c, evp);

@@ -26,19 +26,30 @@
  *      are added into a per-thread total in shared memory and restarted: 5x less drift (rms 4.9e-6,
  *      none of the 10^6 above 5e-5) for ~1% more instructions and 64 KiB of shared memory per
  *      block (2 blocks still fit in 228 KiB per SM).
- *   v6 (this) a 64 x 64 tile (BK = 16, 4 x 4 per thread) when 128 x 128 tiles would not give every
+ *   v6 a 64 x 64 tile (BK = 16, 4 x 4 per thread) when 128 x 128 tiles would not give every
  *      SM a block: the model's own prefill shapes (512 x 576 x 576: 20 big tiles for 132 SMs, 72
  *      small ones) are parallelism-bound, not FMA-bound. Expected ~3x on them; 4 x 4 needs 2 shared
  *      float4 per 16 FMAs, so it is the worse kernel once the big tile fills the machine.
  *      CHORD_CUDA_GEMM_TILE=64|128 overrides the choice: on an H100 every case the check runs takes
  *      64 x 64, so `CHORD_CUDA_GEMM_TILE=128 chord check -b cuda -o matmul_tiled` is what checks
  *      the big tile.
+ *   v7 (CHORD_CUDA_GEMM_KERNEL=v7; default v6 until the lead has measured it) the 128 x 128 kernel for
+ *      16-byte-aligned X, W (k % 4 == 0) with m, n whole tiles, any such k (the k tail is zero-filled by
+ *      the copy). Measured v6 before it: 76% of cuBLAS at 4096^3 (38.7 of 50.5 TFLOP/s). Changes:
+ *      cp.async (sm_80+) copies global -> shared with no register staging and no transposing stores;
+ *      tiles stay k-contiguous ([128][16 + 4 pad]) and a thread reads 4 k of a row as one float4
+ *      (rows ar + 4 i, columns bc + 8 j: a warp's reads hit consecutive rows, conflict-free with the
+ *      20-float stride; same 16 float4 reads per 256 FMAs as v6); BK = 16 halves the barriers per FMA;
+ *      a 2-stage pipeline, one barrier per tile (3 stages would not leave two blocks per SM beside the
+ *      64 KiB of totals). The 4-k steps are a rolled loop: unrolling them spilled at 128 registers.
+ *      Y stores are scalar (a thread's columns are 8 apart; a warp still writes 32-byte runs).
+ *      Expected 80-85% of cuBLAS at 4096^3, measured by the lead (not yet).
  *   Edges: a bounds-checked instantiation (zero-filled tile loads, guarded stores) runs whenever
  *   m or n is not a multiple of the tile or k of BK; the checks sit outside the FMA loop, so it is
  *   expected within a few percent of the full-tile one.
  *   ptxas (sm_90, CUDA 13.0), no spills: 128 x 128: 124 registers (full tiles), 123 (edges), 128
- *   (scalar loads); 64 x 64: 71 / 71 / 77. Shared: 16.5 KiB (+64 KiB totals when k >= 128) and
- *   17 KiB (+16 KiB).
+ *   (scalar loads); 64 x 64: 71 / 71 / 77; v7: 128. Shared: 16.5 KiB (+64 KiB totals when k >= 128),
+ *   17 KiB (+16 KiB), v7 40 KiB (+64 KiB).
  *   Not tried: 128 x 256 tiles with 8 x 16 per thread (more reuse, but 128 accumulators leave no room
  *   under 2 blocks/SM), split-k for small grids, warp specialization / TMA (the tiles must be
  *   transposed on the way in). */
@@ -248,6 +259,181 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
     }
 }
 
+/* v7: the full-tile, 16-byte-aligned path of the 128 x 128 tile with cp.async (sm_80+). Tiles land in
+ * shared memory as they are in global memory, k-contiguous rows [BM][LD7] (no register staging, no
+ * transposing stores), so a thread reads 4 values of k of one row as one float4: 8 X rows and 8 W rows
+ * per 4 k, 16 float4 reads per 256 FMAs, the v6 ratio. A thread's rows are ar + 4 i and its columns
+ * bc + 8 j (i, j < 8): a warp's read of one row touches 4 (X) or 8 (W) consecutive rows, which the
+ * stride LD7 = BK7 + 4 = 20 floats puts on disjoint banks (row r at bank 20 r mod 32: 0, 20, 8, 28, 16,
+ * 4, 24, 12), so the reads are conflict-free and broadcast within 8 lanes. */
+#define MT7_BM 128
+#define MT7_BK 16
+#define MT7_LD (MT7_BK + 4)
+#define MT7_STAGES 2 /* 2 x 20 KiB of tiles + 64 KiB of totals: two blocks per SM; 3 stages would be one */
+#define MT7_STAGE_FLOATS (2 * MT7_BM * MT7_LD) /* X tile then W tile */
+#define MT7_KT (MT_KF / MT7_BK)
+#define MT7_TILES_BYTES ((size_t)MT7_STAGES * MT7_STAGE_FLOATS * sizeof(float))
+#define MT7_TOTAL_BYTES ((size_t)16 * MT_THREADS * sizeof(float4))
+static_assert(MT_KF % MT7_BK == 0 && MT7_TILES_BYTES % 16 == 0 && MT7_LD % 4 == 0, "v7 tiles stay float4-aligned");
+
+/* cp.async.cg: 16 bytes global -> shared, bypassing L1 and registers; bytes = 0 reads nothing and
+ * writes zeros (the k tail). Groups complete in commit order; wait_group N returns once at most N of
+ * this thread's groups are pending. Before sm_80 the copy is a plain load and store, complete at issue,
+ * which the same waits and barriers order correctly. */
+__device__ __forceinline__ void mt7_cp16(float *dst /* shared */, const float *src /* global */, unsigned bytes)
+{
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"((unsigned)__cvta_generic_to_shared(dst)),
+                 "l"(src), "r"(bytes)
+                 : "memory");
+#else
+    *(float4 *)dst = bytes ? *(const float4 *)src : make_float4(0.f, 0.f, 0.f, 0.f);
+#endif
+}
+__device__ __forceinline__ void mt7_commit()
+{
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.commit_group;\n" ::: "memory");
+#endif
+}
+template <int N> __device__ __forceinline__ void mt7_wait()
+{
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+#endif
+}
+
+/* One tile's copies for this thread: rows lr and lr + 64 of X and of W at k = kc.. kc + 3 (gx, gw point
+ * there). Past the row's end the source is the row's start, a valid address that is not read. */
+__device__ __forceinline__ void mt7_issue(float *st /* this thread's slot in a stage */, const float *gx,
+                                          const float *gw, size_t half, int kc, int k)
+{
+    const bool ok = kc < k;
+    const unsigned bytes = ok ? 16u : 0u;
+    const float *sx = ok ? gx : gx - kc, *sw = ok ? gw : gw - kc;
+    mt7_cp16(st, sx, bytes);
+    mt7_cp16(st + 64 * MT7_LD, sx + half, bytes);
+    mt7_cp16(st + MT7_BM * MT7_LD, sw, bytes);
+    mt7_cp16(st + MT7_BM * MT7_LD + 64 * MT7_LD, sw + half, bytes);
+}
+
+/* m % 128 == 0, n % 128 == 0, k % 4 == 0, X and W 16-byte aligned (dispatch checks). A k tail (k % 16 != 0)
+ * is zero-filled: k % 4 == 0 makes each 16-byte copy wholly inside or wholly past a row's end. */
+__global__ void __launch_bounds__(MT_THREADS, 2)
+    matmul_tiled_sgemm_v7(const float *__restrict__ w /* (n, k) */, const float *__restrict__ x /* (m, k) */,
+                          float *__restrict__ y /* (m, n) */, int m, int n, int k)
+{
+    extern __shared__ float4 mt_smem[];
+    float *tiles = (float *)mt_smem; /* [STAGES][X: BM][LD7], [W: BM][LD7] */
+    float4 *total = (float4 *)(tiles + MT7_STAGES * MT7_STAGE_FLOATS); /* [16][MT_THREADS], k >= MT_KF */
+    (void)m;
+
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int m0 = blockIdx.y * MT7_BM, n0 = blockIdx.x * MT7_BM;
+    /* 4 x 2 warps of 32 rows x 64 columns; lane (ty, tx) = (lane / 8, lane % 8) */
+    const int ar = warp / 2 * 32 + (lane >> 3); /* rows ar + 4 i */
+    const int bc = warp % 2 * 64 + (lane & 7);  /* columns bc + 8 j */
+
+    /* copies: thread t moves 16 bytes (4 k) of rows t / 4 and t / 4 + 64 of each operand at k offset 4 (t % 4) */
+    const int lr = tid >> 2, lk = (tid & 3) * 4;
+    const float *gx = x + ((size_t)m0 + lr) * k + lk; /* advanced by BK7 per tile */
+    const float *gw = w + ((size_t)n0 + lr) * k + lk;
+    const size_t half = (size_t)64 * k;
+    const int so = lr * MT7_LD + lk; /* this thread's shared offset within an operand tile */
+
+    float acc[8][8];
+#pragma unroll
+    for (int i = 0; i < 8; i++)
+#pragma unroll
+        for (int j = 0; j < 8; j++)
+            acc[i][j] = 0.0f;
+
+    const int n_tiles = (k + MT7_BK - 1) / MT7_BK;
+    const bool use_total = n_tiles >= MT7_KT;
+    if (use_total)
+#pragma unroll
+        for (int q = 0; q < 16; q++)
+            total[q * MT_THREADS + tid] = make_float4(0.f, 0.f, 0.f, 0.f);
+
+    /* Tile t's copies are commit group t: one group per tile, committed even when empty, so that the
+     * group count stays uniform. Before the wait of tile t, (STAGES - 1) + t groups are committed;
+     * wait_group(STAGES - 2) leaves only the newest STAGES - 2 pending, so groups 0..t have landed;
+     * the barrier after it makes every thread's copies visible to all, and tells that every thread
+     * finished computing tile t - 1, whose buffer ((t - 1) % STAGES = (t + STAGES - 1) % STAGES) the
+     * copies issued next overwrite. */
+#pragma unroll
+    for (int s = 0; s < MT7_STAGES - 1; s++) {
+        if (s < n_tiles)
+            mt7_issue(tiles + s * MT7_STAGE_FLOATS + so, gx, gw, half, s * MT7_BK + lk, k);
+        gx += MT7_BK;
+        gw += MT7_BK;
+        mt7_commit();
+    }
+
+    for (int t = 0; t < n_tiles; t++) {
+        mt7_wait<MT7_STAGES - 2>();
+        __syncthreads();
+        {
+            const int tn = t + MT7_STAGES - 1;
+            if (tn < n_tiles)
+                mt7_issue(tiles + tn % MT7_STAGES * MT7_STAGE_FLOATS + so, gx, gw, half, tn * MT7_BK + lk, k);
+            gx += MT7_BK;
+            gw += MT7_BK;
+            mt7_commit();
+        }
+        const float *xt = tiles + t % MT7_STAGES * MT7_STAGE_FLOATS + ar * MT7_LD;
+        const float *wt = tiles + t % MT7_STAGES * MT7_STAGE_FLOATS + MT7_BM * MT7_LD + bc * MT7_LD;
+#pragma unroll 1
+        for (int kq = 0; kq < MT7_BK; kq += 4) {
+            float4 a[8];
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+                a[i] = *(const float4 *)(xt + 4 * i * MT7_LD + kq);
+#pragma unroll
+            for (int j = 0; j < 8; j++) {
+                const float4 b = *(const float4 *)(wt + 8 * j * MT7_LD + kq);
+                /* k in order within each accumulator, as in v6 */
+#pragma unroll
+                for (int i = 0; i < 8; i++) {
+                    float s = acc[i][j];
+                    s = fmaf(a[i].x, b.x, s);
+                    s = fmaf(a[i].y, b.y, s);
+                    s = fmaf(a[i].z, b.z, s);
+                    s = fmaf(a[i].w, b.w, s);
+                    acc[i][j] = s;
+                }
+            }
+        }
+        if ((t + 1) % MT7_KT == 0) { /* implies use_total; per-thread slots, so no barrier needed */
+#pragma unroll
+            for (int q = 0; q < 16; q++) {
+                float4 s = total[q * MT_THREADS + tid];
+                float *r = &acc[q / 2][q % 2 * 4];
+                s.x += r[0];
+                s.y += r[1];
+                s.z += r[2];
+                s.w += r[3];
+                total[q * MT_THREADS + tid] = s;
+                r[0] = r[1] = r[2] = r[3] = 0.0f;
+            }
+        }
+    }
+    mt7_wait<0>(); /* only empty groups can be pending here; no copy outlives the block */
+
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        float *yr = y + ((size_t)m0 + ar + 4 * i) * n + n0 + bc;
+#pragma unroll
+        for (int q = 0; q < 2; q++) {
+            float4 s = use_total ? total[(2 * i + q) * MT_THREADS + tid] : make_float4(0.f, 0.f, 0.f, 0.f);
+            const float e[4] = {s.x, s.y, s.z, s.w};
+#pragma unroll
+            for (int j = 0; j < 4; j++) /* a warp's store covers 4 rows x 32 contiguous bytes */
+                yr[8 * (4 * q + j)] = acc[i][4 * q + j] + e[j];
+        }
+    }
+}
+
 #define MT_MAX_DEVICES 16
 
 template <typename C, bool VEC, bool CHECK>
@@ -276,6 +462,41 @@ static chord_status launch(const float *w, const float *x, float *y, const chord
     return CHORD_OK;
 }
 
+static chord_status launch_v7(const float *w, const float *x, float *y, const chord_matmul_args *a, int device,
+                              cudaStream_t stream)
+{
+    static bool configured[MT_MAX_DEVICES];
+    if (device >= MT_MAX_DEVICES || !configured[device]) {
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm_v7, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                              (int)(MT7_TILES_BYTES + MT7_TOTAL_BYTES)));
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm_v7, cudaFuncAttributePreferredSharedMemoryCarveout,
+                                              (int)cudaSharedmemCarveoutMaxShared));
+        if (device < MT_MAX_DEVICES)
+            configured[device] = true;
+    }
+    const size_t smem = MT7_TILES_BYTES + ((a->k + MT7_BK - 1) / MT7_BK >= MT7_KT ? MT7_TOTAL_BYTES : 0);
+    const dim3 grid((unsigned)(a->n / MT7_BM), (unsigned)(a->m / MT7_BM));
+    matmul_tiled_sgemm_v7<<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k);
+    CHORD_CUDA_CHECK_LAUNCH("matmul_tiled_sgemm_v7");
+    return CHORD_OK;
+}
+
+/* CHORD_CUDA_GEMM_KERNEL=v6|v7 picks the big tile's full-tile kernel (default v6 until v7 is measured);
+ * v7 takes vec loads with m and n whole tiles (any k % 4 == 0) and needs cp.async (compute capability
+ * 8.0+); anything else runs v6. */
+static int use_v7(int device)
+{
+    static int chosen = -1;
+    if (chosen < 0) {
+        const char *e = getenv("CHORD_CUDA_GEMM_KERNEL");
+        chosen = e && !strcmp(e, "v7") ? 1 : 0;
+    }
+    if (!chosen)
+        return 0;
+    int major = 0;
+    return cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess && major >= 8;
+}
+
 /* Picks the load width and edge handling for one tile shape. */
 template <typename C>
 static chord_status dispatch(const float *w, const float *x, float *y, const chord_matmul_args *a, int device,
@@ -285,6 +506,8 @@ static chord_status dispatch(const float *w, const float *x, float *y, const cho
     const int full = a->m % C::BM == 0 && a->n % C::BN == 0 && a->k % C::BK == 0;
     const int y_vec = a->n % 4 == 0 && chord_cuda_aligned(y, 16);
     const bool big = C::BM == mt_big::BM;
+    if (big && vec && a->m % C::BM == 0 && a->n % C::BN == 0 && use_v7(device))
+        return launch_v7(w, x, y, a, device, stream);
     if (vec && full)
         return launch<C, true, false>(w, x, y, a, y_vec, device, stream, big ? "matmul_tiled_sgemm<128, vec>"
                                                                       : "matmul_tiled_sgemm<64, vec>");

@@ -9,6 +9,13 @@ cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DCHORD_CUDA=ON -DCHORD_OPENCL
 cmake --build "$build" -j"$(nproc)"
 "$root/../shared/gpu/stage.sh" "$build/bin/chord" "$build/bin/chord-bench"
 rm -f .gpu/lib/libcublas*
+# The Khronos validation layer (the GPU machine has none), gzipped to fit: ci/gpu.sh's "validate" stage uses it.
+layer=/usr/lib/x86_64-linux-gnu/libVkLayer_khronos_validation.so
+if [ -f "$layer" ]; then
+  mkdir -p .gpu/vklayer
+  gzip -9 -c "$layer" > .gpu/vklayer/libVkLayer_khronos_validation.so.gz
+  cp /usr/share/vulkan/explicit_layer.d/VkLayer_khronos_validation.json .gpu/vklayer/
+fi
 cat >> .gpu/env.sh <<'ENV'
 # cuBLAS for chord-bench's yardstick: the machine's CUDA toolkit, else the pip wheel PyTorch brought
 for _c in /usr/local/cuda/lib64 /usr/local/cuda/targets/x86_64-linux/lib \

@@ -2,7 +2,7 @@
 # The GPU machine's whole job in one call: check every API against the reference (large cases too),
 # compute-sanitizer over the CUDA check suite, benchmarks with same-run ceilings, and model verification.
 # Runs from the repository root there, with binaries staged by ci/gpu-stage.sh in .gpu (carried along).
-# usage: ci/gpu.sh [checks] [sanitize] [bench] [synth] [smollm2]   (default: all but smollm2)
+# usage: ci/gpu.sh [checks] [validate] [sanitize] [bench] [synth] [smollm2]   (default: all but smollm2)
 # Logs go to $OUT (or /tmp/chord-gpu), one tarball plus a summary printed last.
 set -uo pipefail
 out=${OUT:-/tmp/chord-gpu}
@@ -12,7 +12,7 @@ mkdir -p "$logs"
 source .gpu/env.sh
 seed=${CHORD_SEED:-$(date +%s)}
 export CHORD_COMMIT=${CHORD_COMMIT:-$(cat .gpu/commit 2>/dev/null || echo unknown)}
-stages=${*:-checks sanitize bench synth}
+stages=${*:-checks validate sanitize bench synth}
 summary=$logs/summary.txt
 note() { echo "$*" | tee -a "$summary"; }
 note "chord GPU run: commit ${CHORD_COMMIT:-unknown}, $(date -u +%FT%TZ), seed $seed, stages: $stages"
@@ -27,6 +27,12 @@ if has checks; then
     chord check -b "$b" --large --seed "$seed" > "$logs/check-$b.txt" 2>&1
     note "check $b: rc=$? $(tail -1 "$logs/check-$b.txt")"
   done
+fi
+if has validate && [ -f .gpu/vklayer/libVkLayer_khronos_validation.so.gz ]; then
+  mkdir -p /tmp/vklayer && cp .gpu/vklayer/*.json /tmp/vklayer/ &&
+    gunzip -c .gpu/vklayer/libVkLayer_khronos_validation.so.gz > /tmp/vklayer/libVkLayer_khronos_validation.so
+  VK_LAYER_PATH=/tmp/vklayer CHORD_VK_VALIDATION=1 chord check -b vulkan --large --seed "$seed" > "$logs/check-vulkan-validation.txt" 2>&1
+  note "check vulkan with the Khronos validation layer: rc=$? $(grep -E 'validation layer' "$logs/check-vulkan-validation.txt" | tail -1) $(tail -1 "$logs/check-vulkan-validation.txt")"
 fi
 if has sanitize; then
   for tool in memcheck racecheck; do

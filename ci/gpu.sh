@@ -40,6 +40,17 @@ if has sanitize; then
     note "compute-sanitizer $tool: rc=$? $(grep -E 'ERROR SUMMARY|RACECHECK SUMMARY' "$logs/sanitizer-$tool.txt" | tail -1)"
   done
 fi
+if has gemm; then # the CUDA SGEMM's kernel and tile choices, each checked (and sanitized) before it is timed
+  for v in CHORD_CUDA_GEMM_KERNEL=v6 CHORD_CUDA_GEMM_KERNEL=v7 CHORD_CUDA_GEMM_TILE=64 CHORD_CUDA_GEMM_TILE=128; do
+    tag=${v#CHORD_CUDA_GEMM_}
+    env "$v" chord check -b cuda -o matmul_tiled --large --seed "$seed" > "$logs/gemm-check-$tag.txt" 2>&1
+    r1=$?
+    env "$v" compute-sanitizer --tool racecheck --error-exitcode 3 chord check -b cuda -o matmul_tiled --seed "$seed" > "$logs/gemm-racecheck-$tag.txt" 2>&1
+    r2=$?
+    env "$v" .gpu/bin/chord-bench --benchmark_filter='^cuda/matmul_tiled/' > "$logs/gemm-bench-$tag.txt" 2>&1
+    note "gemm $v: check rc=$r1 racecheck rc=$r2; $(awk '/^cuda\/matmul_tiled/ {n=$1; sub(/\/manual_time/,"",n); for(i=1;i<=NF;i++) if ($i ~ /^pct_of_cublas=/) printf "%s %s%%; ", n, substr($i,15)}' "$logs/gemm-bench-$tag.txt")"
+  done
+fi
 if has bench; then
   json=$(CHORD_BENCH_BIN=.gpu/bin/chord-bench CHORD_COMMIT=${CHORD_COMMIT:-unknown} \
          bench/run.sh --benchmark_filter='^(cuda|opencl|vulkan)/' 2> "$logs/bench.txt" | tail -1)

@@ -232,13 +232,18 @@ static chord_status pick_queue(chord_vk *vk)
     if (!q)
         return chord_fail(CHORD_ERR_NOMEM, "vulkan: out of host memory");
     vkGetPhysicalDeviceQueueFamilyProperties(vk->phys, &n, q);
-    /* a compute family, preferably one with timestamps (the benchmarks time on the device) */
-    int best = -1;
+    /* a compute family, preferably one with timestamps (the benchmarks time on the device), then one
+     * with graphics too: drivers may give a compute-only family's vkCmdCopyBuffer to a copy engine
+     * (vk_copy mostly runs a shader anyway). NVIDIA's family 0 is graphics+compute already. */
+    int best = -1, best_score = -1;
     for (uint32_t i = 0; i < n; i++) {
         if (!(q[i].queueFlags & VK_QUEUE_COMPUTE_BIT) || q[i].queueCount == 0)
             continue;
-        if (best < 0 || (q[best].timestampValidBits == 0 && q[i].timestampValidBits > 0))
+        const int score = 2 * (q[i].timestampValidBits > 0) + ((q[i].queueFlags & VK_QUEUE_GRAPHICS_BIT) != 0);
+        if (score > best_score) {
             best = (int)i;
+            best_score = score;
+        }
     }
     uint32_t bits = best >= 0 ? q[best].timestampValidBits : 0;
     free(q);

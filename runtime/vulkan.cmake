@@ -1,7 +1,8 @@
 # The Vulkan backend: runtime/vulkan*.c plus every kernels/<op>/vulkan.comp compiled to SPIR-V at build time.
 # Included by CMakeLists.txt after find_package(Vulkan COMPONENTS glslangValidator) succeeded.
 #
-# CHORD_VK_VARIANTS is the one table of shader variants: "name source-op DEFINE[=value] ...".
+# CHORD_VK_VARIANTS is the one table of shader variants: "name source DEFINE[=value] ...", where source
+# is an op (kernels/<op>/vulkan.comp) or, for the runtime's own shaders, a path from the source root.
 # Each row is compiled with glslangValidator (-D for each define), checked with spirv-val, embedded
 # with chord_embed(... BINARY), and listed in the generated table chord_vk_shaders[] that
 # runtime/vulkan*.c look names up in (chord_vk_has_shader, chord_vk_dispatch). A new dtype or tile shape is one row here.
@@ -52,6 +53,9 @@ set(CHORD_VK_VARIANTS
   "swiglu_f32            swiglu  VEC=1"
   "swiglu_f32_v4         swiglu  VEC=4"
   "attention_f32         attention"
+  # not an op: chord_copy's device-to-device copy (vk_copy); _v4: uvec4, when both ranges are 16-byte aligned
+  "copy_u32              kernels/common/vulkan_copy.comp VEC=1"
+  "copy_u32_v4           kernels/common/vulkan_copy.comp VEC=4"
 )
 
 if(NOT EXISTS ${CMAKE_SOURCE_DIR}/runtime/vulkan.c)
@@ -74,10 +78,14 @@ foreach(row ${CHORD_VK_VARIANTS})
   string(STRIP "${row}" row)
   string(REGEX REPLACE "[ \t]+" ";" fields "${row}")
   list(POP_FRONT fields name op)
-  set(src ${CMAKE_SOURCE_DIR}/kernels/${op}/vulkan.comp)
+  if(op MATCHES "/")
+    set(src ${CMAKE_SOURCE_DIR}/${op})
+  else()
+    set(src ${CMAKE_SOURCE_DIR}/kernels/${op}/vulkan.comp)
+  endif()
   if(NOT EXISTS ${src})
     # Shaders arrive op by op: a row whose source is missing is left out (its op reports unsupported).
-    message(STATUS "vulkan: ${name} skipped, kernels/${op}/vulkan.comp does not exist yet")
+    message(STATUS "vulkan: ${name} skipped, ${src} does not exist yet")
     continue()
   endif()
   set(spv ${vk_gen}/${name}.spv)

@@ -77,6 +77,8 @@ struct chord_vk {
     int val_reported;        /* errors already returned to a caller */
     char val_first[768];     /* the first error's message */
 
+    int copy_shader; /* vk_copy runs the copy_u32 shader (GPUs; CHORD_VK_COPY_SHADER=0|1 overrides) */
+
     int profile;                        /* CHORD_VK_PROFILE=1: each op waited for and timed on the host */
     double prof_ms[CHORD_OP_COUNT];
     long prof_n[CHORD_OP_COUNT];

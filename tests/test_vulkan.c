@@ -1,7 +1,7 @@
 /* The Vulkan backend's host side beyond the op cases (test_ops): transfers bigger than the staging
- * buffer, device copies (overlapping ones both ways), more dispatches than one command buffer holds,
- * ops split into several dispatches when a tensor exceeds one binding, the timestamp timer, and
- * validation-layer errors turning into CHORD_ERR_DEVICE. Skipped where no Vulkan device starts. */
+ * buffer, device copies (overlapping ones both ways; the copy shader at every alignment), more
+ * dispatches than one command buffer holds, ops split into several dispatches when a tensor exceeds one
+ * binding, the timestamp timer, and validation-layer errors turning into CHORD_ERR_DEVICE. Skipped where no Vulkan device starts. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -65,6 +65,82 @@ Test(vulkan, transfers_and_copies, .timeout = 300)
     CHECK(chord_sync(&rt));
     chord_close(&rt);
     free(host);
+    free(back);
+}
+
+/* Descriptor sets the current frame has allocated: one per dispatch recorded since its last submit. */
+static int sets_in_frame(const chord_rt *rt)
+{
+    const chord_vk *vk = rt->ctx;
+    return vk->frames[vk->cur].recording ? vk->frames[vk->cur].n_sets : 0;
+}
+
+/* vk_copy runs the copy_u32 shader for 4-byte aligned offsets (uvec4 when both are 16-byte aligned),
+ * vkCmdCopyBuffer for tails and odd offsets, and splits ranges bigger than one binding: every case is
+ * compared byte for byte with the same copy on the host, bytes outside the destination range included.
+ * Run with one binding limited to 5000 bytes (many dispatches per copy), with the device's limit, and
+ * with the shader off (what CPU implementations such as lavapipe use by default). */
+Test(vulkan, shader_copies, .timeout = 300)
+{
+    static const struct {
+        size_t soff, doff, bytes;
+        int same_buf;  /* copy within the source buffer (ranges disjoint unless overlap) */
+        int shader;    /* expected to record at least one dispatch */
+    } cases[] = {
+        {0, 0, 65536, 0, 1},       /* uvec4, no tail */
+        {16, 48, 70012, 0, 1},     /* uvec4 + 12 tail bytes */
+        {32, 64, 70003, 0, 1},     /* uvec4 + a tail that is not whole words */
+        {4, 8, 70001, 0, 1},       /* 4-byte offsets only: uint + 1 tail byte */
+        {16, 4, 40000, 0, 1},      /* one side 16-aligned, the other not: uint */
+        {8, 16, 3, 0, 0},          /* smaller than a word: vkCmdCopyBuffer only */
+        {7, 1, 50001, 0, 0},       /* odd offsets: vkCmdCopyBuffer */
+        {0, 0, 0, 0, 0},           /* nothing */
+        {0, 80016, 80000, 1, 1},   /* same buffer, disjoint */
+        {80020, 12, 80000, 1, 1},  /* same buffer, disjoint, destination first */
+        {0, 16, 90000, 1, 0},      /* overlapping: memmove through staging */
+        {20, 4, 90001, 1, 0},      /* overlapping the other way */
+    };
+    enum { BYTES = 200000 };
+    unsigned char *hs = malloc(BYTES), *hd = malloc(BYTES), *back = malloc(BYTES);
+    cr_assert(hs && hd && back);
+    for (int pass = 0; pass < 3; pass++) {
+        if (pass == 0)
+            setenv("CHORD_VK_MAX_RANGE", "5000", 1);
+        setenv("CHORD_VK_COPY_SHADER", pass < 2 ? "1" : "0", 1); /* pass 2: vkCmdCopyBuffer only */
+        chord_rt rt;
+        open_vulkan(&rt);
+        unsetenv("CHORD_VK_MAX_RANGE");
+        unsetenv("CHORD_VK_COPY_SHADER");
+        cr_assert(pass != 0 || chord_vk_get_caps(rt.ctx)->max_range == 5000);
+        cr_assert(chord_vk_has_shader(rt.ctx, "copy_u32") && chord_vk_has_shader(rt.ctx, "copy_u32_v4"));
+        chord_buf *s, *d;
+        CHECK(chord_alloc(&rt, BYTES, &s));
+        CHECK(chord_alloc(&rt, BYTES, &d));
+        for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+            fill_bytes(hs, BYTES, 10 + i);
+            fill_bytes(hd, BYTES, 100 + i);
+            CHECK(chord_upload(&rt, s, 0, hs, BYTES));
+            CHECK(chord_upload(&rt, d, 0, hd, BYTES));
+            CHECK(chord_sync(&rt));
+            chord_buf *dst = cases[i].same_buf ? s : d;
+            unsigned char *hdst = cases[i].same_buf ? hs : hd;
+            CHECK(chord_copy(&rt, dst, cases[i].doff, s, cases[i].soff, cases[i].bytes));
+            const int dispatched = sets_in_frame(&rt) > 0;
+            memmove(hdst + cases[i].doff, hs + cases[i].soff, cases[i].bytes);
+            CHECK(chord_download(&rt, s, 0, back, BYTES));
+            cr_expect(memcmp(back, hs, BYTES) == 0, "pass %d case %zu: source buffer", pass, i);
+            CHECK(chord_download(&rt, d, 0, back, BYTES));
+            cr_expect(memcmp(back, hd, BYTES) == 0, "pass %d case %zu: destination buffer", pass, i);
+            cr_expect_eq(dispatched, pass < 2 && cases[i].shader, "pass %d case %zu: shader used %d", pass, i,
+                         dispatched);
+        }
+        chord_free(&rt, s);
+        chord_free(&rt, d);
+        CHECK(chord_sync(&rt));
+        chord_close(&rt);
+    }
+    free(hs);
+    free(hd);
     free(back);
 }
 

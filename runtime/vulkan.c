@@ -9,6 +9,8 @@
  * CHORD_VK_MAX_RANGE=BYTES lowers maxStorageBufferRange (a test hook: big tensors are split into
  * several dispatches, which tests can then exercise with small ones); CHORD_VK_NO_F64=1 hides
  * shaderFloat64 from the ops, so the float-only variants can be tested on any device.
+ * CHORD_VK_COPY_SHADER=0|1 sends device copies through vkCmdCopyBuffer or the copy_u32 shader instead
+ * of the per-device-type default (vulkan_cmd.c: the shader on GPUs, where it was 3.4x faster on the H100).
  * CHORD_VK_PROFILE=1 waits for every op and prints per-op host-timed totals at shutdown (slow; for
  * finding which op dominates a model step, where timestamps around single ops are not at hand). */
 #include <stdio.h>

@@ -39,7 +39,7 @@ static chord_status create_buffer(chord_vk *vk, VkDeviceSize bytes, VkBufferUsag
     CHORD_VK_CHECK(vkCreateBuffer(vk->dev, &bci, NULL, buf));
     VkMemoryRequirements req;
     vkGetBufferMemoryRequirements(vk->dev, *buf, &req);
-    uint32_t type;
+    uint32_t type = 0;
     chord_status s = vk_find_memory(vk, req.memoryTypeBits, want, prefer, &type);
     if (s == CHORD_OK) {
         VkMemoryAllocateInfo mai = {
@@ -301,7 +301,7 @@ static chord_status staging_reserve(chord_vk *vk, size_t want, size_t *at, size_
 
 static chord_status record_copy(chord_vk *vk, VkBuffer src, size_t soff, VkBuffer dst, size_t doff, size_t n)
 {
-    VkCommandBuffer cmd;
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
     CHORD_TRY(vk_begin_command(vk, &cmd));
     VkBufferCopy region = {.srcOffset = soff, .dstOffset = doff, .size = n};
     vkCmdCopyBuffer(cmd, src, dst, 1, &region);
@@ -451,7 +451,7 @@ chord_status vk_timer_start(void *ctx)
     CHORD_TRY(vk_validation_status(vk));
     if (!vk->timer_pool)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan: %s's compute queue has no timestamps", vk->caps.name);
-    VkCommandBuffer cmd;
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
     CHORD_TRY(vk_begin_command(vk, &cmd));
     vkCmdResetQueryPool(cmd, vk->timer_pool, 0, 2);
     vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, vk->timer_pool, 0);
@@ -465,7 +465,7 @@ chord_status vk_timer_stop(void *ctx, double *ms)
     if (!vk->timer_running)
         return chord_fail(CHORD_ERR_INVALID, "vulkan: timer_stop without timer_start");
     vk->timer_running = 0;
-    VkCommandBuffer cmd;
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
     CHORD_TRY(vk_begin_command(vk, &cmd));
     vkCmdWriteTimestamp(cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, vk->timer_pool, 1);
     CHORD_TRY(vk_flush(vk, 1));

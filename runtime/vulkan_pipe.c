@@ -225,7 +225,7 @@ chord_status chord_vk_dispatch(chord_vk *vk, const char *variant, const chord_te
         };
     vkUpdateDescriptorSets(vk->dev, (uint32_t)n_tensors, w, 0, NULL);
 
-    VkCommandBuffer cmd;
+    VkCommandBuffer cmd = VK_NULL_HANDLE;
     CHORD_TRY(vk_begin_command(vk, &cmd));
     vkCmdBindPipeline(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipeline);
     vkCmdBindDescriptorSets(cmd, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, NULL);

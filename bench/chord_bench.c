@@ -15,11 +15,13 @@
 #define MAX_SAMPLES 4096
 #define ROTATE_BYTES (256u << 20) /* inputs rotate over copies this large in all: twice an H100's L2, and more */
 #define COPY_BYTES (256u << 20)
+#define SMALL_COPY_BYTES (32u << 20) /* 64 MiB moved, as the 64 MiB op cases */
 
 typedef struct bench_backend {
     chord_rt rt;
     int open;
-    double copy_gbps; /* 0 until measured */
+    double copy_gbps;       /* 0 until measured */
+    double copy_small_gbps; /* the same at SMALL_COPY_BYTES: what a ~30 us kernel's ramp and tail cost a copy */
 } bench_backend;
 
 typedef struct bench_item {
@@ -43,28 +45,28 @@ static double median(double *v, int n)
 }
 
 /* Device-to-device copy bandwidth (bytes read + written), median of 20 after warm-up. */
-static chord_status measure_copy(bench_backend *bb)
+static chord_status measure_copy_of(bench_backend *bb, size_t bytes, double *gbps_out)
 {
-    if (bb->copy_gbps > 0)
+    if (*gbps_out > 0)
         return CHORD_OK;
     chord_rt *rt = &bb->rt;
     chord_buf *a = NULL, *b = NULL;
     double ms[20];
-    chord_status s = chord_alloc(rt, COPY_BYTES, &a);
+    chord_status s = chord_alloc(rt, bytes, &a);
     if (s == CHORD_OK)
-        s = chord_alloc(rt, COPY_BYTES, &b);
-    void *fill = s == CHORD_OK ? malloc(COPY_BYTES) : NULL;
+        s = chord_alloc(rt, bytes, &b);
+    void *fill = s == CHORD_OK ? malloc(bytes) : NULL;
     if (fill) { /* touch both buffers first: untouched host pages would make the copy look free */
-        memset(fill, 0x3c, COPY_BYTES);
-        s = chord_upload(rt, a, 0, fill, COPY_BYTES);
+        memset(fill, 0x3c, bytes);
+        s = chord_upload(rt, a, 0, fill, bytes);
         if (s == CHORD_OK)
-            s = chord_upload(rt, b, 0, fill, COPY_BYTES);
+            s = chord_upload(rt, b, 0, fill, bytes);
         free(fill);
     }
     for (int i = 0; s == CHORD_OK && i < 23; i++) {
         if ((s = rt->be->timer_start(rt->ctx)) != CHORD_OK)
             break;
-        if ((s = chord_copy(rt, b, 0, a, 0, COPY_BYTES)) != CHORD_OK)
+        if ((s = chord_copy(rt, b, 0, a, 0, bytes)) != CHORD_OK)
             break;
         double t;
         if ((s = rt->be->timer_stop(rt->ctx, &t)) != CHORD_OK)
@@ -73,10 +75,30 @@ static chord_status measure_copy(bench_backend *bb)
             ms[i - 3] = t;
     }
     if (s == CHORD_OK)
-        bb->copy_gbps = 2.0 * COPY_BYTES / (median(ms, 20) * 1e-3) / 1e9;
+        *gbps_out = 2.0 * bytes / (median(ms, 20) * 1e-3) / 1e9;
     chord_free(rt, a);
     chord_free(rt, b);
     return s;
+}
+
+static chord_status measure_copy(bench_backend *bb)
+{
+    return measure_copy_of(bb, COPY_BYTES, &bb->copy_gbps);
+}
+
+/* Not a ceiling: the same copy at 64 MiB moved shows how much of an op's shortfall at that size is the size. */
+static void bench_copy_small(chord_bench_state *st, void *user)
+{
+    bench_backend *bb = user;
+    if (measure_copy(bb) != CHORD_OK || measure_copy_of(bb, SMALL_COPY_BYTES, &bb->copy_small_gbps) != CHORD_OK) {
+        chord_bench_error(st, chord_last_error());
+        return;
+    }
+    while (chord_bench_keep_running(st))
+        chord_bench_set_iteration_time(st, 2.0 * SMALL_COPY_BYTES / (bb->copy_small_gbps * 1e9));
+    chord_bench_counter(st, "GB/s", bb->copy_small_gbps);
+    chord_bench_counter(st, "copy_GB/s", bb->copy_gbps);
+    chord_bench_counter(st, "pct_of_copy", 100.0 * bb->copy_small_gbps / bb->copy_gbps);
 }
 
 static void bench_copy(chord_bench_state *st, void *user)
@@ -206,6 +228,8 @@ int main(int argc, char **argv)
         chord_bench_context(name, desc);
         snprintf(name, sizeof name, "%s/copy/256MiB", be->name);
         chord_bench_register(name, bench_copy, bb, 0);
+        snprintf(name, sizeof name, "%s/copy/32MiB", be->name);
+        chord_bench_register(name, bench_copy_small, bb, 0);
         for (int i = 0; i < chord_case_count(); i++) {
             const chord_case *c = chord_case_at(i);
             if (c->size == CHORD_CASE_SMALL)

@@ -276,7 +276,7 @@ static chord_status op_matmul_common(void *ctx, const chord_tensor *t, const cho
     if (a->m < 0 || a->n < 0 || a->k < 0 || (a->k > 0 && row == 0))
         return chord_fail(CHORD_ERR_INVALID, "cuda %s: bad shape m=%d n=%d k=%d type %d", name, a->m, a->n, a->k,
                           (int)a->wtype);
-    void *w, *x, *y;
+    void *w = NULL, *x = NULL, *y = NULL;
     USE(ctx);
     CHORD_TRY(span(&t[0], (int64_t)row * a->n, name, 0, &w));
     CHORD_TRY(span(&t[1], F32S((int64_t)a->m * a->k), name, 1, &x));
@@ -306,7 +306,7 @@ static chord_status op_matmul_tiled(void *ctx, const chord_tensor *t, const void
 static chord_status op_rmsnorm(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_rmsnorm_args *a = args;
-    void *x, *w, *y;
+    void *x = NULL, *w = NULL, *y = NULL;
     USE(ctx);
     CHORD_TRY(span(&t[0], F32S((int64_t)a->n_rows * a->n_cols), "rmsnorm", 0, &x));
     CHORD_TRY(span(&t[1], F32S(a->n_cols), "rmsnorm", 1, &w));
@@ -317,7 +317,7 @@ static chord_status op_rmsnorm(void *ctx, const chord_tensor *t, const void *arg
 static chord_status op_softmax(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_softmax_args *a = args;
-    void *x, *y;
+    void *x = NULL, *y = NULL;
     USE(ctx);
     CHORD_TRY(span(&t[0], F32S((int64_t)a->n_rows * a->n_cols), "softmax", 0, &x));
     CHORD_TRY(span(&t[1], F32S((int64_t)a->n_rows * a->n_cols), "softmax", 1, &y));
@@ -328,7 +328,7 @@ static chord_status op_rope(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_rope_args *a = args;
     const int64_t n = (int64_t)a->n_tok * a->n_head * a->head_dim;
-    void *x, *y;
+    void *x = NULL, *y = NULL;
     USE(ctx);
     CHORD_TRY(span(&t[0], F32S(n), "rope", 0, &x));
     CHORD_TRY(span(&t[1], F32S(n), "rope", 1, &y));
@@ -342,7 +342,7 @@ static chord_status op_dequant(void *ctx, const chord_tensor *t, const void *arg
     if (a->n < 0 || (a->n > 0 && row == 0))
         return chord_fail(CHORD_ERR_INVALID, "cuda dequant: n=%lld is not whole blocks of type %d", (long long)a->n,
                           (int)a->type);
-    void *src, *dst;
+    void *src = NULL, *dst = NULL;
     USE(ctx);
     CHORD_TRY(span(&t[0], (int64_t)row, "dequant", 0, &src));
     CHORD_TRY(span(&t[1], F32S(a->n), "dequant", 1, &dst));
@@ -352,7 +352,7 @@ static chord_status op_dequant(void *ctx, const chord_tensor *t, const void *arg
 static chord_status op_add(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_add_args *a = args;
-    void *x, *z, *y;
+    void *x = NULL, *z = NULL, *y = NULL;
     USE(ctx);
     CHORD_TRY(span(&t[0], F32S(a->n), "add", 0, &x));
     CHORD_TRY(span(&t[1], F32S(a->n), "add", 1, &z));
@@ -363,7 +363,7 @@ static chord_status op_add(void *ctx, const chord_tensor *t, const void *args)
 static chord_status op_swiglu(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_swiglu_args *a = args;
-    void *g, *u, *y;
+    void *g = NULL, *u = NULL, *y = NULL;
     USE(ctx);
     CHORD_TRY(span(&t[0], F32S(a->n), "swiglu", 0, &g));
     CHORD_TRY(span(&t[1], F32S(a->n), "swiglu", 1, &u));
@@ -377,7 +377,7 @@ static chord_status op_attention(void *ctx, const chord_tensor *t, const void *a
     const int64_t nq = (int64_t)a->n_tok * a->n_head * a->head_dim;
     /* only the valid KV rows are required to exist: n_ctx is not part of the args */
     const int64_t nkv = ((int64_t)a->pos0 + a->n_tok) * a->n_head_kv * a->head_dim;
-    void *q, *k, *v, *o;
+    void *q = NULL, *k = NULL, *v = NULL, *o = NULL;
     USE(ctx);
     CHORD_TRY(span(&t[0], F32S(nq), "attention", 0, &q));
     CHORD_TRY(span(&t[1], F32S(nkv), "attention", 1, &k));

@@ -101,6 +101,7 @@ static const chord_case cases[] = {
     DQ("q4_1 16M", L, Q4_1, 16 << 20),
     DQ("q8_0 16M", L, Q8_0, 16 << 20),
     DQ("f16 16M", L, F16, 16 << 20),
+    DQ("bf16 16M", L, BF16, 16 << 20),
     DQ("q6_K 16M", L, Q6_K, 16 << 20),
     DQ("q4_0 64M", L, Q4_0, 64 << 20), /* 292 MiB moved, as for the copy ceiling */
     /* add, swiglu */

@@ -13,7 +13,10 @@
  * H100 (v2, commit 3484799): q4_0 2322 GB/s, q4_1 2303, q8_0 2206, q6_K 2250 (>= 70% of 3.0 TB/s), but
  *     f16 1579 GB/s (53%): one 2-byte load and one 4-byte store per invocation.
  * v3: float types 4 values per invocation when SRC is 4-aligned (16 for f32) and DST 16-aligned:
- *     two word loads (one uvec4 for f32), one 16-byte store; the rest value by value. Not yet timed. */
+ *     two word loads (one uvec4 for f32), one 16-byte store; the rest value by value.
+ * H100 (v3, commit 09fc7d8b4cbd): f16 1456 GB/s (50.5% of the Vulkan copy's 2883): 8 bytes in flight per
+ *     invocation is too little to cover HBM latency with a grid of a few waves.
+ * v4: f16/bf16 take 4 chunks per pass with all 8 loads before the 4 stores (32 bytes in flight). */
 #include "vulkan_common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;
@@ -47,7 +50,28 @@ void main()
 #endif
     if (vec) { /* 4 values per invocation: wide loads, one 16-byte store */
         const uint n4 = pc.n / 4u;
-        for (uint i4 = gl_GlobalInvocationID.x; i4 < n4; i4 += stride) {
+        uint i4 = gl_GlobalInvocationID.x;
+#if !defined(WTYPE_F32)
+        /* 4 chunks per pass, all loads issued before any store: 32 bytes in flight per invocation */
+        for (; i4 + 3u * stride < n4; i4 += 4u * stride) {
+            uint w[8];
+            for (uint u = 0u; u < 4u; u++) {
+                w[2u * u] = W[(pc.o0 >> 2) + 2u * (i4 + u * stride)];
+                w[2u * u + 1u] = W[(pc.o0 >> 2) + 2u * (i4 + u * stride) + 1u];
+            }
+            for (uint u = 0u; u < 4u; u++) {
+                const uint w0 = w[2u * u], w1 = w[2u * u + 1u];
+#if defined(WTYPE_F16)
+                Y4[(yo >> 2) + i4 + u * stride] =
+                    uvec4(chord_f16_bits_to_f32_bits(w0 & 0xffffu), chord_f16_bits_to_f32_bits(w0 >> 16),
+                          chord_f16_bits_to_f32_bits(w1 & 0xffffu), chord_f16_bits_to_f32_bits(w1 >> 16));
+#else
+                Y4[(yo >> 2) + i4 + u * stride] = uvec4(w0 << 16, w0 & 0xffff0000u, w1 << 16, w1 & 0xffff0000u);
+#endif
+            }
+        }
+#endif
+        for (; i4 < n4; i4 += stride) {
 #if defined(WTYPE_F32)
             Y4[(yo >> 2) + i4] = W4[(pc.o0 >> 4) + i4];
 #else

@@ -29,7 +29,9 @@ if has checks; then
   done
 fi
 if has validate && [ -f .gpu/vklayer/libVkLayer_khronos_validation.so.gz ]; then
-  mkdir -p /tmp/vklayer && cp .gpu/vklayer/*.json /tmp/vklayer/ &&
+  # library_path as a path relative to the manifest: a bare name would be looked up on the library path
+  mkdir -p /tmp/vklayer && sed 's|"library_path": "libVkLayer|"library_path": "./libVkLayer|' .gpu/vklayer/*.json \
+    > /tmp/vklayer/VkLayer_khronos_validation.json &&
     gunzip -c .gpu/vklayer/libVkLayer_khronos_validation.so.gz > /tmp/vklayer/libVkLayer_khronos_validation.so
   VK_LAYER_PATH=/tmp/vklayer CHORD_VK_VALIDATION=1 chord check -b vulkan --large --seed "$seed" > "$logs/check-vulkan-validation.txt" 2>&1
   note "check vulkan with the Khronos validation layer: rc=$? $(grep -E 'validation layer' "$logs/check-vulkan-validation.txt" | tail -1) $(tail -1 "$logs/check-vulkan-validation.txt")"

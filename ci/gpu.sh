@@ -44,7 +44,7 @@ if has sanitize; then
 fi
 if has gemm; then # the CUDA SGEMM's kernel and tile choices, each checked (and sanitized) before it is timed
   for v in CHORD_CUDA_GEMM_KERNEL=v6 CHORD_CUDA_GEMM_KERNEL=v7 CHORD_CUDA_GEMM_TILE=64 CHORD_CUDA_GEMM_TILE=128; do
-    tag=${v#CHORD_CUDA_GEMM_}
+    tag=${v#CHORD_CUDA_GEMM_}; tag=${tag//=/-} # file names the device tool brings back: no "="
     env "$v" chord check -b cuda -o matmul_tiled --large --seed "$seed" > "$logs/gemm-check-$tag.txt" 2>&1
     r1=$?
     env "$v" compute-sanitizer --tool racecheck --error-exitcode 3 chord check -b cuda -o matmul_tiled --seed "$seed" > "$logs/gemm-racecheck-$tag.txt" 2>&1

@@ -7,7 +7,7 @@ cd "$root"
 build=${CHORD_BUILD:-build}
 bash ci/setup.sh
 model=$(bash ci/fetch-model.sh | tail -1)
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHORD_TESTS=OFF -DCHORD_BENCH=OFF ${CHORD_CMAKE_ARGS:-} >/dev/null
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHORD_TESTS=OFF -DCHORD_BENCH=OFF -DCHORD_CUDA_PTXAS_VERBOSE=OFF ${CHORD_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
 export POCL_CACHE_DIR="$root/$build/cache/pocl" MESA_SHADER_CACHE_DIR="$root/$build/cache/mesa"
 if [ $# -eq 0 ]; then

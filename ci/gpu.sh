@@ -43,7 +43,7 @@ if has sanitize; then
   done
 fi
 if has gemm; then # the CUDA SGEMM's kernel and tile choices, each checked (and sanitized) before it is timed
-  for v in CHORD_CUDA_GEMM_KERNEL=v6 CHORD_CUDA_GEMM_KERNEL=v7 CHORD_CUDA_GEMM_TILE=64 CHORD_CUDA_GEMM_TILE=128; do
+  for v in ${CHORD_GEMM_VARIANTS:-CHORD_CUDA_GEMM_KERNEL=v6 CHORD_CUDA_GEMM_KERNEL=v7 CHORD_CUDA_GEMM_KERNEL=v8 CHORD_CUDA_GEMM_TILE=64 CHORD_CUDA_GEMM_TILE=128}; do
     tag=${v#CHORD_CUDA_GEMM_}; tag=${tag//=/-} # file names the device tool brings back: no "="
     env "$v" chord check -b cuda -o matmul_tiled --large --seed "$seed" > "$logs/gemm-check-$tag.txt" 2>&1
     r1=$?

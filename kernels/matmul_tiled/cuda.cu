@@ -44,12 +44,24 @@
  *      64 KiB of totals). The 4-k steps are a rolled loop: unrolling them spilled at 128 registers.
  *      Y stores are scalar (a thread's columns are 8 apart; a warp still writes 32-byte runs).
  *      Expected 80-85% of cuBLAS at 4096^3, measured by the lead (not yet).
+ *      Measured (H100, cuBLAS 50.8 TFLOP/s): v6 76.1%, v7 77.3% at 4096^3; 1664 x 1664 x 264: v6 76%, v7 70%.
+ *   v8 (CHORD_CUDA_GEMM_KERNEL=v8; default v6 until the lead has measured it) v6's kernel (register-staged
+ *      double buffer, float4 global loads, 8 x 8 per thread as 2 x 2 float4 groups, 4 x 2 warps of 32 x 64,
+ *      lanes 4 x 8, chunked totals every 128 k) with BK = 16 (mt_v8), for m, n whole 128-tiles, k % 16 == 0
+ *      and 16-byte-aligned X, W (anything else runs v6). Changes: one barrier per 16 k instead of per 8;
+ *      the loader gives a warp 16 rows x 8 k instead of 8 rows x 16 k, so the transposing stores stay
+ *      conflict-free with the LD = 4 mod 32 stride (the plain mapping would be 2-way at BK = 16; the global
+ *      loads stay at 16 32-byte sectors per warp); blocks walk the grid in groups of 8 tile rows
+ *      (column by column within a group) so co-resident blocks share X and W panels in L2. Fragments
+ *      are not double-buffered by hand: the fully unrolled 16-k loop already lets ptxas hoist the next
+ *      k's shared reads, and v8 sits at the 128-register cap. Expected 80-85% of cuBLAS at 4096^3,
+ *      measured by the lead (not yet).
  *   Edges: a bounds-checked instantiation (zero-filled tile loads, guarded stores) runs whenever
  *   m or n is not a multiple of the tile or k of BK; the checks sit outside the FMA loop, so it is
  *   expected within a few percent of the full-tile one.
  *   ptxas (sm_90, CUDA 13.0), no spills: 128 x 128: 124 registers (full tiles), 123 (edges), 128
- *   (scalar loads); 64 x 64: 71 / 71 / 77; v7: 128. Shared: 16.5 KiB (+64 KiB totals when k >= 128),
- *   17 KiB (+16 KiB), v7 40 KiB (+64 KiB).
+ *   (scalar loads); 64 x 64: 71 / 71 / 77; v7: 128; v8: 128. Shared: 16.5 KiB (+64 KiB totals when
+ *   k >= 128), 17 KiB (+16 KiB), v7 40 KiB (+64 KiB), v8 33 KiB (+64 KiB: two blocks per SM, 194 KiB).
  *   Not tried: 128 x 256 tiles with 8 x 16 per thread (more reuse, but 128 accumulators leave no room
  *   under 2 blocks/SM), split-k for small grids, warp specialization / TMA (the tiles must be
  *   transposed on the way in). */
@@ -82,13 +94,14 @@ template <int HM_, int HN_, int WR_, int WC_, int BK_> struct mt_cfg {
 };
 typedef mt_cfg<2, 2, 4, 2, 8> mt_big;    /* 128 x 128, 8 x 8 per thread */
 typedef mt_cfg<1, 1, 4, 2, 16> mt_small; /* 64 x 64, 4 x 4 per thread */
+typedef mt_cfg<2, 2, 4, 2, 16> mt_v8;    /* v8: 128 x 128, BK = 16, full tiles only */
 
 /* Global -> registers -> shared, for one operand (ROWS rows of X or W per block): each thread moves G
  * groups of VW consecutive k values, from rows row0 + RS i at one k offset kk (VW = 4, BK = 8: thread t
  * takes row t / 2 at k offset 4 (t % 2)). Rows past the matrix load 0; their addresses are only formed
  * under the predicate. One pointer and one stride per operand keep the scalar kernel's groups from
  * costing registers (it spilled with a pointer per group). */
-template <int ROWS, int BK, int LD, int VW, bool CHECK> struct mt_loader {
+template <int ROWS, int BK, int LD, int VW, bool CHECK, bool SPREAD = false> struct mt_loader {
     static constexpr int PER_ROW = BK / VW;
     static constexpr int RS = MT_THREADS / PER_ROW;  /* rows between a thread's groups */
     static constexpr int G = ROWS * BK / VW / MT_THREADS; /* groups per thread */
@@ -103,6 +116,16 @@ template <int ROWS, int BK, int LD, int VW, bool CHECK> struct mt_loader {
     {
         row0 = threadIdx.x / PER_ROW;
         kk = threadIdx.x % PER_ROW * VW;
+        if (SPREAD) {
+            /* v8 (BK = 16, LD = 4 mod 32): a warp takes 16 rows x 8 k (k offsets 4 (t % 2) + 8 bit5(t)), not
+             * 8 rows x 16 k, so its transposing stores hit bank 16 (kk / 4) + row: conflict-free (the
+             * plain mapping puts kk = 0 and 8 on one bank: 2-way). Lanes 2r, 2r + 1 read one 32-byte
+             * sector, so the global loads stay at 16 sectors per warp. */
+            static_assert(!SPREAD || (PER_ROW == 4 && VW == 4 && RS == 64), "the v8 mapping");
+            const int t = threadIdx.x;
+            kk = ((t & 1) | ((t >> 4) & 2)) * VW;
+            row0 = ((t >> 1) & 15) | ((t >> 6) << 4);
+        }
         rows_left = rows - r0 - row0;
         p = base + ((size_t)r0 + row0) * k + kk;
         step = (size_t)RS * k;
@@ -136,8 +159,9 @@ template <int ROWS, int BK, int LD, int VW, bool CHECK> struct mt_loader {
     }
 };
 
-/* VEC: float4 loads of X and W (k % 4 == 0, both 16-byte aligned). CHECK: m, n or k is ragged. */
-template <typename C, bool VEC, bool CHECK>
+/* VEC: float4 loads of X and W (k % 4 == 0, both 16-byte aligned). CHECK: m, n or k is ragged.
+ * V8: the v8 variant (mt_v8, full tiles): spread loader mapping and grouped block order. */
+template <typename C, bool VEC, bool CHECK, bool V8 = false>
 __global__ void __launch_bounds__(MT_THREADS, 2)
     matmul_tiled_sgemm(const float *__restrict__ w /* (n, k) */, const float *__restrict__ x /* (m, k) */,
                        float *__restrict__ y /* (m, n) */, int m, int n, int k, int y_vec)
@@ -148,13 +172,23 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
     float4 *total = (float4 *)(ws + 2 * C::WS); /* [HM HN 4][MT_THREADS], only when k >= MT_KF */
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
-    const int m0 = blockIdx.y * C::BM, n0 = blockIdx.x * C::BN;
+    int by = blockIdx.y, bx = blockIdx.x;
+    if (V8) {
+        /* Blocks walk the grid in groups of 8 tile rows, column by column within a group, so the blocks
+         * resident at once share X rows and W rows in L2 instead of sweeping all of W per tile row. */
+        static_assert(!V8 || !CHECK, "v8 is the full-tile path");
+        const int gx = gridDim.x, gy = gridDim.y, id = by * gx + bx, per_group = 8 * gx;
+        const int first = id / per_group * 8, rows = min(gy - first, 8), r = id % per_group;
+        by = first + r % rows;
+        bx = r / rows;
+    }
+    const int m0 = by * C::BM, n0 = bx * C::BN;
     /* a thread's rows: ar + 16 h + (0..3), h < HM; its columns: bc + 32 g + (0..3), g < HN */
     const int ar = warp / C::WC * (16 * C::HM) + (lane >> 3) * 4;
     const int bc = warp % C::WC * (32 * C::HN) + (lane & 7) * 4;
 
-    mt_loader<C::BM, C::BK, C::LDX, VEC ? 4 : 1, CHECK> lx(x, m0, m, k);
-    mt_loader<C::BN, C::BK, C::LDW, VEC ? 4 : 1, CHECK> lw(w, n0, n, k);
+    mt_loader<C::BM, C::BK, C::LDX, VEC ? 4 : 1, CHECK, V8> lx(x, m0, m, k);
+    mt_loader<C::BN, C::BK, C::LDW, VEC ? 4 : 1, CHECK, V8> lw(w, n0, n, k);
     float acc[C::TM][C::TN];
 #pragma unroll
     for (int i = 0; i < C::TM; i++)
@@ -436,7 +470,7 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
 
 #define MT_MAX_DEVICES 16
 
-template <typename C, bool VEC, bool CHECK>
+template <typename C, bool VEC, bool CHECK, bool V8 = false>
 static chord_status launch(const float *w, const float *x, float *y, const chord_matmul_args *a, int y_vec, int device,
                            cudaStream_t stream, const char *name)
 {
@@ -445,10 +479,10 @@ static chord_status launch(const float *w, const float *x, float *y, const chord
      * possible. Racing threads would both set the same values. */
     static bool configured[MT_MAX_DEVICES];
     if (device >= MT_MAX_DEVICES || !configured[device]) {
-        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK, V8>,
                                               cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               (int)(C::TILES_BYTES + C::TOTAL_BYTES)));
-        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK, V8>,
                                               cudaFuncAttributePreferredSharedMemoryCarveout,
                                               (int)cudaSharedmemCarveoutMaxShared));
         if (device < MT_MAX_DEVICES)
@@ -457,7 +491,7 @@ static chord_status launch(const float *w, const float *x, float *y, const chord
     const int n_tiles = (a->k + C::BK - 1) / C::BK;
     const size_t smem = C::TILES_BYTES + (n_tiles >= C::KT ? C::TOTAL_BYTES : 0);
     const dim3 grid((unsigned)((a->n + C::BN - 1) / C::BN), (unsigned)((a->m + C::BM - 1) / C::BM));
-    matmul_tiled_sgemm<C, VEC, CHECK><<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k, y_vec);
+    matmul_tiled_sgemm<C, VEC, CHECK, V8><<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k, y_vec);
     CHORD_CUDA_CHECK_LAUNCH(name);
     return CHORD_OK;
 }
@@ -481,17 +515,22 @@ static chord_status launch_v7(const float *w, const float *x, float *y, const ch
     return CHORD_OK;
 }
 
-/* CHORD_CUDA_GEMM_KERNEL=v6|v7 picks the big tile's full-tile kernel (default v6 until v7 is measured);
- * v7 takes vec loads with m and n whole tiles (any k % 4 == 0) and needs cp.async (compute capability
- * 8.0+); anything else runs v6. */
-static int use_v7(int device)
+/* CHORD_CUDA_GEMM_KERNEL=v6|v7|v8 picks the big tile's full-tile kernel (default v6 until v7 and v8 are
+ * measured). v7 takes vec loads with m and n whole tiles (any k % 4 == 0) and needs cp.async (compute
+ * capability 8.0+); v8 takes vec loads with m, n whole tiles and k % 16 == 0; anything else runs v6. */
+static int chosen_kernel()
 {
     static int chosen = -1;
     if (chosen < 0) {
         const char *e = getenv("CHORD_CUDA_GEMM_KERNEL");
-        chosen = e && !strcmp(e, "v7") ? 1 : 0;
+        chosen = e && !strcmp(e, "v7") ? 7 : e && !strcmp(e, "v8") ? 8 : 6;
     }
-    if (!chosen)
+    return chosen;
+}
+
+static int use_v7(int device)
+{
+    if (chosen_kernel() != 7)
         return 0;
     int major = 0;
     return cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess && major >= 8;
@@ -508,6 +547,9 @@ static chord_status dispatch(const float *w, const float *x, float *y, const cho
     const bool big = C::BM == mt_big::BM;
     if (big && vec && a->m % C::BM == 0 && a->n % C::BN == 0 && use_v7(device))
         return launch_v7(w, x, y, a, device, stream);
+    if (big && vec && a->m % mt_v8::BM == 0 && a->n % mt_v8::BN == 0 && a->k % mt_v8::BK == 0 &&
+        chosen_kernel() == 8)
+        return launch<mt_v8, true, false, true>(w, x, y, a, y_vec, device, stream, "matmul_tiled_sgemm<128, v8>");
     if (vec && full)
         return launch<C, true, false>(w, x, y, a, y_vec, device, stream, big ? "matmul_tiled_sgemm<128, vec>"
                                                                       : "matmul_tiled_sgemm<64, vec>");

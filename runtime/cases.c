@@ -56,6 +56,7 @@ static const chord_case cases[] = {
     MM(MATMUL_TILED, "f32 512x576x576", L, 512, 576, 576, F32),
     /* enough tiles that GPU backends pick their largest tile: full tiles, then ragged edges with odd k */
     MM(MATMUL_TILED, "f32 1664x1664x264", L, 1664, 1664, 264, F32),
+    MM(MATMUL_TILED, "f32 1664x1664x272", L, 1664, 1664, 272, F32), /* k % 16 == 0: CUDA's BK=16 kernels */
     MM(MATMUL_TILED, "f32 1537x1543x515", L, 1537, 1543, 515, F32),
     MM(MATMUL_TILED, "f32 4096x4096x4096", H, 4096, 4096, 4096, F32),
     /* rmsnorm */

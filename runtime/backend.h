@@ -25,7 +25,9 @@ typedef struct chord_device_info {
 #define CHORD_MAX_DEVICES 8
 
 /* Launch of one op: t[] holds chord_op_n_tensors(op) tensors in the op header's order,
- * args points to the op's chord_<op>_args. Launches are asynchronous; sync() waits. */
+ * args points to the op's chord_<op>_args. Launches are asynchronous; sync() waits.
+ * The registry (chord_launch, chord_upload, ...) has already checked that every tensor's span and every
+ * transfer's range lies inside its buffer: backends do not check again. */
 typedef chord_status (*chord_op_fn)(void *ctx, const chord_tensor *t, const void *args);
 
 typedef struct chord_backend {
@@ -36,6 +38,7 @@ typedef struct chord_backend {
     void (*shutdown)(void *ctx);
     chord_status (*alloc)(void *ctx, size_t bytes, chord_buf **out);
     void (*free)(void *ctx, chord_buf *buf);
+    size_t (*buf_bytes)(const chord_buf *buf); /* its size: the registry checks every range against it */
     chord_status (*upload)(void *ctx, chord_buf *dst, size_t offset, const void *src, size_t bytes);
     chord_status (*download)(void *ctx, const chord_buf *src, size_t offset, void *dst, size_t bytes);
     chord_status (*copy)(void *ctx, chord_buf *dst, size_t dst_off, const chord_buf *src, size_t src_off,

@@ -154,33 +154,9 @@ static size_t f32s(int64_t n)
 size_t chord_case_tensor_bytes(const chord_case *c, int i)
 {
     const chord_attention_args *at = &c->a.attention;
-    switch (c->op) {
-    case CHORD_OP_MATMUL:
-    case CHORD_OP_MATMUL_TILED: {
-        const chord_matmul_args *m = &c->a.matmul;
-        if (i == 0)
-            return chord_type_row_bytes(m->wtype, m->k) * (size_t)m->n;
-        return i == 1 ? f32s((int64_t)m->m * m->k) : f32s((int64_t)m->m * m->n);
-    }
-    case CHORD_OP_RMSNORM:
-        return i == 1 ? f32s(c->a.rmsnorm.n_cols) : f32s((int64_t)c->a.rmsnorm.n_rows * c->a.rmsnorm.n_cols);
-    case CHORD_OP_SOFTMAX:
-        return f32s((int64_t)c->a.softmax.n_rows * c->a.softmax.n_cols);
-    case CHORD_OP_ROPE:
-        return f32s((int64_t)c->a.rope.n_tok * c->a.rope.n_head * c->a.rope.head_dim);
-    case CHORD_OP_DEQUANT:
-        return i == 0 ? chord_type_row_bytes(c->a.dequant.type, c->a.dequant.n) : f32s(c->a.dequant.n);
-    case CHORD_OP_ADD:
-        return f32s(c->a.add.n);
-    case CHORD_OP_SWIGLU:
-        return f32s(c->a.swiglu.n);
-    case CHORD_OP_ATTENTION:
-        if (i == 1 || i == 2)
-            return f32s((int64_t)c->n_ctx * at->n_head_kv * at->head_dim);
-        return f32s((int64_t)at->n_tok * at->n_head * at->head_dim);
-    default:
-        return 0;
-    }
+    if (c->op == CHORD_OP_ATTENTION && (i == 1 || i == 2)) /* the whole cache: rows past the valid ones hold NaN */
+        return f32s((int64_t)c->n_ctx * at->n_head_kv * at->head_dim);
+    return chord_op_tensor_bytes(c->op, &c->a, i);
 }
 
 double chord_case_flops(const chord_case *c)

@@ -149,12 +149,9 @@ static void cuda_free(void *ctx, chord_buf *b)
     free(b);
 }
 
-static chord_status range_ok(const chord_buf *b, size_t off, size_t bytes)
+static size_t cuda_buf_bytes(const chord_buf *b)
 {
-    if (off > b->bytes || bytes > b->bytes - off)
-        return chord_fail(CHORD_ERR_INVALID, "cuda: range %zu+%zu outside a buffer of %zu bytes", off, bytes,
-                          b->bytes);
-    return CHORD_OK;
+    return b->bytes;
 }
 
 /* Uploads and downloads wait for the copy: the host memory is the caller's again on return, and the
@@ -163,7 +160,6 @@ static chord_status cuda_upload(void *ctx, chord_buf *dst, size_t off, const voi
 {
     cuda_ctx *c = ctx;
     USE(ctx);
-    CHORD_TRY(range_ok(dst, off, bytes));
     CHORD_CUDA_CHECK(cudaMemcpyAsync(dst->data + off, src, bytes, cudaMemcpyHostToDevice, c->stream));
     CHORD_CUDA_CHECK(cudaStreamSynchronize(c->stream));
     return CHORD_OK;
@@ -173,7 +169,6 @@ static chord_status cuda_download(void *ctx, const chord_buf *src, size_t off, v
 {
     cuda_ctx *c = ctx;
     USE(ctx);
-    CHORD_TRY(range_ok(src, off, bytes));
     CHORD_CUDA_CHECK(cudaMemcpyAsync(dst, src->data + off, bytes, cudaMemcpyDeviceToHost, c->stream));
     CHORD_CUDA_CHECK(cudaStreamSynchronize(c->stream));
     return CHORD_OK;
@@ -186,8 +181,6 @@ static chord_status cuda_copy(void *ctx, chord_buf *dst, size_t doff, const chor
 {
     cuda_ctx *c = ctx;
     USE(ctx);
-    CHORD_TRY(range_ok(dst, doff, bytes));
-    CHORD_TRY(range_ok(src, soff, bytes));
     if (dst == src && doff < soff + bytes && soff < doff + bytes) {
         if (doff == soff)
             return CHORD_OK;
@@ -255,18 +248,9 @@ static int cuda_supports(void *ctx, chord_op op, const void *args)
     }
 }
 
-/* The device address of a tensor after checking that `bytes` from its offset lie inside its buffer,
- * so a wrong shape fails here with a message instead of as a device fault. */
-static chord_status span(const chord_tensor *t, int64_t bytes, const char *op, int i, void **out)
-{
-    if (bytes < 0 || t->offset > t->buf->bytes || (uint64_t)bytes > t->buf->bytes - t->offset)
-        return chord_fail(CHORD_ERR_INVALID, "cuda %s: tensor %d needs %lld bytes from offset %zu of a %zu-byte buffer",
-                          op, i, (long long)bytes, t->offset, t->buf->bytes);
-    *out = t->buf->data + t->offset;
-    return CHORD_OK;
-}
+/* The device address of a tensor: chord_launch has checked that its span lies inside its buffer. */
+#define DEV(t) ((void *)((t).buf->data + (t).offset))
 
-#define F32S(n) ((int64_t)(n) * 4)
 #define STREAM(ctx) (((cuda_ctx *)(ctx))->stream)
 
 static chord_status op_matmul_common(void *ctx, const chord_tensor *t, const chord_matmul_args *a, int tiled)
@@ -278,9 +262,9 @@ static chord_status op_matmul_common(void *ctx, const chord_tensor *t, const cho
                           (int)a->wtype);
     void *w = NULL, *x = NULL, *y = NULL;
     USE(ctx);
-    CHORD_TRY(span(&t[0], (int64_t)row * a->n, name, 0, &w));
-    CHORD_TRY(span(&t[1], F32S((int64_t)a->m * a->k), name, 1, &x));
-    CHORD_TRY(span(&t[2], F32S((int64_t)a->m * a->n), name, 2, &y));
+    w = DEV(t[0]);
+    x = DEV(t[1]);
+    y = DEV(t[2]);
 #ifdef CHORD_CUDA_HAVE_MATMUL_TILED
     if (tiled)
         return chord_matmul_tiled_cuda(w, x, y, a, STREAM(ctx));
@@ -308,9 +292,9 @@ static chord_status op_rmsnorm(void *ctx, const chord_tensor *t, const void *arg
     const chord_rmsnorm_args *a = args;
     void *x = NULL, *w = NULL, *y = NULL;
     USE(ctx);
-    CHORD_TRY(span(&t[0], F32S((int64_t)a->n_rows * a->n_cols), "rmsnorm", 0, &x));
-    CHORD_TRY(span(&t[1], F32S(a->n_cols), "rmsnorm", 1, &w));
-    CHORD_TRY(span(&t[2], F32S((int64_t)a->n_rows * a->n_cols), "rmsnorm", 2, &y));
+    x = DEV(t[0]);
+    w = DEV(t[1]);
+    y = DEV(t[2]);
     return chord_rmsnorm_cuda(x, w, y, a, STREAM(ctx));
 }
 
@@ -319,19 +303,18 @@ static chord_status op_softmax(void *ctx, const chord_tensor *t, const void *arg
     const chord_softmax_args *a = args;
     void *x = NULL, *y = NULL;
     USE(ctx);
-    CHORD_TRY(span(&t[0], F32S((int64_t)a->n_rows * a->n_cols), "softmax", 0, &x));
-    CHORD_TRY(span(&t[1], F32S((int64_t)a->n_rows * a->n_cols), "softmax", 1, &y));
+    x = DEV(t[0]);
+    y = DEV(t[1]);
     return chord_softmax_cuda(x, y, a, STREAM(ctx));
 }
 
 static chord_status op_rope(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_rope_args *a = args;
-    const int64_t n = (int64_t)a->n_tok * a->n_head * a->head_dim;
     void *x = NULL, *y = NULL;
     USE(ctx);
-    CHORD_TRY(span(&t[0], F32S(n), "rope", 0, &x));
-    CHORD_TRY(span(&t[1], F32S(n), "rope", 1, &y));
+    x = DEV(t[0]);
+    y = DEV(t[1]);
     return chord_rope_cuda(x, y, a, STREAM(ctx));
 }
 
@@ -344,8 +327,8 @@ static chord_status op_dequant(void *ctx, const chord_tensor *t, const void *arg
                           (int)a->type);
     void *src = NULL, *dst = NULL;
     USE(ctx);
-    CHORD_TRY(span(&t[0], (int64_t)row, "dequant", 0, &src));
-    CHORD_TRY(span(&t[1], F32S(a->n), "dequant", 1, &dst));
+    src = DEV(t[0]);
+    dst = DEV(t[1]);
     return chord_dequant_cuda(src, dst, a, STREAM(ctx));
 }
 
@@ -354,9 +337,9 @@ static chord_status op_add(void *ctx, const chord_tensor *t, const void *args)
     const chord_add_args *a = args;
     void *x = NULL, *z = NULL, *y = NULL;
     USE(ctx);
-    CHORD_TRY(span(&t[0], F32S(a->n), "add", 0, &x));
-    CHORD_TRY(span(&t[1], F32S(a->n), "add", 1, &z));
-    CHORD_TRY(span(&t[2], F32S(a->n), "add", 2, &y));
+    x = DEV(t[0]);
+    z = DEV(t[1]);
+    y = DEV(t[2]);
     return chord_add_cuda(x, z, y, a, STREAM(ctx));
 }
 
@@ -365,24 +348,21 @@ static chord_status op_swiglu(void *ctx, const chord_tensor *t, const void *args
     const chord_swiglu_args *a = args;
     void *g = NULL, *u = NULL, *y = NULL;
     USE(ctx);
-    CHORD_TRY(span(&t[0], F32S(a->n), "swiglu", 0, &g));
-    CHORD_TRY(span(&t[1], F32S(a->n), "swiglu", 1, &u));
-    CHORD_TRY(span(&t[2], F32S(a->n), "swiglu", 2, &y));
+    g = DEV(t[0]);
+    u = DEV(t[1]);
+    y = DEV(t[2]);
     return chord_swiglu_cuda(g, u, y, a, STREAM(ctx));
 }
 
 static chord_status op_attention(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_attention_args *a = args;
-    const int64_t nq = (int64_t)a->n_tok * a->n_head * a->head_dim;
-    /* only the valid KV rows are required to exist: n_ctx is not part of the args */
-    const int64_t nkv = ((int64_t)a->pos0 + a->n_tok) * a->n_head_kv * a->head_dim;
     void *q = NULL, *k = NULL, *v = NULL, *o = NULL;
     USE(ctx);
-    CHORD_TRY(span(&t[0], F32S(nq), "attention", 0, &q));
-    CHORD_TRY(span(&t[1], F32S(nkv), "attention", 1, &k));
-    CHORD_TRY(span(&t[2], F32S(nkv), "attention", 2, &v));
-    CHORD_TRY(span(&t[3], F32S(nq), "attention", 3, &o));
+    q = DEV(t[0]);
+    k = DEV(t[1]);
+    v = DEV(t[2]);
+    o = DEV(t[3]);
     return chord_attention_cuda(q, k, v, o, a, STREAM(ctx));
 }
 
@@ -393,6 +373,7 @@ const chord_backend chord_backend_cuda = {
     .shutdown = cuda_shutdown,
     .alloc = cuda_alloc,
     .free = cuda_free,
+    .buf_bytes = cuda_buf_bytes,
     .upload = cuda_upload,
     .download = cuda_download,
     .copy = cuda_copy,

@@ -153,6 +153,16 @@ int chord_supports(const chord_rt *rt, chord_op op, const void *args)
     return rt->be->supports ? rt->be->supports(rt->ctx, op, args) : 1;
 }
 
+/* The one range check every transfer and launch passes, so no backend repeats it. */
+static chord_status range_ok(const chord_rt *rt, const chord_buf *b, size_t off, size_t bytes, const char *what)
+{
+    const size_t have = rt->be->buf_bytes(b);
+    if (off > have || bytes > have - off)
+        return chord_fail(CHORD_ERR_INVALID, "%s: %s: %zu bytes from offset %zu do not fit a buffer of %zu bytes",
+                          rt->be->name, what, bytes, off, have);
+    return CHORD_OK;
+}
+
 chord_status chord_launch(chord_rt *rt, chord_op op, const chord_tensor *t, const void *args)
 {
     if (op < 0 || op >= CHORD_OP_COUNT)
@@ -160,9 +170,13 @@ chord_status chord_launch(chord_rt *rt, chord_op op, const chord_tensor *t, cons
     if (!chord_supports(rt, op, args))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "backend %s does not implement %s for these arguments",
                           rt->be->name, chord_op_name(op));
-    for (int i = 0; i < chord_op_n_tensors(op); i++)
+    for (int i = 0; i < chord_op_n_tensors(op); i++) {
+        char what[64];
         if (!t[i].buf)
             return chord_fail(CHORD_ERR_INVALID, "%s: tensor %d has no buffer", chord_op_name(op), i);
+        snprintf(what, sizeof what, "%s tensor %d", chord_op_name(op), i);
+        CHORD_TRY(range_ok(rt, t[i].buf, t[i].offset, chord_op_tensor_bytes(op, args, i), what));
+    }
     return rt->be->ops[op](rt->ctx, t, args);
 }
 
@@ -181,18 +195,28 @@ void chord_free(chord_rt *rt, chord_buf *buf)
 
 chord_status chord_upload(chord_rt *rt, chord_buf *dst, size_t off, const void *src, size_t bytes)
 {
-    return bytes ? rt->be->upload(rt->ctx, dst, off, src, bytes) : CHORD_OK;
+    if (!bytes)
+        return CHORD_OK;
+    CHORD_TRY(range_ok(rt, dst, off, bytes, "upload"));
+    return rt->be->upload(rt->ctx, dst, off, src, bytes);
 }
 
 chord_status chord_download(chord_rt *rt, const chord_buf *src, size_t off, void *dst, size_t bytes)
 {
-    return bytes ? rt->be->download(rt->ctx, src, off, dst, bytes) : CHORD_OK;
+    if (!bytes)
+        return CHORD_OK;
+    CHORD_TRY(range_ok(rt, src, off, bytes, "download"));
+    return rt->be->download(rt->ctx, src, off, dst, bytes);
 }
 
 chord_status chord_copy(chord_rt *rt, chord_buf *dst, size_t dst_off, const chord_buf *src, size_t src_off,
                         size_t bytes)
 {
-    return bytes ? rt->be->copy(rt->ctx, dst, dst_off, src, src_off, bytes) : CHORD_OK;
+    if (!bytes)
+        return CHORD_OK;
+    CHORD_TRY(range_ok(rt, dst, dst_off, bytes, "copy destination"));
+    CHORD_TRY(range_ok(rt, src, src_off, bytes, "copy source"));
+    return rt->be->copy(rt->ctx, dst, dst_off, src, src_off, bytes);
 }
 
 chord_status chord_sync(chord_rt *rt)

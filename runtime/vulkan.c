@@ -492,6 +492,7 @@ const chord_backend chord_backend_vulkan = {
     .shutdown = vk_shutdown,
     .alloc = vk_alloc,
     .free = vk_free,
+    .buf_bytes = vk_buf_bytes,
     .upload = vk_upload,
     .download = vk_download,
     .copy = vk_copy,

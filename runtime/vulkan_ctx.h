@@ -109,6 +109,7 @@ void vk_pipes_destroy(chord_vk *vk);
 /* the backend functions vulkan.c puts in the table */
 chord_status vk_alloc(void *ctx, size_t bytes, chord_buf **out);
 void vk_free(void *ctx, chord_buf *buf);
+size_t vk_buf_bytes(const chord_buf *buf);
 chord_status vk_upload(void *ctx, chord_buf *dst, size_t off, const void *src, size_t bytes);
 chord_status vk_download(void *ctx, const chord_buf *src, size_t off, void *dst, size_t bytes);
 chord_status vk_copy(void *ctx, chord_buf *dst, size_t doff, const chord_buf *src, size_t soff, size_t bytes);

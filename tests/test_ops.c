@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "check.h"
@@ -110,4 +111,32 @@ Test(harness, catches_broken_kernels)
     cr_assert_eq(chord_check_case(&rt, c, 42, &r), CHORD_OK);
     cr_expect(r.passed, "ref rmsnorm failed: %s", r.message);
     broken.shutdown(rt.ctx);
+}
+
+/* Ranges are checked once, in the registry, for every backend: a tensor or transfer past its buffer's end is
+ * refused with a message before any backend code runs. */
+Test(registry, refuses_out_of_range_tensors_and_transfers)
+{
+    for (int b = 0; b < chord_backend_count(); b++) {
+        chord_rt rt;
+        if (chord_open(chord_backend_at(b)->name, &rt, NULL) != CHORD_OK)
+            continue; /* no device here: test_ops reports the skip */
+        chord_buf *buf = NULL;
+        cr_assert_eq(chord_alloc(&rt, 64, &buf), CHORD_OK, "%s", chord_last_error());
+        float v[17] = {0};
+        cr_expect_eq(chord_upload(&rt, buf, 4, v, 64), CHORD_ERR_INVALID, "%s: upload past the end", rt.be->name);
+        cr_expect(strstr(chord_last_error(), "upload") != NULL, "%s", chord_last_error());
+        cr_expect_eq(chord_download(&rt, buf, 65, v, 1), CHORD_ERR_INVALID, "%s: download past the end", rt.be->name);
+        cr_expect_eq(chord_copy(&rt, buf, 0, buf, 8, 60), CHORD_ERR_INVALID, "%s: copy past the end", rt.be->name);
+        const chord_add_args a = {16};
+        const chord_tensor ok[3] = {{buf, 0}, {buf, 0}, {buf, 0}};
+        const chord_tensor past[3] = {{buf, 0}, {buf, 4}, {buf, 0}}; /* 16 floats from byte 4: one too many */
+        cr_expect_eq(chord_launch(&rt, CHORD_OP_ADD, ok, &a), CHORD_OK, "%s: %s", rt.be->name, chord_last_error());
+        cr_expect_eq(chord_launch(&rt, CHORD_OP_ADD, past, &a), CHORD_ERR_INVALID, "%s: add past the end",
+                     rt.be->name);
+        cr_expect(strstr(chord_last_error(), "add tensor 1") != NULL, "%s", chord_last_error());
+        cr_expect_eq(chord_sync(&rt), CHORD_OK, "%s: %s", rt.be->name, chord_last_error());
+        chord_free(&rt, buf);
+        chord_close(&rt);
+    }
 }

@@ -3,6 +3,8 @@
 #ifndef CHORD_OPS_H
 #define CHORD_OPS_H
 
+#include <stddef.h>
+
 #define CHORD_OP_LIST(X)                \
     X(MATMUL, matmul, 3)                \
     X(MATMUL_TILED, matmul_tiled, 3)    \
@@ -26,6 +28,9 @@ typedef enum chord_op {
 const char *chord_op_name(chord_op op);
 int chord_op_from_name(const char *name); /* -1 if unknown */
 int chord_op_n_tensors(chord_op op);
+/* Bytes the op touches from tensor i's offset, from its args alone (attention K/V: the rows up to the last
+ * position it reads); 0 for an unknown op or tensor. */
+size_t chord_op_tensor_bytes(chord_op op, const void *args, int i);
 
 #include "../matmul/matmul.h"
 #include "../rmsnorm/rmsnorm.h"

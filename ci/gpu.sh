@@ -2,7 +2,7 @@
 # The GPU machine's whole job in one call: check every API against the reference (large cases too),
 # compute-sanitizer over the CUDA check suite, benchmarks with same-run ceilings, and model verification.
 # Runs from the repository root there, with binaries staged by ci/gpu-stage.sh in .gpu (carried along).
-# usage: ci/gpu.sh [checks] [validate] [sanitize] [bench] [synth] [smollm2]   (default: all but smollm2)
+# usage: ci/gpu.sh [checks] [validate] [sanitize] [gemm] [ncu] [bench] [synth] [smollm2]   (default: all but smollm2)
 # Logs go to $OUT (or /tmp/chord-gpu), one tarball plus a summary printed last.
 set -uo pipefail
 out=${OUT:-/tmp/chord-gpu}
@@ -43,14 +43,32 @@ if has sanitize; then
   done
 fi
 if has gemm; then # the CUDA SGEMM's kernel and tile choices, each checked (and sanitized) before it is timed
-  for v in ${CHORD_GEMM_VARIANTS:-CHORD_CUDA_GEMM_KERNEL=v6 CHORD_CUDA_GEMM_KERNEL=v7 CHORD_CUDA_GEMM_KERNEL=v8 CHORD_CUDA_GEMM_TILE=64 CHORD_CUDA_GEMM_TILE=128}; do
-    tag=${v#CHORD_CUDA_GEMM_}; tag=${tag//=/-} # file names the device tool brings back: no "="
-    env "$v" chord check -b cuda -o matmul_tiled --large --seed "$seed" > "$logs/gemm-check-$tag.txt" 2>&1
+  for v in ${CHORD_GEMM_VARIANTS:-CHORD_CUDA_GEMM_KERNEL=v9 CHORD_CUDA_GEMM_KERNEL=v6 CHORD_CUDA_GEMM_KERNEL=v9+CHORD_CUDA_GEMM_TILE=128 CHORD_CUDA_GEMM_TILE=64}; do
+    # a variant is one or more VAR=value joined by "+"; file names the device tool brings back have no "="
+    tag=${v//CHORD_CUDA_GEMM_/}; tag=${tag//=/-}; tag=${tag//+/_}
+    read -r -a vars <<< "${v//+/ }"
+    env "${vars[@]}" chord check -b cuda -o matmul_tiled --large --seed "$seed" > "$logs/gemm-check-$tag.txt" 2>&1
     r1=$?
-    env "$v" compute-sanitizer --tool racecheck --error-exitcode 3 chord check -b cuda -o matmul_tiled --seed "$seed" > "$logs/gemm-racecheck-$tag.txt" 2>&1
+    env "${vars[@]}" compute-sanitizer --tool racecheck --error-exitcode 3 chord check -b cuda -o matmul_tiled --seed "$seed" > "$logs/gemm-racecheck-$tag.txt" 2>&1
     r2=$?
-    env "$v" .gpu/bin/chord-bench --benchmark_filter='^cuda/matmul_tiled/' > "$logs/gemm-bench-$tag.txt" 2>&1
+    env "${vars[@]}" .gpu/bin/chord-bench --benchmark_filter='^cuda/matmul_tiled/' > "$logs/gemm-bench-$tag.txt" 2>&1
     note "gemm $v: check rc=$r1 racecheck rc=$r2; $(awk '/^cuda\/matmul_tiled/ {n=$1; sub(/\/manual_time/,"",n); for(i=1;i<=NF;i++) if ($i ~ /^pct_of_cublas=/) printf "%s %s%%; ", n, substr($i,15)}' "$logs/gemm-bench-$tag.txt")"
+  done
+fi
+if has ncu; then # Nsight Compute on the 4096^3 SGEMM: ours (each CHORD_NCU_KERNELS variant) and cuBLAS's, same process
+  f='^cuda/matmul_tiled/f32_4096x4096x4096/'
+  for v in ${CHORD_NCU_KERNELS:-v9}; do
+    CHORD_CUDA_GEMM_KERNEL=$v ncu --kernel-name regex:matmul_tiled --launch-skip 3 --launch-count 1 --set full \
+      --import-source no -f -o "$logs/ncu-$v" .gpu/bin/chord-bench --benchmark_filter="$f" > "$logs/ncu-run-$v.txt" 2>&1
+    note "ncu $v: rc=$?"
+  done
+  ncu --kernel-name regex:'^[^m].*gemm|^m[^a].*gemm' --launch-skip 3 --launch-count 1 --set full -f \
+    -o "$logs/ncu-cublas" .gpu/bin/chord-bench --benchmark_filter="$f" > "$logs/ncu-run-cublas.txt" 2>&1
+  note "ncu cublas: rc=$?"
+  for r in "$logs"/ncu-*.ncu-rep; do
+    ncu -i "$r" --page details > "${r%.ncu-rep}-details.txt" 2>&1
+    ncu -i "$r" --page source --csv --print-source sass > "${r%.ncu-rep}-sass.csv" 2>&1
+    rm -f "$r"
   done
 fi
 if has bench; then

@@ -58,14 +58,31 @@
  *      measured (H100, same run, results/.../2026-11-24-2cf36a9db574-gemm): v8 73.8%, v6 76.0%, v7 77.4% at
  *      4096^3; 1664 x 1664 x 272: v8 70.8%, v6 75.5%, v7 73.6%. v8 is slower: kept opt-in for the record,
  *      default stays v6. The next step needs ncu on the H100 (stall reasons at the 128-register cap).
+ *   v9 (the default big tile since it was measured) cuBLAS's own shape, read off ncu (its FP32 kernel is
+ *      sm80_xmma_gemm_f32f32_f32f32_f32_tn_n_tilesize128x128x8_stage3_warpsize2x2x1_ffma: 128 threads, 255
+ *      registers, 4 x 8.25 KiB of tiles, 4-byte LDGSTS, 87% of issue slots busy). ncu on v6 (68% busy): 17%
+ *      of the stall samples wait for the register-staged global loads at the first transposing store, and
+ *      __launch_bounds__(256, 2) leaves no room to stage further ahead. v9: 128 x 128 x 8 tiles, 128 threads
+ *      (2 x 2 warps of 64 x 64, 8 x 16 outputs per thread, 6 shared float4 reads per 128 FMAs), 4-byte
+ *      cp.async that transposes on the way in, 4 stages, chunked totals as v5. Three steps, each measured
+ *      at 4096^3 (H100, % of cuBLAS in the same run, results/.../2026-11-24-dc0a54bc2e01-gemm):
+ *        a. the shape, copies all issued after the barrier, fragments read at each k: 66.6% (the 16
+ *           copies queue in the load/store unit, stall_lg; a fragment read waits on a copy's address
+ *           register; every tile starts with a fragment-read stall);
+ *        b. the copies spread two per k, fragments of k + 1 read while k is multiplied, and the barrier
+ *           moved before the last k so the next tile's first fragments are read early: 74.1% (ncu: 2.73 G
+ *           instructions against cuBLAS's 2.45 G: each copy recomputed its address, ~12 instructions);
+ *        c. one pointer per copy, advanced 8 floats per tile: 82.9% (41.8 of 50.5 TFLOP/s; 76% of issue
+ *           slots busy, 2.61 G instructions). 1664 x 1664 x 264 78.1% (v6 74.6%), 1537 x 1543 x 515 57.5%
+ *           (v6 48.4%). Any k and 4-byte alignment: rows and k past the matrix copy 0 bytes.
  *   Edges: a bounds-checked instantiation (zero-filled tile loads, guarded stores) runs whenever
  *   m or n is not a multiple of the tile or k of BK; the checks sit outside the FMA loop, so it is
  *   expected within a few percent of the full-tile one.
  *   ptxas (sm_90, CUDA 13.0), no spills: 128 x 128: 124 registers (full tiles), 123 (edges), 128
- *   (scalar loads); 64 x 64: 71 / 71 / 77; v7: 128; v8: 128. Shared: 16.5 KiB (+64 KiB totals when
- *   k >= 128), 17 KiB (+16 KiB), v7 40 KiB (+64 KiB), v8 33 KiB (+64 KiB: two blocks per SM, 194 KiB).
- *   Not tried: 128 x 256 tiles with 8 x 16 per thread (more reuse, but 128 accumulators leave no room
- *   under 2 blocks/SM), split-k for small grids, warp specialization / TMA (the tiles must be
+ *   (scalar loads); 64 x 64: 71 / 71 / 77; v7: 128; v8: 128; v9: 233 (full tiles), 249 (edges). Shared:
+ *   16.5 KiB (+64 KiB totals when k >= 128), 17 KiB (+16 KiB), v7 40 KiB (+64 KiB), v8 33 KiB (+64 KiB:
+ *   two blocks per SM, 194 KiB), v9 33 KiB (+64 KiB).
+ *   Not tried: split-k for small grids, warp specialization / TMA (the tiles must be
  *   transposed on the way in). */
 #include <stdlib.h>
 #include <string.h>
@@ -470,6 +487,209 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
     }
 }
 
+/* v9: the 128 x 128 tile with 128 threads (2 x 2 warps of 64 x 64, 8 x 16 outputs per thread) and a 4-stage
+ * cp.async pipeline of BK = 8 tiles, the shape of cuBLAS's own FP32 kernel on the H100 (ncu names it
+ * sm80_xmma_gemm_f32f32_f32f32_f32_tn_n_tilesize128x128x8_stage3_warpsize2x2x1_ffma: 128 threads, 255
+ * registers, 33.8 KiB of shared memory, 4-byte LDGSTS). ncu on v6 showed why v6 waits: 17% of its stall
+ * samples sit on the first transposing store after the FMAs (the register-staged loads of the next tile
+ * are not back yet) and its issue slots are 68% busy against cuBLAS's 87%. Here the copies go global ->
+ * shared with cp.async 4 bytes at a time, which transposes on the way in (no staging registers, three
+ * tiles in flight), and 128 accumulators per thread need 6 shared float4 reads per 128 FMAs (v6: 4 per 64).
+ * Copies: thread t moves k offset t % 8 of rows t / 8 + 16 i (i < 8) of each operand: a warp reads 4 rows
+ * x 32 bytes (4 whole sectors) and writes shared words k LD9 + row, banks 4 k + row: conflict-free with
+ * LD9 = 132. Reads: a warp's float4 reads cover 32 (X) or 16 (W) contiguous floats: conflict-free,
+ * broadcast. Rows past m or n and k past the end copy 0 bytes (zero fill), so CHECK only adds predicates
+ * to the copies and guards to the stores; X and W need 4-byte alignment only. */
+#define MT9_THREADS 128
+#define MT9_BM 128
+#define MT9_BK 8
+#define MT9_LD (MT9_BM + 4)
+#define MT9_STAGES 4
+#define MT9_STAGE_FLOATS (2 * MT9_BK * MT9_LD) /* X tile [BK][LD9] then W tile [BK][LD9] */
+#define MT9_KT (MT_KF / MT9_BK)
+#define MT9_TILES_BYTES ((size_t)MT9_STAGES * MT9_STAGE_FLOATS * sizeof(float))
+#define MT9_TOTAL_BYTES ((size_t)MT9_BM * MT9_BM * sizeof(float))
+static_assert(MT_KF % MT9_BK == 0 && MT9_TILES_BYTES % 16 == 0 && MT9_LD % 4 == 0, "v9 tiles stay float4-aligned");
+
+/* cp.async.ca of 4 bytes (the 16-byte .cg form cannot transpose); bytes = 0 reads nothing and writes 0. */
+__device__ __forceinline__ void mt9_cp4(float *dst /* shared */, const float *src /* global */, unsigned bytes)
+{
+#if __CUDA_ARCH__ >= 800
+    asm volatile("cp.async.ca.shared.global [%0], [%1], 4, %2;\n" ::"r"((unsigned)__cvta_generic_to_shared(dst)),
+                 "l"(src), "r"(bytes)
+                 : "memory");
+#else
+    *dst = bytes ? *src : 0.0f;
+#endif
+}
+
+template <bool CHECK>
+__global__ void __launch_bounds__(MT9_THREADS, 2)
+    matmul_tiled_sgemm_v9(const float *__restrict__ w /* (n, k) */, const float *__restrict__ x /* (m, k) */,
+                          float *__restrict__ y /* (m, n) */, int m, int n, int k, int y_vec)
+{
+    extern __shared__ float4 mt_smem[];
+    float *tiles = (float *)mt_smem;                                   /* [STAGES][X, W][BK][LD9] */
+    float4 *total = (float4 *)(tiles + MT9_STAGES * MT9_STAGE_FLOATS); /* [32][MT9_THREADS], k >= MT_KF */
+
+    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
+    const int m0 = blockIdx.y * MT9_BM, n0 = blockIdx.x * MT9_BM;
+    /* lanes 8 x 4: rows ar + 32 h + (0..3), h < 2; columns bc + 16 g + (0..3), g < 4 */
+    const int ar = (warp >> 1) * 64 + (lane >> 2) * 4;
+    const int bc = (warp & 1) * 64 + (lane & 3) * 4;
+
+    const int lk = tid & 7, lr = tid >> 3;
+    /* one pointer per copy, advanced by BK per tile: recomputing row + 16 i from a base cost ~12
+     * instructions per copy (ncu: 2.73 G instructions against cuBLAS's 2.45 G) */
+    const float *px[8], *pw[8];
+    unsigned xrows = 0xffu, wrows = 0xffu; /* bit i: row lr + 16 i is inside the matrix */
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        px[i] = x + ((size_t)m0 + lr + 16 * i) * k + lk;
+        pw[i] = w + ((size_t)n0 + lr + 16 * i) * k + lk;
+        if (CHECK) {
+            xrows &= ~((unsigned)(m0 + lr + 16 * i >= m) << i);
+            wrows &= ~((unsigned)(n0 + lr + 16 * i >= n) << i);
+        }
+    }
+    const int so = lk * MT9_LD + lr;
+    /* copy i (< 8) of the next tile (k offset kc) for X and for W into stage s; past the matrix: 0 bytes
+     * from a valid address */
+    auto copy = [&](int s, int kc, int i) {
+        float *st = tiles + s * MT9_STAGE_FLOATS + so + 16 * i;
+        if (CHECK) {
+            const bool kok = kc + lk < k;
+            const bool okx = kok && ((xrows >> i) & 1u), okw = kok && ((wrows >> i) & 1u);
+            mt9_cp4(st, okx ? px[i] : x, okx ? 4u : 0u);
+            mt9_cp4(st + MT9_BK * MT9_LD, okw ? pw[i] : w, okw ? 4u : 0u);
+        } else {
+            mt9_cp4(st, px[i], 4u);
+            mt9_cp4(st + MT9_BK * MT9_LD, pw[i], 4u);
+        }
+        px[i] += MT9_BK;
+        pw[i] += MT9_BK;
+    };
+    float a[2][8], b[2][16]; /* fragments of k and k + 1: the next is read while this one is multiplied */
+    auto fragments = [&](float *fa, float *fb, const float *xt, int kk) {
+#pragma unroll
+        for (int h = 0; h < 2; h++) {
+            const float4 v = *(const float4 *)(xt + kk * MT9_LD + ar + 32 * h);
+            fa[4 * h] = v.x;
+            fa[4 * h + 1] = v.y;
+            fa[4 * h + 2] = v.z;
+            fa[4 * h + 3] = v.w;
+        }
+#pragma unroll
+        for (int g = 0; g < 4; g++) {
+            const float4 v = *(const float4 *)(xt + MT9_BK * MT9_LD + kk * MT9_LD + bc + 16 * g);
+            fb[4 * g] = v.x;
+            fb[4 * g + 1] = v.y;
+            fb[4 * g + 2] = v.z;
+            fb[4 * g + 3] = v.w;
+        }
+    };
+
+    float acc[8][16];
+#pragma unroll
+    for (int i = 0; i < 8; i++)
+#pragma unroll
+        for (int j = 0; j < 16; j++)
+            acc[i][j] = 0.0f;
+
+    const int n_tiles = (k + MT9_BK - 1) / MT9_BK;
+    const bool use_total = n_tiles >= MT9_KT;
+    if (use_total)
+#pragma unroll
+        for (int q = 0; q < 32; q++)
+            total[q * MT9_THREADS + tid] = make_float4(0.f, 0.f, 0.f, 0.f);
+
+    /* One commit group per tile, committed even when empty (see v7). Tile t's copies go out during tile
+     * t - STAGES + 1, two per value of k so that they never queue up in the load/store unit. At the last
+     * k of tile t, STAGES + t groups are committed and wait_group(STAGES - 2) leaves groups 0..t + 1
+     * landed; the barrier after it publishes tile t + 1 (whose first fragments are read before tile t's
+     * last k is multiplied) and tells that every thread has read its last fragments of tile t, so the
+     * copies of tile t + STAGES, issued during tile t + 1, may overwrite its stage. */
+#pragma unroll
+    for (int s = 0; s < MT9_STAGES - 1; s++) {
+        if (s < n_tiles)
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+                copy(s, s * MT9_BK, i);
+        mt7_commit();
+    }
+    mt7_wait<MT9_STAGES - 2>();
+    __syncthreads();
+    if (n_tiles > 0)
+        fragments(a[0], b[0], tiles, 0);
+    for (int t = 0; t < n_tiles; t++) {
+        const int tn = t + MT9_STAGES - 1;
+        const float *xt = tiles + t % MT9_STAGES * MT9_STAGE_FLOATS;
+#pragma unroll
+        for (int kk = 0; kk < MT9_BK; kk++) {
+            if (tn < n_tiles)
+                copy(tn % MT9_STAGES, tn * MT9_BK, kk);
+            if (kk < MT9_BK - 1) {
+                fragments(a[(kk + 1) & 1], b[(kk + 1) & 1], xt, kk + 1);
+            } else {
+                mt7_commit();
+                mt7_wait<MT9_STAGES - 2>();
+                __syncthreads();
+                if (t + 1 < n_tiles)
+                    fragments(a[0], b[0], tiles + (t + 1) % MT9_STAGES * MT9_STAGE_FLOATS, 0);
+            }
+#pragma unroll
+            for (int i = 0; i < 8; i++)
+#pragma unroll
+                for (int j = 0; j < 16; j++)
+                    acc[i][j] = fmaf(a[kk & 1][i], b[kk & 1][j], acc[i][j]);
+        }
+        if ((t + 1) % MT9_KT == 0) { /* implies use_total; per-thread slots, so no barrier needed */
+#pragma unroll
+            for (int q = 0; q < 32; q++) {
+                float4 s = total[q * MT9_THREADS + tid];
+                float *r = &acc[q / 4][q % 4 * 4];
+                s.x += r[0];
+                s.y += r[1];
+                s.z += r[2];
+                s.w += r[3];
+                total[q * MT9_THREADS + tid] = s;
+                r[0] = r[1] = r[2] = r[3] = 0.0f;
+            }
+        }
+    }
+    mt7_wait<0>(); /* only empty groups can be pending here; no copy outlives the block */
+
+#pragma unroll
+    for (int i = 0; i < 8; i++) {
+        const int r = m0 + ar + (i >> 2) * 32 + (i & 3);
+        if (CHECK && r >= m)
+            continue;
+#pragma unroll
+        for (int g = 0; g < 4; g++) {
+            const int c = n0 + bc + 16 * g;
+            float4 v = make_float4(acc[i][4 * g], acc[i][4 * g + 1], acc[i][4 * g + 2], acc[i][4 * g + 3]);
+            if (use_total) {
+                const float4 s = total[(i * 4 + g) * MT9_THREADS + tid];
+                v.x += s.x;
+                v.y += s.y;
+                v.z += s.z;
+                v.w += s.w;
+            }
+            float *yp = y + (size_t)r * n + c;
+            if (y_vec) {
+                if (!CHECK || c < n) /* n % 4 == 0: c < n covers c + 3 */
+                    *(float4 *)yp = v;
+            } else {
+                const float e[4] = {v.x, v.y, v.z, v.w};
+#pragma unroll
+                for (int j = 0; j < 4; j++)
+                    if (!CHECK || c + j < n)
+                        yp[j] = e[j];
+            }
+        }
+    }
+}
+
 #define MT_MAX_DEVICES 16
 
 template <typename C, bool VEC, bool CHECK, bool V8 = false>
@@ -517,25 +737,50 @@ static chord_status launch_v7(const float *w, const float *x, float *y, const ch
     return CHORD_OK;
 }
 
-/* CHORD_CUDA_GEMM_KERNEL=v6|v7|v8 picks the big tile's full-tile kernel (default v6 until v7 and v8 are
- * measured). v7 takes vec loads with m and n whole tiles (any k % 4 == 0) and needs cp.async (compute
- * capability 8.0+); v8 takes vec loads with m, n whole tiles and k % 16 == 0; anything else runs v6. */
+template <bool CHECK>
+static chord_status launch_v9(const float *w, const float *x, float *y, const chord_matmul_args *a, int y_vec, int device,
+                              cudaStream_t stream)
+{
+    static bool configured[MT_MAX_DEVICES];
+    if (device >= MT_MAX_DEVICES || !configured[device]) {
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm_v9<CHECK>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                              (int)(MT9_TILES_BYTES + MT9_TOTAL_BYTES)));
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm_v9<CHECK>,
+                                              cudaFuncAttributePreferredSharedMemoryCarveout,
+                                              (int)cudaSharedmemCarveoutMaxShared));
+        if (device < MT_MAX_DEVICES)
+            configured[device] = true;
+    }
+    const size_t smem = MT9_TILES_BYTES + ((a->k + MT9_BK - 1) / MT9_BK >= MT9_KT ? MT9_TOTAL_BYTES : 0);
+    const dim3 grid((unsigned)((a->n + MT9_BM - 1) / MT9_BM), (unsigned)((a->m + MT9_BM - 1) / MT9_BM));
+    matmul_tiled_sgemm_v9<CHECK><<<grid, MT9_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k, y_vec);
+    CHORD_CUDA_CHECK_LAUNCH(CHECK ? "matmul_tiled_sgemm_v9<edges>" : "matmul_tiled_sgemm_v9");
+    return CHORD_OK;
+}
+
+/* CHORD_CUDA_GEMM_KERNEL=v6|v7|v8|v9 picks the big tile's kernel. v9 (the default) takes every shape on
+ * compute capability 8.0+ (cp.async); v6 runs it elsewhere. v7 takes vec loads with m and n whole tiles
+ * (any k % 4 == 0) and needs cp.async; v8 takes vec loads with m, n whole tiles and k % 16 == 0; anything
+ * else runs v6. The 64 x 64 tile is v6's either way. */
 static int chosen_kernel()
 {
     static int chosen = -1;
     if (chosen < 0) {
         const char *e = getenv("CHORD_CUDA_GEMM_KERNEL");
-        chosen = e && !strcmp(e, "v7") ? 7 : e && !strcmp(e, "v8") ? 8 : 6;
+        chosen = e && !strcmp(e, "v6") ? 6 : e && !strcmp(e, "v7") ? 7 : e && !strcmp(e, "v8") ? 8 : 9;
     }
     return chosen;
 }
 
-static int use_v7(int device)
+static int cp_async_ok(int device)
 {
-    if (chosen_kernel() != 7)
-        return 0;
     int major = 0;
     return cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess && major >= 8;
+}
+
+static int use_v7(int device)
+{
+    return chosen_kernel() == 7 && cp_async_ok(device);
 }
 
 /* Picks the load width and edge handling for one tile shape. */
@@ -547,6 +792,10 @@ static chord_status dispatch(const float *w, const float *x, float *y, const cho
     const int full = a->m % C::BM == 0 && a->n % C::BN == 0 && a->k % C::BK == 0;
     const int y_vec = a->n % 4 == 0 && chord_cuda_aligned(y, 16);
     const bool big = C::BM == mt_big::BM;
+    if (big && chosen_kernel() == 9 && cp_async_ok(device))
+        return a->m % MT9_BM == 0 && a->n % MT9_BM == 0 && a->k % MT9_BK == 0
+                   ? launch_v9<false>(w, x, y, a, y_vec, device, stream)
+                   : launch_v9<true>(w, x, y, a, y_vec, device, stream);
     if (big && vec && a->m % C::BM == 0 && a->n % C::BN == 0 && use_v7(device))
         return launch_v7(w, x, y, a, device, stream);
     if (big && vec && a->m % mt_v8::BM == 0 && a->n % mt_v8::BN == 0 && a->k % mt_v8::BK == 0 &&

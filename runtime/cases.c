@@ -81,6 +81,9 @@ static const chord_case cases[] = {
     ROPE("neox 3x5x80 inplace", S, 1, 3, 5, 80, 80, NEOX, 9),
     ROPE("normal 2048x32x128", L, 0, 2048, 32, 128, 128, NORMAL, 0),
     ROPE("neox 2048x32x128", L, 0, 2048, 32, 128, 128, NEOX, 0),
+    /* 64 MiB each way, as rmsnorm's and softmax's 4096x4096 cases */
+    ROPE("normal 4096x32x128", L, 0, 4096, 32, 128, 128, NORMAL, 0),
+    ROPE("neox 4096x32x128", L, 0, 4096, 32, 128, 128, NEOX, 0),
     /* 256 MiB moved, as the copy ceiling is measured: steady-state bandwidth, not launch ramp */
     ROPE("normal 8192x32x128", L, 0, 8192, 32, 128, 128, NORMAL, 0),
     ROPE("neox 8192x32x128", L, 0, 8192, 32, 128, 128, NEOX, 0),

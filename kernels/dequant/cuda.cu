@@ -7,21 +7,20 @@
  *      shared by 8 (32-value formats) or 64 (k-quants) neighbouring threads and come from L1.
  *      Expected: bound by the f32 write stream, >= 80% of copy bandwidth for the 32-value formats.
  *      f32 -> f32 is a cudaMemcpyAsync (a D2D copy is the ceiling anyway).
- *   v2 the same, with each thread's 4 quant bytes read as one 32-bit word from two half loads
+ *   v2 (this) the same, with each thread's 4 quant bytes read as one 32-bit word from two half loads
  *      (common/cuda_quant.cuh) instead of 4 byte loads: q4_0 goes from 5 to 3 load instructions per
  *      16 output bytes, q6_K from 10 to 5. Expected to matter only if v1 was instruction-bound on the
  *      k-quants; ptxas (sm_90): 20-32 registers, no spills.
  *      H100 (run 2ced065576bb, % of the 256 MiB copy): 16M values (64 MiB out) q4_0 77.3, q4_1 78.0, q8_0
- *      79.4, f16 83.9, bf16 84.1, q6_K 81.6; 64M q4_0 95.6. The grid had one group per thread, so an SM
- *      held at most 2048 loads in flight, each waited for before its store.
- *   v3 (this) DQ_U = 4 groups per thread per step, all decoded before any is stored, and a grid of a
- *      quarter the size: 4x the loads in flight per thread (the rope kernel's v2 remedy). Expected:
- *      the 16M cases nearer the 64M ones; ptxas registers in the build log.
+ *      79.4, f16 83.9, bf16 84.1, q6_K 81.6; 64M q4_0 95.6. At 16M that is the size's limit, not the
+ *      kernel's: the copies at 256 and 32 MiB fit t = 10 us + bytes / 3.05 TB/s, and 10 us plus 73 MiB at
+ *      3.05 TB/s is q4_0's 34 us.
+ *   v3 (tried, reverted) 4 groups per thread decoded before any store, grid a quarter the size (the rope
+ *      kernel's remedy): worse everywhere (run 4811a142bff5: q4_0 16M 75.7, q6_K 16M 76.3, q4_0 64M 90.2),
+ *      so v2 stays.
  *   Not tried: a warp per block with shared-memory staging (would help the k-quants' scattered reads
  *      if v1 falls short on q6_K). */
 #include "../common/cuda_quant.cuh"
-
-#define DQ_U 4 /* groups of 4 values per thread per step */
 
 template <typename Q>
 __global__ void __launch_bounds__(256) dequant_kernel(const uint8_t *__restrict__ src /* n values of Q */,
@@ -30,27 +29,16 @@ __global__ void __launch_bounds__(256) dequant_kernel(const uint8_t *__restrict_
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const int64_t tid = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     const int64_t n4 = n >> 2;
-    /* DQ_U groups, stride apart (each step of a warp stays one coalesced 512-byte run), all decoded
-     * before the first store: the loads of the step are in flight together */
-    for (int64_t g0 = tid; g0 < n4; g0 += DQ_U * stride) {
-        float v[DQ_U][4];
-#pragma unroll
-        for (int u = 0; u < DQ_U; u++)
-            if (g0 + u * stride < n4)
-                Q::get4(src, 4 * (g0 + u * stride), v[u]);
-#pragma unroll
-        for (int u = 0; u < DQ_U; u++) {
-            const int64_t g = g0 + u * stride;
-            if (g >= n4)
-                break;
-            if (dst_vec) {
-                *(float4 *)(dst + 4 * g) = make_float4(v[u][0], v[u][1], v[u][2], v[u][3]);
-            } else {
-                dst[4 * g + 0] = v[u][0];
-                dst[4 * g + 1] = v[u][1];
-                dst[4 * g + 2] = v[u][2];
-                dst[4 * g + 3] = v[u][3];
-            }
+    for (int64_t g = tid; g < n4; g += stride) {
+        float v[4];
+        Q::get4(src, 4 * g, v);
+        if (dst_vec) {
+            *(float4 *)(dst + 4 * g) = make_float4(v[0], v[1], v[2], v[3]);
+        } else {
+            dst[4 * g + 0] = v[0];
+            dst[4 * g + 1] = v[1];
+            dst[4 * g + 2] = v[2];
+            dst[4 * g + 3] = v[3];
         }
     }
     /* at most 3 values left, only for the 1-value types */
@@ -63,7 +51,7 @@ static chord_status launch_dequant(const void *src, float *dst, int64_t n, cudaS
 {
     const int threads = 256;
     const int dst_vec = chord_cuda_aligned(dst, 16);
-    dequant_kernel<Q><<<chord_cuda_grid((n + 4 * DQ_U - 1) / (4 * DQ_U), threads), threads, 0, stream>>>((const uint8_t *)src, dst, n,
+    dequant_kernel<Q><<<chord_cuda_grid((n + 3) / 4, threads), threads, 0, stream>>>((const uint8_t *)src, dst, n,
                                                                                      dst_vec);
     CHORD_CUDA_CHECK_LAUNCH("dequant_kernel");
     return CHORD_OK;

@@ -207,10 +207,14 @@ static chord_status cuda_sync(void *ctx)
     return CHORD_OK;
 }
 
+/* 50 us covers the host's enqueue of one launch many times over; see runtime/cuda_hold.cu */
+#define CUDA_TIMER_HOLD_US 50
+
 static chord_status cuda_timer_start(void *ctx)
 {
     cuda_ctx *c = ctx;
     USE(ctx);
+    CHORD_TRY(chord_cuda_hold(c->stream, CUDA_TIMER_HOLD_US));
     CHORD_CUDA_CHECK(cudaEventRecord(c->t0, c->stream));
     return CHORD_OK;
 }

@@ -41,6 +41,8 @@ extern "C" {
 extern "C" {
 #endif
 
+/* Keeps the stream busy for `us` microseconds (runtime/cuda_hold.cu): the timer's guard. */
+chord_status chord_cuda_hold(cudaStream_t stream, unsigned us);
 /* W (n, k) of a->wtype, X (m, k), Y (m, n): warp-per-row GEMV with dequantization in registers. */
 chord_status chord_matmul_cuda(const void *w, const float *x, float *y, const chord_matmul_args *a,
                                cudaStream_t stream);

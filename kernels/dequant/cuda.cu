@@ -12,9 +12,10 @@
  *      16 output bytes, q6_K from 10 to 5. Expected to matter only if v1 was instruction-bound on the
  *      k-quants; ptxas (sm_90): 20-32 registers, no spills.
  *      H100 (run 2ced065576bb, % of the 256 MiB copy): 16M values (64 MiB out) q4_0 77.3, q4_1 78.0, q8_0
- *      79.4, f16 83.9, bf16 84.1, q6_K 81.6; 64M q4_0 95.6. At 16M that is the size's limit, not the
- *      kernel's: the copies at 256 and 32 MiB fit t = 10 us + bytes / 3.05 TB/s, and 10 us plus 73 MiB at
- *      3.05 TB/s is q4_0's 34 us.
+ *      79.4, f16 83.9, bf16 84.1, q6_K 81.6; 64M q4_0 95.6. The 16M shortfall was the timer's: CUDA's start
+ *      event went down before the host had enqueued the launch, so ~3 us of host time counted as device
+ *      time (runtime/cuda_hold.cu now holds the stream). Timed right (run 8388b9f320f5-dirty, the ceiling
+ *      2980 GB/s): 16M q4_0 85.1, q4_1 85.3, q8_0 86.5, f16 90.0, bf16 89.5, q6_K 84.3; 64M q4_0 94.8.
  *   v3 (tried, reverted) 4 groups per thread decoded before any store, grid a quarter the size (the rope
  *      kernel's remedy): worse everywhere (run 4811a142bff5: q4_0 16M 75.7, q6_K 16M 76.3, q4_0 64M 90.2),
  *      so v2 stays.

@@ -54,8 +54,12 @@ static inline uint chord_rd32(__global const uchar *p)
 }
 
 /* Sum / max over a work-group of n items (n a power of 2), every item gets the result.
- * scratch holds n floats; the trailing barrier lets the caller reuse it at once. */
-static inline float chord_wg_sum(float v, __local float *scratch, int n)
+ * scratch holds n floats; the trailing barrier lets the caller reuse it at once.
+ * always_inline: a kernel calling one of these twice (softmax) may otherwise keep it out of line, and
+ * the optimizer then folds the kernel's __local array into its body; PoCL (3.1) gives a __local only
+ * referenced from another function no per-work-group storage but one static, shared by every thread,
+ * so concurrent groups mixed their maxes (a fully masked row's -inf gave another row NaN). */
+static inline __attribute__((always_inline)) float chord_wg_sum(float v, __local float *scratch, int n)
 {
     const int lid = get_local_id(0);
     scratch[lid] = v;
@@ -70,7 +74,7 @@ static inline float chord_wg_sum(float v, __local float *scratch, int n)
     return r;
 }
 
-static inline float chord_wg_max(float v, __local float *scratch, int n)
+static inline __attribute__((always_inline)) float chord_wg_max(float v, __local float *scratch, int n)
 {
     const int lid = get_local_id(0);
     scratch[lid] = v;

@@ -19,8 +19,9 @@
 #ifndef ATTN_COMBINE
 
 /* Attends keys [j_begin, j_end) (j_end <= pos0 + t + 1) of query q: leaves the unnormalized output
- * in acc[] and returns (m, l). */
-static inline float2 chord_attend(__local float *qs, __local float *acc, __local float *p, __local float *scratch,
+ * in acc[] and returns (m, l). always_inline for the reason chord_wg_sum gives (common/opencl_common.cl):
+ * PoCL shares a __local array that only an out-of-line function touches across all its threads. */
+static inline __attribute__((always_inline)) float2 chord_attend(__local float *qs, __local float *acc, __local float *p, __local float *scratch,
                            __global const float *kc, __global const float *vc, size_t kv_stride, int hk, int j_begin,
                            int j_end, float scale)
 {

@@ -75,6 +75,9 @@
  *        c. one pointer per copy, advanced 8 floats per tile: 82.9% (41.8 of 50.5 TFLOP/s; 76% of issue
  *           slots busy, 2.61 G instructions). 1664 x 1664 x 264 78.1% (v6 74.6%), 1537 x 1543 x 515 57.5%
  *           (v6 48.4%). Any k and 4-byte alignment: rows and k past the matrix copy 0 bytes.
+ *      Final run (aee194190ffe, the timer and the cuBLAS yardstick both behind a hold kernel): 82.7% at
+ *      4096^3 (42.0 of 50.8 TFLOP/s; v6 75.7%), 84.2-84.7% at 1664 x 1664 x 264/272, 60.5% at 1537 x 1543
+ *      x 515 (the 64 x 64 tile reaches 61.4% there: the tile rule is still a guess).
  *   Edges: a bounds-checked instantiation (zero-filled tile loads, guarded stores) runs whenever
  *   m or n is not a multiple of the tile or k of BK; the checks sit outside the FMA loop, so it is
  *   expected within a few percent of the full-tile one.

@@ -33,31 +33,15 @@
  *      CHORD_CUDA_GEMM_TILE=64|128 overrides the choice: on an H100 every case the check runs takes
  *      64 x 64, so `CHORD_CUDA_GEMM_TILE=128 chord check -b cuda -o matmul_tiled` is what checks
  *      the big tile.
- *   v7 (CHORD_CUDA_GEMM_KERNEL=v7; default v6 until the lead has measured it) the 128 x 128 kernel for
- *      16-byte-aligned X, W (k % 4 == 0) with m, n whole tiles, any such k (the k tail is zero-filled by
- *      the copy). Measured v6 before it: 76% of cuBLAS at 4096^3 (38.7 of 50.5 TFLOP/s). Changes:
- *      cp.async (sm_80+) copies global -> shared with no register staging and no transposing stores;
- *      tiles stay k-contiguous ([128][16 + 4 pad]) and a thread reads 4 k of a row as one float4
- *      (rows ar + 4 i, columns bc + 8 j: a warp's reads hit consecutive rows, conflict-free with the
- *      20-float stride; same 16 float4 reads per 256 FMAs as v6); BK = 16 halves the barriers per FMA;
- *      a 2-stage pipeline, one barrier per tile (3 stages would not leave two blocks per SM beside the
- *      64 KiB of totals). The 4-k steps are a rolled loop: unrolling them spilled at 128 registers.
- *      Y stores are scalar (a thread's columns are 8 apart; a warp still writes 32-byte runs).
- *      Expected 80-85% of cuBLAS at 4096^3, measured by the lead (not yet).
- *      Measured (H100, cuBLAS 50.8 TFLOP/s): v6 76.1%, v7 77.3% at 4096^3; 1664 x 1664 x 264: v6 76%, v7 70%.
- *   v8 (CHORD_CUDA_GEMM_KERNEL=v8; default v6 until the lead has measured it) v6's kernel (register-staged
- *      double buffer, float4 global loads, 8 x 8 per thread as 2 x 2 float4 groups, 4 x 2 warps of 32 x 64,
- *      lanes 4 x 8, chunked totals every 128 k) with BK = 16 (mt_v8), for m, n whole 128-tiles, k % 16 == 0
- *      and 16-byte-aligned X, W (anything else runs v6). Changes: one barrier per 16 k instead of per 8;
- *      the loader gives a warp 16 rows x 8 k instead of 8 rows x 16 k, so the transposing stores stay
- *      conflict-free with the LD = 4 mod 32 stride (the plain mapping would be 2-way at BK = 16; the global
- *      loads stay at 16 32-byte sectors per warp); blocks walk the grid in groups of 8 tile rows
- *      (column by column within a group) so co-resident blocks share X and W panels in L2. Fragments
- *      are not double-buffered by hand: the fully unrolled 16-k loop already lets ptxas hoist the next
- *      k's shared reads, and v8 sits at the 128-register cap. Expected 80-85% of cuBLAS at 4096^3;
- *      measured (H100, same run, results/.../2026-11-24-2cf36a9db574-gemm): v8 73.8%, v6 76.0%, v7 77.4% at
- *      4096^3; 1664 x 1664 x 272: v8 70.8%, v6 75.5%, v7 73.6%. v8 is slower: kept opt-in for the record,
- *      default stays v6. The next step needs ncu on the H100 (stall reasons at the 128-register cap).
+ *   v7 and v8 were removed once v9 had beaten both; their code is at commit 249bdee.
+ *   v7 cp.async with 16-byte copies, tiles kept k-contiguous ([128][16 + 4 pad]) with a float4 of 4 k per
+ *      row read, BK = 16, and 2 stages beside the 64 KiB of totals. It was capped at 128 registers: the 4-k
+ *      steps stayed a rolled loop, because unrolling them spilled. Measured 77.3% at 4096^3 (v6 76.1%) and
+ *      70% at 1664 x 1664 x 264 (v6 76%).
+ *   v8 v6 with BK = 16, a bank-spread loader mapping and grouped block order for L2 reuse. It sat at the
+ *      128-register cap. Measured 73.8% at 4096^3, 70.8% at 1664 x 1664 x 272 (run 2cf36a9db574-gemm).
+ *      Both pointed at the same wall: 64 accumulators under __launch_bounds__(256, 2) leave no room to
+ *      stage loads further ahead.
  *   v9 (the default big tile since it was measured) cuBLAS's own shape, read off ncu (its FP32 kernel is
  *      sm80_xmma_gemm_f32f32_f32f32_f32_tn_n_tilesize128x128x8_stage3_warpsize2x2x1_ffma: 128 threads, 255
  *      registers, 4 x 8.25 KiB of tiles, 4-byte LDGSTS, 87% of issue slots busy). ncu on v6 (68% busy): 17%
@@ -82,9 +66,8 @@
  *   m or n is not a multiple of the tile or k of BK; the checks sit outside the FMA loop, so it is
  *   expected within a few percent of the full-tile one.
  *   ptxas (sm_90, CUDA 13.0), no spills: 128 x 128: 124 registers (full tiles), 123 (edges), 128
- *   (scalar loads); 64 x 64: 71 / 71 / 77; v7: 128; v8: 128; v9: 233 (full tiles), 249 (edges). Shared:
- *   16.5 KiB (+64 KiB totals when k >= 128), 17 KiB (+16 KiB), v7 40 KiB (+64 KiB), v8 33 KiB (+64 KiB:
- *   two blocks per SM, 194 KiB), v9 33 KiB (+64 KiB).
+ *   (scalar loads); 64 x 64: 71 / 71 / 77; v9: 233 (full tiles), 249 (edges). Shared: 16.5 KiB (+64 KiB
+ *   totals when k >= 128), 17 KiB (+16 KiB), v9 33 KiB (+64 KiB: two blocks per SM, 194 KiB).
  *   Not tried: split-k for small grids, warp specialization / TMA (the tiles must be
  *   transposed on the way in). */
 #include <stdlib.h>
@@ -116,14 +99,13 @@ template <int HM_, int HN_, int WR_, int WC_, int BK_> struct mt_cfg {
 };
 typedef mt_cfg<2, 2, 4, 2, 8> mt_big;    /* 128 x 128, 8 x 8 per thread */
 typedef mt_cfg<1, 1, 4, 2, 16> mt_small; /* 64 x 64, 4 x 4 per thread */
-typedef mt_cfg<2, 2, 4, 2, 16> mt_v8;    /* v8: 128 x 128, BK = 16, full tiles only */
 
 /* Global -> registers -> shared, for one operand (ROWS rows of X or W per block): each thread moves G
  * groups of VW consecutive k values, from rows row0 + RS i at one k offset kk (VW = 4, BK = 8: thread t
  * takes row t / 2 at k offset 4 (t % 2)). Rows past the matrix load 0; their addresses are only formed
  * under the predicate. One pointer and one stride per operand keep the scalar kernel's groups from
  * costing registers (it spilled with a pointer per group). */
-template <int ROWS, int BK, int LD, int VW, bool CHECK, bool SPREAD = false> struct mt_loader {
+template <int ROWS, int BK, int LD, int VW, bool CHECK> struct mt_loader {
     static constexpr int PER_ROW = BK / VW;
     static constexpr int RS = MT_THREADS / PER_ROW;  /* rows between a thread's groups */
     static constexpr int G = ROWS * BK / VW / MT_THREADS; /* groups per thread */
@@ -138,16 +120,6 @@ template <int ROWS, int BK, int LD, int VW, bool CHECK, bool SPREAD = false> str
     {
         row0 = threadIdx.x / PER_ROW;
         kk = threadIdx.x % PER_ROW * VW;
-        if (SPREAD) {
-            /* v8 (BK = 16, LD = 4 mod 32): a warp takes 16 rows x 8 k (k offsets 4 (t % 2) + 8 bit5(t)), not
-             * 8 rows x 16 k, so its transposing stores hit bank 16 (kk / 4) + row: conflict-free (the
-             * plain mapping puts kk = 0 and 8 on one bank: 2-way). Lanes 2r, 2r + 1 read one 32-byte
-             * sector, so the global loads stay at 16 sectors per warp. */
-            static_assert(!SPREAD || (PER_ROW == 4 && VW == 4 && RS == 64), "the v8 mapping");
-            const int t = threadIdx.x;
-            kk = ((t & 1) | ((t >> 4) & 2)) * VW;
-            row0 = ((t >> 1) & 15) | ((t >> 6) << 4);
-        }
         rows_left = rows - r0 - row0;
         p = base + ((size_t)r0 + row0) * k + kk;
         step = (size_t)RS * k;
@@ -181,9 +153,8 @@ template <int ROWS, int BK, int LD, int VW, bool CHECK, bool SPREAD = false> str
     }
 };
 
-/* VEC: float4 loads of X and W (k % 4 == 0, both 16-byte aligned). CHECK: m, n or k is ragged.
- * V8: the v8 variant (mt_v8, full tiles): spread loader mapping and grouped block order. */
-template <typename C, bool VEC, bool CHECK, bool V8 = false>
+/* VEC: float4 loads of X and W (k % 4 == 0, both 16-byte aligned). CHECK: m, n or k is ragged. */
+template <typename C, bool VEC, bool CHECK>
 __global__ void __launch_bounds__(MT_THREADS, 2)
     matmul_tiled_sgemm(const float *__restrict__ w /* (n, k) */, const float *__restrict__ x /* (m, k) */,
                        float *__restrict__ y /* (m, n) */, int m, int n, int k, int y_vec)
@@ -194,23 +165,13 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
     float4 *total = (float4 *)(ws + 2 * C::WS); /* [HM HN 4][MT_THREADS], only when k >= MT_KF */
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
-    int by = blockIdx.y, bx = blockIdx.x;
-    if (V8) {
-        /* Blocks walk the grid in groups of 8 tile rows, column by column within a group, so the blocks
-         * resident at once share X rows and W rows in L2 instead of sweeping all of W per tile row. */
-        static_assert(!V8 || !CHECK, "v8 is the full-tile path");
-        const int gx = gridDim.x, gy = gridDim.y, id = by * gx + bx, per_group = 8 * gx;
-        const int first = id / per_group * 8, rows = min(gy - first, 8), r = id % per_group;
-        by = first + r % rows;
-        bx = r / rows;
-    }
-    const int m0 = by * C::BM, n0 = bx * C::BN;
+    const int m0 = blockIdx.y * C::BM, n0 = blockIdx.x * C::BN;
     /* a thread's rows: ar + 16 h + (0..3), h < HM; its columns: bc + 32 g + (0..3), g < HN */
     const int ar = warp / C::WC * (16 * C::HM) + (lane >> 3) * 4;
     const int bc = warp % C::WC * (32 * C::HN) + (lane & 7) * 4;
 
-    mt_loader<C::BM, C::BK, C::LDX, VEC ? 4 : 1, CHECK, V8> lx(x, m0, m, k);
-    mt_loader<C::BN, C::BK, C::LDW, VEC ? 4 : 1, CHECK, V8> lw(w, n0, n, k);
+    mt_loader<C::BM, C::BK, C::LDX, VEC ? 4 : 1, CHECK> lx(x, m0, m, k);
+    mt_loader<C::BN, C::BK, C::LDW, VEC ? 4 : 1, CHECK> lw(w, n0, n, k);
     float acc[C::TM][C::TN];
 #pragma unroll
     for (int i = 0; i < C::TM; i++)
@@ -315,179 +276,20 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
     }
 }
 
-/* v7: the full-tile, 16-byte-aligned path of the 128 x 128 tile with cp.async (sm_80+). Tiles land in
- * shared memory as they are in global memory, k-contiguous rows [BM][LD7] (no register staging, no
- * transposing stores), so a thread reads 4 values of k of one row as one float4: 8 X rows and 8 W rows
- * per 4 k, 16 float4 reads per 256 FMAs, the v6 ratio. A thread's rows are ar + 4 i and its columns
- * bc + 8 j (i, j < 8): a warp's read of one row touches 4 (X) or 8 (W) consecutive rows, which the
- * stride LD7 = BK7 + 4 = 20 floats puts on disjoint banks (row r at bank 20 r mod 32: 0, 20, 8, 28, 16,
- * 4, 24, 12), so the reads are conflict-free and broadcast within 8 lanes. */
-#define MT7_BM 128
-#define MT7_BK 16
-#define MT7_LD (MT7_BK + 4)
-#define MT7_STAGES 2 /* 2 x 20 KiB of tiles + 64 KiB of totals: two blocks per SM; 3 stages would be one */
-#define MT7_STAGE_FLOATS (2 * MT7_BM * MT7_LD) /* X tile then W tile */
-#define MT7_KT (MT_KF / MT7_BK)
-#define MT7_TILES_BYTES ((size_t)MT7_STAGES * MT7_STAGE_FLOATS * sizeof(float))
-#define MT7_TOTAL_BYTES ((size_t)16 * MT_THREADS * sizeof(float4))
-static_assert(MT_KF % MT7_BK == 0 && MT7_TILES_BYTES % 16 == 0 && MT7_LD % 4 == 0, "v7 tiles stay float4-aligned");
-
-/* cp.async.cg: 16 bytes global -> shared, bypassing L1 and registers; bytes = 0 reads nothing and
- * writes zeros (the k tail). Groups complete in commit order; wait_group N returns once at most N of
- * this thread's groups are pending. Before sm_80 the copy is a plain load and store, complete at issue,
- * which the same waits and barriers order correctly. */
-__device__ __forceinline__ void mt7_cp16(float *dst /* shared */, const float *src /* global */, unsigned bytes)
-{
-#if __CUDA_ARCH__ >= 800
-    asm volatile("cp.async.cg.shared.global [%0], [%1], 16, %2;\n" ::"r"((unsigned)__cvta_generic_to_shared(dst)),
-                 "l"(src), "r"(bytes)
-                 : "memory");
-#else
-    *(float4 *)dst = bytes ? *(const float4 *)src : make_float4(0.f, 0.f, 0.f, 0.f);
-#endif
-}
-__device__ __forceinline__ void mt7_commit()
+/* cp.async groups (sm_80+): a thread's copies complete in commit order; wait_group N returns once at most N
+ * of its groups are pending. Before sm_80 the copies are plain loads and stores, complete at issue, which
+ * the same waits and barriers order correctly. */
+__device__ __forceinline__ void mt_cp_commit()
 {
 #if __CUDA_ARCH__ >= 800
     asm volatile("cp.async.commit_group;\n" ::: "memory");
 #endif
 }
-template <int N> __device__ __forceinline__ void mt7_wait()
+template <int N> __device__ __forceinline__ void mt_cp_wait()
 {
 #if __CUDA_ARCH__ >= 800
     asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
 #endif
-}
-
-/* One tile's copies for this thread: rows lr and lr + 64 of X and of W at k = kc.. kc + 3 (gx, gw point
- * there). Past the row's end the source is the row's start, a valid address that is not read. */
-__device__ __forceinline__ void mt7_issue(float *st /* this thread's slot in a stage */, const float *gx,
-                                          const float *gw, size_t half, int kc, int k)
-{
-    const bool ok = kc < k;
-    const unsigned bytes = ok ? 16u : 0u;
-    const float *sx = ok ? gx : gx - kc, *sw = ok ? gw : gw - kc;
-    mt7_cp16(st, sx, bytes);
-    mt7_cp16(st + 64 * MT7_LD, sx + half, bytes);
-    mt7_cp16(st + MT7_BM * MT7_LD, sw, bytes);
-    mt7_cp16(st + MT7_BM * MT7_LD + 64 * MT7_LD, sw + half, bytes);
-}
-
-/* m % 128 == 0, n % 128 == 0, k % 4 == 0, X and W 16-byte aligned (dispatch checks). A k tail (k % 16 != 0)
- * is zero-filled: k % 4 == 0 makes each 16-byte copy wholly inside or wholly past a row's end. */
-__global__ void __launch_bounds__(MT_THREADS, 2)
-    matmul_tiled_sgemm_v7(const float *__restrict__ w /* (n, k) */, const float *__restrict__ x /* (m, k) */,
-                          float *__restrict__ y /* (m, n) */, int m, int n, int k)
-{
-    extern __shared__ float4 mt_smem[];
-    float *tiles = (float *)mt_smem; /* [STAGES][X: BM][LD7], [W: BM][LD7] */
-    float4 *total = (float4 *)(tiles + MT7_STAGES * MT7_STAGE_FLOATS); /* [16][MT_THREADS], k >= MT_KF */
-    (void)m;
-
-    const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
-    const int m0 = blockIdx.y * MT7_BM, n0 = blockIdx.x * MT7_BM;
-    /* 4 x 2 warps of 32 rows x 64 columns; lane (ty, tx) = (lane / 8, lane % 8) */
-    const int ar = warp / 2 * 32 + (lane >> 3); /* rows ar + 4 i */
-    const int bc = warp % 2 * 64 + (lane & 7);  /* columns bc + 8 j */
-
-    /* copies: thread t moves 16 bytes (4 k) of rows t / 4 and t / 4 + 64 of each operand at k offset 4 (t % 4) */
-    const int lr = tid >> 2, lk = (tid & 3) * 4;
-    const float *gx = x + ((size_t)m0 + lr) * k + lk; /* advanced by BK7 per tile */
-    const float *gw = w + ((size_t)n0 + lr) * k + lk;
-    const size_t half = (size_t)64 * k;
-    const int so = lr * MT7_LD + lk; /* this thread's shared offset within an operand tile */
-
-    float acc[8][8];
-#pragma unroll
-    for (int i = 0; i < 8; i++)
-#pragma unroll
-        for (int j = 0; j < 8; j++)
-            acc[i][j] = 0.0f;
-
-    const int n_tiles = (k + MT7_BK - 1) / MT7_BK;
-    const bool use_total = n_tiles >= MT7_KT;
-    if (use_total)
-#pragma unroll
-        for (int q = 0; q < 16; q++)
-            total[q * MT_THREADS + tid] = make_float4(0.f, 0.f, 0.f, 0.f);
-
-    /* Tile t's copies are commit group t: one group per tile, committed even when empty, so that the
-     * group count stays uniform. Before the wait of tile t, (STAGES - 1) + t groups are committed;
-     * wait_group(STAGES - 2) leaves only the newest STAGES - 2 pending, so groups 0..t have landed;
-     * the barrier after it makes every thread's copies visible to all, and tells that every thread
-     * finished computing tile t - 1, whose buffer ((t - 1) % STAGES = (t + STAGES - 1) % STAGES) the
-     * copies issued next overwrite. */
-#pragma unroll
-    for (int s = 0; s < MT7_STAGES - 1; s++) {
-        if (s < n_tiles)
-            mt7_issue(tiles + s * MT7_STAGE_FLOATS + so, gx, gw, half, s * MT7_BK + lk, k);
-        gx += MT7_BK;
-        gw += MT7_BK;
-        mt7_commit();
-    }
-
-    for (int t = 0; t < n_tiles; t++) {
-        mt7_wait<MT7_STAGES - 2>();
-        __syncthreads();
-        {
-            const int tn = t + MT7_STAGES - 1;
-            if (tn < n_tiles)
-                mt7_issue(tiles + tn % MT7_STAGES * MT7_STAGE_FLOATS + so, gx, gw, half, tn * MT7_BK + lk, k);
-            gx += MT7_BK;
-            gw += MT7_BK;
-            mt7_commit();
-        }
-        const float *xt = tiles + t % MT7_STAGES * MT7_STAGE_FLOATS + ar * MT7_LD;
-        const float *wt = tiles + t % MT7_STAGES * MT7_STAGE_FLOATS + MT7_BM * MT7_LD + bc * MT7_LD;
-#pragma unroll 1
-        for (int kq = 0; kq < MT7_BK; kq += 4) {
-            float4 a[8];
-#pragma unroll
-            for (int i = 0; i < 8; i++)
-                a[i] = *(const float4 *)(xt + 4 * i * MT7_LD + kq);
-#pragma unroll
-            for (int j = 0; j < 8; j++) {
-                const float4 b = *(const float4 *)(wt + 8 * j * MT7_LD + kq);
-                /* k in order within each accumulator, as in v6 */
-#pragma unroll
-                for (int i = 0; i < 8; i++) {
-                    float s = acc[i][j];
-                    s = fmaf(a[i].x, b.x, s);
-                    s = fmaf(a[i].y, b.y, s);
-                    s = fmaf(a[i].z, b.z, s);
-                    s = fmaf(a[i].w, b.w, s);
-                    acc[i][j] = s;
-                }
-            }
-        }
-        if ((t + 1) % MT7_KT == 0) { /* implies use_total; per-thread slots, so no barrier needed */
-#pragma unroll
-            for (int q = 0; q < 16; q++) {
-                float4 s = total[q * MT_THREADS + tid];
-                float *r = &acc[q / 2][q % 2 * 4];
-                s.x += r[0];
-                s.y += r[1];
-                s.z += r[2];
-                s.w += r[3];
-                total[q * MT_THREADS + tid] = s;
-                r[0] = r[1] = r[2] = r[3] = 0.0f;
-            }
-        }
-    }
-    mt7_wait<0>(); /* only empty groups can be pending here; no copy outlives the block */
-
-#pragma unroll
-    for (int i = 0; i < 8; i++) {
-        float *yr = y + ((size_t)m0 + ar + 4 * i) * n + n0 + bc;
-#pragma unroll
-        for (int q = 0; q < 2; q++) {
-            float4 s = use_total ? total[(2 * i + q) * MT_THREADS + tid] : make_float4(0.f, 0.f, 0.f, 0.f);
-            const float e[4] = {s.x, s.y, s.z, s.w};
-#pragma unroll
-            for (int j = 0; j < 4; j++) /* a warp's store covers 4 rows x 32 contiguous bytes */
-                yr[8 * (4 * q + j)] = acc[i][4 * q + j] + e[j];
-        }
-    }
 }
 
 /* v9: the 128 x 128 tile with 128 threads (2 x 2 warps of 64 x 64, 8 x 16 outputs per thread) and a 4-stage
@@ -606,7 +408,7 @@ __global__ void __launch_bounds__(MT9_THREADS, 2)
         for (int q = 0; q < 32; q++)
             total[q * MT9_THREADS + tid] = make_float4(0.f, 0.f, 0.f, 0.f);
 
-    /* One commit group per tile, committed even when empty (see v7). Tile t's copies go out during tile
+    /* One commit group per tile, committed even when empty so that the group count stays uniform. Tile t's copies go out during tile
      * t - STAGES + 1, two per value of k so that they never queue up in the load/store unit. At the last
      * k of tile t, STAGES + t groups are committed and wait_group(STAGES - 2) leaves groups 0..t + 1
      * landed; the barrier after it publishes tile t + 1 (whose first fragments are read before tile t's
@@ -618,9 +420,9 @@ __global__ void __launch_bounds__(MT9_THREADS, 2)
 #pragma unroll
             for (int i = 0; i < 8; i++)
                 copy(s, s * MT9_BK, i);
-        mt7_commit();
+        mt_cp_commit();
     }
-    mt7_wait<MT9_STAGES - 2>();
+    mt_cp_wait<MT9_STAGES - 2>();
     __syncthreads();
     if (n_tiles > 0)
         fragments(a[0], b[0], tiles, 0);
@@ -634,8 +436,8 @@ __global__ void __launch_bounds__(MT9_THREADS, 2)
             if (kk < MT9_BK - 1) {
                 fragments(a[(kk + 1) & 1], b[(kk + 1) & 1], xt, kk + 1);
             } else {
-                mt7_commit();
-                mt7_wait<MT9_STAGES - 2>();
+                mt_cp_commit();
+                mt_cp_wait<MT9_STAGES - 2>();
                 __syncthreads();
                 if (t + 1 < n_tiles)
                     fragments(a[0], b[0], tiles + (t + 1) % MT9_STAGES * MT9_STAGE_FLOATS, 0);
@@ -660,7 +462,7 @@ __global__ void __launch_bounds__(MT9_THREADS, 2)
             }
         }
     }
-    mt7_wait<0>(); /* only empty groups can be pending here; no copy outlives the block */
+    mt_cp_wait<0>(); /* only empty groups can be pending here; no copy outlives the block */
 
 #pragma unroll
     for (int i = 0; i < 8; i++) {
@@ -695,7 +497,7 @@ __global__ void __launch_bounds__(MT9_THREADS, 2)
 
 #define MT_MAX_DEVICES 16
 
-template <typename C, bool VEC, bool CHECK, bool V8 = false>
+template <typename C, bool VEC, bool CHECK>
 static chord_status launch(const float *w, const float *x, float *y, const chord_matmul_args *a, int y_vec, int device,
                            cudaStream_t stream, const char *name)
 {
@@ -704,10 +506,10 @@ static chord_status launch(const float *w, const float *x, float *y, const chord
      * possible. Racing threads would both set the same values. */
     static bool configured[MT_MAX_DEVICES];
     if (device >= MT_MAX_DEVICES || !configured[device]) {
-        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK, V8>,
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
                                               cudaFuncAttributeMaxDynamicSharedMemorySize,
                                               (int)(C::TILES_BYTES + C::TOTAL_BYTES)));
-        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK, V8>,
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm<C, VEC, CHECK>,
                                               cudaFuncAttributePreferredSharedMemoryCarveout,
                                               (int)cudaSharedmemCarveoutMaxShared));
         if (device < MT_MAX_DEVICES)
@@ -716,27 +518,8 @@ static chord_status launch(const float *w, const float *x, float *y, const chord
     const int n_tiles = (a->k + C::BK - 1) / C::BK;
     const size_t smem = C::TILES_BYTES + (n_tiles >= C::KT ? C::TOTAL_BYTES : 0);
     const dim3 grid((unsigned)((a->n + C::BN - 1) / C::BN), (unsigned)((a->m + C::BM - 1) / C::BM));
-    matmul_tiled_sgemm<C, VEC, CHECK, V8><<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k, y_vec);
+    matmul_tiled_sgemm<C, VEC, CHECK><<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k, y_vec);
     CHORD_CUDA_CHECK_LAUNCH(name);
-    return CHORD_OK;
-}
-
-static chord_status launch_v7(const float *w, const float *x, float *y, const chord_matmul_args *a, int device,
-                              cudaStream_t stream)
-{
-    static bool configured[MT_MAX_DEVICES];
-    if (device >= MT_MAX_DEVICES || !configured[device]) {
-        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm_v7, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                              (int)(MT7_TILES_BYTES + MT7_TOTAL_BYTES)));
-        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_tiled_sgemm_v7, cudaFuncAttributePreferredSharedMemoryCarveout,
-                                              (int)cudaSharedmemCarveoutMaxShared));
-        if (device < MT_MAX_DEVICES)
-            configured[device] = true;
-    }
-    const size_t smem = MT7_TILES_BYTES + ((a->k + MT7_BK - 1) / MT7_BK >= MT7_KT ? MT7_TOTAL_BYTES : 0);
-    const dim3 grid((unsigned)(a->n / MT7_BM), (unsigned)(a->m / MT7_BM));
-    matmul_tiled_sgemm_v7<<<grid, MT_THREADS, smem, stream>>>(w, x, y, a->m, a->n, a->k);
-    CHORD_CUDA_CHECK_LAUNCH("matmul_tiled_sgemm_v7");
     return CHORD_OK;
 }
 
@@ -761,16 +544,14 @@ static chord_status launch_v9(const float *w, const float *x, float *y, const ch
     return CHORD_OK;
 }
 
-/* CHORD_CUDA_GEMM_KERNEL=v6|v7|v8|v9 picks the big tile's kernel. v9 (the default) takes every shape on
- * compute capability 8.0+ (cp.async); v6 runs it elsewhere. v7 takes vec loads with m and n whole tiles
- * (any k % 4 == 0) and needs cp.async; v8 takes vec loads with m, n whole tiles and k % 16 == 0; anything
- * else runs v6. The 64 x 64 tile is v6's either way. */
+/* CHORD_CUDA_GEMM_KERNEL=v6 runs the big tile with v6; the default, v9, takes every shape on compute
+ * capability 8.0+ (cp.async), and v6 runs it elsewhere. The 64 x 64 tile is v6's either way. */
 static int chosen_kernel()
 {
     static int chosen = -1;
     if (chosen < 0) {
         const char *e = getenv("CHORD_CUDA_GEMM_KERNEL");
-        chosen = e && !strcmp(e, "v6") ? 6 : e && !strcmp(e, "v7") ? 7 : e && !strcmp(e, "v8") ? 8 : 9;
+        chosen = e && !strcmp(e, "v6") ? 6 : 9;
     }
     return chosen;
 }
@@ -779,11 +560,6 @@ static int cp_async_ok(int device)
 {
     int major = 0;
     return cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device) == cudaSuccess && major >= 8;
-}
-
-static int use_v7(int device)
-{
-    return chosen_kernel() == 7 && cp_async_ok(device);
 }
 
 /* Picks the load width and edge handling for one tile shape. */
@@ -799,11 +575,6 @@ static chord_status dispatch(const float *w, const float *x, float *y, const cho
         return a->m % MT9_BM == 0 && a->n % MT9_BM == 0 && a->k % MT9_BK == 0
                    ? launch_v9<false>(w, x, y, a, y_vec, device, stream)
                    : launch_v9<true>(w, x, y, a, y_vec, device, stream);
-    if (big && vec && a->m % C::BM == 0 && a->n % C::BN == 0 && use_v7(device))
-        return launch_v7(w, x, y, a, device, stream);
-    if (big && vec && a->m % mt_v8::BM == 0 && a->n % mt_v8::BN == 0 && a->k % mt_v8::BK == 0 &&
-        chosen_kernel() == 8)
-        return launch<mt_v8, true, false, true>(w, x, y, a, y_vec, device, stream, "matmul_tiled_sgemm<128, v8>");
     if (vec && full)
         return launch<C, true, false>(w, x, y, a, y_vec, device, stream, big ? "matmul_tiled_sgemm<128, vec>"
                                                                       : "matmul_tiled_sgemm<64, vec>");

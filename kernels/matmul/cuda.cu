@@ -18,14 +18,25 @@
  *      it (checked per launch), else scalar loads: 4x fewer load instructions on the f32 GEMV.
  *      H100: q4_0 1x11008x4096 385 GB/s (13% of copy), q4_1 1x4096x11008 192 GB/s (6.6%), q8_0
  *      1x11008x4096 942 GB/s, f32 1x4096x4096 2090 GB/s (72%).
- *   v3 (this) split k over ks = 1..8 warps of an 8-warp block when the row groups alone would not
+ *   v3 split k over ks = 1..8 warps of an 8-warp block when the row groups alone would not
  *      give the 132 SMs ~48 warps each (ks doubles while that holds and every warp keeps >= 4 steps
  *      of 128 values, two unrolled iterations); the slices' sums meet in shared memory and are added in slice order. q4_1
  *      1x4096x11008 had 1024 warps (~8 per SM, too few loads in flight): now ks = 8, 8192 warps;
  *      q4_0 1x11008x4096 ks = 4. ptxas (sm_90): 40-63 registers, no spills (5+ blocks of 256 per
  *      SM). Expected (measured by the lead): several x on those two.
+ *   v4 (this, m = 1, q4_0 / q4_1 / q8_0; mm_dot above) 4-weight dot products without forming the weights:
+ *      d sum(q x) (+ m sum(x)), each byte turned into 2^23 + byte by one PRMT. Expected: fewer than half
+ *      v3's instructions per weight on those formats. H100, % of copy (v3 -> v4, same 2 k steps in flight):
+ *      q4_0 1x11008x4096 27.6 -> 27.0, q4_1 1x4096x11008 26.0 -> 34.7, q8_0 1x11008x4096 48.1 -> 48.4: the
+ *      instructions were not q4_0's limit, the loads in flight were (ncu: long-scoreboard stalls first).
+ *      Steps in flight, A/B in one run (CHORD_CUDA_GEMV_UNROLL=2 / 4 / 8): q4_0 27.1 / 23.1 / 34.9, q4_1
+ *      34.7 / 35.2 / 37.6, q8_0 48.4 / 48.4 / 40.9; synthetic llama2-7b q4_0 decode 169 / 150 / 200
+ *      tokens/s. So 8 for q4_0 and q4_1, 2 for q8_0 (mm_dot<Q>::UNROLL).
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract.
  * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "../common/cuda_quant.cuh"
 
 #define MM_WARPS 8 /* warps per block: MM_WARPS / ks row groups, each row group's k split over ks warps */
@@ -72,7 +83,65 @@ __device__ __forceinline__ void mm_get4<chord_cu_bf16>(const uint8_t *row, int e
     v[2] = __uint_as_float(t.y << 16), v[3] = __uint_as_float(t.y & 0xffff0000u);
 }
 
-template <typename Q, int MT, int NR>
+/* v4, m = 1: the 32-value formats whose value is affine in q (q4_0: d (q - 8), q4_1: d q + m, q8_0: d q) take
+ * their 4-value dot products as d sum(q x) (+ m sum(x)) without forming each weight: a byte becomes the
+ * float 2^23 + byte in one PRMT (exact), one FADD removes 2^23 and the offset, one FFMA takes x. ncu on v3
+ * (q4_0 1x11008x4096): 13 instructions per weight, 61% of issue slots busy, 21% of DRAM bandwidth. */
+__device__ __forceinline__ float mm_u8f(uint32_t w, int t) /* 2^23 + byte t of w */
+{
+    return __uint_as_float(__byte_perm(w, 0x4b000000u, 0x7540 + t));
+}
+template <typename Q> struct mm_dot {
+    static constexpr bool FAST = false;
+};
+/* sum over the 4 bytes of q4 of (byte - off) * x, each byte first made 2^23 + byte */
+__device__ __forceinline__ float mm_dot_bytes(uint32_t q4, float off, float4 x)
+{
+    float s = __fmul_rn(mm_u8f(q4, 0) - off, x.x);
+    s = fmaf(mm_u8f(q4, 1) - off, x.y, s);
+    s = fmaf(mm_u8f(q4, 2) - off, x.z, s);
+    return fmaf(mm_u8f(q4, 3) - off, x.w, s);
+}
+template <> struct mm_dot<chord_cu_q4_0> {
+    static constexpr bool FAST = true;
+    static constexpr int UNROLL = 8; /* k steps in flight per warp: measured best (see the header) */
+    static __device__ __forceinline__ float dot4(const uint8_t *row, int e, float4 x, float xsum, float acc)
+    {
+        const uint8_t *b = row + (size_t)(e >> 5) * 18;
+        const int j = e & 31;
+        const uint32_t q = chord_cu_ld_u32_a2(b + 2 + (j & 15)) >> (j & 16 ? 4 : 0) & 0x0f0f0f0fu;
+        (void)xsum;
+        return fmaf(chord_cu_ld_f16(b), mm_dot_bytes(q, 8388616.0f, x), acc); /* 2^23 + 8 */
+    }
+};
+template <> struct mm_dot<chord_cu_q4_1> {
+    static constexpr bool FAST = true;
+    static constexpr int UNROLL = 8;
+    static __device__ __forceinline__ float dot4(const uint8_t *row, int e, float4 x, float xsum, float acc)
+    {
+        const uint8_t *b = row + (size_t)(e >> 5) * 20;
+        const int j = e & 31;
+        const uint32_t q = chord_cu_ld_u32_a2(b + 4 + (j & 15)) >> (j & 16 ? 4 : 0) & 0x0f0f0f0fu;
+        acc = fmaf(chord_cu_ld_f16(b), mm_dot_bytes(q, 8388608.0f, x), acc);
+        return fmaf(chord_cu_ld_f16(b + 2), xsum, acc);
+    }
+};
+template <> struct mm_dot<chord_cu_q8_0> {
+    static constexpr bool FAST = true;
+    static constexpr int UNROLL = 2;
+    static __device__ __forceinline__ float dot4(const uint8_t *row, int e, float4 x, float xsum, float acc)
+    {
+        const uint8_t *b = row + (size_t)(e >> 5) * 34;
+        /* int8 q + 128 as an unsigned byte: flip each sign bit */
+        const uint32_t q = chord_cu_ld_u32_a2(b + 2 + (e & 31)) ^ 0x80808080u;
+        (void)xsum;
+        return fmaf(chord_cu_ld_f16(b), mm_dot_bytes(q, 8388736.0f, x), acc); /* 2^23 + 128 */
+    }
+};
+static_assert(chord_cu_q4_0::BYTES == 18 && chord_cu_q4_1::BYTES == 20 && chord_cu_q8_0::BYTES == 34,
+              "mm_dot's block layouts");
+
+template <typename Q, int MT, int NR, int U>
 __global__ void __launch_bounds__(MM_WARPS * 32)
     matmul_gemv(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row */, size_t row_bytes,
                 const float *__restrict__ x /* (m, k) */, float *__restrict__ y /* (m, n) */, int m, int n, int k,
@@ -95,24 +164,33 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
     const int k4 = k & ~3;
     /* 2 steps in flight for the 1- and 32-value formats; the k-quants' decode (6-bit scale unpacking)
      * is register-heavy enough that a second step pushed them to ~165 registers */
-    constexpr int unroll = Q::QK == 256 ? 1 : CHORD_CUDA_MM_UNROLL;
+    constexpr int unroll = Q::QK == 256 ? 1 : U;
 #pragma unroll unroll
     for (int e = 4 * lane + 128 * slice; e < k4; e += 128 * ks) {
-        float wv[NR][4];
+        if constexpr (mm_dot<Q>::FAST && MT == 1) {
+            const float *xr = x + (size_t)m0 * k + e;
+            const float4 xv = x_vec ? *(const float4 *)xr : make_float4(xr[0], xr[1], xr[2], xr[3]);
+            const float xsum = (xv.x + xv.y) + (xv.z + xv.w);
 #pragma unroll
-        for (int r = 0; r < NR; r++)
-            mm_get4<Q>(wr[r], e, wv[r], w_vec);
+            for (int r = 0; r < NR; r++)
+                acc[0][r] = mm_dot<Q>::dot4(wr[r], e, xv, xsum, acc[0][r]);
+        } else {
+            float wv[NR][4];
 #pragma unroll
-        for (int i = 0; i < MT; i++) {
-            if (m0 + i < m) {
-                const float *xr = x + (size_t)(m0 + i) * k + e;
-                const float4 xv = x_vec ? *(const float4 *)xr : make_float4(xr[0], xr[1], xr[2], xr[3]);
+            for (int r = 0; r < NR; r++)
+                mm_get4<Q>(wr[r], e, wv[r], w_vec);
 #pragma unroll
-                for (int r = 0; r < NR; r++) {
-                    acc[i][r] = fmaf(wv[r][0], xv.x, acc[i][r]);
-                    acc[i][r] = fmaf(wv[r][1], xv.y, acc[i][r]);
-                    acc[i][r] = fmaf(wv[r][2], xv.z, acc[i][r]);
-                    acc[i][r] = fmaf(wv[r][3], xv.w, acc[i][r]);
+            for (int i = 0; i < MT; i++) {
+                if (m0 + i < m) {
+                    const float *xr = x + (size_t)(m0 + i) * k + e;
+                    const float4 xv = x_vec ? *(const float4 *)xr : make_float4(xr[0], xr[1], xr[2], xr[3]);
+#pragma unroll
+                    for (int r = 0; r < NR; r++) {
+                        acc[i][r] = fmaf(wv[r][0], xv.x, acc[i][r]);
+                        acc[i][r] = fmaf(wv[r][1], xv.y, acc[i][r]);
+                        acc[i][r] = fmaf(wv[r][2], xv.z, acc[i][r]);
+                        acc[i][r] = fmaf(wv[r][3], xv.w, acc[i][r]);
+                    }
                 }
             }
         }
@@ -154,7 +232,7 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
     }
 }
 
-template <typename Q, int MT, int NR>
+template <typename Q, int MT, int NR, int U = CHORD_CUDA_MM_UNROLL>
 static chord_status launch_gemv_mt(const void *w, size_t row_bytes, const float *x, float *y,
                                    const chord_matmul_args *a, cudaStream_t stream)
 {
@@ -172,7 +250,7 @@ static chord_status launch_gemv_mt(const void *w, size_t row_bytes, const float 
      * length are aligned to that */
     const size_t w4 = 4 * (size_t)Q::BYTES;
     const int w_vec = Q::QK == 1 && chord_cuda_aligned(w, w4) && row_bytes % w4 == 0;
-    matmul_gemv<Q, MT, NR><<<grid, MM_WARPS * 32, 0, stream>>>((const uint8_t *)w, row_bytes, x, y, a->m, a->n, a->k,
+    matmul_gemv<Q, MT, NR, U><<<grid, MM_WARPS * 32, 0, stream>>>((const uint8_t *)w, row_bytes, x, y, a->m, a->n, a->k,
                                                                x_vec, w_vec, ks);
     CHORD_CUDA_CHECK_LAUNCH("matmul_gemv");
     return CHORD_OK;
@@ -182,6 +260,20 @@ template <typename Q>
 static chord_status launch_gemv(const void *w, size_t row_bytes, const float *x, float *y, const chord_matmul_args *a,
                                 cudaStream_t stream)
 {
+    if constexpr (mm_dot<Q>::FAST) {
+        /* k steps in flight per warp on v4's path: the format's measured best, or CHORD_CUDA_GEMV_UNROLL=2|4|8
+         * (for A/B runs) */
+        static int forced = -1;
+        if (forced < 0) {
+            const char *e = getenv("CHORD_CUDA_GEMV_UNROLL");
+            forced = e && !strcmp(e, "2") ? 2 : e && !strcmp(e, "4") ? 4 : e && !strcmp(e, "8") ? 8 : 0;
+        }
+        const int u = forced ? forced : mm_dot<Q>::UNROLL;
+        if (a->m == 1 && u == 4)
+            return launch_gemv_mt<Q, 1, 4, 4>(w, row_bytes, x, y, a, stream);
+        if (a->m == 1 && u == 8)
+            return launch_gemv_mt<Q, 1, 4, 8>(w, row_bytes, x, y, a, stream);
+    }
     if (a->m == 1)
         return launch_gemv_mt<Q, 1, 4>(w, row_bytes, x, y, a, stream);
     return launch_gemv_mt<Q, 4, 2>(w, row_bytes, x, y, a, stream);

@@ -30,8 +30,6 @@ extern "C" chord_status chord_add_cuda(const float *a, const float *b, float *y,
                                        cudaStream_t stream)
 {
     const int64_t n = args->n;
-    if (n < 0)
-        return chord_fail(CHORD_ERR_INVALID, "cuda add: n = %lld", (long long)n);
     if (!chord_cuda_aligned(a, 4) || !chord_cuda_aligned(b, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda add: misaligned A %p, B %p or Y %p", (const void *)a,
                           (const void *)b, (void *)y);

@@ -274,10 +274,6 @@ __global__ void __launch_bounds__(ATTN_WARPS * 32)
 extern "C" chord_status chord_attention_cuda(const float *q, const float *k, const float *v, float *out,
                                              const chord_attention_args *a, cudaStream_t stream)
 {
-    if (a->n_tok < 0 || a->n_head <= 0 || a->n_head_kv <= 0 || a->n_head % a->n_head_kv != 0 || a->head_dim <= 0 ||
-        a->pos0 < 0)
-        return chord_fail(CHORD_ERR_INVALID, "cuda attention: bad shape n_tok=%d n_head=%d n_head_kv=%d head_dim=%d pos0=%d",
-                          a->n_tok, a->n_head, a->n_head_kv, a->head_dim, a->pos0);
     if (a->head_dim > CHORD_CUDA_ATTN_MAX_HEAD_DIM)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda attention: head_dim %d > %d", a->head_dim,
                           CHORD_CUDA_ATTN_MAX_HEAD_DIM);

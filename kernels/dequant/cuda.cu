@@ -75,9 +75,6 @@ extern "C" chord_status chord_dequant_cuda(const void *src, float *dst, const ch
     if (!chord_dequant_cuda_supported(a->type))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda dequant: type %d (%s) has no CUDA decoder", (int)a->type,
                           t->name);
-    if (a->n < 0 || a->n % t->block_size != 0)
-        return chord_fail(CHORD_ERR_INVALID, "cuda dequant: n = %lld is not a multiple of %s's block size %d",
-                          (long long)a->n, t->name, t->block_size);
     /* f32 reads 4-byte values, the others 2-byte halves */
     if (!chord_cuda_aligned(src, a->type == CHORD_TYPE_F32 ? 4 : 2) || !chord_cuda_aligned(dst, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda dequant: misaligned src %p or dst %p", src, (void *)dst);

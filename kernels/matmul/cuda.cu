@@ -291,9 +291,6 @@ extern "C" chord_status chord_matmul_cuda(const void *w, const float *x, float *
     if (!chord_matmul_cuda_supported(a))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul: weight type %d (%s) has no CUDA decoder",
                           (int)a->wtype, t->name);
-    if (a->m < 0 || a->n < 0 || a->k < 0 || a->k % t->block_size != 0)
-        return chord_fail(CHORD_ERR_INVALID, "cuda matmul: bad shape m=%d n=%d k=%d for %s (block %d)", a->m, a->n,
-                          a->k, t->name, t->block_size);
     if ((a->m + 3) / 4 > 65535) /* gridDim.y holds m / MT */
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul: m=%d exceeds the GEMV grid (%d rows)", a->m, 65535 * 4);
     if (!chord_cuda_aligned(w, a->wtype == CHORD_TYPE_F32 ? 4 : 2) || !chord_cuda_aligned(x, 4) ||

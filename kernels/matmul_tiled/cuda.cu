@@ -596,8 +596,6 @@ extern "C" chord_status chord_matmul_tiled_cuda(const void *w, const float *x, f
     if (!chord_matmul_tiled_cuda_supported(a))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_tiled: weight type %s (f32 only)",
                           chord_type_info(a->wtype)->name);
-    if (a->m < 0 || a->n < 0 || a->k < 0)
-        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: bad shape m=%d n=%d k=%d", a->m, a->n, a->k);
     if ((a->m + mt_small::BM - 1) / mt_small::BM > 65535)
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: m=%d exceeds the grid (%d rows)", a->m,
                           65535 * mt_small::BM);

@@ -100,8 +100,6 @@ __global__ void __launch_bounds__(RMSNORM_REG_THREADS)
 extern "C" chord_status chord_rmsnorm_cuda(const float *x, const float *weight, float *y, const chord_rmsnorm_args *a,
                                            cudaStream_t stream)
 {
-    if (a->n_rows < 0 || a->n_cols < 0)
-        return chord_fail(CHORD_ERR_INVALID, "cuda rmsnorm: bad shape %d x %d", a->n_rows, a->n_cols);
     if (!chord_cuda_aligned(x, 4) || !chord_cuda_aligned(weight, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda rmsnorm: misaligned X %p, weight %p or Y %p", (const void *)x,
                           (const void *)weight, (void *)y);

@@ -236,10 +236,6 @@ static chord_status rope_vec_launch(const float *x, float *y, const chord_rope_a
 
 extern "C" chord_status chord_rope_cuda(const float *x, float *y, const chord_rope_args *a, cudaStream_t stream)
 {
-    if (a->n_tok < 0 || a->n_head < 0 || a->head_dim < 0 || a->n_rot < 0 || a->n_rot % 2 != 0 ||
-        a->n_rot > a->head_dim)
-        return chord_fail(CHORD_ERR_INVALID, "cuda rope: bad shape n_tok=%d n_head=%d head_dim=%d n_rot=%d", a->n_tok,
-                          a->n_head, a->head_dim, a->n_rot);
     if (!chord_cuda_aligned(x, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda rope: misaligned X %p or Y %p", (const void *)x, (void *)y);
     const int64_t n_rows = (int64_t)a->n_tok * a->n_head;

@@ -37,8 +37,6 @@ extern "C" chord_status chord_swiglu_cuda(const float *gate, const float *up, fl
                                           const chord_swiglu_args *args, cudaStream_t stream)
 {
     const int64_t n = args->n;
-    if (n < 0)
-        return chord_fail(CHORD_ERR_INVALID, "cuda swiglu: n = %lld", (long long)n);
     if (!chord_cuda_aligned(gate, 4) || !chord_cuda_aligned(up, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda swiglu: misaligned GATE %p, UP %p or Y %p", (const void *)gate,
                           (const void *)up, (void *)y);

@@ -42,6 +42,18 @@ static void put64(blob b, size_t at, uint64_t v) { memcpy(b.p + at, &v, 8); }
 static float f32_data[8] = {1, -2, 3.5f, 0, 1e-3f, -7, 8, 9};
 static chord_block_q4_0 q4_data[2];
 
+/* The writer's file in memory (the writer is freed); its size matches what the writer said it would be. */
+static blob written(chord_gguf_writer *w)
+{
+    blob b;
+    void *p;
+    must(chord_gguf_write_memory(w, &p, &b.n));
+    b.p = p;
+    cr_assert_eq(b.n, chord_gguf_writer_file_size(w));
+    chord_gguf_writer_free(w);
+    return b;
+}
+
 /* A small valid file: a few keys of different types, three tensors (f32 2-D, q4_0 2-D, f32 1-D). */
 static blob base_file(void)
 {
@@ -58,13 +70,7 @@ static blob base_file(void)
     must(chord_gguf_add_tensor(w, "w.a", CHORD_TYPE_F32, 2, ne_a, f32_data));
     must(chord_gguf_add_tensor(w, "w.b", CHORD_TYPE_Q4_0, 2, ne_b, q4_data));
     must(chord_gguf_add_tensor(w, "w.c", CHORD_TYPE_F32, 1, ne_c, f32_data));
-    blob b;
-    void *p;
-    must(chord_gguf_write_memory(w, &p, &b.n));
-    b.p = p;
-    cr_assert_eq(b.n, chord_gguf_writer_file_size(w));
-    chord_gguf_writer_free(w);
-    return b;
+    return written(w);
 }
 
 static void expect_fail(blob b, chord_status code, const char *text)
@@ -423,11 +429,7 @@ Test(gguf_fault, arrays_nested_too_deep)
     }
     *q = 5;
     must(chord_gguf_set_raw(w, "deep", CHORD_GGUF_ARRAY, raw + 12, sizeof raw - 12));
-    blob b;
-    void *p;
-    must(chord_gguf_write_memory(w, &p, &b.n));
-    b.p = p;
-    chord_gguf_writer_free(w);
+    blob b = written(w);
     expect_fail(b, CHORD_ERR_FORMAT, "key 'deep': arrays nested deeper than 8");
 }
 
@@ -536,11 +538,7 @@ Test(gguf_fault, alignment_not_power_of_two)
     chord_gguf_writer *w;
     must(chord_gguf_writer_create(&w));
     must(chord_gguf_set_u32(w, "general.alignment", 48));
-    blob b;
-    void *p;
-    must(chord_gguf_write_memory(w, &p, &b.n));
-    b.p = p;
-    chord_gguf_writer_free(w);
+    blob b = written(w);
     expect_fail(b, CHORD_ERR_FORMAT, "general.alignment 48 is not a power of two");
 }
 
@@ -549,11 +547,7 @@ Test(gguf_fault, alignment_wrong_type)
     chord_gguf_writer *w;
     must(chord_gguf_writer_create(&w));
     must(chord_gguf_set_u64(w, "general.alignment", 32));
-    blob b;
-    void *p;
-    must(chord_gguf_write_memory(w, &p, &b.n));
-    b.p = p;
-    chord_gguf_writer_free(w);
+    blob b = written(w);
     expect_fail(b, CHORD_ERR_FORMAT, "general.alignment has type u64, expected u32");
 }
 

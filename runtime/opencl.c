@@ -92,6 +92,49 @@ static int has_extension(cl_device_id d, const char *ext)
     return found;
 }
 
+/* A device string (dev set) or a platform string (dev NULL) of any length (PoCL's CL_DEVICE_VERSION
+ * on a Xeon is 65 bytes): the size is asked first, then a buffer of that size filled. The caller frees *out. */
+static chord_status info_string(cl_platform_id plat, cl_device_id dev, cl_uint param, const char *what, char **out)
+{
+    size_t len = 0;
+    cl_int e = dev ? clGetDeviceInfo(dev, param, 0, NULL, &len) : clGetPlatformInfo(plat, param, 0, NULL, &len);
+    char *s = e == CL_SUCCESS ? calloc(len + 1, 1) : NULL;
+    if (e == CL_SUCCESS && !s)
+        return chord_fail(CHORD_ERR_NOMEM, "opencl: out of host memory");
+    if (e == CL_SUCCESS)
+        e = dev ? clGetDeviceInfo(dev, param, len, s, NULL) : clGetPlatformInfo(plat, param, len, s, NULL);
+    if (e != CL_SUCCESS) {
+        free(s);
+        return chord_fail(CHORD_ERR_DEVICE, "opencl: clGet%sInfo(%s) failed: %s (%d)", dev ? "Device" : "Platform",
+                          what, chord_cl_error_name(e), (int)e);
+    }
+    *out = s;
+    return CHORD_OK;
+}
+
+/* One device's line for `chord info`; the strings are freed by the caller whatever this returns. */
+static chord_status describe_device(cl_platform_id plat, cl_device_id dev, chord_device_info *info, char **name,
+                                    char **pname, char **version)
+{
+    cl_ulong mem = 0;
+    cl_uint cus = 0;
+    CHORD_TRY(info_string(plat, dev, CL_DEVICE_NAME, "CL_DEVICE_NAME", name));
+    CHORD_TRY(info_string(plat, NULL, CL_PLATFORM_NAME, "CL_PLATFORM_NAME", pname));
+    CHORD_TRY(info_string(plat, dev, CL_DEVICE_VERSION, "CL_DEVICE_VERSION", version));
+    CHORD_CL_CHECK(clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL));
+    CHORD_CL_CHECK(clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cus, &cus, NULL));
+    cl_device_type type = 0;
+    CHORD_CL_CHECK(clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL));
+    info->software = (type & CL_DEVICE_TYPE_CPU) != 0;
+    int sub = has_extension(dev, "cl_khr_subgroups") || has_extension(dev, "cl_intel_subgroups");
+    /* the table's fields are fixed-size: a longer name is cut, never overrun */
+    snprintf(info->name, sizeof info->name, "%s", *name);
+    snprintf(info->detail, sizeof info->detail, "%s; %s; %u CUs; %.1f GiB; fp64 %s, fp16 %s, subgroups %s", *pname,
+             *version, cus, (double)mem / (1024.0 * 1024.0 * 1024.0), has_extension(dev, "cl_khr_fp64") ? "yes" : "no",
+             has_extension(dev, "cl_khr_fp16") ? "yes" : "no", sub ? "yes" : "no");
+    return CHORD_OK;
+}
+
 static chord_status cl_probe(chord_device_info *devs, int max, int *n_out)
 {
     cl_platform_id plat[CHORD_MAX_DEVICES];
@@ -99,24 +142,12 @@ static chord_status cl_probe(chord_device_info *devs, int max, int *n_out)
     int n = 0;
     CHORD_TRY(list_devices(plat, dev, CHORD_MAX_DEVICES, &n));
     for (int i = 0; i < n && i < max; i++) {
-        char pname[64] = "", version[64] = "";
-        cl_ulong mem = 0;
-        cl_uint cus = 0;
-        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_NAME, sizeof devs[i].name, devs[i].name, NULL));
-        CHORD_CL_CHECK(clGetPlatformInfo(plat[i], CL_PLATFORM_NAME, sizeof pname, pname, NULL));
-        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_VERSION, sizeof version, version, NULL));
-        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL));
-        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cus, &cus, NULL));
-        devs[i].name[sizeof devs[i].name - 1] = 0;
-        cl_device_type type = 0;
-        CHORD_CL_CHECK(clGetDeviceInfo(dev[i], CL_DEVICE_TYPE, sizeof type, &type, NULL));
-        devs[i].software = (type & CL_DEVICE_TYPE_CPU) != 0;
-        pname[sizeof pname - 1] = version[sizeof version - 1] = 0;
-        int sub = has_extension(dev[i], "cl_khr_subgroups") || has_extension(dev[i], "cl_intel_subgroups");
-        snprintf(devs[i].detail, sizeof devs[i].detail, "%s; %s; %u CUs; %.1f GiB; fp64 %s, fp16 %s, subgroups %s",
-                 pname, version, cus, (double)mem / (1024.0 * 1024.0 * 1024.0),
-                 has_extension(dev[i], "cl_khr_fp64") ? "yes" : "no", has_extension(dev[i], "cl_khr_fp16") ? "yes" : "no",
-                 sub ? "yes" : "no");
+        char *name = NULL, *pname = NULL, *version = NULL;
+        chord_status st = describe_device(plat[i], dev[i], &devs[i], &name, &pname, &version);
+        free(name);
+        free(pname);
+        free(version);
+        CHORD_TRY(st);
     }
     *n_out = n;
     return CHORD_OK;
@@ -125,7 +156,7 @@ static chord_status cl_probe(chord_device_info *devs, int max, int *n_out)
 /* The tunables table: a CPU runtime (PoCL) wants few, small work-groups since each runs as a loop
  * on one core; an NVIDIA GPU wants wide groups and the 128x128 GEMM tile; other GPUs a middle ground.
  * CHORD_OPENCL_TUNE=cpu|nvidia|gpu forces a row (to test a GPU's shapes on PoCL, or to compare). */
-static void choose_tunables(chord_cl_ctx *c, const char *vendor)
+static void choose_tunables(chord_cl_ctx *c, int nvidia)
 {
     static const struct {
         const char *name;
@@ -137,7 +168,7 @@ static void choose_tunables(chord_cl_ctx *c, const char *vendor)
         {"nvidia", {256, 16, 256, 8, 128, 8, 128, 128, 16, 8, 8, 128, 4}},
         {"gpu", {256, 16, 256, 4, 128, 8, 64, 64, 16, 4, 4, 128, 4}},
     };
-    int row = c->is_cpu ? 0 : strstr(vendor, "NVIDIA") ? 1 : 2;
+    int row = c->is_cpu ? 0 : nvidia ? 1 : 2;
     const char *force = getenv("CHORD_OPENCL_TUNE");
     for (int i = 0; force && i < (int)(sizeof table / sizeof table[0]); i++)
         if (strcmp(force, table[i].name) == 0)
@@ -175,18 +206,18 @@ static void cl_shutdown(void *ctx);
 static chord_status open_device(chord_cl_ctx *c)
 {
     cl_int e = CL_SUCCESS;
-    char vendor[128] = "";
+    char *vendor = NULL;
     cl_device_type type = 0;
-    CHORD_CL_CHECK(clGetDeviceInfo(c->device, CL_DEVICE_NAME, sizeof c->device_name, c->device_name, NULL));
-    CHORD_CL_CHECK(clGetDeviceInfo(c->device, CL_DEVICE_VENDOR, sizeof vendor, vendor, NULL));
+    CHORD_TRY(info_string(c->platform, c->device, CL_DEVICE_VENDOR, "CL_DEVICE_VENDOR", &vendor));
+    const int nvidia = strstr(vendor, "NVIDIA") != NULL;
+    free(vendor);
     CHORD_CL_CHECK(clGetDeviceInfo(c->device, CL_DEVICE_TYPE, sizeof type, &type, NULL));
-    c->device_name[sizeof c->device_name - 1] = vendor[sizeof vendor - 1] = 0;
     c->is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
     c->fp64 = has_extension(c->device, "cl_khr_fp64");
     cl_uint cus = 1;
     CHORD_CL_CHECK(clGetDeviceInfo(c->device, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cus, &cus, NULL));
     c->compute_units = cus > 0 ? (int)cus : 1;
-    choose_tunables(c, vendor);
+    choose_tunables(c, nvidia);
     CHORD_CL_CHECK((c->context = clCreateContext(NULL, 1, &c->device, NULL, NULL, &e), e));
     /* clCreateCommandQueue is deprecated in 2.0 but is the one call both 1.2 and 3.0 platforms accept */
     CHORD_CL_CHECK((c->queue = clCreateCommandQueue(c->context, c->device, CL_QUEUE_PROFILING_ENABLE, &e), e));

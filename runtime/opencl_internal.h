@@ -57,7 +57,6 @@ typedef struct chord_cl_ctx {
     int fp64;               /* cl_khr_fp64: rope reduces angles in double */
     int is_cpu;
     int compute_units;
-    char device_name[128];
     chord_cl_tune tune;
     chord_cl_program programs[CHORD_CL_MAX_PROGRAMS];
     int n_programs;

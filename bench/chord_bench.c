@@ -223,7 +223,7 @@ int main(int argc, char **argv)
         }
         bb->open = 1;
         snprintf(name, sizeof name, "device.%s", be->name);
-        char desc[512];
+        char desc[sizeof bb->rt.info.name + sizeof bb->rt.info.detail + 4];
         snprintf(desc, sizeof desc, "%s (%s)", bb->rt.info.name, bb->rt.info.detail);
         chord_bench_context(name, desc);
         snprintf(name, sizeof name, "%s/copy/256MiB", be->name);

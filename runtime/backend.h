@@ -16,10 +16,14 @@ typedef struct chord_tensor {
     size_t offset; /* bytes from the start of buf */
 } chord_tensor;
 
+/* Fixed fields, filled with snprintf from strings queried at their full length: 256 bytes hold any Vulkan or CUDA
+ * device name whole (both APIs cap theirs at 256 with the NUL); a longer OpenCL string is cut, never overrun. */
 typedef struct chord_device_info {
-    char name[128];
+    char name[256];
     char detail[256]; /* API version, memory, subgroup width, ... */
     int software;     /* runs on the host CPU (PoCL, lavapipe, ref): auto prefers real devices */
+    unsigned long long mem_bytes;       /* memory the device's buffers come from (0: unknown) */
+    unsigned long long max_alloc_bytes; /* the largest single buffer it allocates (0: unknown) */
 } chord_device_info;
 
 #define CHORD_MAX_DEVICES 8

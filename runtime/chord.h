@@ -19,9 +19,15 @@ const chord_backend *chord_backend_find(const char *name);
  * (PoCL, lavapipe), then ref. Fills out[] and returns the count. */
 int chord_auto_order(const chord_backend **out, int max);
 
-/* Opens "NAME", "NAME:DEVICE" or NULL/"auto" (the best that starts). In auto mode each backend
- * that is missing or fails is reported in one line on `log` (may be NULL) before the next is tried. */
-chord_status chord_open(const char *spec, chord_rt *rt, void (*log)(const char *line));
+/* Why auto mode passed a backend over: ABSENT for an ordinary reason (no driver, no device: CHORD_ERR_UNAVAILABLE),
+ * which callers show only when asked (-v); FAILED when it is there but would not start or warm up (always shown). */
+typedef enum chord_skip { CHORD_SKIP_ABSENT, CHORD_SKIP_FAILED } chord_skip;
+typedef void (*chord_skip_log)(chord_skip why, const char *backend, const char *reason);
+
+/* Opens "NAME", "NAME:DEVICE" or NULL/"auto". Auto takes the first backend in chord_auto_order that starts and runs
+ * one small launch (its warm-up); each one passed over is reported on `log` (may be NULL) before the next is tried.
+ * A named backend is opened as asked: its failures are the caller's to report. */
+chord_status chord_open(const char *spec, chord_rt *rt, chord_skip_log log);
 void chord_close(chord_rt *rt);
 
 int chord_supports(const chord_rt *rt, chord_op op, const void *args);

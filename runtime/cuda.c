@@ -22,12 +22,24 @@ typedef struct cuda_ctx {
 } cuda_ctx;
 
 /* A failed call can leave a (non-sticky) error behind; clear it so the next launch check does not
- * report it as its own. */
+ * report it as its own. No driver at all (the runtime says cudaErrorInsufficientDriver and the driver version is 0)
+ * and no device are the ordinary absences (CHORD_ERR_UNAVAILABLE, one short line); a driver older than the runtime
+ * or any other error is a failure worth reading. */
 static chord_status no_device(cudaError_t e, const char *what)
 {
     (void)cudaGetLastError();
-    return chord_fail(CHORD_ERR_UNAVAILABLE, "no CUDA device: %s: %s (%s)", what, cudaGetErrorName(e),
-                      cudaGetErrorString(e));
+    int driver = 0, runtime = 0;
+    (void)cudaDriverGetVersion(&driver);
+    (void)cudaRuntimeGetVersion(&runtime);
+    (void)cudaGetLastError();
+    if (e == cudaErrorInsufficientDriver && driver == 0)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "no CUDA driver (%s)", cudaGetErrorName(e));
+    if (e == cudaErrorNoDevice)
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "no CUDA device (%s)", cudaGetErrorName(e));
+    if (e == cudaErrorInsufficientDriver)
+        return chord_fail(CHORD_ERR_DEVICE, "cuda: driver %d.%d is older than the runtime %d.%d (%s)", driver / 1000,
+                          driver % 1000 / 10, runtime / 1000, runtime % 1000 / 10, cudaGetErrorName(e));
+    return chord_fail(CHORD_ERR_DEVICE, "cuda: %s: %s (%s)", what, cudaGetErrorName(e), cudaGetErrorString(e));
 }
 
 static chord_status cuda_probe(chord_device_info *devs, int max, int *n_out)
@@ -38,7 +50,7 @@ static chord_status cuda_probe(chord_device_info *devs, int max, int *n_out)
     if (e != cudaSuccess)
         return no_device(e, "cudaGetDeviceCount");
     if (n == 0)
-        return chord_fail(CHORD_ERR_UNAVAILABLE, "no CUDA device: cudaGetDeviceCount found none");
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "no CUDA device (cudaGetDeviceCount found none)");
     int runtime = 0, driver = 0;
     CHORD_CUDA_CHECK(cudaRuntimeGetVersion(&runtime));
     CHORD_CUDA_CHECK(cudaDriverGetVersion(&driver));
@@ -48,6 +60,7 @@ static chord_status cuda_probe(chord_device_info *devs, int max, int *n_out)
         const size_t len = strnlen(p.name, sizeof devs[d].name - 1);
         memcpy(devs[d].name, p.name, len);
         devs[d].name[len] = 0;
+        devs[d].mem_bytes = devs[d].max_alloc_bytes = p.totalGlobalMem;
         snprintf(devs[d].detail, sizeof devs[d].detail,
                  "sm_%d%d, %d SMs, %.1f GiB, L2 %d MiB, %d-bit bus, runtime %d.%d, driver %d.%d", p.major, p.minor,
                  p.multiProcessorCount, (double)p.totalGlobalMem / (1 << 30), p.l2CacheSize >> 20,

@@ -45,6 +45,7 @@ static chord_status list_devices(cl_platform_id *plat, cl_device_id *dev, int ma
     cl_platform_id plats[8];
     cl_uint np = 0;
     *n_out = 0;
+    chord_cl_prepare_env(); /* before the first OpenCL call of the process */
     cl_int e = clGetPlatformIDs(8, plats, &np);
     if (e == -1001 /* CL_PLATFORM_NOT_FOUND_KHR */ || np == 0)
         return CHORD_OK;
@@ -121,7 +122,11 @@ static chord_status describe_device(cl_platform_id plat, cl_device_id dev, chord
     CHORD_TRY(info_string(plat, dev, CL_DEVICE_NAME, "CL_DEVICE_NAME", name));
     CHORD_TRY(info_string(plat, NULL, CL_PLATFORM_NAME, "CL_PLATFORM_NAME", pname));
     CHORD_TRY(info_string(plat, dev, CL_DEVICE_VERSION, "CL_DEVICE_VERSION", version));
+    cl_ulong max_alloc = 0;
     CHORD_CL_CHECK(clGetDeviceInfo(dev, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL));
+    CHORD_CL_CHECK(clGetDeviceInfo(dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof max_alloc, &max_alloc, NULL));
+    info->mem_bytes = mem;
+    info->max_alloc_bytes = max_alloc;
     CHORD_CL_CHECK(clGetDeviceInfo(dev, CL_DEVICE_MAX_COMPUTE_UNITS, sizeof cus, &cus, NULL));
     cl_device_type type = 0;
     CHORD_CL_CHECK(clGetDeviceInfo(dev, CL_DEVICE_TYPE, sizeof type, &type, NULL));

@@ -8,6 +8,9 @@
 
 #include "backend.h"
 
+/* Settles PoCL's kernel cache directory before the platform starts (runtime/opencl_pocl.c); once per process. */
+void chord_cl_prepare_env(void);
+
 /* The name of an OpenCL error code ("CL_INVALID_VALUE"), or "CL_UNKNOWN_ERROR". */
 const char *chord_cl_error_name(cl_int err);
 

@@ -12,11 +12,16 @@
 /* Reads DIR/rel into a NUL-terminated malloc'd string. */
 static chord_status read_source(const char *dir, const char *rel, char **out)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    char *path = malloc(strlen(dir) + strlen(rel) + 2); /* the directory is the user's: any length */
+    if (!path)
+        return chord_fail(CHORD_ERR_NOMEM, "opencl: out of host memory");
+    sprintf(path, "%s/%s", dir, rel);
     FILE *f = fopen(path, "rb");
-    if (!f)
-        return chord_fail(CHORD_ERR_IO, "opencl: cannot open %s (CHORD_OPENCL_SRC_DIR)", path);
+    if (!f) {
+        chord_fail(CHORD_ERR_IO, "opencl: cannot open %s (CHORD_OPENCL_SRC_DIR)", path);
+        free(path);
+        return CHORD_ERR_IO;
+    }
     char *s = NULL;
     long n = -1;
     if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 && (s = malloc((size_t)n + 1)))
@@ -26,7 +31,10 @@ static chord_status read_source(const char *dir, const char *rel, char **out)
         }
     fclose(f);
     if (!s)
-        return chord_fail(CHORD_ERR_IO, "opencl: cannot read %s", path);
+        chord_fail(CHORD_ERR_IO, "opencl: cannot read %s", path);
+    free(path);
+    if (!s)
+        return CHORD_ERR_IO;
     s[n] = 0;
     *out = s;
     return CHORD_OK;
@@ -102,13 +110,20 @@ static chord_status build(chord_cl_ctx *c, chord_op op, const char *defines, cho
              t->gemm_tm, t->gemm_tn, t->attn_wg, c->fp64, defines);
     cl_int e = clBuildProgram(prog, 1, &c->device, opts, NULL, NULL);
     if (e != CL_SUCCESS) {
-        char log[4096] = "";
+        /* the log is the compiler's, any length: sized first; a log that cannot be read is said so */
         size_t len = 0;
-        clGetProgramBuildInfo(prog, c->device, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, &len);
-        log[sizeof log - 1] = 0;
+        char *log = NULL;
+        if (clGetProgramBuildInfo(prog, c->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &len) == CL_SUCCESS &&
+            (log = calloc(len + 1, 1)) != NULL &&
+            clGetProgramBuildInfo(prog, c->device, CL_PROGRAM_BUILD_LOG, len, log, NULL) != CL_SUCCESS) {
+            free(log);
+            log = NULL;
+        }
         clReleaseProgram(prog);
-        return chord_fail(CHORD_ERR_DEVICE, "opencl: building %s with '%s' failed: %s\n%s", rel, opts,
-                          chord_cl_error_name(e), log);
+        chord_fail(CHORD_ERR_DEVICE, "opencl: building %s with '%s' failed: %s\n%s", rel, opts, chord_cl_error_name(e),
+                   log ? log : "(no build log)");
+        free(log);
+        return CHORD_ERR_DEVICE;
     }
     cl_kernel k = NULL;
     if ((s = create_kernel(prog, chord_op_name(op), &k)) != CHORD_OK) {

@@ -88,6 +88,8 @@ static chord_status ref_probe(chord_device_info *devs, int max, int *n_out)
         strcpy(devs[0].name, "host CPU (scalar C reference)");
         snprintf(devs[0].detail, sizeof devs[0].detail,
                  "defines every op; matmul outputs split over %d threads (CHORD_REF_THREADS)", ref_threads());
+        const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE); /* host memory: malloc's */
+        devs[0].mem_bytes = devs[0].max_alloc_bytes = pages > 0 && page > 0 ? (unsigned long long)pages * page : 0;
     }
     *n_out = 1;
     return CHORD_OK;

@@ -30,6 +30,15 @@ static const chord_backend *const backends[] = {
     &chord_backend_ref,
 };
 
+/* The backend named by the first len bytes of name (the user's: any length). */
+static const chord_backend *find_n(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof backends / sizeof backends[0]; i++)
+        if (strlen(backends[i]->name) == len && memcmp(backends[i]->name, name, len) == 0)
+            return backends[i];
+    return NULL;
+}
+
 int chord_backend_count(void)
 {
     return (int)(sizeof backends / sizeof backends[0]);
@@ -42,10 +51,7 @@ const chord_backend *chord_backend_at(int i)
 
 const chord_backend *chord_backend_find(const char *name)
 {
-    for (int i = 0; i < chord_backend_count(); i++)
-        if (strcmp(backends[i]->name, name) == 0)
-            return backends[i];
-    return NULL;
+    return find_n(name, strlen(name));
 }
 
 static chord_status open_one(const chord_backend *be, int device, chord_rt *rt)
@@ -95,30 +101,51 @@ int chord_auto_order(const chord_backend **out, int max)
     return k;
 }
 
-chord_status chord_open(const char *spec, chord_rt *rt, void (*log)(const char *line))
+/* One small launch, synced and read back: a backend that opens but cannot build or run a kernel (PoCL unable to
+ * write its cache, a broken driver) fails here, where auto mode can still take the next one. */
+static chord_status warm_up(chord_rt *rt)
+{
+    enum { N = 64 };
+    float host[N] = {0};
+    chord_buf *buf = NULL;
+    CHORD_TRY(chord_alloc(rt, sizeof host, &buf));
+    const chord_tensor t[3] = {{buf, 0}, {buf, 0}, {buf, 0}}; /* y = y + y in place, as the residual add */
+    const chord_add_args a = {N};
+    chord_status s = chord_upload(rt, buf, 0, host, sizeof host);
+    if (s == CHORD_OK)
+        s = chord_launch(rt, CHORD_OP_ADD, t, &a);
+    if (s == CHORD_OK)
+        s = chord_download(rt, buf, 0, host, sizeof host);
+    if (s == CHORD_OK)
+        s = chord_sync(rt);
+    chord_free(rt, buf);
+    return s;
+}
+
+chord_status chord_open(const char *spec, chord_rt *rt, chord_skip_log log)
 {
     if (spec == NULL || strcmp(spec, "auto") == 0) {
-        char line[1200];
         const chord_backend *order[16];
         const int n = chord_auto_order(order, 16);
         for (int i = 0; i < n; i++) {
-            if (open_one(order[i], 0, rt) == CHORD_OK)
-                return CHORD_OK;
-            if (log) {
-                snprintf(line, sizeof line, "backend %s unavailable: %s", order[i]->name, chord_last_error());
-                log(line);
+            chord_status s = open_one(order[i], 0, rt);
+            const int absent = s == CHORD_ERR_UNAVAILABLE;
+            if (s == CHORD_OK && (s = warm_up(rt)) != CHORD_OK) {
+                chord_fail(s, "failed at warm-up: %s", chord_last_error());
+                chord_close(rt);
             }
+            if (s == CHORD_OK)
+                return CHORD_OK;
+            if (log)
+                log(absent ? CHORD_SKIP_ABSENT : CHORD_SKIP_FAILED, order[i]->name, chord_last_error());
         }
         return chord_fail(CHORD_ERR_UNAVAILABLE, "no backend could be started");
     }
-    char name[64];
     int device = 0;
     const char *colon = strchr(spec, ':');
     size_t len = colon ? (size_t)(colon - spec) : strlen(spec);
-    if (len == 0 || len >= sizeof name)
+    if (len == 0)
         return chord_fail(CHORD_ERR_INVALID, "bad backend '%s' (want NAME or NAME:DEVICE)", spec);
-    memcpy(name, spec, len);
-    name[len] = 0;
     if (colon) {
         char *end;
         long d = strtol(colon + 1, &end, 10);
@@ -126,14 +153,14 @@ chord_status chord_open(const char *spec, chord_rt *rt, void (*log)(const char *
             return chord_fail(CHORD_ERR_INVALID, "bad device number in '%s'", spec);
         device = (int)d;
     }
-    const chord_backend *be = chord_backend_find(name);
+    const chord_backend *be = find_n(spec, len);
     if (!be) {
-        char known[256] = "";
+        char known[256] = ""; /* the compiled-in names: a few short words */
         for (int i = 0; i < chord_backend_count(); i++) {
             strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
             strncat(known, backends[i]->name, sizeof known - strlen(known) - 1);
         }
-        return chord_fail(CHORD_ERR_UNAVAILABLE, "backend '%s' is not compiled in (have: %s)", name, known);
+        return chord_fail(CHORD_ERR_UNAVAILABLE, "backend '%.*s' is not compiled in (have: %s)", (int)len, spec, known);
     }
     return open_one(be, device, rt);
 }

@@ -16,7 +16,8 @@ typedef enum chord_status {
 
 /* Records the message for the calling thread and returns code, so `return chord_fail(...)` reads well. */
 chord_status chord_fail(chord_status code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* The message of the last failure on this thread ("" if none). */
+/* The message of the last failure on this thread ("" if none), any length; valid until the next chord_fail on
+ * this thread, which may take it as an argument to prefix context. */
 const char *chord_last_error(void);
 const char *chord_status_name(chord_status s);
 

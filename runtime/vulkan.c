@@ -190,11 +190,15 @@ static uint64_t device_local_bytes(VkPhysicalDevice pd)
     return b;
 }
 
-static uint32_t subgroup_size(VkPhysicalDevice pd)
+/* The subgroup size and maxMemoryAllocationSize (the largest single buffer). */
+static uint32_t subgroup_size(VkPhysicalDevice pd, uint64_t *max_alloc)
 {
-    VkPhysicalDeviceSubgroupProperties sg = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    VkPhysicalDeviceMaintenance3Properties m3 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};
+    VkPhysicalDeviceSubgroupProperties sg = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES,
+                                             .pNext = &m3};
     VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sg};
     vkGetPhysicalDeviceProperties2(pd, &p2);
+    *max_alloc = m3.maxMemoryAllocationSize;
     return sg.subgroupSize;
 }
 
@@ -209,14 +213,18 @@ static chord_status vk_probe(chord_device_info *devs, int max, int *n_out)
     for (uint32_t i = 0; s == CHORD_OK && i < n && (int)i < max; i++) {
         VkPhysicalDeviceProperties p;
         vkGetPhysicalDeviceProperties(pds[i], &p);
-        snprintf(devs[i].name, sizeof devs[i].name, "%.127s", p.deviceName);
+        snprintf(devs[i].name, sizeof devs[i].name, "%.*s", (int)sizeof devs[i].name - 1, p.deviceName);
         devs[i].software = p.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU;
+        uint64_t max_alloc = 0;
+        const uint32_t subgroup = subgroup_size(pds[i], &max_alloc);
+        devs[i].mem_bytes = device_local_bytes(pds[i]);
+        devs[i].max_alloc_bytes = max_alloc;
         snprintf(devs[i].detail, sizeof devs[i].detail,
                  "Vulkan %u.%u.%u, %s, subgroup %u, %u KiB shared, %u invocations/group, %.1f GiB device-local",
                  VK_API_VERSION_MAJOR(p.apiVersion), VK_API_VERSION_MINOR(p.apiVersion),
-                 VK_API_VERSION_PATCH(p.apiVersion), type_name(p.deviceType), subgroup_size(pds[i]),
+                 VK_API_VERSION_PATCH(p.apiVersion), type_name(p.deviceType), subgroup,
                  p.limits.maxComputeSharedMemorySize / 1024, p.limits.maxComputeWorkGroupInvocations,
-                 (double)device_local_bytes(pds[i]) / (1 << 30));
+                 (double)devs[i].mem_bytes / (1 << 30));
     }
     if (s == CHORD_OK)
         *n_out = (int)(n < (uint32_t)max ? n : (uint32_t)max);
@@ -330,7 +338,7 @@ static chord_status init_device(chord_vk *vk, int device)
         return chord_fail(CHORD_ERR_UNAVAILABLE, "vulkan: %s offers Vulkan %u.%u, chord's SPIR-V needs 1.1",
                           p->deviceName, VK_API_VERSION_MAJOR(p->apiVersion), VK_API_VERSION_MINOR(p->apiVersion));
     chord_vk_caps *c = &vk->caps;
-    snprintf(c->name, sizeof c->name, "%.127s", p->deviceName);
+    snprintf(c->name, sizeof c->name, "%.*s", (int)sizeof c->name - 1, p->deviceName);
     c->max_wg = l->maxComputeWorkGroupInvocations < l->maxComputeWorkGroupSize[0]
                     ? l->maxComputeWorkGroupInvocations
                     : l->maxComputeWorkGroupSize[0];
@@ -376,10 +384,12 @@ static chord_status vk_init(int device, void **ctx_out)
         return chord_fail(CHORD_ERR_NOMEM, "vulkan: out of host memory");
     chord_status s = init_device(vk, device);
     if (s != CHORD_OK) {
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s", chord_last_error());
+        char *msg = strdup(chord_last_error()); /* shutdown may overwrite the message */
         vk_shutdown(vk);
-        return chord_fail(s, "%s", msg); /* shutdown may have overwritten the message */
+        if (msg)
+            chord_fail(s, "%s", msg);
+        free(msg);
+        return s;
     }
     *ctx_out = vk;
     return CHORD_OK;

@@ -35,7 +35,7 @@ typedef struct chord_vk_caps {
     uint32_t max_groups[3];    /* maxComputeWorkGroupCount */
     uint64_t max_range;        /* maxStorageBufferRange: bytes one binding may span */
     int has_f64, has_f16, has_int8; /* shaderFloat64, shaderFloat16, shaderInt8 (enabled when present) */
-    char name[128];
+    char name[256];            /* deviceName (VK_MAX_PHYSICAL_DEVICE_NAME_SIZE bytes with its NUL) */
 } chord_vk_caps;
 
 const chord_vk_caps *chord_vk_get_caps(const chord_vk *vk);

@@ -4,7 +4,8 @@
  *   per layer: xn = rmsnorm(x); q = xn Wq^T; K/V cache rows [pos0, pos0 + n) = xn Wk^T, xn Wv^T (written in place);
  *              rope(q), rope(K rows); att = attention(q, K, V); x += att Wo^T;
  *              xn = rmsnorm(x); x += (silu(xn Wg^T) * (xn Wu^T)) Wd^T
- *   last batch only: logits = rmsnorm(x[n - 1]) Wout^T, one row, so the vocab matmul runs once per eval. */
+ *   last batch only: logits = rmsnorm(x[n - 1]) Wout^T, one row, so the vocab matmul runs once per eval;
+ *   with every position's logits asked for (chord_llama_eval_all), the same one-row launches for each row. */
 #include <math.h>
 #include <time.h>
 
@@ -94,7 +95,8 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
     return add(m, m->x, m->proj, (int64_t)n * hp->n_embd);
 }
 
-static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0, int want_logits)
+/* logits: NULL, or where the last row's (n_vocab) go, or with all set every row's (n, n_vocab). */
+static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0, float *logits, int all)
 {
     const chord_llama_hparams *hp = &m->hp;
     const size_t embd_bytes = (size_t)hp->n_embd * sizeof(float);
@@ -111,14 +113,17 @@ static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0
         if (s != CHORD_OK)
             return llama_fail_ctx(s, "layer %d", l);
     }
-    if (!want_logits)
-        return CHORD_OK;
-    const size_t last = (size_t)(n - 1) * embd_bytes;
-    CHORD_TRY(rmsnorm(m, T(m->x, last), &m->output_norm, T(m->xn, 0), 1));
-    return matmul(m, &m->output, T(m->xn, 0), T(m->logits, 0), 1);
+    const size_t vocab_bytes = (size_t)hp->n_vocab * sizeof(float);
+    for (int r = all ? 0 : n - 1; logits && r < n; r++) {
+        CHORD_TRY(rmsnorm(m, T(m->x, (size_t)r * embd_bytes), &m->output_norm, T(m->xn, 0), 1));
+        CHORD_TRY(matmul(m, &m->output, T(m->xn, 0), T(m->logits, 0), 1));
+        /* a download waits for the launches before it */
+        CHORD_TRY(chord_download(m->rt, m->logits, 0, logits + (all ? (size_t)r * hp->n_vocab : 0), vocab_bytes));
+    }
+    return CHORD_OK;
 }
 
-chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits)
+static chord_status eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits, int all)
 {
     if (n_tok < 1 || pos0 < 0)
         return chord_fail(CHORD_ERR_INVALID, "eval of %d tokens at position %d", n_tok, pos0);
@@ -131,12 +136,23 @@ chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, 
                               m->hp.n_vocab);
     for (int b = 0; b < n_tok; b += m->n_batch) {
         const int n = n_tok - b < m->n_batch ? n_tok - b : m->n_batch;
-        CHORD_TRY(batch(m, tokens + b, n, pos0 + b, logits && b + n == n_tok));
+        float *out = !logits ? NULL : all ? logits + (size_t)b * m->hp.n_vocab : b + n == n_tok ? logits : NULL;
+        CHORD_TRY(batch(m, tokens + b, n, pos0 + b, out, all));
     }
-    /* a download waits for the launches before it; without one, sync so the caller's timings are whole */
-    if (logits)
-        return chord_download(m->rt, m->logits, 0, logits, (size_t)m->hp.n_vocab * sizeof(float));
-    return chord_sync(m->rt);
+    /* without a download at the end, sync so the caller's timings are whole */
+    return logits ? CHORD_OK : chord_sync(m->rt);
+}
+
+chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits)
+{
+    return eval(m, tokens, n_tok, pos0, logits, 0);
+}
+
+chord_status chord_llama_eval_all(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits)
+{
+    if (!logits)
+        return chord_fail(CHORD_ERR_INVALID, "eval_all: no logits buffer");
+    return eval(m, tokens, n_tok, pos0, logits, 1);
 }
 
 void chord_llama_profile(chord_llama *m, int on)

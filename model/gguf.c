@@ -479,9 +479,7 @@ chord_status chord_gguf_open(const char *path, chord_gguf **out)
     chord_status s = chord_gguf_open_memory(map, size, out);
     if (s != CHORD_OK) {
         munmap(map, size);
-        char msg[1024];
-        snprintf(msg, sizeof msg, "%s", chord_last_error());
-        return chord_fail(s, "%s: %s", path, msg);
+        return chord_fail(s, "%s: %s", path, chord_last_error());
     }
     (*out)->mapped = 1;
     return CHORD_OK;
@@ -529,6 +527,17 @@ void chord_gguf_kv_array_info(const chord_gguf *g, int64_t i, chord_gguf_vtype *
 {
     *elem = g->kv[i].elem;
     *n = g->kv[i].n;
+}
+
+chord_status chord_gguf_kv_array(const chord_gguf *g, int64_t i, chord_gguf_vtype *elem, uint64_t *n,
+                                 const void **data)
+{
+    if (i < 0 || i >= g->n_kv || g->kv[i].type != CHORD_GGUF_ARRAY)
+        return chord_fail(CHORD_ERR_INVALID, "gguf: metadata #%lld is not an array", (long long)i);
+    *elem = g->kv[i].elem;
+    *n = g->kv[i].n;
+    *data = g->kv[i].elem == CHORD_GGUF_STRING ? (const void *)g->kv[i].strs : (const void *)g->kv[i].items;
+    return CHORD_OK;
 }
 
 int chord_gguf_has(const chord_gguf *g, const char *key)

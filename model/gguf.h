@@ -68,6 +68,10 @@ chord_gguf_str chord_gguf_kv_key(const chord_gguf *g, int64_t i);
 chord_gguf_vtype chord_gguf_kv_type(const chord_gguf *g, int64_t i);
 /* For arrays: element type and count. */
 void chord_gguf_kv_array_info(const chord_gguf *g, int64_t i, chord_gguf_vtype *elem, uint64_t *n);
+/* Array i's elements as chord_gguf_get_array gives them, by index: keys are length-counted (any bytes, NULs
+ * included), so enumeration never looks a key up again by its text. CHORD_ERR_INVALID if kv i is not an array. */
+chord_status chord_gguf_kv_array(const chord_gguf *g, int64_t i, chord_gguf_vtype *elem, uint64_t *n,
+                                 const void **data);
 /* Raw pointer to the serialized value (scalars: the value; strings: the 8-byte length). */
 const void *chord_gguf_kv_raw(const chord_gguf *g, int64_t i);
 

@@ -1,6 +1,7 @@
 /* Loading a Llama-family model: hyperparameters from GGUF metadata, strict shape and type checks, a check that
  * the backend runs every op the forward pass will launch (no silent fallback), then one upload per tensor in its
  * GGUF bytes and the device-side KV cache and scratch. */
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +11,12 @@
 
 chord_status llama_fail_ctx(chord_status s, const char *fmt, ...)
 {
-    char ctx[256], prev[768];
+    char ctx[256]; /* fmt names a tensor or buffer: at most 128 bytes plus words */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(ctx, sizeof ctx, fmt, ap);
     va_end(ap);
-    snprintf(prev, sizeof prev, "%s", chord_last_error());
-    return chord_fail(s, "%s: %s", ctx, prev);
+    return chord_fail(s, "%s: %s", ctx, chord_last_error());
 }
 
 chord_op llama_matmul_op(const chord_llama *m, const llama_weight *w, int rows)
@@ -55,8 +55,8 @@ static chord_status get_float_key(const chord_gguf *g, const char *arch, const c
         return CHORD_OK;
     }
     CHORD_TRY(chord_gguf_get_float(g, key, &v));
-    if (!(v > 0))
-        return chord_fail(CHORD_ERR_FORMAT, "model metadata %s = %g must be positive", key, v);
+    if (!(v > 0) || !isfinite((float)v))
+        return chord_fail(CHORD_ERR_FORMAT, "model metadata %s = %g must be positive and finite as a float", key, v);
     *out = (float)v;
     return CHORD_OK;
 }
@@ -72,8 +72,9 @@ chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *
 {
     memset(hp, 0, sizeof *hp);
     chord_gguf_str arch;
-    if (chord_gguf_get_str(g, "general.architecture", &arch) != CHORD_OK)
+    if (!chord_gguf_has(g, "general.architecture"))
         return chord_fail(CHORD_ERR_FORMAT, "model metadata lacks general.architecture");
+    CHORD_TRY(chord_gguf_get_str(g, "general.architecture", &arch)); /* present but not a string: its type named */
     if (arch.len == 0 || arch.len >= sizeof hp->arch)
         return chord_fail(CHORD_ERR_FORMAT, "general.architecture has a bad length (%llu)",
                           (unsigned long long)arch.len);
@@ -90,6 +91,11 @@ chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *
     const char *a = hp->arch;
     CHORD_TRY(get_int_key(g, a, "embedding_length", 1, 0, &hp->n_embd));
     CHORD_TRY(get_int_key(g, a, "block_count", 1, 0, &hp->n_layer));
+    /* the count sizes the layer table: it must be backed by tensors before anything is allocated from it */
+    if ((int64_t)hp->n_layer * 9 + 2 > chord_gguf_n_tensors(g))
+        return chord_fail(CHORD_ERR_FORMAT, "%s.block_count %d needs %lld tensors (9 per block, token_embd, output_norm); "
+                          "the file has %lld", a, hp->n_layer, (long long)hp->n_layer * 9 + 2,
+                          (long long)chord_gguf_n_tensors(g));
     CHORD_TRY(get_int_key(g, a, "feed_forward_length", 1, 0, &hp->n_ff));
     CHORD_TRY(get_int_key(g, a, "attention.head_count", 1, 0, &hp->n_head));
     CHORD_TRY(get_int_key(g, a, "attention.head_count_kv", 0, hp->n_head, &hp->n_head_kv));
@@ -123,6 +129,12 @@ chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *
         return chord_fail(CHORD_ERR_FORMAT, "token_embd.weight has shape [%lld, %lld], expected [%d, n_vocab]",
                           (long long)te->ne[0], (long long)te->ne[1], hp->n_embd);
     hp->n_vocab = (int)te->ne[1];
+    uint64_t n_tokens = 0;
+    const chord_gguf_str *pieces;
+    if (chord_gguf_get_str_array(g, "tokenizer.ggml.tokens", &n_tokens, &pieces) == CHORD_OK &&
+        n_tokens > (uint64_t)hp->n_vocab) /* a smaller vocabulary is padding rows; a larger one has ids with no row */
+        return chord_fail(CHORD_ERR_FORMAT, "the tokenizer has %llu tokens but token_embd.weight has %d rows",
+                          (unsigned long long)n_tokens, hp->n_vocab);
     hp->embd_type = te->type;
     hp->tied_output = chord_gguf_find_tensor(g, "output.weight") == NULL;
     const chord_gguf_tensor *tq = chord_gguf_find_tensor(g, "blk.0.attn_q.weight");
@@ -296,8 +308,9 @@ static chord_status each_weight(loader *L, chord_status (*fn)(loader *, llama_we
     return CHORD_OK;
 }
 
-/* Tensors a llama block does not have (biases, ...) would be silently ignored: refuse them instead. */
-static chord_status check_no_extras(const chord_gguf *g)
+/* Tensors a llama block does not have (biases, ...) or of blocks past block_count would be silently ignored: refuse
+ * them instead. */
+static chord_status check_no_extras(const chord_gguf *g, int n_layer)
 {
     static const char *const known[] = {"attn_norm", "attn_q",   "attn_k",  "attn_v",  "attn_output",
                                         "ffn_norm",  "ffn_gate", "ffn_up",  "ffn_down"};
@@ -311,6 +324,8 @@ static chord_status check_no_extras(const chord_gguf *g)
         if (sscanf(name, "blk.%d.%63[a-z_].weight%n", &layer, part, &len) == 2 && name[len] == 0)
             for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
                 ok |= !strcmp(part, known[k]);
+        if (ok && (layer < 0 || layer >= n_layer))
+            return chord_fail(CHORD_ERR_FORMAT, "tensor %s is past block_count %d", name, n_layer);
         if (!ok)
             return chord_fail(CHORD_ERR_UNSUPPORTED, "tensor %s has no place in the llama forward pass", name);
     }
@@ -319,10 +334,44 @@ static chord_status check_no_extras(const chord_gguf *g)
     return CHORD_OK;
 }
 
+static double gib(double bytes)
+{
+    return bytes / (1024.0 * 1024.0 * 1024.0);
+}
+
+/* What the model will take on the device against what the device has, before any upload or allocation, so a long
+ * --n-ctx fails with the limit named instead of deep inside a driver (or a host killed for memory). */
+static chord_status check_memory(const chord_llama *m, const chord_gguf *g)
+{
+    const chord_llama_hparams *hp = &m->hp;
+    const chord_device_info *dev = &m->rt->info;
+    const double kv_row = (double)hp->n_head_kv * hp->head_dim * sizeof(float); /* one token of one layer's K */
+    const double per_token = 2.0 * hp->n_layer * kv_row;                        /* K and V of every layer */
+    double weights = 0;
+    for (int64_t i = 0; i < chord_gguf_n_tensors(g); i++)
+        weights += (double)chord_gguf_tensor_at(g, i)->bytes;
+    const double scratch = (double)m->n_batch * (3.0 * hp->n_embd + 2.0 * hp->n_head * hp->head_dim + 2.0 * hp->n_ff) *
+                               sizeof(float) + (double)hp->n_vocab * sizeof(float);
+    const double kv = per_token * m->n_ctx;
+    if (dev->max_alloc_bytes && (double)m->n_ctx * kv_row > (double)dev->max_alloc_bytes)
+        return chord_fail(CHORD_ERR_NOMEM, "n_ctx %d makes each layer's K and V cache %.2f GiB, over the largest "
+                          "buffer %s allocates (%.2f GiB): n_ctx at most %lld", m->n_ctx, gib(m->n_ctx * kv_row),
+                          m->rt->be->name, gib((double)dev->max_alloc_bytes),
+                          (long long)((double)dev->max_alloc_bytes / kv_row));
+    if (dev->mem_bytes && weights + scratch + kv > (double)dev->mem_bytes) {
+        const double room = (double)dev->mem_bytes - weights - scratch;
+        return chord_fail(CHORD_ERR_NOMEM, "n_ctx %d needs a KV cache of %.2f GiB; with %.2f GiB of weights that is "
+                          "over the %.2f GiB of %s (%s): n_ctx at most %lld", m->n_ctx, gib(kv), gib(weights),
+                          gib((double)dev->mem_bytes), m->rt->be->name, dev->name,
+                          (long long)(room > 0 ? room / per_token : 0));
+    }
+    return CHORD_OK;
+}
+
 static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_params *p)
 {
     const chord_llama_hparams *hp = &m->hp;
-    CHORD_TRY(check_no_extras(g));
+    CHORD_TRY(check_no_extras(g, hp->n_layer));
     m->layers = calloc((size_t)hp->n_layer, sizeof *m->layers);
     if (!m->layers)
         return chord_fail(CHORD_ERR_NOMEM, "no host memory for %d layers", hp->n_layer);
@@ -348,6 +397,7 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
             CHORD_TRY(need_matmul(m, ws[i], 1));
     }
     CHORD_TRY(need_matmul(m, &m->output, 0));
+    CHORD_TRY(check_memory(m, g));
 
     CHORD_TRY(each_weight(&L, load_weight));
 
@@ -384,10 +434,13 @@ chord_status chord_llama_load(chord_rt *rt, const chord_gguf *g, const chord_lla
     }
     const int n_ctx = chord_llama_resolve_n_ctx(&m->hp, p ? p->n_ctx : 0);
     const int n_batch = p && p->n_batch > 0 ? p->n_batch : 32;
-    if ((p && (p->n_ctx < 0 || p->n_batch < 0)) || n_ctx > (1 << 20)) {
+    if (p && (p->n_ctx < 0 || p->n_batch < 0)) {
         free(m);
-        return chord_fail(CHORD_ERR_INVALID, "n_ctx %d / n_batch %d out of range", p ? p->n_ctx : 0,
-                          p ? p->n_batch : 0);
+        return chord_fail(CHORD_ERR_INVALID, "n_ctx %d and n_batch %d must not be negative", p->n_ctx, p->n_batch);
+    }
+    if (n_ctx > CHORD_LLAMA_MAX_CTX) {
+        free(m);
+        return chord_fail(CHORD_ERR_INVALID, "n_ctx %d is over chord's limit of %d tokens", n_ctx, CHORD_LLAMA_MAX_CTX);
     }
     m->n_ctx = n_ctx;
     m->n_batch = n_batch < n_ctx ? n_batch : n_ctx;

@@ -26,8 +26,11 @@ typedef struct chord_llama_hparams {
     chord_type embd_type, matmul_type; /* token_embd's type; the type of blk.0.attn_q (for display) */
 } chord_llama_hparams;
 
+#define CHORD_LLAMA_MAX_CTX (1 << 20) /* KV cache positions: position offsets stay far from int overflow */
+
 typedef struct chord_llama_params {
-    int n_ctx;   /* KV cache length in tokens; 0: min(n_ctx_train, 2048) */
+    int n_ctx;   /* KV cache length in tokens; 0: min(n_ctx_train, 2048); at most CHORD_LLAMA_MAX_CTX, and what the
+                  * device's memory holds (CHORD_ERR_NOMEM naming the largest n_ctx that fits, before any upload) */
     int n_batch; /* prompt tokens per forward pass; 0: 32 */
     /* Called after each tensor is on the device (done of total, bytes so far); may be NULL. */
     void (*progress)(void *user, int done, int total, size_t bytes);
@@ -58,6 +61,9 @@ size_t chord_llama_cache_bytes(const chord_llama *m);  /* KV cache bytes on the 
  * When logits is not NULL, the last token's logits (n_vocab floats) are written there; only that token's
  * logits are computed. Fails with CHORD_ERR_INVALID when pos0 + n_tok exceeds the context. */
 chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits);
+/* The same, with every position's logits: logits (n_tok, n_vocab), row i after tokens[i] at pos0 + i, each row
+ * computed by the very launches that give the last row in chord_llama_eval (so row n_tok - 1 is bit-identical). */
+chord_status chord_llama_eval_all(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits);
 
 /* Per-op profile: while on, every launch is followed by a sync and its wall time is added to its op (this
  * serializes the device, so rates measured meanwhile are not the real ones). Turning it on clears the sums.

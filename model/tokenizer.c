@@ -142,11 +142,15 @@ static chord_status load_merges(const chord_gguf *g, chord_tokenizer *t)
                               (unsigned long long)r, (int)(items[r].len < 64 ? items[r].len : 64), p);
         size_t nl = (size_t)(sp - p), nr = items[r].len - nl - 1;
         int32_t a = chord_tok_find_n(t, p, nl), b = chord_tok_find_n(t, sp + 1, nr);
-        char buf[256];
-        if (a < 0 || b < 0 || nl + nr > sizeof buf)
+        if (a < 0 || b < 0)
             continue; /* a merge whose sides are not tokens can never apply */
+        char small[256], *buf = nl + nr > sizeof small ? malloc(nl + nr) : small; /* a merged piece of any length */
+        if (!buf)
+            return chord_fail(CHORD_ERR_NOMEM, "tokenizer.ggml.merges[%llu]: %zu bytes", (unsigned long long)r, nl + nr);
         memcpy(buf, p, nl), memcpy(buf + nl, sp + 1, nr);
         int32_t ab = chord_tok_find_n(t, buf, nl + nr);
+        if (buf != small)
+            free(buf);
         if (ab < 0)
             continue; /* its result would not be a token */
         uint64_t key = ((uint64_t)(uint32_t)a << 32 | (uint32_t)b) + 1;
@@ -407,9 +411,15 @@ static chord_status encode_raw(const chord_tokenizer *t, const char *s, size_t n
 chord_status chord_tokenize(const chord_tokenizer *t, const char *text, int add_bos, int parse_special,
                             int32_t *ids, int max_ids, int *n_out)
 {
+    return chord_tokenize_n(t, text, strlen(text), add_bos, parse_special, ids, max_ids, n_out);
+}
+
+chord_status chord_tokenize_n(const chord_tokenizer *t, const char *text, size_t n, int add_bos, int parse_special,
+                              int32_t *ids, int max_ids, int *n_out)
+{
     chord_tok_ids v = {0};
     chord_status st = CHORD_OK;
-    size_t n = strlen(text), raw = 0;
+    size_t raw = 0;
     int after_special = 1; /* SPM: the input's start counts as following a special token */
     *n_out = 0;
     if (add_bos && t->bos >= 0)

@@ -29,6 +29,9 @@ const char *chord_tokenizer_piece(const chord_tokenizer *t, int32_t id);
 /* CHORD_ERR_INVALID if more than max_ids; *n_out is then the count needed, so the caller can grow and retry. */
 chord_status chord_tokenize(const chord_tokenizer *t, const char *text, int add_bos, int parse_special,
                             int32_t *ids, int max_ids, int *n_out);
+/* The same for n bytes of text, NULs included (a prompt read from a file, byte for byte). */
+chord_status chord_tokenize_n(const chord_tokenizer *t, const char *text, size_t n, int add_bos, int parse_special,
+                              int32_t *ids, int max_ids, int *n_out);
 /* The raw bytes a token stands for (byte-level BPE and <0xXX> pieces decoded; control and user-defined tokens
  * give their piece, e.g. "<|im_end|>"), written to buf; returns length (the full length even when it exceeded
  * size, in which case buf holds a truncated prefix); 0 for an id out of range. */

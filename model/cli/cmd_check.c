@@ -11,7 +11,7 @@
 static int usage(FILE *f, int code)
 {
     fprintf(f,
-            "usage: chord check [-b BACKEND[:DEVICE]] [-o OP] [--seed N] [--large] [--json]\n\n"
+            "usage: chord check [-b BACKEND[:DEVICE]] [-o OP] [--seed N] [--large] [--json] [-t N] [-v]\n\n"
             "Runs every case of the shared case table for the backend (default: the best available)\n"
             "against the scalar C reference and prints op, case, NMSE, max error and the verdict.\n"
             "Exit status 1 when any case fails.\n\n"
@@ -19,13 +19,10 @@ static int usage(FILE *f, int code)
             "  -o, --op OP       only this op (matmul, matmul_tiled, rmsnorm, softmax, rope, dequant, ...)\n"
             "  --seed N          seed for the random inputs (default: from the clock, printed)\n"
             "  --large           also the >= 64 MiB cases (the 4096^3 matmul stays benchmark-only)\n"
-            "  --json            one JSON object per case on stdout instead of the table\n");
+            "  --json            one JSON object per case on stdout instead of the table\n"
+            "  -t, --threads N   threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
+            "  -v, --verbose     also say which backends auto mode found absent (no driver, no device)\n");
     return code;
-}
-
-static void log_line(const char *line)
-{
-    fprintf(stderr, "chord: %s\n", line);
 }
 
 int cmd_check(int argc, char **argv)
@@ -60,6 +57,11 @@ int cmd_check(int argc, char **argv)
             large = 1;
         } else if (!strcmp(a, "--json")) {
             json = 1;
+        } else if (!strcmp(a, "-v") || !strcmp(a, "--verbose")) {
+            cli_verbose = 1;
+        } else if ((!strcmp(a, "-t") || !strcmp(a, "--threads")) && has_val) {
+            if (cli_set_threads("check", argv[++i]))
+                return 2;
         } else {
             fprintf(stderr, "chord check: unknown or incomplete option '%s'\n", a);
             return usage(stderr, 2);
@@ -67,7 +69,8 @@ int cmd_check(int argc, char **argv)
     }
 
     chord_rt rt;
-    if (chord_open(spec, &rt, log_line) != CHORD_OK) {
+    cli_skip_log_for("chord check");
+    if (chord_open(spec, &rt, cli_skip_log) != CHORD_OK) {
         fprintf(stderr, "chord check: %s\n", chord_last_error());
         return 1;
     }

@@ -54,23 +54,31 @@ static int synth_usage(FILE *f, int code)
 
 /* ---- printing values ---- */
 
+/* n bytes, escaped as in JSON (a NUL is \u0000); returns the characters written. */
+static uint64_t put_escaped(FILE *f, const char *p, uint64_t n)
+{
+    uint64_t w = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)p[i];
+        if (c == '"' || c == '\\')
+            w += (uint64_t)fprintf(f, "\\%c", c);
+        else if (c == '\n')
+            w += (uint64_t)fprintf(f, "\\n");
+        else if (c == '\t')
+            w += (uint64_t)fprintf(f, "\\t");
+        else if (c < 0x20 || c == 0x7f)
+            w += (uint64_t)fprintf(f, "\\u%04x", c);
+        else
+            w += fputc(c, f) != EOF;
+    }
+    return w;
+}
+
 static void put_str(FILE *f, const char *p, uint64_t len, int json)
 {
     uint64_t shown = !json && len > STRING_HEAD ? STRING_HEAD : len;
     fputc('"', f);
-    for (uint64_t i = 0; i < shown; i++) {
-        unsigned char c = (unsigned char)p[i];
-        if (c == '"' || c == '\\')
-            fprintf(f, "\\%c", c);
-        else if (c == '\n')
-            fputs("\\n", f);
-        else if (c == '\t')
-            fputs("\\t", f);
-        else if (c < 0x20 || c == 0x7f)
-            fprintf(f, "\\u%04x", c);
-        else
-            fputc(c, f);
-    }
+    put_escaped(f, p, shown);
     fputc('"', f);
     if (shown < len)
         fprintf(f, "... (%" PRIu64 " bytes)", len);
@@ -106,13 +114,13 @@ static void put_scalar(FILE *f, chord_gguf_vtype t, const uint8_t *p, int json)
     }
 }
 
-/* An array: text "[a, b, ... N more]"; JSON {"type":..,"n":..,"head":[..]}. */
-static void put_array(FILE *f, const chord_gguf *g, const char *key, int json)
+/* Array i: text "[a, b, ... N more]"; JSON {"type":..,"n":..,"head":[..]}. */
+static void put_array(FILE *f, const chord_gguf *g, int64_t i_kv, int json)
 {
     chord_gguf_vtype et;
     uint64_t n;
     const void *data;
-    if (chord_gguf_get_array(g, key, &et, &n, &data) != CHORD_OK)
+    if (chord_gguf_kv_array(g, i_kv, &et, &n, &data) != CHORD_OK)
         return;
     uint64_t shown = n < ARRAY_HEAD ? n : ARRAY_HEAD;
     if (json)
@@ -144,8 +152,6 @@ static void put_kv(FILE *f, const chord_gguf *g, int64_t i, int json)
     chord_gguf_str k = chord_gguf_kv_key(g, i);
     chord_gguf_vtype t = chord_gguf_kv_type(g, i);
     const uint8_t *raw = chord_gguf_kv_raw(g, i);
-    char key[512];
-    snprintf(key, sizeof key, "%.*s", (int)(k.len < 511 ? k.len : 511), k.ptr);
     if (json) {
         fputs(i ? ",\n    " : "\n    ", f);
         put_str(f, k.ptr, k.len, 1);
@@ -160,14 +166,17 @@ static void put_kv(FILE *f, const chord_gguf *g, int64_t i, int json)
         } else {
             snprintf(type, sizeof type, "%s", chord_gguf_vtype_name(t));
         }
-        fprintf(f, "  %-40s %-16s = ", key, type);
+        /* the key as its bytes say, escaped like a string value, padded to the column */
+        fputs("  ", f);
+        const uint64_t width = put_escaped(f, k.ptr, k.len);
+        fprintf(f, "%*s %-16s = ", width < 40 ? (int)(40 - width) : 0, "", type);
     }
     if (t == CHORD_GGUF_STRING) {
         uint64_t len;
         memcpy(&len, raw, 8);
         put_str(f, (const char *)raw + 8, len, json);
     } else if (t == CHORD_GGUF_ARRAY) {
-        put_array(f, g, key, json);
+        put_array(f, g, i, json);
     } else {
         put_scalar(f, t, raw, json);
     }

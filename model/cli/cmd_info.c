@@ -7,8 +7,9 @@
 
 static int usage(FILE *f, int code)
 {
-    fprintf(f, "usage: chord info\n\nPrints the backends compiled in, the devices each finds (or why none),\n"
-               "and the op x backend matrix of kernels compiled in.\n");
+    fprintf(f, "usage: chord info [-t N]\n\nPrints the backends compiled in, the devices each finds (or, in one line,\n"
+               "why none: 'absent' for no driver or no device, 'failed' for anything else), the order auto mode\n"
+               "tries them in, and the op x backend matrix of kernels compiled in.\n\n" CLI_THREADS_HELP);
     return code;
 }
 
@@ -17,7 +18,12 @@ int cmd_info(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
             return usage(stdout, 0);
-        fprintf(stderr, "chord info: unknown option '%s'\n", argv[i]);
+        if ((strcmp(argv[i], "-t") == 0 || strcmp(argv[i], "--threads") == 0) && i + 1 < argc) {
+            if (cli_set_threads("info", argv[++i]))
+                return 2;
+            continue;
+        }
+        fprintf(stderr, "chord info: unknown or incomplete option '%s'\n", argv[i]);
         return usage(stderr, 2);
     }
     int nb = chord_backend_count();
@@ -30,8 +36,9 @@ int cmd_info(int argc, char **argv)
         chord_device_info devs[CHORD_MAX_DEVICES];
         memset(devs, 0, sizeof devs);
         int n = 0;
-        if (be->probe(devs, CHORD_MAX_DEVICES, &n) != CHORD_OK) {
-            printf("  %-7s none: %s\n", be->name, chord_last_error());
+        const chord_status s = be->probe(devs, CHORD_MAX_DEVICES, &n);
+        if (s != CHORD_OK) {
+            printf("  %-7s %s: %s\n", be->name, s == CHORD_ERR_UNAVAILABLE ? "absent" : "failed", chord_last_error());
             continue;
         }
         if (n == 0)

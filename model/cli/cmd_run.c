@@ -1,5 +1,7 @@
 /* chord run: generate text with a GGUF Llama-family model on one backend, streaming UTF-8 safely, with device-synced
- * prefill and decode rates; --verify runs the same tokens through the ref backend and checks every step's logits. */
+ * prefill and decode rates; --verify runs the same tokens through the ref backend and checks every step's logits;
+ * --logits-out writes every evaluated position's logits (model/cli/logits_out.h). ^C stops at the next token with
+ * the text so far and the rates so far, exit status 130. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,13 +12,15 @@
 #include "chat.h"
 #include "commands.h"
 #include "llama.h"
+#include "logits_out.h"
 #include "sampler.h"
 #include "tokenizer.h"
 
-#define DEFAULT_MODEL "smollm2-135m-instruct-q4_1.gguf"
-
 typedef struct run_opts {
-    const char *model, *prompt, *backend, *system;
+    const char *model, *backend, *system, *logits_out;
+    const char *prompt; /* (prompt_len) bytes: -p's text or -f's file, NULs included */
+    size_t prompt_len;
+    char *prompt_file;  /* -f's contents (owned) */
     int n_predict, n_ctx, n_batch;
     int chat, verify, json, quiet, profile;
     chord_sampler_params sp;
@@ -25,15 +29,18 @@ typedef struct run_opts {
 static int usage(FILE *f, int code)
 {
     fprintf(f,
-            "usage: chord run [-m MODEL.gguf] -p PROMPT [-n N] [-b BACKEND[:DEVICE]] [options]\n\n"
+            "usage: chord run [-m MODEL.gguf] (-p PROMPT | -f FILE) [-n N] [-b BACKEND[:DEVICE]] [options]\n\n"
             "Generates up to N tokens after PROMPT, streaming the text to stdout, then prints the prefill and\n"
-            "decode rates (tokens/s, timed after device sync) on stderr.\n\n"
-            "  -m, --model PATH      GGUF model (default: $CHORD_MODEL_DIR or ~/.cache/chord, file " DEFAULT_MODEL
+            "decode rates (tokens/s, timed after device sync) on stderr. ^C stops at the next token: the text\n"
+            "and the rates so far are printed, exit status 130.\n\n"
+            "  -m, --model PATH      GGUF model (default: $CHORD_MODEL_DIR or ~/.cache/chord, file " CLI_DEFAULT_MODEL
             ";\n"
             "                        ci/fetch-model.sh downloads it)\n"
             "  -p, --prompt TEXT     the prompt\n"
+            "  -f, --file PATH       the prompt from a file, its bytes exactly (no newline added or removed)\n"
             "  -n, --n-predict N     tokens to generate (default 64); stops early at an end-of-generation token\n"
-            "  -b, --backend B       ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
+            "  -b, --backend B       ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto:\n"
+            "                        the first (chord info) that starts, loads the model and passes its warm-up\n"
             "  --chat                wrap the prompt in the model's chat template (one user turn)\n"
             "  --system TEXT         system prompt for --chat\n"
             "  --temp T              sampling temperature; 0 = greedy (default 0)\n"
@@ -47,16 +54,16 @@ static int usage(FILE *f, int code)
             "                        under test picks) and compare the logits: a step passes when\n"
             "                        NMSE <= %.0e and the top-1 tokens agree, or the ref rates the backend's\n"
             "                        top-1 within %.0e relative of its own (a near tie); exit 1 otherwise\n"
+            "  --logits-out FILE     write the f32 logits of every evaluated position (each prompt token, then each\n"
+            "                        generated token fed back), little-endian: char[8] \"" CHORD_LOGITS_MAGIC "\", u32 version 1,\n"
+            "                        u32 n_vocab, u32 n_positions, u32 0, i32 token[n_positions], then\n"
+            "                        f32 logits[n_positions][n_vocab] (row i: after token[i] at position i)\n"
             "  --json                print one JSON object with the text, counts and rates instead of streaming\n"
             "  --profile             sync after every launch and print the time per op (slows the run)\n"
+            CLI_THREADS_HELP CLI_VERBOSE_HELP
             "  -q, --quiet           no loading progress\n",
             CHORD_LOGITS_NMSE_MAX, CHORD_LOGITS_TIE_REL);
     return code;
-}
-
-static void log_line(const char *line)
-{
-    fprintf(stderr, "chord run: %s\n", line);
 }
 
 static double now_ms(void)
@@ -68,24 +75,7 @@ static double now_ms(void)
 
 static int parse_int(const char *s, int lo, int *out)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || end == s || v < lo || v > (1 << 30))
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-static int parse_float(const char *s, float lo, float *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || *end || end == s || !(v >= lo))
-        return -1;
-    *out = (float)v;
-    return 0;
+    return cli_parse_int(s, lo, 1 << 30, out);
 }
 
 /* Returns -1 to go on, or the exit code. */
@@ -114,13 +104,27 @@ static int parse_args(int argc, char **argv, run_opts *o)
             o->profile = 1;
         else if (IS("-q") || IS("--quiet"))
             o->quiet = 1;
+        else if (IS("-v") || IS("--verbose"))
+            cli_verbose = 1;
         else if (!v && a[0] == '-') {
             fprintf(stderr, "chord run: unknown option or missing value: '%s'\n", a);
             return usage(stderr, 2);
         } else if (IS("-m") || IS("--model"))
             o->model = argv[++i];
-        else if (IS("-p") || IS("--prompt"))
+        else if (IS("-p") || IS("--prompt")) {
             o->prompt = argv[++i];
+            o->prompt_len = strlen(o->prompt);
+        } else if (IS("-f") || IS("--file")) {
+            free(o->prompt_file);
+            o->prompt_file = NULL;
+            if (cli_read_file("run", argv[++i], &o->prompt_file, &o->prompt_len))
+                return 1;
+            o->prompt = o->prompt_file;
+        } else if (IS("-t") || IS("--threads")) {
+            if (cli_set_threads("run", argv[++i]))
+                return 2;
+        } else if (IS("--logits-out"))
+            o->logits_out = argv[++i];
         else if (IS("-b") || IS("--backend"))
             o->backend = argv[++i];
         else if (IS("--system"))
@@ -132,13 +136,13 @@ static int parse_args(int argc, char **argv, run_opts *o)
         else if (IS("--n-batch"))
             bad = parse_int(argv[++i], 1, &o->n_batch);
         else if (IS("--temp"))
-            bad = parse_float(argv[++i], 0.0f, &o->sp.temp);
+            bad = cli_parse_float(argv[++i], 0.0f, &o->sp.temp);
         else if (IS("--top-k"))
             bad = parse_int(argv[++i], 0, &o->sp.top_k);
         else if (IS("--top-p")) {
-            bad = parse_float(argv[++i], 0.0f, &o->sp.top_p) || o->sp.top_p > 1.0f;
+            bad = cli_parse_float(argv[++i], 0.0f, &o->sp.top_p) || o->sp.top_p > 1.0f;
         } else if (IS("--repeat-penalty"))
-            bad = parse_float(argv[++i], 0.0f, &o->sp.repeat_penalty) || o->sp.repeat_penalty == 0.0f;
+            bad = cli_parse_float(argv[++i], 0.0f, &o->sp.repeat_penalty) || o->sp.repeat_penalty == 0.0f;
         else if (IS("--seed")) {
             char *end;
             errno = 0;
@@ -155,23 +159,10 @@ static int parse_args(int argc, char **argv, run_opts *o)
         }
     }
     if (!o->prompt) {
-        fprintf(stderr, "chord run: no prompt (-p TEXT)\n");
+        fprintf(stderr, "chord run: no prompt (-p TEXT or -f FILE)\n");
         return usage(stderr, 2);
     }
     return -1;
-}
-
-/* -m, else $CHORD_MODEL_DIR/DEFAULT_MODEL, else ~/.cache/chord/DEFAULT_MODEL. */
-static const char *model_path(const run_opts *o, char *buf, size_t size)
-{
-    if (o->model)
-        return o->model;
-    const char *dir = getenv("CHORD_MODEL_DIR");
-    if (dir && *dir)
-        snprintf(buf, size, "%s/%s", dir, DEFAULT_MODEL);
-    else
-        snprintf(buf, size, "%s/.cache/chord/%s", getenv("HOME") ? getenv("HOME") : ".", DEFAULT_MODEL);
-    return buf;
 }
 
 static void progress(void *user, int done, int total, size_t bytes)
@@ -230,12 +221,15 @@ typedef struct run_state {
     chord_rt rt, ref_rt;
     chord_llama *m, *ref;
     chord_sampler *smp;
-    float *logits, *ref_logits;
+    float *logits, *ref_logits; /* (n_vocab) the last evaluated position's */
+    float *rows;                /* --logits-out: (n_batch, n_vocab) every position of a prefill batch */
+    logits_out lo;
     int32_t *ids;
     int n_prompt, n_gen, n_decode;
     double prefill_ms, decode_ms;
     int verify_fail, verify_steps;
     double verify_worst;
+    int interrupted;
     text_buf text;
 } run_state;
 
@@ -255,31 +249,54 @@ static void verify_step(run_state *S, int step)
                 c.ok ? "" : "  MISMATCH");
 }
 
+/* n tokens at pos on the model (and the ref with --verify): the last position's logits in S->logits; with
+ * --logits-out every position's go to the file. */
 static chord_status eval_both(run_state *S, const int32_t *ids, int n, int pos, double *ms)
 {
+    const size_t n_vocab = (size_t)chord_llama_get_hparams(S->m)->n_vocab;
     const double t0 = now_ms();
-    CHORD_TRY(chord_llama_eval(S->m, ids, n, pos, S->logits));
+    if (S->o.logits_out) {
+        CHORD_TRY(chord_llama_eval_all(S->m, ids, n, pos, S->rows));
+        memcpy(S->logits, S->rows + (size_t)(n - 1) * n_vocab, n_vocab * sizeof(float));
+    } else {
+        CHORD_TRY(chord_llama_eval(S->m, ids, n, pos, S->logits));
+    }
     *ms += now_ms() - t0;
+    if (S->o.logits_out && logits_out_add(&S->lo, ids, S->rows, n))
+        return chord_fail(CHORD_ERR_IO, "--logits-out failed");
     if (S->ref)
         CHORD_TRY(chord_llama_eval(S->ref, ids, n, pos, S->ref_logits));
     return CHORD_OK;
 }
 
-/* Streams one token's bytes (complete UTF-8 sequences only). */
+/* Streams one token's bytes (complete UTF-8 sequences only); a piece of any length. */
 static void emit(run_state *S, chord_utf8_stream *us, int32_t id)
 {
-    char bytes[256], out[300];
     if (chord_tokenizer_is_special(S->tok, id))
         return; /* control tokens are not text */
-    int n = chord_token_bytes(S->tok, id, bytes, sizeof bytes);
-    if (n > (int)sizeof bytes)
-        n = sizeof bytes;
-    size_t k = chord_utf8_stream_push(us, bytes, (size_t)(n > 0 ? n : 0), out, sizeof out);
+    char small[256], small_out[sizeof small + 4];
+    char *bytes = small, *out = small_out;
+    int n = chord_token_bytes(S->tok, id, small, sizeof small);
+    if (n > (int)sizeof small) {
+        bytes = malloc((size_t)n);
+        out = malloc((size_t)n + 4);
+        if (!bytes || !out) {
+            free(bytes);
+            free(out);
+            return;
+        }
+        chord_token_bytes(S->tok, id, bytes, n);
+    }
+    size_t k = chord_utf8_stream_push(us, bytes, (size_t)(n > 0 ? n : 0), out, (size_t)(n > 0 ? n : 0) + 4);
     if (S->o.json || S->o.verify) /* kept whole, not interleaved with the per-step lines */
         text_append(&S->text, out, k);
     else {
         fwrite(out, 1, k, stdout);
         fflush(stdout);
+    }
+    if (bytes != small) {
+        free(bytes);
+        free(out);
     }
 }
 
@@ -289,34 +306,63 @@ static int fail(const char *what)
     return 1;
 }
 
-/* Opens the backend and loads the model on it; prints the failure and returns 1, or 0. */
-static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet, int log_only)
+/* Untimed: device backends build kernels on first use (PoCL, drivers' pipeline caches), which belongs to neither
+ * rate. One batch and one single-token step cover the prefill and decode variants; the cache rows they write are
+ * overwritten by the prefill at position 0. */
+static chord_status warm_up(run_state *S, chord_llama *m)
 {
-    if (chord_open(spec, rt, log_line) != CHORD_OK) {
-        if (log_only) {
-            fprintf(stderr, "chord run: backend %s unavailable: %s\n", spec, chord_last_error());
-            return 1;
-        }
-        return fail("backend");
+    const int n_warm = S->n_prompt < chord_llama_n_batch(m) ? S->n_prompt : chord_llama_n_batch(m);
+    const double t0 = now_ms();
+    CHORD_TRY(chord_llama_eval(m, S->ids, n_warm, 0, S->logits));
+    CHORD_TRY(chord_llama_eval(m, S->ids, 1, 0, S->logits));
+    if (!S->o.quiet && !S->o.json)
+        fprintf(stderr, "chord run: warm-up (%d + 1 tokens, kernel builds) %.1f ms\n", n_warm, now_ms() - t0);
+    return CHORD_OK;
+}
+
+/* Opens spec, loads the model on it and warms it up (ref needs none); 0, or 1 with the reason printed: as an error
+ * for a backend named with -b, as one skip line in auto mode (absent backends only under -v). */
+static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet, int in_auto)
+{
+    chord_status s = chord_open(spec, rt, NULL);
+    if (s != CHORD_OK) {
+        if (in_auto)
+            cli_skip_log(s == CHORD_ERR_UNAVAILABLE ? CHORD_SKIP_ABSENT : CHORD_SKIP_FAILED, spec, chord_last_error());
+        else
+            fprintf(stderr, "chord run: %s\n", chord_last_error());
+        return 1;
     }
     if (!S->o.quiet)
         fprintf(stderr, "chord run: backend %s:%d (%s)\n", rt->be->name, rt->device, rt->info.name);
     int q = quiet || S->o.quiet;
     chord_llama_params p = {S->o.n_ctx, S->o.n_batch, progress, &q};
-    if (chord_llama_load(rt, S->g, &p, m) != CHORD_OK) {
-        fprintf(stderr, "chord run: cannot run the model on %s: %s\n", rt->be->name, chord_last_error());
-        chord_close(rt);
-        return 1;
+    const char *stage = "cannot run the model";
+    s = chord_llama_load(rt, S->g, &p, m);
+    if (s == CHORD_OK && strcmp(rt->be->name, "ref") != 0) {
+        stage = "failed at warm-up";
+        s = warm_up(S, *m);
     }
-    return 0;
+    if (s == CHORD_OK)
+        return 0;
+    if (in_auto) {
+        chord_fail(s, "%s: %s", stage, chord_last_error());
+        cli_skip_log(CHORD_SKIP_FAILED, rt->be->name, chord_last_error());
+    } else {
+        fprintf(stderr, "chord run: %s on %s: %s\n", stage, rt->be->name, chord_last_error());
+    }
+    chord_llama_free(*m);
+    *m = NULL;
+    chord_close(rt);
+    return 1;
 }
 
-/* -b names one backend; without it (or "auto") the backends are tried in preference order until one starts and
- * supports every op and weight type of the model, each refusal printed (the reference is the last one). */
+/* -b names one backend; without it (or "auto") the backends are tried in chord_auto_order until one starts, runs
+ * every op and weight type of the model and passes the warm-up (the reference is the last one). */
 static int open_model(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet)
 {
     if (spec && strcmp(spec, "auto") != 0)
         return open_on(S, spec, rt, m, quiet, 0);
+    cli_skip_log_for("chord run");
     const chord_backend *order[16];
     const int n = chord_auto_order(order, 16);
     for (int i = 0; i < n; i++)
@@ -330,28 +376,22 @@ static int generate(run_state *S)
 {
     const run_opts *o = &S->o;
     const chord_llama_hparams *hp = chord_llama_get_hparams(S->m);
-    const int n_ctx = chord_llama_n_ctx(S->m);
+    const int n_ctx = chord_llama_n_ctx(S->m), n_batch = chord_llama_n_batch(S->m);
     chord_utf8_stream us = {0};
-    if (strcmp(S->rt.be->name, "ref") != 0) {
-        /* Warm-up, untimed: device backends build kernels on first use (PoCL, drivers' pipeline caches), which
-         * belongs to neither rate. One batch and one single-token step cover the prefill and decode variants;
-         * the cache rows they write are overwritten by the prefill at position 0. */
-        const int n_warm = S->n_prompt < chord_llama_n_batch(S->m) ? S->n_prompt : chord_llama_n_batch(S->m);
-        const double t0 = now_ms();
-        if (chord_llama_eval(S->m, S->ids, n_warm, 0, S->logits) != CHORD_OK ||
-            chord_llama_eval(S->m, S->ids, 1, 0, S->logits) != CHORD_OK)
-            return fail("warm-up");
-        if (!o->quiet && !o->json)
-            fprintf(stderr, "chord run: warm-up (%d + 1 tokens, kernel builds) %.1f ms\n", n_warm, now_ms() - t0);
-        if (o->profile)
-            chord_llama_profile(S->m, 1); /* clears the warm-up's sums */
+    if (o->profile)
+        chord_llama_profile(S->m, 1); /* clears the warm-up's sums */
+    cli_catch_sigint();
+    /* the prompt a batch at a time (as chord_llama_eval would split it), so ^C is seen between batches */
+    for (int b = 0; b < S->n_prompt && !cli_interrupted; b += n_batch) {
+        const int n = S->n_prompt - b < n_batch ? S->n_prompt - b : n_batch;
+        if (eval_both(S, S->ids + b, n, b, &S->prefill_ms) != CHORD_OK)
+            return fail("prefill");
     }
-    if (eval_both(S, S->ids, S->n_prompt, 0, &S->prefill_ms) != CHORD_OK)
-        return fail("prefill");
-    if (S->ref)
+    S->interrupted = cli_interrupted;
+    if (S->ref && !S->interrupted)
         verify_step(S, 0);
     int pos = S->n_prompt;
-    for (S->n_gen = 0; S->n_gen < o->n_predict; S->n_gen++) {
+    for (S->n_gen = 0; S->n_gen < o->n_predict && !S->interrupted; S->n_gen++) {
         int32_t id;
         if (S->ref)
             id = chord_logits_argmax(S->logits, hp->n_vocab);
@@ -367,6 +407,11 @@ static int generate(run_state *S)
         if (pos >= n_ctx) {
             S->n_gen++;
             fprintf(stderr, "\nchord run: the context of %d tokens is full\n", n_ctx);
+            break;
+        }
+        if (cli_interrupted) { /* the token is out; its step is not taken */
+            S->n_gen++;
+            S->interrupted = 1;
             break;
         }
         if (eval_both(S, &id, 1, pos, &S->decode_ms) != CHORD_OK)
@@ -398,20 +443,24 @@ static void report(const run_state *S, const char *path)
         printf(", \"backend\": \"%s\", \"device\": ", S->rt.be->name);
         json_str(stdout, S->rt.info.name, strlen(S->rt.info.name));
         printf(", \"n_prompt\": %d, \"n_gen\": %d, \"prefill_ms\": %.3f, \"prefill_tok_s\": %.3f"
-               ", \"n_decode\": %d, \"decode_ms\": %.3f, \"decode_tok_s\": %.3f",
-               S->n_prompt, S->n_gen, S->prefill_ms, pf_tps, S->n_decode, S->decode_ms, dc_tps);
+               ", \"n_decode\": %d, \"decode_ms\": %.3f, \"decode_tok_s\": %.3f, \"interrupted\": %s",
+               S->n_prompt, S->n_gen, S->prefill_ms, pf_tps, S->n_decode, S->decode_ms, dc_tps,
+               S->interrupted ? "true" : "false");
         if (S->ref)
             printf(", \"verify\": {\"steps\": %d, \"failed\": %d, \"worst_nmse\": %.3e}", S->verify_steps,
                    S->verify_fail, S->verify_worst);
         printf(", \"text\": ");
         json_str(stdout, S->text.p ? S->text.p : "", S->text.n);
         printf("}\n");
+        fflush(stdout);
         return;
     }
     if (S->o.verify) {
         printf("%s\n", S->text.p ? S->text.p : "");
         fflush(stdout);
     }
+    if (S->interrupted)
+        fprintf(stderr, "chord run: interrupted after %d generated tokens\n", S->n_gen);
     fprintf(stderr, "chord run: %s: prefill %d tokens in %.1f ms (%.2f tok/s), decode %d tokens in %.1f ms (%.2f tok/s)\n",
             S->rt.be->name, S->n_prompt, S->prefill_ms, pf_tps, S->n_decode, S->decode_ms, dc_tps);
     if (S->ref)
@@ -436,11 +485,45 @@ static void print_profile(const chord_llama *m)
     }
 }
 
-static int run(run_state *S)
+/* The prompt's tokens into S->ids: chat-formatted when asked (special tokens parsed only then), else its bytes. */
+static int tokenize_prompt(run_state *S)
+{
+    const run_opts *o = &S->o;
+    const char *text = o->prompt;
+    size_t len = o->prompt_len;
+    char *formatted = NULL;
+    if (o->chat) {
+        if (memchr(o->prompt, 0, o->prompt_len)) {
+            fprintf(stderr, "chord run: --chat: the prompt holds a NUL byte, which the chat template cannot take\n");
+            return 1;
+        }
+        size_t size = o->prompt_len + (o->system ? strlen(o->system) : 0) + 4096;
+        formatted = malloc(size);
+        if (!formatted || chord_chat_format(S->g, o->system, o->prompt, formatted, size) != CHORD_OK) {
+            free(formatted);
+            return fail("chat template");
+        }
+        text = formatted;
+        len = strlen(formatted);
+    }
+    const int max_ids = len < (size_t)(1 << 30) ? (int)len + 16 : 0; /* a token is at least one byte, bos aside */
+    S->ids = max_ids ? malloc((size_t)max_ids * sizeof *S->ids) : NULL;
+    chord_status s = S->ids ? chord_tokenize_n(S->tok, text, len, chord_tokenizer_add_bos(S->tok), o->chat, S->ids,
+                                               max_ids, &S->n_prompt)
+                            : chord_fail(CHORD_ERR_NOMEM, "no memory for the prompt's tokens");
+    free(formatted);
+    if (s != CHORD_OK)
+        return fail("tokenize");
+    if (S->n_prompt == 0) {
+        fprintf(stderr, "chord run: the prompt is empty after tokenization\n");
+        return 1;
+    }
+    return 0;
+}
+
+static int run(run_state *S, const char *path)
 {
     run_opts *o = &S->o;
-    char path_buf[4096];
-    const char *path = model_path(o, path_buf, sizeof path_buf);
     FILE *probe = fopen(path, "rb");
     if (!probe) {
         fprintf(stderr, "chord run: cannot open model '%s': %s\n", path, strerror(errno));
@@ -457,37 +540,24 @@ static int run(run_state *S)
     const int n_ctx = chord_llama_resolve_n_ctx(&hp, o->n_ctx);
     if (chord_tokenizer_load(S->g, &S->tok) != CHORD_OK)
         return fail("tokenizer");
-
-    /* the prompt: chat-formatted when asked, special tokens parsed only then */
-    const char *text = o->prompt;
-    char *formatted = NULL;
-    if (o->chat) {
-        size_t size = strlen(o->prompt) + (o->system ? strlen(o->system) : 0) + 4096;
-        formatted = malloc(size);
-        if (!formatted || chord_chat_format(S->g, o->system, o->prompt, formatted, size) != CHORD_OK) {
-            free(formatted);
-            return fail("chat template");
-        }
-        text = formatted;
-    }
-    int max_ids = (int)strlen(text) + 16;
-    S->ids = malloc((size_t)max_ids * sizeof *S->ids);
-    chord_status s = S->ids ? chord_tokenize(S->tok, text, chord_tokenizer_add_bos(S->tok), o->chat, S->ids, max_ids,
-                                             &S->n_prompt)
-                            : chord_fail(CHORD_ERR_NOMEM, "no memory for the prompt's tokens");
-    free(formatted);
-    if (s != CHORD_OK)
-        return fail("tokenize");
-    if (S->n_prompt == 0) {
-        fprintf(stderr, "chord run: the prompt is empty after tokenization\n");
+    if (tokenize_prompt(S))
         return 1;
-    }
-
     if (S->n_prompt > n_ctx) {
         fprintf(stderr, "chord run: the prompt is %d tokens, longer than the context of %d (--n-ctx)\n",
                 S->n_prompt, n_ctx);
         return 1;
     }
+    const size_t n_vocab = (size_t)hp.n_vocab;
+    const size_t n_rows = o->logits_out ? (size_t)(o->n_batch > 0 ? o->n_batch : 32) : 0;
+    S->logits = malloc(n_vocab * sizeof(float));
+    S->ref_logits = malloc(n_vocab * sizeof(float));
+    S->rows = n_rows ? malloc(n_rows * n_vocab * sizeof(float)) : NULL;
+    if (!S->logits || !S->ref_logits || (n_rows && !S->rows)) {
+        fprintf(stderr, "chord run: out of memory\n");
+        return 1;
+    }
+    if (o->logits_out && logits_out_open(&S->lo, o->logits_out, hp.n_vocab))
+        return 1;
     if (open_model(S, o->backend, &S->rt, &S->m, 0))
         return 1;
     if (o->verify) {
@@ -496,32 +566,27 @@ static int run(run_state *S)
         if (open_model(S, "ref", &S->ref_rt, &S->ref, 1))
             return 1;
     } else {
-        if (chord_sampler_create(&o->sp, chord_llama_get_hparams(S->m)->n_vocab, &S->smp) != CHORD_OK)
+        if (chord_sampler_create(&o->sp, hp.n_vocab, &S->smp) != CHORD_OK)
             return fail("sampler");
         for (int i = 0; i < S->n_prompt; i++)
             chord_sampler_accept(S->smp, S->ids[i]);
         if (o->sp.temp > 0 && !o->quiet)
             fprintf(stderr, "chord run: sampling with seed %llu\n", (unsigned long long)o->sp.seed);
     }
-    const int n_vocab = chord_llama_get_hparams(S->m)->n_vocab;
-    S->logits = malloc((size_t)n_vocab * sizeof(float));
-    S->ref_logits = malloc((size_t)n_vocab * sizeof(float));
-    if (!S->logits || !S->ref_logits) {
-        fprintf(stderr, "chord run: out of memory\n");
-        return 1;
-    }
     if (!o->quiet && !o->json)
         fprintf(stderr, "chord run: %d prompt tokens, n_ctx %d, n_batch %d\n", S->n_prompt, chord_llama_n_ctx(S->m),
                 chord_llama_n_batch(S->m));
-    if (o->profile)
-        chord_llama_profile(S->m, 1);
     int rc = generate(S);
     if (rc)
         return rc;
     report(S, path);
     if (o->profile)
         print_profile(S->m);
-    return S->verify_fail ? 1 : 0;
+    if (o->logits_out && logits_out_close(&S->lo))
+        return 1;
+    if (o->logits_out && !o->quiet && !o->json)
+        fprintf(stderr, "chord run: logits of %d positions written to %s\n", S->n_prompt + S->n_decode, o->logits_out);
+    return S->interrupted ? 130 : S->verify_fail ? 1 : 0;
 }
 
 int cmd_run(int argc, char **argv)
@@ -529,9 +594,10 @@ int cmd_run(int argc, char **argv)
     run_state S;
     memset(&S, 0, sizeof S);
     int rc = parse_args(argc, argv, &S.o);
-    if (rc >= 0)
-        return rc;
-    rc = run(&S);
+    char *default_path = rc < 0 && !S.o.model ? cli_default_model_path() : NULL;
+    if (rc < 0)
+        rc = S.o.model || default_path ? run(&S, S.o.model ? S.o.model : default_path) : 1;
+    logits_out_discard(&S.lo); /* a run that failed leaves no file (after a close this does nothing) */
     chord_sampler_free(S.smp);
     chord_llama_free(S.ref);
     chord_llama_free(S.m);
@@ -541,7 +607,10 @@ int cmd_run(int argc, char **argv)
     chord_gguf_close(S.g);
     free(S.logits);
     free(S.ref_logits);
+    free(S.rows);
     free(S.ids);
     free(S.text.p);
+    free(S.o.prompt_file);
+    free(default_path);
     return rc;
 }

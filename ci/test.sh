@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, fetches the default model, builds every API whose
 # toolchain is here, and runs all tests (Criterion suites under CTest, then chord check and a bench smoke run).
+# It builds the tests and the benchmark whatever the build directory was configured with before (ci/run-main.sh
+# configures the same directory without them), and fails when a suite or ctest runs no test.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -11,7 +13,7 @@ model=$(bash ci/fetch-model.sh | tail -1)
 export CHORD_MODEL_DIR=$(dirname "$model")
 echo "ci/test.sh: default model at $model"
 
-cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${CHORD_CMAKE_ARGS:-}
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHORD_TESTS=ON -DCHORD_BENCH=ON ${CHORD_CMAKE_ARGS:-}
 cmake --build "$build" -j"$(nproc)"
 
 export POCL_CACHE_DIR="$root/$build/cache/pocl" MESA_SHADER_CACHE_DIR="$root/$build/cache/mesa"
@@ -24,12 +26,15 @@ for b in $("$build/bin/chord" info | sed -n 's/^backends compiled in (preference
     continue
   fi
   "$build/bin/chord" check -b "$b" --seed "$CHORD_SEED" > "$build/check-$b.txt"
-  tail -n +1 "$build/check-$b.txt" | grep -c ' pass$' | sed "s/^/ci\/test.sh: chord check -b $b: passing cases: /"
+  n_pass=$(grep -c ' pass$' "$build/check-$b.txt" || true)
+  echo "ci/test.sh: chord check -b $b: passing cases: $n_pass"
+  if [ "$n_pass" -eq 0 ]; then
+    echo "ci/test.sh: chord check -b $b passed no case" >&2
+    exit 1
+  fi
 done
-if [ -x "$build/bin/chord-bench" ]; then
-  "$build/bin/chord-bench" --benchmark_filter='ref/(copy|add)' --benchmark_min_time=0.05 > "$build/bench-smoke.txt"
-  echo "ci/test.sh: chord-bench smoke run ok"
-fi
+"$build/bin/chord-bench" --benchmark_filter='ref/(copy|add)' --benchmark_min_time=0.05 > "$build/bench-smoke.txt"
+echo "ci/test.sh: chord-bench smoke run ok: $(grep -c '"name"' "$build/bench-smoke.txt" || true) benchmarks"
 # The model on every API this machine runs, checked token by token against the reference backend.
 for b in opencl vulkan; do
   if "$build/bin/chord" info | grep -q "^  $b:0"; then
@@ -39,4 +44,19 @@ for b in opencl vulkan; do
 done
 # CI runs the model tests on every backend here (lavapipe and PoCL included), however slow: no timing-based skip.
 export CHORD_MODEL_TEST_MAX_S=${CHORD_MODEL_TEST_MAX_S:-1000}
-ctest --test-dir "$build" --output-on-failure --timeout 1500
+ctest --test-dir "$build" --output-on-failure --timeout 1500 --no-tests=error
+# Each suite's own count, from the log of that run: every tests/test_*.c ran, and ran at least one test.
+n_sources=$(ls tests/test_*.c | wc -l)
+awk -v want="$n_sources" '
+  /^[0-9]+\/[0-9]+ Testing: / { name = $3; seen[name] = ""; order[n++] = name }
+  /Synthesis: Tested: / && name != "" { sub(/^.*Synthesis: /, ""); seen[name] = $0; tested[name] = $2 + 0 }
+  END {
+    bad = 0
+    for (i = 0; i < n; i++) {
+      s = order[i]
+      print "ci/test.sh: " s ": " (seen[s] == "" ? "no Criterion summary" : seen[s])
+      if (seen[s] == "" || tested[s] == 0) bad = 1
+    }
+    if (n != want) { print "ci/test.sh: " n " suites ran, tests/ has " want; bad = 1 }
+    exit bad
+  }' "$build/Testing/Temporary/LastTest.log"

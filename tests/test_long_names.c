@@ -141,8 +141,12 @@ static void probe_and_open(const char *name, const char *expect_char)
         chord_device_info devs[CHORD_MAX_DEVICES];
         memset(devs, 0, sizeof devs);
         int n = 0;
-        cr_assert_eq(be->probe(devs, CHORD_MAX_DEVICES, &n), CHORD_OK, "%s probe with %zu-byte strings: %s", name,
-                     long_len, chord_last_error());
+        const chord_status s = be->probe(devs, CHORD_MAX_DEVICES, &n);
+        if (s == CHORD_ERR_UNAVAILABLE) { /* no driver: nothing reads a name */
+            long_len = 0;
+            cr_skip_test("%s is absent here: %s", name, chord_last_error());
+        }
+        cr_assert_eq(s, CHORD_OK, "%s probe with %zu-byte strings: %s", name, long_len, chord_last_error());
         if (n == 0) {
             long_len = 0;
             cr_skip_test("%s has no device here", name);

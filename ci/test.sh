@@ -34,7 +34,12 @@ for b in $("$build/bin/chord" info | sed -n 's/^backends compiled in (preference
   fi
 done
 "$build/bin/chord-bench" --benchmark_filter='ref/(copy|add)' --benchmark_min_time=0.05 > "$build/bench-smoke.txt"
-echo "ci/test.sh: chord-bench smoke run ok: $(grep -c '"name"' "$build/bench-smoke.txt" || true) benchmarks"
+n_bench=$(grep -c '^ref/' "$build/bench-smoke.txt" || true)
+echo "ci/test.sh: chord-bench smoke run: $n_bench benchmarks"
+if [ "$n_bench" -eq 0 ]; then
+  echo "ci/test.sh: chord-bench ran no benchmark" >&2
+  exit 1
+fi
 # The model on every API this machine runs, checked token by token against the reference backend.
 for b in opencl vulkan; do
   if "$build/bin/chord" info | grep -q "^  $b:0"; then

@@ -300,9 +300,14 @@ static void emit(run_state *S, chord_utf8_stream *us, int32_t id)
     }
 }
 
+/* what: the stage, said once: left out when the message already starts with it ("tokenizer: ..."). */
 static int fail(const char *what)
 {
-    fprintf(stderr, "chord run: %s: %s\n", what, chord_last_error());
+    const char *msg = chord_last_error();
+    if (strncmp(msg, what, strlen(what)) == 0)
+        fprintf(stderr, "chord run: %s\n", msg);
+    else
+        fprintf(stderr, "chord run: %s: %s\n", what, msg);
     return 1;
 }
 

@@ -7,9 +7,10 @@
 
 static int usage(FILE *f, int code)
 {
-    fprintf(f, "usage: chord info [-t N]\n\nPrints the backends compiled in, the devices each finds (or, in one line,\n"
-               "why none: 'absent' for no driver or no device, 'failed' for anything else), the order auto mode\n"
-               "tries them in, and the op x backend matrix of kernels compiled in.\n\n" CLI_THREADS_HELP);
+    fprintf(f, "usage: chord info [-t N]\n\n"
+               "Prints the backends compiled in, the devices each finds (or, in one line, why none: 'absent'\n"
+               "for no driver or no device, 'failed' for anything else), the order auto mode tries them in,\n"
+               "and the op x backend matrix of kernels compiled in.\n\n" CLI_THREADS_HELP);
     return code;
 }
 

@@ -31,6 +31,7 @@
 #include <math.h>
 
 #include "../common/cuda_common.cuh"
+#include "attention.h"
 
 template <int NI>
 __global__ void __launch_bounds__(256)
@@ -271,12 +272,19 @@ __global__ void __launch_bounds__(ATTN_WARPS * 32)
     }
 }
 
-extern "C" chord_status chord_attention_cuda(const float *q, const float *k, const float *v, float *out,
-                                             const chord_attention_args *a, cudaStream_t stream)
+extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
+    const chord_attention_args *a = (const chord_attention_args *)args;
     if (a->head_dim > CHORD_CUDA_ATTN_MAX_HEAD_DIM)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda attention: head_dim %d > %d", a->head_dim,
                           CHORD_CUDA_ATTN_MAX_HEAD_DIM);
+    if (!t) /* a support query */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const float *q = (const float *)chord_cuda_ptr(t[0]);
+    const float *k = (const float *)chord_cuda_ptr(t[1]);
+    const float *v = (const float *)chord_cuda_ptr(t[2]);
+    float *out = (float *)chord_cuda_ptr(t[3]);
     if (!chord_cuda_aligned(q, 4) || !chord_cuda_aligned(k, 4) || !chord_cuda_aligned(v, 4) ||
         !chord_cuda_aligned(out, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda attention: misaligned Q, K, V or OUT");

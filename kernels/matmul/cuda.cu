@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "../common/cuda_quant.cuh"
+#include "matmul.h"
 
 #define MM_WARPS 8 /* warps per block: MM_WARPS / ks row groups, each row group's k split over ks warps */
 /* k steps in flight per warp for the 1- and 32-value formats (tunable: -DCHORD_CUDA_MM_UNROLL=4 in
@@ -279,18 +280,19 @@ static chord_status launch_gemv(const void *w, size_t row_bytes, const float *x,
     return launch_gemv_mt<Q, 4, 2>(w, row_bytes, x, y, a, stream);
 }
 
-extern "C" int chord_matmul_cuda_supported(const chord_matmul_args *a)
+extern "C" chord_status chord_matmul_cuda(void *ctx, const chord_tensor *tensors, const void *args)
 {
-    return chord_dequant_cuda_supported(a->wtype);
-}
-
-extern "C" chord_status chord_matmul_cuda(const void *w, const float *x, float *y, const chord_matmul_args *a,
-                                          cudaStream_t stream)
-{
+    const chord_matmul_args *a = (const chord_matmul_args *)args;
     const chord_type_traits *t = chord_type_info(a->wtype);
-    if (!chord_matmul_cuda_supported(a))
+    if (!chord_dequant_cuda_supported(a->wtype))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul: weight type %d (%s) has no CUDA decoder",
                           (int)a->wtype, t->name);
+    if (!tensors) /* a support query */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const void *w = chord_cuda_ptr(tensors[0]);
+    const float *x = (const float *)chord_cuda_ptr(tensors[1]);
+    float *y = (float *)chord_cuda_ptr(tensors[2]);
     if ((a->m + 3) / 4 > 65535) /* gridDim.y holds m / MT */
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul: m=%d exceeds the GEMV grid (%d rows)", a->m, 65535 * 4);
     if (!chord_cuda_aligned(w, a->wtype == CHORD_TYPE_F32 ? 4 : 2) || !chord_cuda_aligned(x, 4) ||

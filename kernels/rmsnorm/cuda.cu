@@ -21,6 +21,7 @@
  *      host's enqueue of the launch (run aee194190ffe; runtime/cuda_hold.cu).
  * Y may alias X: each element is read by the thread that writes it, after the row's sum is done. */
 #include "../common/cuda_common.cuh"
+#include "rmsnorm.h"
 
 template <bool VEC>
 __global__ void __launch_bounds__(1024)
@@ -97,9 +98,15 @@ __global__ void __launch_bounds__(RMSNORM_REG_THREADS)
     }
 }
 
-extern "C" chord_status chord_rmsnorm_cuda(const float *x, const float *weight, float *y, const chord_rmsnorm_args *a,
-                                           cudaStream_t stream)
+extern "C" chord_status chord_rmsnorm_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
+    const chord_rmsnorm_args *a = (const chord_rmsnorm_args *)args;
+    if (!t) /* a support query: every shape runs */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const float *x = (const float *)chord_cuda_ptr(t[0]);
+    const float *weight = (const float *)chord_cuda_ptr(t[1]);
+    float *y = (float *)chord_cuda_ptr(t[2]);
     if (!chord_cuda_aligned(x, 4) || !chord_cuda_aligned(weight, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda rmsnorm: misaligned X %p, weight %p or Y %p", (const void *)x,
                           (const void *)weight, (void *)y);

@@ -40,6 +40,7 @@
 #include <math.h>
 
 #include "../common/cuda_common.cuh"
+#include "rope.h"
 
 #define ROPE_THREADS 256
 #define ROPE_U 4 /* slots per thread per step */
@@ -234,8 +235,14 @@ static chord_status rope_vec_launch(const float *x, float *y, const chord_rope_a
     return CHORD_OK;
 }
 
-extern "C" chord_status chord_rope_cuda(const float *x, float *y, const chord_rope_args *a, cudaStream_t stream)
+extern "C" chord_status chord_rope_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
+    const chord_rope_args *a = (const chord_rope_args *)args;
+    if (!t) /* a support query: every shape runs */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const float *x = (const float *)chord_cuda_ptr(t[0]);
+    float *y = (float *)chord_cuda_ptr(t[1]);
     if (!chord_cuda_aligned(x, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda rope: misaligned X %p or Y %p", (const void *)x, (void *)y);
     const int64_t n_rows = (int64_t)a->n_tok * a->n_head;

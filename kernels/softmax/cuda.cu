@@ -24,6 +24,7 @@
 #include <math.h>
 
 #include "../common/cuda_common.cuh"
+#include "softmax.h"
 
 /* Merges two running (max, sum) pairs; an empty pair is (-inf, 0) and must not produce inf - inf. */
 __device__ __forceinline__ void sm_merge(float &m, float &s, float m2, float s2)
@@ -215,8 +216,14 @@ __global__ void __launch_bounds__(SOFTMAX_REG_THREADS)
     }
 }
 
-extern "C" chord_status chord_softmax_cuda(const float *x, float *y, const chord_softmax_args *a, cudaStream_t stream)
+extern "C" chord_status chord_softmax_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
+    const chord_softmax_args *a = (const chord_softmax_args *)args;
+    if (!t) /* a support query: every shape runs */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const float *x = (const float *)chord_cuda_ptr(t[0]);
+    float *y = (float *)chord_cuda_ptr(t[1]);
     if (!chord_cuda_aligned(x, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda softmax: misaligned X %p or Y %p", (const void *)x, (void *)y);
     if (a->n_rows == 0 || a->n_cols == 0)

@@ -22,7 +22,8 @@
     X(DEQUANT,      dequant,      ref, cuda, opencl, vulkan)          \
     X(ADD,          add,          ref, cuda, opencl, vulkan)          \
     X(SWIGLU,       swiglu,       ref, cuda, opencl, vulkan)          \
-    X(ATTENTION,    attention,    ref, cuda, opencl, vulkan)
+    X(ATTENTION,    attention,    ref, cuda, opencl, vulkan)          \
+    /* one line per op above, each ending in a backslash */
 /* clang-format on */
 
 typedef enum chord_op {

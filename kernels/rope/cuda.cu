@@ -7,7 +7,7 @@
  * ops per pair), and only the reduced angle (|r| <= pi) goes to float __sincosf (<= 2^-21.4 absolute
  * error there). The result is within ~1e-6 of the double reference.
  *
- * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
+ * Versions, with the H100 figures measured for each:
  *   v1 flat grid-stride over (row, slot), slots = n_rot/2 pairs then the head_dim - n_rot
  *      copied values. NORMAL reads each pair as one float2 when X and Y are 8-aligned and head_dim
  *      is even (checked at run time), NEOX reads two coalesced float streams. Consecutive threads
@@ -31,7 +31,7 @@
  *      there is less work), grid-striding over the items: no tail wave, the frequency table built
  *      once per resident block. Consecutive threads take consecutive q: each load instruction of a
  *      warp covers whole 512-byte heads (NEOX: two 256-byte halves).
- *      Expected (measured by the lead): >= 80% of copy at 2048 x 32 x 128, both modes.
+ *      Expected: >= 80% of copy at 2048 x 32 x 128, both modes.
  *      H100, % of the 256 MiB copy (NORMAL / NEOX): run 2ced065576bb 73.9 / 76.1 at 2048 x 32 x 128, 89.8 /
  *      90.4 at 8192; but that timer counted the host's ~3 us enqueue of the launch as device time
  *      (runtime/cuda_hold.cu). Timed right (run 8388b9f320f5-dirty): 82.7 / 82.8 at 2048, 86.5 / 85.5 at

@@ -2,10 +2,11 @@
  * In float with the accurate expf and IEEE division (no fast-math): about 4 roundings against the
  * reference's double, well inside its 1e-6 relative bound.
  *
- * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
+ * Versions:
  *   v1 (this) grid-stride, float4 loads/stores when all three pointers are 16-aligned (checked at
  *      run time, else the scalar loop). Expected: at copy bandwidth for n >= 16M; the expf and the
  *      division are far below the memory time (12 bytes per element).
+ *      H100 (run aee194190ffe): 2906 GB/s at 16M, 97.5% of the 256 MiB copy.
  * Y may alias GATE or UP: each element is read before the same thread writes it, so no __restrict__. */
 #include "../common/cuda_common.cuh"
 #include "swiglu.h"

@@ -23,6 +23,7 @@
     X(ADD,          add,          ref, cuda, opencl, vulkan)          \
     X(SWIGLU,       swiglu,       ref, cuda, opencl, vulkan)          \
     X(ATTENTION,    attention,    ref, cuda, opencl, vulkan)          \
+    X(GELU,         gelu,         ref, cuda, opencl, vulkan)          \
     /* one line per op above, each ending in a backslash */
 /* clang-format on */
 

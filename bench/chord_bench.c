@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "matmul/matmul.h"
 #include "gbench.h"
 
 #ifdef CHORD_HAVE_CUDA
@@ -154,7 +155,7 @@ static void bench_case(chord_bench_state *st, void *user)
             t[i] = (chord_tensor){i == out ? bufs[0][i] : bufs[k][i], 0};
         if (iter == 0) { /* warm-up: first launches build pipelines and touch memory */
             for (int w = 0; w < 3 && s == CHORD_OK; w++)
-                s = chord_launch(rt, c->op, t, &c->a);
+                s = chord_launch(rt, c->op, t, c->args);
             if (s == CHORD_OK)
                 s = chord_sync(rt);
         }
@@ -162,7 +163,7 @@ static void bench_case(chord_bench_state *st, void *user)
         if (s == CHORD_OK)
             s = rt->be->timer_start(rt->ctx);
         if (s == CHORD_OK)
-            s = chord_launch(rt, c->op, t, &c->a);
+            s = chord_launch(rt, c->op, t, c->args);
         if (s == CHORD_OK)
             s = rt->be->timer_stop(rt->ctx, &ms);
         if (s != CHORD_OK)
@@ -186,8 +187,9 @@ static void bench_case(chord_bench_state *st, void *user)
             chord_bench_counter(st, "GFLOP/s", flops / med / 1e9);
 #ifdef CHORD_HAVE_CUDA
         double cublas_tflops = 0;
-        if ((c->op == CHORD_OP_MATMUL || c->op == CHORD_OP_MATMUL_TILED) && c->a.matmul.wtype == CHORD_TYPE_F32 &&
-            c->a.matmul.m > 1 && chord_cuda_sgemm_cublas(c->a.matmul.m, c->a.matmul.n, c->a.matmul.k,
+        const chord_matmul_args *mm = c->args; /* read only for the matmul ops */
+        if ((c->op == CHORD_OP_MATMUL || c->op == CHORD_OP_MATMUL_TILED) && mm->wtype == CHORD_TYPE_F32 &&
+            mm->m > 1 && chord_cuda_sgemm_cublas(mm->m, mm->n, mm->k,
                                                          &cublas_tflops) == CHORD_OK) {
             chord_bench_counter(st, "cublas_GFLOP/s", cublas_tflops * 1e3);
             chord_bench_counter(st, "pct_of_cublas", 100.0 * flops / med / 1e12 / cublas_tflops);
@@ -236,7 +238,7 @@ int main(int argc, char **argv)
                 continue;
             if ((c->size & CHORD_CASE_HUGE) && !strcmp(be->name, "ref"))
                 continue; /* hours on the scalar reference */
-            if (!chord_supports(&bb->rt, c->op, &c->a)) {
+            if (!chord_supports(&bb->rt, c->op, c->args)) {
                 snprintf(name, sizeof name, "%s lacks %s %s: not benchmarked", be->name, chord_op_name(c->op),
                          c->name);
                 log_line(name);

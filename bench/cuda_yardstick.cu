@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "../kernels/common/cuda_ops.h"
+#include "common/cuda_launch.h"
 #include "yardstick.h"
 
 #define YS_CUDA_CHECK(call)                                                                                \

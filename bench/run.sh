@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs chord-bench and writes Google Benchmark's JSON to results/<device>/<date>-<commit>.json.
+# Runs chord-bench and writes Google Benchmark's JSON to results/<device>/<date>-<commit>/bench.json (one folder
+# per run: ci/gpu.sh's logs go beside it).
 # Extra arguments go to chord-bench (e.g. --benchmark_filter=cuda/). Prints the output path last.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,8 +16,8 @@ if [ -z "$device" ] && command -v nvidia-smi >/dev/null 2>&1; then
 fi
 [ -n "$device" ] || device="cpu $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
 slug=$(printf '%s' "$device" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9]+/-/g; s/^-+|-+$//g')
-mkdir -p "$root/results/$slug"
-out="$root/results/$slug/$date-$commit.json"
+mkdir -p "$root/results/$slug/$date-$commit"
+out="$root/results/$slug/$date-$commit/bench.json"
 echo "bench/run.sh: $device, commit $commit -> $out" >&2
 "$bench" --benchmark_out="$out" --benchmark_out_format=json \
   --benchmark_context=commit="$commit" --benchmark_context=date="$date" --benchmark_context=device="$device" "$@" >&2

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns chord-bench JSON (results/<device>/<date>-<commit>.json) into a Markdown table: each benchmark's
+"""Turns chord-bench JSON (results/<device>/<date>-<commit>/bench.json) into a Markdown table: each benchmark's
 median time, GB/s, GFLOP/s and its ratio to the ceilings measured in the same run."""
 import json
 import sys

@@ -6,7 +6,7 @@
 extern "C" {
 #endif
 
-#include "status.h"
+#include "common/status.h"
 
 /* cuBLAS SGEMM on the current CUDA device with chord's matmul layout and shapes: Y (m, n) = X (m, k) W (n, k)^T,
  * all f32 and row-major, FP32 math (CUBLAS_DEFAULT_MATH: no TF32, no emulation). Times the median of 20

@@ -3,7 +3,8 @@
 # compute-sanitizer over the CUDA check suite, benchmarks with same-run ceilings, and model verification.
 # Runs from the repository root there, with binaries staged by ci/gpu-stage.sh in .gpu (carried along).
 # usage: ci/gpu.sh [checks] [validate] [sanitize] [gemm] [ncu] [bench] [synth] [smollm2]   (default: all but smollm2)
-# Logs go to $OUT (or /tmp/chord-gpu), one tarball plus a summary printed last.
+# Logs go to $OUT (or /tmp/chord-gpu), one tarball plus a summary printed last. A run is kept as one folder,
+# results/<device>/<date>-<commit>/: the logs, bench.json and bench.md (bench/summarize.py), indexed in results/README.md.
 set -uo pipefail
 out=${OUT:-/tmp/chord-gpu}
 logs=$out/logs
@@ -75,7 +76,7 @@ if has bench; then
   json=$(CHORD_BENCH_BIN=.gpu/bin/chord-bench CHORD_COMMIT=${CHORD_COMMIT:-unknown} \
          bench/run.sh --benchmark_filter='^(cuda|opencl|vulkan)/' 2> "$logs/bench.txt" | tail -1)
   note "bench: rc=$? $json"
-  [ -f "$json" ] && cp "$json" "$out/bench.json"
+  [ -f "$json" ] && cp "$json" "$out/bench.json" && { python3 bench/summarize.py "$json" > "$out/bench.md" || true; }
 fi
 if has synth; then
   chord gguf synth --shape llama2-7b --type q4_0 -o /tmp/synth-7b.gguf > "$logs/synth.txt" 2>&1

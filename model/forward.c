@@ -26,7 +26,8 @@ static chord_status launch(chord_llama *m, chord_op op, const chord_tensor *t, c
     return CHORD_OK;
 }
 
-static chord_tensor T(chord_buf *b, size_t off)
+/* The tensor at byte off of buffer b. */
+static chord_tensor tensor_at(chord_buf *b, size_t off)
 {
     chord_tensor t = {b, off};
     return t;
@@ -35,7 +36,7 @@ static chord_tensor T(chord_buf *b, size_t off)
 static chord_status matmul(chord_llama *m, const llama_weight *w, chord_tensor x, chord_tensor y, int rows)
 {
     const chord_matmul_args a = {rows, (int)w->n, (int)w->k, w->type};
-    const chord_tensor t[3] = {T(w->buf, 0), x, y};
+    const chord_tensor t[3] = {tensor_at(w->buf, 0), x, y};
     chord_status s = launch(m, llama_matmul_op(m, w, rows), t, &a);
     return s == CHORD_OK ? s : llama_fail_ctx(s, "%s (m=%d)", w->name, rows);
 }
@@ -43,7 +44,7 @@ static chord_status matmul(chord_llama *m, const llama_weight *w, chord_tensor x
 static chord_status rmsnorm(chord_llama *m, chord_tensor x, const llama_weight *w, chord_tensor y, int rows)
 {
     const chord_rmsnorm_args a = {rows, m->hp.n_embd, m->hp.norm_eps};
-    const chord_tensor t[3] = {x, T(w->buf, 0), y};
+    const chord_tensor t[3] = {x, tensor_at(w->buf, 0), y};
     chord_status s = launch(m, CHORD_OP_RMSNORM, t, &a);
     return s == CHORD_OK ? s : llama_fail_ctx(s, "%s", w->name);
 }
@@ -59,7 +60,7 @@ static chord_status rope(chord_llama *m, chord_tensor x, int n, int n_head, int 
 static chord_status add(chord_llama *m, chord_buf *x, chord_buf *y, int64_t n)
 {
     const chord_add_args a = {n};
-    const chord_tensor t[3] = {T(x, 0), T(y, 0), T(x, 0)};
+    const chord_tensor t[3] = {tensor_at(x, 0), tensor_at(y, 0), tensor_at(x, 0)};
     return launch(m, CHORD_OP_ADD, t, &a);
 }
 
@@ -67,31 +68,31 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
 {
     const chord_llama_hparams *hp = &m->hp;
     const size_t kv_row_bytes = (size_t)hp->n_head_kv * hp->head_dim * sizeof(float);
-    const chord_tensor k_rows = T(ly->k_cache, (size_t)pos0 * kv_row_bytes); /* (n, n_head_kv, head_dim) */
-    const chord_tensor v_rows = T(ly->v_cache, (size_t)pos0 * kv_row_bytes);
+    const chord_tensor k_rows = tensor_at(ly->k_cache, (size_t)pos0 * kv_row_bytes); /* (n, n_head_kv, head_dim) */
+    const chord_tensor v_rows = tensor_at(ly->v_cache, (size_t)pos0 * kv_row_bytes);
 
     /* attention sublayer */
-    CHORD_TRY(rmsnorm(m, T(m->x, 0), &ly->attn_norm, T(m->xn, 0), n));
-    CHORD_TRY(matmul(m, &ly->wq, T(m->xn, 0), T(m->q, 0), n));
-    CHORD_TRY(matmul(m, &ly->wk, T(m->xn, 0), k_rows, n));
-    CHORD_TRY(matmul(m, &ly->wv, T(m->xn, 0), v_rows, n));
-    CHORD_TRY(rope(m, T(m->q, 0), n, hp->n_head, pos0));
+    CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->attn_norm, tensor_at(m->xn, 0), n));
+    CHORD_TRY(matmul(m, &ly->wq, tensor_at(m->xn, 0), tensor_at(m->q, 0), n));
+    CHORD_TRY(matmul(m, &ly->wk, tensor_at(m->xn, 0), k_rows, n));
+    CHORD_TRY(matmul(m, &ly->wv, tensor_at(m->xn, 0), v_rows, n));
+    CHORD_TRY(rope(m, tensor_at(m->q, 0), n, hp->n_head, pos0));
     CHORD_TRY(rope(m, k_rows, n, hp->n_head_kv, pos0));
     const chord_attention_args aa = {n, hp->n_head, hp->n_head_kv, hp->head_dim, pos0,
                                      1.0f / sqrtf((float)hp->head_dim)};
-    const chord_tensor at[4] = {T(m->q, 0), T(ly->k_cache, 0), T(ly->v_cache, 0), T(m->att, 0)};
+    const chord_tensor at[4] = {tensor_at(m->q, 0), tensor_at(ly->k_cache, 0), tensor_at(ly->v_cache, 0), tensor_at(m->att, 0)};
     CHORD_TRY(launch(m, CHORD_OP_ATTENTION, at, &aa));
-    CHORD_TRY(matmul(m, &ly->wo, T(m->att, 0), T(m->proj, 0), n));
+    CHORD_TRY(matmul(m, &ly->wo, tensor_at(m->att, 0), tensor_at(m->proj, 0), n));
     CHORD_TRY(add(m, m->x, m->proj, (int64_t)n * hp->n_embd));
 
     /* FFN sublayer */
-    CHORD_TRY(rmsnorm(m, T(m->x, 0), &ly->ffn_norm, T(m->xn, 0), n));
-    CHORD_TRY(matmul(m, &ly->w_gate, T(m->xn, 0), T(m->gate, 0), n));
-    CHORD_TRY(matmul(m, &ly->w_up, T(m->xn, 0), T(m->up, 0), n));
+    CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->ffn_norm, tensor_at(m->xn, 0), n));
+    CHORD_TRY(matmul(m, &ly->w_gate, tensor_at(m->xn, 0), tensor_at(m->gate, 0), n));
+    CHORD_TRY(matmul(m, &ly->w_up, tensor_at(m->xn, 0), tensor_at(m->up, 0), n));
     const chord_swiglu_args sa = {(int64_t)n * hp->n_ff};
-    const chord_tensor st[3] = {T(m->gate, 0), T(m->up, 0), T(m->gate, 0)};
+    const chord_tensor st[3] = {tensor_at(m->gate, 0), tensor_at(m->up, 0), tensor_at(m->gate, 0)};
     CHORD_TRY(launch(m, CHORD_OP_SWIGLU, st, &sa));
-    CHORD_TRY(matmul(m, &ly->w_down, T(m->gate, 0), T(m->proj, 0), n));
+    CHORD_TRY(matmul(m, &ly->w_down, tensor_at(m->gate, 0), tensor_at(m->proj, 0), n));
     return add(m, m->x, m->proj, (int64_t)n * hp->n_embd);
 }
 
@@ -102,8 +103,8 @@ static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0
     const size_t embd_bytes = (size_t)hp->n_embd * sizeof(float);
     const chord_dequant_args da = {m->tok_embd.type, hp->n_embd};
     for (int t = 0; t < n; t++) {
-        const chord_tensor dt[2] = {T(m->tok_embd.buf, (size_t)tokens[t] * m->tok_embd.row_bytes),
-                                    T(m->x, (size_t)t * embd_bytes)};
+        const chord_tensor dt[2] = {tensor_at(m->tok_embd.buf, (size_t)tokens[t] * m->tok_embd.row_bytes),
+                                    tensor_at(m->x, (size_t)t * embd_bytes)};
         chord_status s = launch(m, CHORD_OP_DEQUANT, dt, &da);
         if (s != CHORD_OK)
             return llama_fail_ctx(s, "token_embd.weight row %d", tokens[t]);
@@ -115,8 +116,8 @@ static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0
     }
     const size_t vocab_bytes = (size_t)hp->n_vocab * sizeof(float);
     for (int r = all ? 0 : n - 1; logits && r < n; r++) {
-        CHORD_TRY(rmsnorm(m, T(m->x, (size_t)r * embd_bytes), &m->output_norm, T(m->xn, 0), 1));
-        CHORD_TRY(matmul(m, &m->output, T(m->xn, 0), T(m->logits, 0), 1));
+        CHORD_TRY(rmsnorm(m, tensor_at(m->x, (size_t)r * embd_bytes), &m->output_norm, tensor_at(m->xn, 0), 1));
+        CHORD_TRY(matmul(m, &m->output, tensor_at(m->xn, 0), tensor_at(m->logits, 0), 1));
         /* a download waits for the launches before it */
         CHORD_TRY(chord_download(m->rt, m->logits, 0, logits + (all ? (size_t)r * hp->n_vocab : 0), vocab_bytes));
     }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "common/types.h"
-#include "status.h"
+#include "common/status.h"
 
 #define CHORD_GGUF_MAGIC 0x46554747u /* "GGUF" read as a little-endian uint32 */
 #define CHORD_GGUF_DEFAULT_ALIGNMENT 32

@@ -184,7 +184,7 @@ static chord_status load_weight(loader *L, llama_weight *w, const char *name, in
         if (!conv)
             return chord_fail(CHORD_ERR_NOMEM, "%s: no host memory to convert", name);
         const chord_dequant_args da = {t->type, k};
-        if (chord_dequant_ref(t->data, conv, &da) != 0) {
+        if (chord_dequant_reference(t->data, conv, &da) != 0) {
             free(conv);
             return chord_fail(CHORD_ERR_UNSUPPORTED, "%s: cannot convert type %d to f32", name, (int)t->type);
         }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "chord.h"
+#include "rope/rope.h" /* rope_mode takes its values */
 #include "gguf.h"
 
 typedef struct chord_llama_hparams {

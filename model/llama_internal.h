@@ -2,6 +2,15 @@
 #ifndef CHORD_LLAMA_INTERNAL_H
 #define CHORD_LLAMA_INTERNAL_H
 
+/* the ops the forward pass launches */
+#include "add/add.h"
+#include "attention/attention.h"
+#include "dequant/dequant.h"
+#include "matmul/matmul.h"
+#include "rmsnorm/rmsnorm.h"
+#include "rope/rope.h"
+#include "softmax/softmax.h"
+#include "swiglu/swiglu.h"
 #include "llama.h"
 
 /* One weight on the device: a matrix of n rows of k values (GGUF ne = [k, n]) stored in its GGUF type,

@@ -7,7 +7,7 @@
 
 #include <stdint.h>
 
-#include "status.h"
+#include "common/status.h"
 
 typedef struct {
     float temp;           /* <= 0: greedy (argmax, ties to the lowest id) */

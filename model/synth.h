@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #include "common/types.h"
-#include "status.h"
+#include "common/status.h"
 
 /* Which tokenizer (and special tokens, chat template) the file gets. */
 typedef enum {

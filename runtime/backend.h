@@ -1,20 +1,13 @@
 /* The one backend interface: a table of functions each API implements in runtime/<api>.c.
- * Buffers are opaque to callers; ops address them as (buffer, byte offset) tensors.
- * An op the backend lacks is a NULL entry in ops[]: callers get CHORD_ERR_UNSUPPORTED, never the reference. */
+ * Buffers are opaque to callers; ops address them as (buffer, byte offset) tensors (kernels/common/op.h).
+ * ops[] is the API's column of the op list (kernels/ops.h): an op the backend lacks is NULL there, and callers get
+ * CHORD_ERR_UNSUPPORTED, never the reference. */
 #ifndef CHORD_BACKEND_H
 #define CHORD_BACKEND_H
 
 #include <stddef.h>
 
-#include "../kernels/common/ops.h"
-#include "status.h"
-
-typedef struct chord_buf chord_buf; /* defined by each backend */
-
-typedef struct chord_tensor {
-    chord_buf *buf;
-    size_t offset; /* bytes from the start of buf */
-} chord_tensor;
+#include "ops.h"
 
 /* Fixed fields, filled with snprintf from strings queried at their full length: 256 bytes hold any Vulkan or CUDA
  * device name whole (both APIs cap theirs at 256 with the NUL); a longer OpenCL string is cut, never overrun. */
@@ -28,12 +21,9 @@ typedef struct chord_device_info {
 
 #define CHORD_MAX_DEVICES 8
 
-/* Launch of one op: t[] holds chord_op_n_tensors(op) tensors in the op header's order,
- * args points to the op's chord_<op>_args. Launches are asynchronous; sync() waits.
- * The registry (chord_launch, chord_upload, ...) has already checked that every tensor's span and every
- * transfer's range lies inside its buffer: backends do not check again. */
-typedef chord_status (*chord_op_fn)(void *ctx, const chord_tensor *t, const void *args);
-
+/* The registry (chord_launch, chord_upload, ...) has already checked each op's arguments and that every tensor's
+ * span and every transfer's range lies inside its buffer: backends do not check again. Launches are
+ * asynchronous; sync() waits. */
 typedef struct chord_backend {
     const char *name;
     /* Lists devices; *n_out = 0 with CHORD_OK when the API works but has none. */
@@ -51,10 +41,9 @@ typedef struct chord_backend {
     /* Device-side timer around launches: start, launches, stop returns elapsed milliseconds. */
     chord_status (*timer_start)(void *ctx);
     chord_status (*timer_stop)(void *ctx, double *ms);
-    /* Whether the backend runs the op for these args (type or variant support); NULL means
-     * "yes when ops[op] is set". */
-    int (*supports)(void *ctx, chord_op op, const void *args);
-    chord_op_fn ops[CHORD_OP_COUNT];
+    /* Runs one launch (NULL: calls fn directly); Vulkan reports validation messages and profiles around it. */
+    chord_status (*run)(void *ctx, chord_op op, chord_op_fn fn, const chord_tensor *t, const void *args);
+    chord_op_fn ops[CHORD_OP_COUNT]; /* the launchers, chord_<op>_<api>; NULL where the API lacks the op */
 } chord_backend;
 
 #endif

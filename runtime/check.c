@@ -54,7 +54,7 @@ static void compare(const chord_case *c, const float *y, const float *ref, size_
 chord_status chord_check_case(chord_rt *rt, const chord_case *c, uint64_t seed, chord_check_result *r)
 {
     memset(r, 0, sizeof *r);
-    if (!chord_supports(rt, c->op, &c->a)) {
+    if (!chord_supports(rt, c->op, c->args)) {
         r->skipped = 1;
         snprintf(r->message, sizeof r->message, "%s does not implement %s for this case", rt->be->name,
                  chord_op_name(c->op));
@@ -127,7 +127,7 @@ chord_status chord_check_case(chord_rt *rt, const chord_case *c, uint64_t seed, 
             (s = chord_upload(rt, buf[0], PAD + bytes[0], got, GUARD)) != CHORD_OK)
             goto done;
     }
-    if ((s = chord_launch(rt, c->op, t, &c->a)) != CHORD_OK)
+    if ((s = chord_launch(rt, c->op, t, c->args)) != CHORD_OK)
         goto done;
     if ((s = chord_sync(rt)) != CHORD_OK)
         goto done;

@@ -1,19 +1,14 @@
 /* The CUDA backend: device memory from cudaMalloc, one stream per context that every copy and
  * launch goes to (so they run in issue order), cudaEvents on that stream for the timer.
- * Plain C over cuda_runtime_api.h; the kernels and their launchers are in kernels/<op>/cuda.cu
- * behind the entry points of kernels/common/cuda_ops.h. Every runtime call goes through
+ * Plain C over cuda_runtime_api.h: devices, memory and timers only; the kernels and their launchers are in
+ * kernels/<op>/cuda.cu (kernels/common/cuda_launch.h). Every runtime call goes through
  * CHORD_CUDA_CHECK, which records the call text, file, line and CUDA's error; nothing here exits. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "../kernels/common/cuda_ops.h"
 #include "backend.h"
-
-struct chord_buf {
-    size_t bytes;
-    unsigned char *data; /* device memory */
-};
+#include "common/cuda_launch.h"
 
 typedef struct cuda_ctx {
     int device;
@@ -131,11 +126,28 @@ static chord_status cuda_init(int device, void **ctx_out)
 
 /* The runtime's current device is per host thread: set it on every entry so a context works from
  * whichever thread calls it and two contexts on two devices do not mix. */
-#define USE(ctx) CHORD_CUDA_CHECK(cudaSetDevice(((cuda_ctx *)(ctx))->device))
+static chord_status use_device(const cuda_ctx *c)
+{
+    CHORD_CUDA_CHECK(cudaSetDevice(c->device));
+    return CHORD_OK;
+}
+
+cudaStream_t chord_cuda_stream(void *ctx)
+{
+    return ((const cuda_ctx *)ctx)->stream;
+}
+
+/* Every launch: the context's device first. */
+static chord_status cuda_run(void *ctx, chord_op op, chord_op_fn fn, const chord_tensor *t, const void *args)
+{
+    (void)op;
+    CHORD_TRY(use_device(ctx));
+    return fn(ctx, t, args);
+}
 
 static chord_status cuda_alloc(void *ctx, size_t bytes, chord_buf **out)
 {
-    USE(ctx);
+    CHORD_TRY(use_device(ctx));
     chord_buf *b = malloc(sizeof *b);
     if (!b)
         return chord_fail(CHORD_ERR_NOMEM, "cuda: out of host memory");
@@ -172,7 +184,7 @@ static size_t cuda_buf_bytes(const chord_buf *b)
 static chord_status cuda_upload(void *ctx, chord_buf *dst, size_t off, const void *src, size_t bytes)
 {
     cuda_ctx *c = ctx;
-    USE(ctx);
+    CHORD_TRY(use_device(c));
     CHORD_CUDA_CHECK(cudaMemcpyAsync(dst->data + off, src, bytes, cudaMemcpyHostToDevice, c->stream));
     CHORD_CUDA_CHECK(cudaStreamSynchronize(c->stream));
     return CHORD_OK;
@@ -181,7 +193,7 @@ static chord_status cuda_upload(void *ctx, chord_buf *dst, size_t off, const voi
 static chord_status cuda_download(void *ctx, const chord_buf *src, size_t off, void *dst, size_t bytes)
 {
     cuda_ctx *c = ctx;
-    USE(ctx);
+    CHORD_TRY(use_device(c));
     CHORD_CUDA_CHECK(cudaMemcpyAsync(dst, src->data + off, bytes, cudaMemcpyDeviceToHost, c->stream));
     CHORD_CUDA_CHECK(cudaStreamSynchronize(c->stream));
     return CHORD_OK;
@@ -193,7 +205,7 @@ static chord_status cuda_copy(void *ctx, chord_buf *dst, size_t doff, const chor
                               size_t bytes)
 {
     cuda_ctx *c = ctx;
-    USE(ctx);
+    CHORD_TRY(use_device(c));
     if (dst == src && doff < soff + bytes && soff < doff + bytes) {
         if (doff == soff)
             return CHORD_OK;
@@ -215,8 +227,9 @@ static chord_status cuda_copy(void *ctx, chord_buf *dst, size_t doff, const chor
 
 static chord_status cuda_sync(void *ctx)
 {
-    USE(ctx);
-    CHORD_CUDA_CHECK(cudaStreamSynchronize(((cuda_ctx *)ctx)->stream));
+    cuda_ctx *c = ctx;
+    CHORD_TRY(use_device(c));
+    CHORD_CUDA_CHECK(cudaStreamSynchronize(c->stream));
     return CHORD_OK;
 }
 
@@ -226,7 +239,7 @@ static chord_status cuda_sync(void *ctx)
 static chord_status cuda_timer_start(void *ctx)
 {
     cuda_ctx *c = ctx;
-    USE(ctx);
+    CHORD_TRY(use_device(c));
     CHORD_TRY(chord_cuda_hold(c->stream, CUDA_TIMER_HOLD_US));
     CHORD_CUDA_CHECK(cudaEventRecord(c->t0, c->stream));
     return CHORD_OK;
@@ -236,7 +249,7 @@ static chord_status cuda_timer_stop(void *ctx, double *ms)
 {
     cuda_ctx *c = ctx;
     float f = 0.0f;
-    USE(ctx);
+    CHORD_TRY(use_device(c));
     CHORD_CUDA_CHECK(cudaEventRecord(c->t1, c->stream));
     CHORD_CUDA_CHECK(cudaEventSynchronize(c->t1));
     CHORD_CUDA_CHECK(cudaEventElapsedTime(&f, c->t0, c->t1));
@@ -244,163 +257,8 @@ static chord_status cuda_timer_stop(void *ctx, double *ms)
     return CHORD_OK;
 }
 
-static int cuda_supports(void *ctx, chord_op op, const void *args)
-{
-    (void)ctx;
-    switch (op) {
-    case CHORD_OP_MATMUL:
-        return chord_matmul_cuda_supported(args);
-    case CHORD_OP_MATMUL_TILED:
-#ifdef CHORD_CUDA_HAVE_MATMUL_TILED
-        return chord_matmul_tiled_cuda_supported(args);
-#else
-        return 0;
-#endif
-    case CHORD_OP_DEQUANT:
-        return chord_dequant_cuda_supported(((const chord_dequant_args *)args)->type);
-    case CHORD_OP_ATTENTION:
-        return ((const chord_attention_args *)args)->head_dim <= CHORD_CUDA_ATTN_MAX_HEAD_DIM;
-    default:
-        return 1;
-    }
-}
-
-/* The device address of a tensor: chord_launch has checked that its span lies inside its buffer. */
-#define DEV(t) ((void *)((t).buf->data + (t).offset))
-
-#define STREAM(ctx) (((cuda_ctx *)(ctx))->stream)
-
-static chord_status op_matmul_common(void *ctx, const chord_tensor *t, const chord_matmul_args *a, int tiled)
-{
-    void *w = NULL, *x = NULL, *y = NULL;
-    USE(ctx);
-    w = DEV(t[0]);
-    x = DEV(t[1]);
-    y = DEV(t[2]);
-#ifdef CHORD_CUDA_HAVE_MATMUL_TILED
-    if (tiled)
-        return chord_matmul_tiled_cuda(w, x, y, a, STREAM(ctx));
-#else
-    if (tiled)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda: matmul_tiled is not built");
-#endif
-    return chord_matmul_cuda(w, x, y, a, STREAM(ctx));
-}
-
-static chord_status op_matmul(void *ctx, const chord_tensor *t, const void *a)
-{
-    return op_matmul_common(ctx, t, a, 0);
-}
-
-#ifdef CHORD_CUDA_HAVE_MATMUL_TILED
-static chord_status op_matmul_tiled(void *ctx, const chord_tensor *t, const void *a)
-{
-    return op_matmul_common(ctx, t, a, 1);
-}
-#endif
-
-static chord_status op_rmsnorm(void *ctx, const chord_tensor *t, const void *args)
-{
-    const chord_rmsnorm_args *a = args;
-    void *x = NULL, *w = NULL, *y = NULL;
-    USE(ctx);
-    x = DEV(t[0]);
-    w = DEV(t[1]);
-    y = DEV(t[2]);
-    return chord_rmsnorm_cuda(x, w, y, a, STREAM(ctx));
-}
-
-static chord_status op_softmax(void *ctx, const chord_tensor *t, const void *args)
-{
-    const chord_softmax_args *a = args;
-    void *x = NULL, *y = NULL;
-    USE(ctx);
-    x = DEV(t[0]);
-    y = DEV(t[1]);
-    return chord_softmax_cuda(x, y, a, STREAM(ctx));
-}
-
-static chord_status op_rope(void *ctx, const chord_tensor *t, const void *args)
-{
-    const chord_rope_args *a = args;
-    void *x = NULL, *y = NULL;
-    USE(ctx);
-    x = DEV(t[0]);
-    y = DEV(t[1]);
-    return chord_rope_cuda(x, y, a, STREAM(ctx));
-}
-
-static chord_status op_dequant(void *ctx, const chord_tensor *t, const void *args)
-{
-    const chord_dequant_args *a = args;
-    void *src = NULL, *dst = NULL;
-    USE(ctx);
-    src = DEV(t[0]);
-    dst = DEV(t[1]);
-    return chord_dequant_cuda(src, dst, a, STREAM(ctx));
-}
-
-static chord_status op_add(void *ctx, const chord_tensor *t, const void *args)
-{
-    const chord_add_args *a = args;
-    void *x = NULL, *z = NULL, *y = NULL;
-    USE(ctx);
-    x = DEV(t[0]);
-    z = DEV(t[1]);
-    y = DEV(t[2]);
-    return chord_add_cuda(x, z, y, a, STREAM(ctx));
-}
-
-static chord_status op_swiglu(void *ctx, const chord_tensor *t, const void *args)
-{
-    const chord_swiglu_args *a = args;
-    void *g = NULL, *u = NULL, *y = NULL;
-    USE(ctx);
-    g = DEV(t[0]);
-    u = DEV(t[1]);
-    y = DEV(t[2]);
-    return chord_swiglu_cuda(g, u, y, a, STREAM(ctx));
-}
-
-static chord_status op_attention(void *ctx, const chord_tensor *t, const void *args)
-{
-    const chord_attention_args *a = args;
-    void *q = NULL, *k = NULL, *v = NULL, *o = NULL;
-    USE(ctx);
-    q = DEV(t[0]);
-    k = DEV(t[1]);
-    v = DEV(t[2]);
-    o = DEV(t[3]);
-    return chord_attention_cuda(q, k, v, o, a, STREAM(ctx));
-}
-
 const chord_backend chord_backend_cuda = {
-    .name = "cuda",
-    .probe = cuda_probe,
-    .init = cuda_init,
-    .shutdown = cuda_shutdown,
-    .alloc = cuda_alloc,
-    .free = cuda_free,
-    .buf_bytes = cuda_buf_bytes,
-    .upload = cuda_upload,
-    .download = cuda_download,
-    .copy = cuda_copy,
-    .sync = cuda_sync,
-    .timer_start = cuda_timer_start,
-    .timer_stop = cuda_timer_stop,
-    .supports = cuda_supports,
-    .ops =
-        {
-            [CHORD_OP_MATMUL] = op_matmul,
-#ifdef CHORD_CUDA_HAVE_MATMUL_TILED
-            [CHORD_OP_MATMUL_TILED] = op_matmul_tiled,
-#endif
-            [CHORD_OP_RMSNORM] = op_rmsnorm,
-            [CHORD_OP_SOFTMAX] = op_softmax,
-            [CHORD_OP_ROPE] = op_rope,
-            [CHORD_OP_DEQUANT] = op_dequant,
-            [CHORD_OP_ADD] = op_add,
-            [CHORD_OP_SWIGLU] = op_swiglu,
-            [CHORD_OP_ATTENTION] = op_attention,
-        },
-};
+    .name = "cuda", .probe = cuda_probe, .init = cuda_init, .shutdown = cuda_shutdown, .alloc = cuda_alloc,
+    .free = cuda_free, .buf_bytes = cuda_buf_bytes, .upload = cuda_upload, .download = cuda_download,
+    .copy = cuda_copy, .sync = cuda_sync, .timer_start = cuda_timer_start, .timer_stop = cuda_timer_stop,
+    .run = cuda_run, .ops = {CHORD_OPS(CHORD_REGISTER_CUDA)}};

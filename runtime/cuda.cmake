@@ -25,11 +25,6 @@ target_link_libraries(chord_lib PUBLIC CUDA::cudart)
 set_target_properties(chord_lib PROPERTIES CUDA_ARCHITECTURES "${CMAKE_CUDA_ARCHITECTURES}"
                                            CUDA_RUNTIME_LIBRARY Shared)
 target_compile_definitions(chord_lib PUBLIC CHORD_HAVE_CUDA)
-# matmul_tiled's kernel is another file's work; until it is in the tree the op is reported unsupported.
-if(EXISTS ${CMAKE_SOURCE_DIR}/kernels/matmul_tiled/cuda.cu)
-  set_property(SOURCE ${CMAKE_SOURCE_DIR}/runtime/cuda.c APPEND PROPERTY COMPILE_DEFINITIONS
-               CHORD_CUDA_HAVE_MATMUL_TILED)
-endif()
 
 # Release-level device code whatever CMAKE_BUILD_TYPE says (CMake's RelWithDebInfo default is -O2 -g;
 # nvcc's -g is host debug info only, device debug would need -G, which no configuration uses).

@@ -1,12 +1,13 @@
 /* The OpenCL backend: devices of every platform in one flat list (`-b opencl:N`), buffers as cl_mem
  * with byte offsets passed to kernels (sub-buffer origins would need CL_DEVICE_MEM_BASE_ADDR_ALIGN),
  * one in-order profiling queue, and event timing from the first launch's start to the last's end.
- * Programs and launches live in runtime/opencl_program.c and runtime/opencl_ops.c. */
+ * Programs live in runtime/opencl_program.c, the launchers in kernels/<op>/opencl.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "opencl_internal.h"
+#include "backend.h"
+#include "common/opencl_launch.h"
 
 const char *chord_cl_error_name(cl_int err)
 {
@@ -167,11 +168,16 @@ static void choose_tunables(chord_cl_ctx *c, int nvidia)
         const char *name;
         chord_cl_tune t;
     } table[] = {
-        /* red_wg row_reg ew_wg ew_vpi mm_wg mm_rows  bm bn bk tm tn  attn_wg attn_groups_per_cu;
-         * the CPU row asks for many attention groups so that tests here take the split path too */
-        {"cpu", {64, 8, 64, 4, 64, 4, 32, 32, 8, 4, 4, 64, 32}},
-        {"nvidia", {256, 16, 256, 8, 128, 8, 128, 128, 16, 8, 8, 128, 4}},
-        {"gpu", {256, 16, 256, 4, 128, 8, 64, 64, 16, 4, 4, 128, 4}},
+        /* the CPU row asks for many attention groups so that tests here take the split path too */
+        {"cpu",
+         {.red_wg = 64, .row_reg = 8, .ew_wg = 64, .ew_vpi = 4, .mm_wg = 64, .mm_rows = 4, .gemm_bm = 32,
+          .gemm_bn = 32, .gemm_bk = 8, .gemm_tm = 4, .gemm_tn = 4, .attn_wg = 64, .attn_groups_per_cu = 32}},
+        {"nvidia",
+         {.red_wg = 256, .row_reg = 16, .ew_wg = 256, .ew_vpi = 8, .mm_wg = 128, .mm_rows = 8, .gemm_bm = 128,
+          .gemm_bn = 128, .gemm_bk = 16, .gemm_tm = 8, .gemm_tn = 8, .attn_wg = 128, .attn_groups_per_cu = 4}},
+        {"gpu",
+         {.red_wg = 256, .row_reg = 16, .ew_wg = 256, .ew_vpi = 4, .mm_wg = 128, .mm_rows = 8, .gemm_bm = 64,
+          .gemm_bn = 64, .gemm_bk = 16, .gemm_tm = 4, .gemm_tn = 4, .attn_wg = 128, .attn_groups_per_cu = 4}},
     };
     int row = c->is_cpu ? 0 : nvidia ? 1 : 2;
     const char *force = getenv("CHORD_OPENCL_TUNE");
@@ -418,24 +424,7 @@ static chord_status cl_timer_stop(void *ctx, double *ms)
 }
 
 const chord_backend chord_backend_opencl = {
-    .name = "opencl",
-    .probe = cl_probe,
-    .init = cl_init,
-    .shutdown = cl_shutdown,
-    .alloc = cl_alloc,
-    .free = cl_free,
-    .buf_bytes = opencl_buf_bytes,
-    .upload = cl_upload,
-    .download = cl_download,
-    .copy = cl_copy,
-    .sync = cl_sync,
-    .timer_start = cl_timer_start,
-    .timer_stop = cl_timer_stop,
-    .supports = chord_cl_supports,
-    .ops =
-        {
-#define CHORD_X(e, n, t) [CHORD_OP_##e] = chord_##n##_opencl,
-            CHORD_OP_LIST(CHORD_X)
-#undef CHORD_X
-        },
-};
+    .name = "opencl", .probe = cl_probe, .init = cl_init, .shutdown = cl_shutdown, .alloc = cl_alloc,
+    .free = cl_free, .buf_bytes = opencl_buf_bytes, .upload = cl_upload, .download = cl_download, .copy = cl_copy,
+    .sync = cl_sync, .timer_start = cl_timer_start, .timer_stop = cl_timer_stop,
+    .ops = {CHORD_OPS(CHORD_REGISTER_OPENCL)}};

@@ -1,22 +1,21 @@
-# The OpenCL backend: runtime/opencl*.c plus every kernels/<op>/opencl.cl and the shared
-# kernels/common/opencl_*.cl, embedded as text. Included by CMakeLists.txt after find_package(OpenCL).
+# The OpenCL backend: runtime/opencl*.c, the launchers kernels/<op>/opencl.c and kernels/common/opencl_*.c, plus
+# every kernels/<op>/opencl.cl and the shared kernels/common/opencl_*.cl, embedded as text. Included by
+# CMakeLists.txt after find_package(OpenCL).
 #
 # The shared files are prepended to each op's source at program build, in CHORD_CL_COMMON's order
 # (no #include at run time); variants and tunables are -D defines chosen by the runtime.
 # At run time CHORD_OPENCL_SRC_DIR=<tree>/kernels reads the .cl files from disk instead (development),
 # and CHORD_OPENCL_TUNE=cpu|nvidia|gpu forces a row of the tunables table in runtime/opencl.c.
 set(CHORD_CL_COMMON common/opencl_common.cl common/opencl_quant.cl)
-set(CHORD_CL_OPS matmul matmul_tiled rmsnorm softmax rope dequant add swiglu attention)
+file(GLOB cl_op_sources CONFIGURE_DEPENDS RELATIVE ${CMAKE_SOURCE_DIR}/kernels ${CMAKE_SOURCE_DIR}/kernels/*/opencl.cl)
+list(FILTER cl_op_sources EXCLUDE REGEX "^common/")
 
 set(cl_gen ${CMAKE_BINARY_DIR}/generated/opencl)
 file(MAKE_DIRECTORY ${cl_gen})
 set(cl_embedded)
 set(cl_decls "")
 set(cl_rows "")
-set(cl_paths ${CHORD_CL_COMMON})
-foreach(op ${CHORD_CL_OPS})
-  list(APPEND cl_paths ${op}/opencl.cl)
-endforeach()
+set(cl_paths ${CHORD_CL_COMMON} ${cl_op_sources})
 foreach(rel ${cl_paths})
   string(REGEX REPLACE "[^A-Za-z0-9]" "_" sym "chord_cl_src_${rel}")
   chord_embed(cl_embedded ${sym} ${CMAKE_SOURCE_DIR}/kernels/${rel})
@@ -34,7 +33,8 @@ ${cl_rows}};
 const int chord_cl_n_sources = (int)(sizeof chord_cl_sources / sizeof chord_cl_sources[0]);
 ")
 
-file(GLOB cl_runtime CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/runtime/opencl*.c)
-target_sources(chord_lib PRIVATE ${cl_runtime} ${cl_embedded} ${cl_gen}/chord_cl_sources.c)
+file(GLOB cl_host CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/runtime/opencl*.c ${CMAKE_SOURCE_DIR}/kernels/*/opencl.c
+     ${CMAKE_SOURCE_DIR}/kernels/common/opencl_*.c)
+target_sources(chord_lib PRIVATE ${cl_host} ${cl_embedded} ${cl_gen}/chord_cl_sources.c)
 target_link_libraries(chord_lib PUBLIC OpenCL::OpenCL)
 target_compile_definitions(chord_lib PUBLIC CHORD_HAVE_OPENCL)

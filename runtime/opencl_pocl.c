@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "opencl_internal.h"
+#include "common/opencl_launch.h"
 
 /* Creates path and its parents as needed (mode 0700); 0 on success, else errno. */
 static int make_dirs(const char *path)

@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "opencl_internal.h"
+#include "backend.h"
+#include "common/opencl_launch.h"
 #include "opencl_sources.h"
 
 /* Reads DIR/rel into a NUL-terminated malloc'd string. */

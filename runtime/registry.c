@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "chord.h"
+#include "add/add.h"
 
 extern const chord_backend chord_backend_ref;
 #ifdef CHORD_HAVE_CUDA
@@ -173,11 +174,12 @@ void chord_close(chord_rt *rt)
     rt->ctx = NULL;
 }
 
+/* The launcher answers for itself: called without tensors it says whether it runs these args. */
 int chord_supports(const chord_rt *rt, chord_op op, const void *args)
 {
     if (op < 0 || op >= CHORD_OP_COUNT || !rt->be->ops[op])
         return 0;
-    return rt->be->supports ? rt->be->supports(rt->ctx, op, args) : 1;
+    return rt->be->ops[op](rt->ctx, NULL, args) == CHORD_OK;
 }
 
 /* The one range check every transfer and launch passes, so no backend repeats it. */
@@ -190,98 +192,32 @@ static chord_status range_ok(const chord_rt *rt, const chord_buf *b, size_t off,
     return CHORD_OK;
 }
 
-/* k (or n) values of a type with a known block are whole blocks; an unknown type is supports()' business */
-static int whole_blocks(chord_type type, int64_t n)
-{
-    const chord_type_traits *tr = chord_type_info(type);
-    return tr->block_size == 0 || n % tr->block_size == 0;
-}
-
-/* Each op's argument contract (its header), checked once here for every backend, as the ranges are: a
- * backend's own checks are only for its limits (grid sizes, alignment, head_dim caps). */
-static chord_status args_ok(const chord_rt *rt, chord_op op, const void *args)
-{
-    const char *bad = NULL;
-    switch (op) {
-    case CHORD_OP_MATMUL:
-    case CHORD_OP_MATMUL_TILED: {
-        const chord_matmul_args *a = args;
-        if (a->m < 0 || a->n < 0 || a->k < 0)
-            bad = "negative m, n or k";
-        else if (!whole_blocks(a->wtype, a->k))
-            bad = "k is not whole blocks of the weight type";
-        break;
-    }
-    case CHORD_OP_RMSNORM: {
-        const chord_rmsnorm_args *a = args;
-        if (a->n_rows < 0 || a->n_cols < 0)
-            bad = "negative n_rows or n_cols";
-        break;
-    }
-    case CHORD_OP_SOFTMAX: {
-        const chord_softmax_args *a = args;
-        if (a->n_rows < 0 || a->n_cols < 0)
-            bad = "negative n_rows or n_cols";
-        else if (a->causal && a->rows_per_pos < 1)
-            bad = "causal with rows_per_pos < 1";
-        break;
-    }
-    case CHORD_OP_ROPE: {
-        const chord_rope_args *a = args;
-        if (a->n_tok < 0 || a->n_head < 0 || a->head_dim < 0 || a->n_rot < 0)
-            bad = "negative n_tok, n_head, head_dim or n_rot";
-        else if (a->n_rot % 2 != 0 || a->n_rot > a->head_dim)
-            bad = "n_rot must be even and at most head_dim";
-        else if (!(a->theta_base > 0.0f))
-            bad = "theta_base must be positive";
-        break;
-    }
-    case CHORD_OP_DEQUANT: {
-        const chord_dequant_args *a = args;
-        if (a->n < 0 || !whole_blocks(a->type, a->n))
-            bad = "n is negative or not whole blocks of the type";
-        break;
-    }
-    case CHORD_OP_ADD:
-        if (((const chord_add_args *)args)->n < 0)
-            bad = "negative n";
-        break;
-    case CHORD_OP_SWIGLU:
-        if (((const chord_swiglu_args *)args)->n < 0)
-            bad = "negative n";
-        break;
-    case CHORD_OP_ATTENTION: {
-        const chord_attention_args *a = args;
-        if (a->n_tok < 0 || a->pos0 < 0 || a->n_head <= 0 || a->n_head_kv <= 0 || a->head_dim <= 0)
-            bad = "negative n_tok or pos0, or n_head, n_head_kv or head_dim not positive";
-        else if (a->n_head % a->n_head_kv != 0)
-            bad = "n_head is not a multiple of n_head_kv";
-        break;
-    }
-    default:
-        break;
-    }
-    if (bad)
-        return chord_fail(CHORD_ERR_INVALID, "%s: %s: bad arguments: %s", rt->be->name, chord_op_name(op), bad);
-    return CHORD_OK;
-}
-
 chord_status chord_launch(chord_rt *rt, chord_op op, const chord_tensor *t, const void *args)
 {
-    if (op < 0 || op >= CHORD_OP_COUNT)
+    const chord_op_desc *d = chord_op_desc_of(op);
+    if (!d)
         return chord_fail(CHORD_ERR_INVALID, "unknown op %d", (int)op);
-    CHORD_TRY(args_ok(rt, op, args));
-    if (!chord_supports(rt, op, args))
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "backend %s does not implement %s for these arguments",
-                          rt->be->name, chord_op_name(op));
-    for (int i = 0; i < chord_op_n_tensors(op); i++) {
+    /* each op's argument contract (its header), checked once here for every backend, as the ranges are */
+    const char *bad = d->check(args);
+    if (bad)
+        return chord_fail(CHORD_ERR_INVALID, "%s: %s: bad arguments: %s", rt->be->name, d->name, bad);
+    const chord_op_fn fn = rt->be->ops[op];
+    if (!fn)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "backend %s does not implement %s", rt->be->name, d->name);
+    if (fn(rt->ctx, NULL, args) != CHORD_OK) {
+        char why[512];
+        snprintf(why, sizeof why, "%s", chord_last_error()); /* chord_fail rewrites the buffer it points to */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "backend %s does not implement %s for these arguments: %s",
+                          rt->be->name, d->name, why);
+    }
+    for (int i = 0; i < d->n_tensors; i++) {
         char what[64];
         if (!t[i].buf)
-            return chord_fail(CHORD_ERR_INVALID, "%s: tensor %d has no buffer", chord_op_name(op), i);
-        snprintf(what, sizeof what, "%s tensor %d", chord_op_name(op), i);
-        CHORD_TRY(range_ok(rt, t[i].buf, t[i].offset, chord_op_tensor_bytes(op, args, i), what));
+            return chord_fail(CHORD_ERR_INVALID, "%s: tensor %d has no buffer", d->name, i);
+        snprintf(what, sizeof what, "%s tensor %d", d->name, i);
+        CHORD_TRY(range_ok(rt, t[i].buf, t[i].offset, d->tensor_bytes(args, i), what));
     }
-    return rt->be->ops[op](rt->ctx, t, args);
+    return rt->be->run ? rt->be->run(rt->ctx, op, fn, t, args) : fn(rt->ctx, t, args);
 }
 
 chord_status chord_alloc(chord_rt *rt, size_t bytes, chord_buf **out)

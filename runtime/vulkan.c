@@ -1,6 +1,6 @@
 /* The Vulkan backend: instance and device choice, the validation layer, capabilities and the backend
- * table. Memory, command batches and timing are in vulkan_cmd.c, pipelines and dispatch in
- * vulkan_pipe.c, the ops in vulkan_ops_*.c.
+ * table. Memory, command batches and timing are in vulkan_cmd.c, pipelines, dispatch and the capabilities the
+ * launchers read in vulkan_pipe.c, the launchers in kernels/<op>/vulkan.c.
  *
  * Devices are listed discrete GPUs first, then integrated, virtual and CPU implementations (so
  * `vulkan:0` is the GPU on a machine that also has lavapipe); `-b vulkan:N` picks entry N.
@@ -372,8 +372,6 @@ static chord_status init_device(chord_vk *vk, int device)
 
     const char *prof = getenv("CHORD_VK_PROFILE");
     vk->profile = prof && strcmp(prof, "1") == 0;
-    chord_vk_register_basic(vk->ops, vk->supports);
-    chord_vk_register_matmul(vk->ops, vk->supports);
     return vk_validation_status(vk);
 }
 
@@ -436,31 +434,7 @@ chord_status vk_validation_status(chord_vk *vk)
                       vk->val_first);
 }
 
-/* ---- capabilities for the ops files ---- */
-
-const chord_vk_caps *chord_vk_get_caps(const chord_vk *vk)
-{
-    return &vk->caps;
-}
-
-uint32_t chord_vk_pick_wg(const chord_vk *vk, uint32_t want)
-{
-    uint32_t lim = want < vk->caps.max_wg ? want : vk->caps.max_wg;
-    uint32_t wg = 1;
-    while (wg * 2 <= lim)
-        wg *= 2;
-    return wg;
-}
-
-/* ---- the backend table: ops go through the table the ops files filled at init ---- */
-
-static int vk_supports(void *ctx, chord_op op, const void *args)
-{
-    chord_vk *vk = ctx;
-    if (op < 0 || op >= CHORD_OP_COUNT || !vk->ops[op])
-        return 0;
-    return vk->supports[op] ? vk->supports[op](vk, args) : 1;
-}
+/* ---- the backend table: launches go through run, which reports validation messages and profiles ---- */
 
 static double now_ms(void)
 {
@@ -469,51 +443,25 @@ static double now_ms(void)
     return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec * 1e-6;
 }
 
-static chord_status run_op(chord_vk *vk, chord_op op, const chord_tensor *t, const void *args)
+static chord_status vk_run(void *ctx, chord_op op, chord_op_fn fn, const chord_tensor *t, const void *args)
 {
+    chord_vk *vk = ctx;
     CHORD_TRY(vk_validation_status(vk));
-    if (!vk->ops[op])
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan: %s is not implemented", chord_op_name(op));
     if (vk->profile) { /* earlier work first, so the time is this op's alone */
         CHORD_TRY(vk_flush(vk, 1));
         const double t0 = now_ms();
-        CHORD_TRY(vk->ops[op](vk, t, args));
+        CHORD_TRY(fn(vk, t, args));
         CHORD_TRY(vk_flush(vk, 1));
         vk->prof_ms[op] += now_ms() - t0;
         vk->prof_n[op]++;
     } else {
-        CHORD_TRY(vk->ops[op](vk, t, args));
+        CHORD_TRY(fn(vk, t, args));
     }
     return vk_validation_status(vk);
 }
 
-#define CHORD_X(e, n, k)                                                              \
-    static chord_status vk_op_##n(void *ctx, const chord_tensor *t, const void *args) \
-    {                                                                                 \
-        return run_op(ctx, CHORD_OP_##e, t, args);                                    \
-    }
-CHORD_OP_LIST(CHORD_X)
-#undef CHORD_X
-
 const chord_backend chord_backend_vulkan = {
-    .name = "vulkan",
-    .probe = vk_probe,
-    .init = vk_init,
-    .shutdown = vk_shutdown,
-    .alloc = vk_alloc,
-    .free = vk_free,
-    .buf_bytes = vk_buf_bytes,
-    .upload = vk_upload,
-    .download = vk_download,
-    .copy = vk_copy,
-    .sync = vk_sync,
-    .timer_start = vk_timer_start,
-    .timer_stop = vk_timer_stop,
-    .supports = vk_supports,
-    .ops =
-        {
-#define CHORD_X(e, n, k) [CHORD_OP_##e] = vk_op_##n,
-            CHORD_OP_LIST(CHORD_X)
-#undef CHORD_X
-        },
-};
+    .name = "vulkan", .probe = vk_probe, .init = vk_init, .shutdown = vk_shutdown, .alloc = vk_alloc,
+    .free = vk_free, .buf_bytes = vk_buf_bytes, .upload = vk_upload, .download = vk_download, .copy = vk_copy,
+    .sync = vk_sync, .timer_start = vk_timer_start, .timer_stop = vk_timer_stop, .run = vk_run,
+    .ops = {CHORD_OPS(CHORD_REGISTER_VULKAN)}};

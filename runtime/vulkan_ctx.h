@@ -1,12 +1,14 @@
 /* The Vulkan backend's context and the helpers its host-side files share (runtime/vulkan.c: instance,
  * device, validation, the backend table; vulkan_cmd.c: command batches, memory, transfers, timing;
- * vulkan_pipe.c: pipelines and dispatch). Ops files use vulkan_internal.h only. */
+ * vulkan_pipe.c: pipelines, dispatch and the capabilities launchers read). Launchers (kernels/<op>/vulkan.c) see
+ * only kernels/common/vulkan_launch.h. */
 #ifndef CHORD_VULKAN_CTX_H
 #define CHORD_VULKAN_CTX_H
 
 #include <vulkan/vulkan.h>
 
-#include "vulkan_internal.h"
+#include "backend.h"
+#include "common/vulkan_launch.h"
 
 /* Command buffers in flight: while one batch runs, the next is recorded. */
 #define CHORD_VK_FRAMES 2
@@ -82,9 +84,6 @@ struct chord_vk {
     int profile;                        /* CHORD_VK_PROFILE=1: each op waited for and timed on the host */
     double prof_ms[CHORD_OP_COUNT];
     long prof_n[CHORD_OP_COUNT];
-
-    chord_op_fn ops[CHORD_OP_COUNT];
-    chord_vk_supports_fn supports[CHORD_OP_COUNT];
 };
 
 /* vulkan.c: CHORD_ERR_DEVICE (with the first message) if validation errors arrived since the last report. */

@@ -1,6 +1,6 @@
 /* Vulkan pipelines and dispatch: one compute pipeline per (variant, work-group size), created on
  * first use through the context's VkPipelineCache and kept until shutdown; one descriptor set per
- * dispatch from the recording frame's pool. */
+ * dispatch from the recording frame's pool; and what launchers may ask of the device (caps, shaders). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -51,6 +51,11 @@ static const chord_vk_shader *find_shader(const char *variant)
         if (strcmp(chord_vk_shaders[i].name, variant) == 0)
             return &chord_vk_shaders[i];
     return NULL;
+}
+
+const chord_vk_caps *chord_vk_get_caps(const chord_vk *vk)
+{
+    return &vk->caps;
 }
 
 int chord_vk_has_shader(const chord_vk *vk, const char *variant)

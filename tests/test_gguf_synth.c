@@ -44,7 +44,7 @@ static void check_weights(const chord_gguf *g, int64_t max_rows)
         int norm = strstr(t->name, "norm") != NULL;
         for (int64_t r = 0; r < rows; r++) {
             chord_dequant_args a = {t->type, n};
-            cr_assert_eq(chord_dequant_ref((const uint8_t *)t->data + (size_t)r * row_bytes, row, &a), 0);
+            cr_assert_eq(chord_dequant_reference((const uint8_t *)t->data + (size_t)r * row_bytes, row, &a), 0);
             for (int64_t k = 0; k < n; k++) {
                 cr_assert(isfinite(row[k]), "%s[%lld][%lld] = %g", t->name, (long long)r, (long long)k, row[k]);
                 if (norm)

@@ -8,6 +8,7 @@
 #include <dlfcn.h>
 #include <string.h>
 
+#include "add/add.h"
 #include "chord.h"
 
 static size_t long_len; /* 0: strings pass through unchanged */

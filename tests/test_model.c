@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "llama.h"
+#include "matmul/matmul.h"
 
 #define N_CTX 128
 #define N_CONT 32
@@ -284,15 +285,22 @@ Test(model, context_overflow_is_invalid)
     chord_gguf_close(g);
 }
 
-/* ref's table with attention removed, and one whose supports() refuses q4_1 weights. */
+/* ref's table with attention removed, and one whose matmul launchers refuse q4_1 weights. */
 static chord_backend no_attention, no_q4_1;
-static int (*ref_supports)(void *, chord_op, const void *);
-static int refuse_q4_1(void *ctx, chord_op op, const void *args)
+static chord_op_fn ref_matmul, ref_matmul_tiled;
+static chord_status refuse_q4_1(chord_op_fn fn, void *ctx, const chord_tensor *t, const void *args)
 {
-    if ((op == CHORD_OP_MATMUL || op == CHORD_OP_MATMUL_TILED) &&
-        ((const chord_matmul_args *)args)->wtype == CHORD_TYPE_Q4_1)
-        return 0;
-    return ref_supports ? ref_supports(ctx, op, args) : 1;
+    if (((const chord_matmul_args *)args)->wtype == CHORD_TYPE_Q4_1)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "test: no q4_1 here");
+    return fn(ctx, t, args);
+}
+static chord_status matmul_no_q4_1(void *ctx, const chord_tensor *t, const void *args)
+{
+    return refuse_q4_1(ref_matmul, ctx, t, args);
+}
+static chord_status matmul_tiled_no_q4_1(void *ctx, const chord_tensor *t, const void *args)
+{
+    return refuse_q4_1(ref_matmul_tiled, ctx, t, args);
 }
 
 static void expect_unsupported(chord_gguf *g, const chord_backend *be, const char *must_name)
@@ -319,8 +327,10 @@ Test(model, unsupported_op_or_type_fails_load)
     no_attention.ops[CHORD_OP_ATTENTION] = NULL;
     expect_unsupported(g, &no_attention, "attention");
     no_q4_1 = *ref;
-    ref_supports = ref->supports;
-    no_q4_1.supports = refuse_q4_1;
+    ref_matmul = ref->ops[CHORD_OP_MATMUL];
+    ref_matmul_tiled = ref->ops[CHORD_OP_MATMUL_TILED];
+    no_q4_1.ops[CHORD_OP_MATMUL] = matmul_no_q4_1;
+    no_q4_1.ops[CHORD_OP_MATMUL_TILED] = matmul_tiled_no_q4_1;
     expect_unsupported(g, &no_q4_1, "q4_1");
     expect_unsupported(g, &no_q4_1, "blk.0.attn_q.weight");
     chord_gguf_close(g);

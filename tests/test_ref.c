@@ -9,7 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/ops.h"
+#include "ops.h"
+#include "add/add.h"
+#include "attention/attention.h"
+#include "dequant/dequant.h"
+#include "matmul/matmul.h"
+#include "rmsnorm/rmsnorm.h"
+#include "rope/rope.h"
+#include "softmax/softmax.h"
+#include "swiglu/swiglu.h"
 #include "matmul_tiled/matmul_tiled.h"
 
 /* ---- random inputs ---- */
@@ -66,7 +74,7 @@ static void expect_exact(const float *got, const float *want, int n, const char 
 static int dequant(chord_type type, const void *src, float *dst, int64_t n)
 {
     const chord_dequant_args a = {type, n};
-    return chord_dequant_ref(src, dst, &a);
+    return chord_dequant_reference(src, dst, &a);
 }
 
 /* ---- f16 / bf16 conversions ---- */
@@ -429,8 +437,8 @@ Test(matmul, f32_vs_naive_odd_sizes)
         fill(w, (size_t)n * k, -1, 1);
         fill(x, (size_t)m * k, -1, 1);
         const chord_matmul_args a = {m, n, k, CHORD_TYPE_F32};
-        chord_matmul_ref(w, x, y, &a);
-        chord_matmul_tiled_ref(w, x, yt, &a);
+        chord_matmul_reference(w, x, y, &a);
+        chord_matmul_tiled_reference(w, x, yt, &a);
         naive_matmul(w, x, want, m, n, k);
         for (int i = 0; i < m * n; i++) {
             /* one float rounding of the double sum: half an ulp */
@@ -448,9 +456,9 @@ Test(matmul, known_small)
     const float x[3] = {2, -1, 4};             /* (1, 3) */
     float y[2];
     const chord_matmul_args a = {1, 2, 3, CHORD_TYPE_F32};
-    chord_matmul_ref(w, x, y, &a);
+    chord_matmul_reference(w, x, y, &a);
     cr_assert(y[0] == 12.0f && y[1] == 0.0f, "y = %g %g", (double)y[0], (double)y[1]);
-    chord_matmul_tiled_ref(w, x, y, &a);
+    chord_matmul_tiled_reference(w, x, y, &a);
     cr_assert(y[0] == 12.0f && y[1] == 0.0f);
 }
 
@@ -473,9 +481,9 @@ Test(matmul, quantized_equals_dequantized)
         for (int i = 0; i < n * k; i++)
             cr_assert(isfinite(wf[i]), "%s weight %d finite", chord_type_info(types[t])->name, i);
         const chord_matmul_args aq = {m, n, k, types[t]}, af = {m, n, k, CHORD_TYPE_F32};
-        chord_matmul_ref(wq, x, yq, &aq);
-        chord_matmul_tiled_ref(wq, x, yt, &aq);
-        chord_matmul_ref(wf, x, yf, &af);
+        chord_matmul_reference(wq, x, yq, &aq);
+        chord_matmul_tiled_reference(wq, x, yt, &aq);
+        chord_matmul_reference(wf, x, yf, &af);
         expect_exact(yq, yf, m * n, chord_type_info(types[t])->name);
         expect_exact(yt, yf, m * n, "tiled");
         free(wq), free(wf), free(x), free(yq), free(yf), free(yt);
@@ -489,7 +497,7 @@ Test(softmax, known_and_identities)
     rng_init("softmax.known_and_identities");
     float two[2] = {0.0f, (float)log(3.0)}, y2[2];
     chord_softmax_args a = {.n_rows = 1, .n_cols = 2, .scale = 1, .rows_per_pos = 1};
-    chord_softmax_ref(two, y2, &a);
+    chord_softmax_reference(two, y2, &a);
     cr_assert(fabs(y2[0] - 0.25) < 1e-7 && fabs(y2[1] - 0.75) < 1e-7, "%g %g", (double)y2[0], (double)y2[1]);
 
     enum { R = 7, C = 301 };
@@ -498,10 +506,10 @@ Test(softmax, known_and_identities)
     for (int i = 0; i < R * C; i++) /* multiples of 2^-10, so adding a row constant below is exact */
         x[i] = roundf(x[i] * 1024) / 1024;
     a = (chord_softmax_args){.n_rows = R, .n_cols = C, .scale = 0.7f, .rows_per_pos = 1};
-    chord_softmax_ref(x, y, &a);
+    chord_softmax_reference(x, y, &a);
     for (int i = 0; i < R * C; i++)
         xs[i] = x[i] + (i / C) * 37.0f - 50.0f; /* a different constant per row */
-    chord_softmax_ref(xs, ys, &a);
+    chord_softmax_reference(xs, ys, &a);
     for (int r = 0; r < R; r++) {
         double sum = 0;
         for (int c = 0; c < C; c++) {
@@ -527,7 +535,7 @@ Test(softmax, known_and_identities)
     }
     /* in place gives the same bits */
     memcpy(ys, x, R * C * sizeof *x);
-    chord_softmax_ref(ys, ys, &a);
+    chord_softmax_reference(ys, ys, &a);
     cr_assert(memcmp(ys, y, R * C * sizeof *y) == 0);
     free(x), free(y), free(ys), free(xs);
 }
@@ -540,7 +548,7 @@ Test(softmax, causal)
     fill(x, R * C, -3, 3);
     /* rows (token, head) with 2 heads; token t's limit is pos0 + t = t - 1: token 0 sees nothing */
     const chord_softmax_args a = {.n_rows = R, .n_cols = C, .scale = 1, .causal = 1, .pos0 = -1, .rows_per_pos = 2};
-    chord_softmax_ref(x, y, &a);
+    chord_softmax_reference(x, y, &a);
     const int n_valid[R] = {0, 0, 1, 1, 2, 2, 3, 3};
     for (int r = 0; r < R; r++) {
         double sum = 0;
@@ -556,8 +564,8 @@ Test(softmax, causal)
     float yp[R * C];
     const chord_softmax_args big = {.n_rows = R, .n_cols = C, .scale = 1, .causal = 1, .pos0 = 100, .rows_per_pos = 1};
     const chord_softmax_args plain = {.n_rows = R, .n_cols = C, .scale = 1, .rows_per_pos = 1};
-    chord_softmax_ref(x, y, &big);
-    chord_softmax_ref(x, yp, &plain);
+    chord_softmax_reference(x, y, &big);
+    chord_softmax_reference(x, yp, &plain);
     cr_assert(memcmp(y, yp, sizeof y) == 0);
 }
 
@@ -569,13 +577,13 @@ Test(rope, closed_form_single_pair)
     float x[2] = {1, 0}, y[2];
     chord_rope_args a = {.n_tok = 1, .n_head = 1, .head_dim = 2, .n_rot = 2, .mode = CHORD_ROPE_NORMAL,
                          .theta_base = 10000, .pos0 = 3};
-    chord_rope_ref(x, y, &a);
+    chord_rope_reference(x, y, &a);
     cr_assert(fabs(y[0] - cos(3.0)) < 1e-7 && fabs(y[1] - sin(3.0)) < 1e-7, "%g %g", (double)y[0], (double)y[1]);
     /* pair 1 of 4 rotated values turns by p * 10000^(-1/2) = p / 100; tokens 0..1 at pos0 5 */
     float x4[8] = {0, 0, 2, -1, 0, 0, 2, -1}, y4[8];
     a = (chord_rope_args){.n_tok = 2, .n_head = 1, .head_dim = 4, .n_rot = 4, .mode = CHORD_ROPE_NORMAL,
                           .theta_base = 10000, .pos0 = 5};
-    chord_rope_ref(x4, y4, &a);
+    chord_rope_reference(x4, y4, &a);
     for (int t = 0; t < 2; t++) {
         const double th = (5 + t) / 100.0;
         cr_assert(fabs(y4[4 * t + 2] - (2 * cos(th) + sin(th))) < 1e-6, "t %d", t);
@@ -584,7 +592,7 @@ Test(rope, closed_form_single_pair)
     }
     /* position 0 is the identity */
     a.pos0 = 0, a.n_tok = 1;
-    chord_rope_ref(x4 + 4, y4, &a);
+    chord_rope_reference(x4 + 4, y4, &a);
     cr_assert(memcmp(y4, x4 + 4, 4 * sizeof(float)) == 0);
 }
 
@@ -597,7 +605,7 @@ Test(rope, norm_permutation_tail_inplace)
     fill(x, n, -2, 2);
     chord_rope_args a = {.n_tok = T, .n_head = H, .head_dim = D, .n_rot = R, .mode = CHORD_ROPE_NORMAL,
                          .theta_base = 500000, .pos0 = 77};
-    chord_rope_ref(x, yn, &a);
+    chord_rope_reference(x, yn, &a);
     for (int v = 0; v < T * H; v++) {
         const float *xv = x + v * D, *yv = yn + v * D;
         for (int i = 0; i < half; i++) { /* each adjacent pair keeps its length */
@@ -609,7 +617,7 @@ Test(rope, norm_permutation_tail_inplace)
     }
     /* NEOX is NORMAL with the first n_rot values permuted: neox index i <-> normal 2i, i + half <-> 2i + 1 */
     a.mode = CHORD_ROPE_NEOX;
-    chord_rope_ref(x, yx, &a);
+    chord_rope_reference(x, yx, &a);
     memcpy(xp, x, n * sizeof *x);
     for (int v = 0; v < T * H; v++)
         for (int i = 0; i < half; i++) {
@@ -617,7 +625,7 @@ Test(rope, norm_permutation_tail_inplace)
             xp[v * D + 2 * i + 1] = x[v * D + i + half];
         }
     a.mode = CHORD_ROPE_NORMAL;
-    chord_rope_ref(xp, yp, &a);
+    chord_rope_reference(xp, yp, &a);
     for (int v = 0; v < T * H; v++) {
         for (int i = 0; i < half; i++) {
             cr_assert(yx[v * D + i] == yp[v * D + 2 * i], "neox perm v %d i %d", v, i);
@@ -630,7 +638,7 @@ Test(rope, norm_permutation_tail_inplace)
     for (int mode = 0; mode <= 2; mode += 2) {
         a.mode = mode;
         memcpy(yi, x, n * sizeof *x);
-        chord_rope_ref(yi, yi, &a);
+        chord_rope_reference(yi, yi, &a);
         cr_assert(memcmp(yi, mode ? yx : yn, n * sizeof *x) == 0, "in place, mode %d", mode);
     }
     free(x), free(yn), free(yx), free(xp), free(yp), free(yi);
@@ -642,7 +650,7 @@ Test(rmsnorm, formula)
 {
     float x[2] = {3, 4}, w[2] = {1, 2}, y[2];
     chord_rmsnorm_args a = {.n_rows = 1, .n_cols = 2, .eps = 0};
-    chord_rmsnorm_ref(x, w, y, &a);
+    chord_rmsnorm_reference(x, w, y, &a);
     cr_assert(fabs(y[0] - 3 / sqrt(12.5)) < 1e-7 && fabs(y[1] - 8 / sqrt(12.5)) < 1e-6);
 
     rng_init("rmsnorm.formula");
@@ -653,7 +661,7 @@ Test(rmsnorm, formula)
     for (int c = 0; c < C; c++) /* row 4 is tiny, so eps matters */
         xr[4 * C + c] *= 1e-4f;
     a = (chord_rmsnorm_args){.n_rows = R, .n_cols = C, .eps = 1e-5f};
-    chord_rmsnorm_ref(xr, wr, yr, &a);
+    chord_rmsnorm_reference(xr, wr, yr, &a);
     for (int r = 0; r < R; r++) {
         double ss = 0;
         for (int c = 0; c < C; c++)
@@ -666,7 +674,7 @@ Test(rmsnorm, formula)
     }
     float *yi = falloc(R * C);
     memcpy(yi, xr, R * C * sizeof *yi);
-    chord_rmsnorm_ref(yi, wr, yi, &a);
+    chord_rmsnorm_reference(yi, wr, yi, &a);
     cr_assert(memcmp(yi, yr, R * C * sizeof *yi) == 0, "in place");
     free(xr), free(wr), free(yr), free(yi);
 }
@@ -681,16 +689,16 @@ Test(elementwise, add_swiglu)
     fill(a, N, -10, 10);
     fill(b, N, -10, 10);
     const chord_add_args aa = {N};
-    chord_add_ref(a, b, y, &aa);
+    chord_add_reference(a, b, y, &aa);
     for (int i = 0; i < N; i++)
         cr_assert(y[i] == a[i] + b[i]);
     memcpy(y, a, N * sizeof *y);
-    chord_add_ref(y, b, y, &aa); /* Y aliasing A */
+    chord_add_reference(y, b, y, &aa); /* Y aliasing A */
     for (int i = 0; i < N; i++)
         cr_assert(y[i] == a[i] + b[i]);
 
     const chord_swiglu_args sa = {N};
-    chord_swiglu_ref(a, b, y, &sa);
+    chord_swiglu_reference(a, b, y, &sa);
     for (int i = 0; i < N; i++) {
         const double want = a[i] / (1 + exp(-(double)a[i])) * b[i];
         cr_assert(fabs(y[i] - want) <= 1e-6 * fabs(want) + 1e-30, "swiglu %d: %g vs %g", i, (double)y[i], want);
@@ -698,10 +706,10 @@ Test(elementwise, add_swiglu)
     const float g[4] = {0, 100, -100, 1}, u[4] = {5, 2, 3, 1};
     float s[4];
     const chord_swiglu_args s4 = {4};
-    chord_swiglu_ref(g, u, s, &s4);
+    chord_swiglu_reference(g, u, s, &s4);
     cr_assert(s[0] == 0.0f && s[1] == 200.0f && fabs(s[2]) < 1e-39 && fabs(s[3] - 1 / (1 + exp(-1.0))) < 1e-7);
     memcpy(s, u, sizeof s);
-    chord_swiglu_ref(g, s, s, &s4); /* Y aliasing UP */
+    chord_swiglu_reference(g, s, s, &s4); /* Y aliasing UP */
     cr_assert(s[0] == 0.0f && s[1] == 200.0f);
     free(a), free(b), free(y);
 }
@@ -727,7 +735,7 @@ Test(attention, one_key_returns_v)
     nan_tail(v, CTX, 1, HKV * D);
     const chord_attention_args a = {.n_tok = 1, .n_head = H, .n_head_kv = HKV, .head_dim = D, .pos0 = 0,
                                     .scale = 0.25f};
-    chord_attention_ref(q, k, v, out, &a);
+    chord_attention_reference(q, k, v, out, &a);
     for (int h = 0; h < H; h++) /* head h reads kv head h / 2 */
         for (int d = 0; d < D; d++)
             cr_assert(out[h * D + d] == v[(h / 2) * D + d], "head %d dim %d: %g vs %g", h, d, (double)out[h * D + d],
@@ -742,7 +750,7 @@ Test(attention, two_keys_known_weights)
     float out[2];
     const chord_attention_args a = {.n_tok = 1, .n_head = 1, .n_head_kv = 1, .head_dim = 2, .pos0 = 1,
                                     .scale = scale};
-    chord_attention_ref(q, k, v, out, &a);
+    chord_attention_reference(q, k, v, out, &a);
     cr_assert(fabs(out[0] - 1.0) < 1e-6 && fabs(out[1] - (2.0 - 3.0)) < 1e-6, "%g %g", (double)out[0],
               (double)out[1]);
 }
@@ -764,7 +772,7 @@ Test(attention, gqa_causal_vs_naive)
                                     .scale = scale};
     for (int i = 0; i < T * H * D; i++)
         out[i] = NAN;
-    chord_attention_ref(q, k, v, out, &a);
+    chord_attention_reference(q, k, v, out, &a);
     for (int t = 0; t < T; t++)
         for (int h = 0; h < H; h++) {
             const int hk = h / group;
@@ -792,7 +800,7 @@ Test(attention, gqa_causal_vs_naive)
     for (int j = 0; j < P0 + T; j++)
         for (int d = 0; d < D; d++)
             v[(j * HKV + 0) * D + d] += 1.0f;
-    chord_attention_ref(q, k, v, out2, &a);
+    chord_attention_reference(q, k, v, out2, &a);
     for (int t = 0; t < T; t++)
         for (int h = 0; h < H; h++)
             for (int d = 0; d < D; d++) {

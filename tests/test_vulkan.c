@@ -8,7 +8,11 @@
 #include <string.h>
 
 #ifdef CHORD_HAVE_VULKAN
+#include "add/add.h"
 #include "check.h"
+#include "rmsnorm/rmsnorm.h"
+#include "softmax/softmax.h"
+#include "swiglu/swiglu.h"
 #include "vulkan_ctx.h"
 
 static void open_vulkan(chord_rt *rt)
@@ -187,13 +191,13 @@ Test(vulkan, tensors_split_across_dispatches, .timeout = 300)
     unsetenv("CHORD_VK_MAX_RANGE");
     cr_assert_eq(chord_vk_get_caps(rt.ctx)->max_range, 5000);
     const chord_case cases[] = {
-        {.op = CHORD_OP_ADD, .name = "split 4099", .a.add = {4099}},
-        {.op = CHORD_OP_ADD, .name = "split 4096 inplace", .inplace = 1, .a.add = {4096}},
-        {.op = CHORD_OP_SWIGLU, .name = "split 1537", .a.swiglu = {1537}},
-        {.op = CHORD_OP_RMSNORM, .name = "split 33x1000 inplace", .inplace = 1, .a.rmsnorm = {33, 1000, 1e-5f}},
-        {.op = CHORD_OP_RMSNORM, .name = "split 7x575", .a.rmsnorm = {7, 575, 1e-5f}},
-        {.op = CHORD_OP_SOFTMAX, .name = "split 27x301 causal", .a.softmax = {27, 301, 0.35f, 1, 5, 3}},
-        {.op = CHORD_OP_SOFTMAX, .name = "split 9x300 causal", .a.softmax = {9, 300, 1.0f, 1, 0, 1}},
+        {.op = CHORD_OP_ADD, .name = "split 4099", .args = &(const chord_add_args){4099}},
+        {.op = CHORD_OP_ADD, .name = "split 4096 inplace", .inplace = 1, .args = &(const chord_add_args){4096}},
+        {.op = CHORD_OP_SWIGLU, .name = "split 1537", .args = &(const chord_swiglu_args){1537}},
+        {.op = CHORD_OP_RMSNORM, .name = "split 33x1000 inplace", .inplace = 1, .args = &(const chord_rmsnorm_args){33, 1000, 1e-5f}},
+        {.op = CHORD_OP_RMSNORM, .name = "split 7x575", .args = &(const chord_rmsnorm_args){7, 575, 1e-5f}},
+        {.op = CHORD_OP_SOFTMAX, .name = "split 27x301 causal", .args = &(const chord_softmax_args){27, 301, 0.35f, 1, 5, 3}},
+        {.op = CHORD_OP_SOFTMAX, .name = "split 9x300 causal", .args = &(const chord_softmax_args){9, 300, 1.0f, 1, 0, 1}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         chord_check_result r;
@@ -203,7 +207,7 @@ Test(vulkan, tensors_split_across_dispatches, .timeout = 300)
                   r.message);
     }
     /* a row bigger than one binding cannot be split: refused, not run wrong */
-    const chord_case wide = {.op = CHORD_OP_SOFTMAX, .name = "row too wide", .a.softmax = {1, 2000, 1.0f, 0, 0, 1}};
+    const chord_case wide = {.op = CHORD_OP_SOFTMAX, .name = "row too wide", .args = &(const chord_softmax_args){1, 2000, 1.0f, 0, 0, 1}};
     chord_check_result r;
     cr_expect_eq(chord_check_case(&rt, &wide, 1, &r), CHORD_ERR_UNSUPPORTED);
     chord_close(&rt);

@@ -3,12 +3,10 @@
 #ifndef CHORD_ADD_H
 #define CHORD_ADD_H
 
-#include <stdint.h>
+#include "../common/op.h"
 
-typedef struct chord_add_args {
-    int64_t n;
-} chord_add_args;
+typedef chord_elementwise_args chord_add_args; /* n values */
 
-void chord_add_ref(const float *a, const float *b, float *y, const chord_add_args *args);
+void chord_add_reference(const float *a, const float *b, float *y, const chord_add_args *args);
 
 #endif

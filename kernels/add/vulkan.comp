@@ -1,4 +1,8 @@
 #version 450
+// Variants: each `variant NAME DEFINE...` line is one SPIR-V module runtime/vulkan.cmake builds from this file.
+// _v4: vec4 loads and stores, picked when every tensor is 16-byte aligned
+// variant add_f32    VEC=1
+// variant add_f32_v4 VEC=4
 /* add, Vulkan: Y (n) = A (n) + B (n), one IEEE addition per element (bit-exact with the reference).
  *
  * v1: grid-stride loop over elements; VEC=4 reads and writes vec4 (16-byte transactions), picked by

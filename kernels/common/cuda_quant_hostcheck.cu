@@ -21,7 +21,10 @@ static inline float h_sub(float a, float b) { volatile float r = a - b; return r
 #define __fsub_rn h_sub
 /* cuda_common.cuh's shuffles and barriers have no host form: skip it, keep what the decoders use */
 #define CHORD_CUDA_COMMON_CUH
-#include "cuda_ops.h"
+#include "cuda_launch.h"
+extern "C" {
+#include "../dequant/dequant.h"
+}
 static inline float chord_cu_ld_f16(const uint8_t *p) { return __half2float(__ushort_as_half(*(const unsigned short *)p)); }
 static inline float chord_cu_ld_bf16(const uint8_t *p)
 {
@@ -65,7 +68,7 @@ static int check(chord_type t, int n_blocks, const int *scale_offs, int n_scales
             memcpy(src + (size_t)b * Q::BYTES + scale_offs[s], &h, 2);
         }
     chord_dequant_args a = {t, n};
-    chord_dequant_ref(src, ref, &a);
+    chord_dequant_reference(src, ref, &a);
     for (int64_t e = 0; e + 4 <= n; e += 4)
         Q::get4(src, e, got + e);
     for (int64_t e = n & ~(int64_t)3; e < n; e++)

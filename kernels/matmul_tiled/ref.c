@@ -1,17 +1,18 @@
 /* matmul_tiled reference: the cache-blocked form of matmul's reference, same contract.
  * Blocks of TM rows of X by TN rows of W by TK values of k: each W tile is dequantized once per
  * block of X rows and reused TM times. Every output keeps a double accumulator and adds its
- * products in ascending k order, exactly as chord_matmul_ref does, so the two agree bit for bit. */
+ * products in ascending k order, exactly as chord_matmul_reference does, so the two agree bit for bit. */
 #include <math.h>
 
 #include "matmul_tiled.h"
+#include "../common/ref_launch.h"
 #include "../dequant/dequant.h"
 
 #define TM 8
 #define TN 16
 #define TK 256 /* a multiple of every block size (1, 32, 256) */
 
-void chord_matmul_tiled_ref(const void *w, const float *x, float *y, const chord_matmul_args *a)
+void chord_matmul_tiled_reference(const void *w, const float *x, float *y, const chord_matmul_args *a)
 {
     /* w: (n, k) of wtype; x: (m, k) f32; y: (m, n) f32 */
     const unsigned char *wb = w;
@@ -36,7 +37,7 @@ void chord_matmul_tiled_ref(const void *w, const float *x, float *y, const chord
                 const int len = a->k - k0 < TK ? a->k - k0 : TK;
                 const chord_dequant_args da = {a->wtype, len};
                 for (int j = 0; j < nj; j++)
-                    chord_dequant_ref(wb + (size_t)(j0 + j) * row_bytes + (size_t)(k0 / TK) * tile_bytes, wt[j], &da);
+                    chord_dequant_reference(wb + (size_t)(j0 + j) * row_bytes + (size_t)(k0 / TK) * tile_bytes, wt[j], &da);
                 for (int i = 0; i < mi; i++) {
                     const float *xi = x + (size_t)(i0 + i) * a->k + k0;
                     for (int j = 0; j < nj; j++) {
@@ -52,4 +53,16 @@ void chord_matmul_tiled_ref(const void *w, const float *x, float *y, const chord
                     y[(size_t)(i0 + i) * a->n + j0 + j] = (float)acc[i][j];
         }
     }
+}
+
+chord_status chord_matmul_tiled_ref(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_matmul_args *a = args;
+    (void)ctx;
+    if (!chord_dequant_supported(a->wtype))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "ref matmul_tiled: weight type %s", chord_type_info(a->wtype)->name);
+    if (t) /* W (n, k) of wtype, X (m, k), Y (m, n) */
+        chord_matmul_threaded(chord_matmul_tiled_reference, chord_ref_ptr(t[0]), chord_ref_ptr(t[1]),
+                              chord_ref_ptr(t[2]), a);
+    return CHORD_OK;
 }

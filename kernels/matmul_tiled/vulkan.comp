@@ -1,8 +1,12 @@
 #version 450
+// Variants: each `variant NAME DEFINE...` line is one SPIR-V module runtime/vulkan.cmake builds from this file.
+// BM x BN outputs per work-group of (BM/TM)*(BN/TN) invocations, BK deep
+// variant matmul_tiled_f32_128 BM=128 BN=128 BK=16 TM=8 TN=8
+// variant matmul_tiled_f32_64  BM=64 BN=64 BK=16 TM=8 TN=8
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 /* matmul_tiled, Vulkan: f32 GEMM Y (m, n) = X (m, k) W (n, k)^T, one BM x BN tile of Y per
- * work-group of (BM/TM) * (BN/TN) invocations, BK deep per step (defines from CHORD_VK_VARIANTS).
+ * work-group of (BM/TM) * (BN/TN) invocations, BK deep per step (defines from the variant lines above).
  *
  * v1: register blocking: each invocation accumulates TM x TN = 8 x 8 outputs in registers, so a
  *     k-step costs 4 shared vec4 loads for 64 FMAs. Both operands are k-contiguous in memory; a step

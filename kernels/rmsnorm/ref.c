@@ -3,8 +3,9 @@
 #include <stddef.h>
 
 #include "rmsnorm.h"
+#include "../common/ref_launch.h"
 
-void chord_rmsnorm_ref(const float *x, const float *weight, float *y, const chord_rmsnorm_args *a)
+void chord_rmsnorm_reference(const float *x, const float *weight, float *y, const chord_rmsnorm_args *a)
 {
     /* x, y: (n_rows, n_cols); weight: (n_cols); y may alias x, so each row is read fully before it is written */
     for (int r = 0; r < a->n_rows; r++) {
@@ -17,4 +18,12 @@ void chord_rmsnorm_ref(const float *x, const float *weight, float *y, const chor
         for (int c = 0; c < a->n_cols; c++)
             yr[c] = (float)((double)xr[c] * inv * (double)weight[c]);
     }
+}
+
+chord_status chord_rmsnorm_ref(void *ctx, const chord_tensor *t, const void *args)
+{
+    (void)ctx;
+    if (t) /* X (n_rows, n_cols), weight (n_cols), Y (n_rows, n_cols); without tensors: a support query, and ref runs every shape */
+        chord_rmsnorm_reference(chord_ref_ptr(t[0]), chord_ref_ptr(t[1]), chord_ref_ptr(t[2]), args);
+    return CHORD_OK;
 }

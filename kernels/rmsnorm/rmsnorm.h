@@ -10,6 +10,6 @@ typedef struct chord_rmsnorm_args {
     float eps;
 } chord_rmsnorm_args;
 
-void chord_rmsnorm_ref(const float *x, const float *weight, float *y, const chord_rmsnorm_args *a);
+void chord_rmsnorm_reference(const float *x, const float *weight, float *y, const chord_rmsnorm_args *a);
 
 #endif

@@ -1,4 +1,11 @@
 #version 450
+// Variants: each `variant NAME DEFINE...` line is one SPIR-V module runtime/vulkan.cmake builds from this file.
+// _v4: vec4 loads, picked when n_cols % 4 == 0 and the tensors are 16-byte aligned;
+// f64acc sums in double where the device has shaderFloat64, f32acc in float
+// variant rmsnorm_f32_f64acc    VEC=1 F64=1
+// variant rmsnorm_f32_f64acc_v4 VEC=4 F64=1
+// variant rmsnorm_f32_f32acc    VEC=1 F64=0
+// variant rmsnorm_f32_f32acc_v4 VEC=4 F64=0
 /* rmsnorm, Vulkan: Y (n_rows, n_cols) = X / sqrt(mean(X^2) + eps) * weight (n_cols), row by row.
  *
  * v1: one work-group per row (grid-stride over rows); invocations stride over the row, the sum of

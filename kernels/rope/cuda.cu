@@ -7,7 +7,7 @@
  * ops per pair), and only the reduced angle (|r| <= pi) goes to float __sincosf (<= 2^-21.4 absolute
  * error there). The result is within ~1e-6 of the double reference.
  *
- * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
+ * Versions, with the H100 figures measured for each:
  *   v1 flat grid-stride over (row, slot), slots = n_rot/2 pairs then the head_dim - n_rot
  *      copied values. NORMAL reads each pair as one float2 when X and Y are 8-aligned and head_dim
  *      is even (checked at run time), NEOX reads two coalesced float streams. Consecutive threads
@@ -31,7 +31,7 @@
  *      there is less work), grid-striding over the items: no tail wave, the frequency table built
  *      once per resident block. Consecutive threads take consecutive q: each load instruction of a
  *      warp covers whole 512-byte heads (NEOX: two 256-byte halves).
- *      Expected (measured by the lead): >= 80% of copy at 2048 x 32 x 128, both modes.
+ *      Expected: >= 80% of copy at 2048 x 32 x 128, both modes.
  *      H100, % of the 256 MiB copy (NORMAL / NEOX): run 2ced065576bb 73.9 / 76.1 at 2048 x 32 x 128, 89.8 /
  *      90.4 at 8192; but that timer counted the host's ~3 us enqueue of the launch as device time
  *      (runtime/cuda_hold.cu). Timed right (run 8388b9f320f5-dirty): 82.7 / 82.8 at 2048, 86.5 / 85.5 at
@@ -40,6 +40,7 @@
 #include <math.h>
 
 #include "../common/cuda_common.cuh"
+#include "rope.h"
 
 #define ROPE_THREADS 256
 #define ROPE_U 4 /* slots per thread per step */
@@ -234,8 +235,14 @@ static chord_status rope_vec_launch(const float *x, float *y, const chord_rope_a
     return CHORD_OK;
 }
 
-extern "C" chord_status chord_rope_cuda(const float *x, float *y, const chord_rope_args *a, cudaStream_t stream)
+extern "C" chord_status chord_rope_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
+    const chord_rope_args *a = (const chord_rope_args *)args;
+    if (!t) /* a support query: every shape runs */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const float *x = (const float *)chord_cuda_ptr(t[0]);
+    float *y = (float *)chord_cuda_ptr(t[1]);
     if (!chord_cuda_aligned(x, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda rope: misaligned X %p or Y %p", (const void *)x, (void *)y);
     const int64_t n_rows = (int64_t)a->n_tok * a->n_head;

@@ -4,7 +4,7 @@
  * ROPE_HPI heads with one angle: the angle depends on (token, pair) only.
  * Angles, cos and sin are in double where the device has fp64 (CHORD_FP64): at positions ~1000 a
  * float angle is off by ~1e-4 rad, as large as the bound, so without fp64 the runtime refuses
- * positions past 512 (runtime/opencl_ops.c).
+ * positions past 512 (kernels/rope/opencl.c).
  *
  * Versions: v1 one item per (token, head, pair), angle per item; v2 ROPE_HPI heads per item
  * share the angle (the double cos/sin cost is divided by ROPE_HPI); v3 (this) loads all ROPE_HPI

@@ -4,8 +4,9 @@
 #include <stddef.h>
 
 #include "rope.h"
+#include "../common/ref_launch.h"
 
-void chord_rope_ref(const float *x, float *y, const chord_rope_args *a)
+void chord_rope_reference(const float *x, float *y, const chord_rope_args *a)
 {
     /* x, y: (n_tok, n_head, head_dim) */
     const int half = a->n_rot / 2;
@@ -29,4 +30,12 @@ void chord_rope_ref(const float *x, float *y, const chord_rope_args *a)
                 yv[d] = xv[d];
         }
     }
+}
+
+chord_status chord_rope_ref(void *ctx, const chord_tensor *t, const void *args)
+{
+    (void)ctx;
+    if (t) /* X (n_tok, n_head, head_dim), Y likewise; without tensors: a support query, and ref runs every shape */
+        chord_rope_reference(chord_ref_ptr(t[0]), chord_ref_ptr(t[1]), args);
+    return CHORD_OK;
 }

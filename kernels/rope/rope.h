@@ -16,6 +16,6 @@ typedef struct chord_rope_args {
     int pos0;
 } chord_rope_args;
 
-void chord_rope_ref(const float *x, float *y, const chord_rope_args *a);
+void chord_rope_reference(const float *x, float *y, const chord_rope_args *a);
 
 #endif

@@ -1,4 +1,10 @@
 #version 450
+// Variants: each `variant NAME DEFINE...` line is one SPIR-V module runtime/vulkan.cmake builds from this file.
+// pair layout, and whether angles are reduced in double (shaderFloat64) or float
+// variant rope_norm_f64 ROPE_NEOX=0 ANGLE_F64=1
+// variant rope_neox_f64 ROPE_NEOX=1 ANGLE_F64=1
+// variant rope_norm_f32 ROPE_NEOX=0 ANGLE_F64=0
+// variant rope_neox_f32 ROPE_NEOX=1 ANGLE_F64=0
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 /* rope, Vulkan: rotary position embedding, NORMAL (adjacent pairs) or NEOX (i, i + n_rot/2) pairs

@@ -5,8 +5,9 @@
 #include <stddef.h>
 
 #include "softmax.h"
+#include "../common/ref_launch.h"
 
-void chord_softmax_ref(const float *x, float *y, const chord_softmax_args *a)
+void chord_softmax_reference(const float *x, float *y, const chord_softmax_args *a)
 {
     /* x, y: (n_rows, n_cols); y may alias x: each pass reads x[c] before writing y[c] only */
     const int rpp = a->rows_per_pos > 0 ? a->rows_per_pos : 1;
@@ -35,4 +36,12 @@ void chord_softmax_ref(const float *x, float *y, const chord_softmax_args *a)
         for (long long c = n_valid; c < a->n_cols; c++)
             yr[c] = 0.0f;
     }
+}
+
+chord_status chord_softmax_ref(void *ctx, const chord_tensor *t, const void *args)
+{
+    (void)ctx;
+    if (t) /* X (n_rows, n_cols), Y likewise; without tensors: a support query, and ref runs every shape */
+        chord_softmax_reference(chord_ref_ptr(t[0]), chord_ref_ptr(t[1]), args);
+    return CHORD_OK;
 }

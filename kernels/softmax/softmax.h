@@ -15,6 +15,6 @@ typedef struct chord_softmax_args {
     int rows_per_pos;  /* with causal: rows sharing one position (>= 1) */
 } chord_softmax_args;
 
-void chord_softmax_ref(const float *x, float *y, const chord_softmax_args *a);
+void chord_softmax_reference(const float *x, float *y, const chord_softmax_args *a);
 
 #endif

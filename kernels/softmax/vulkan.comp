@@ -1,4 +1,8 @@
 #version 450
+// Variants: each `variant NAME DEFINE...` line is one SPIR-V module runtime/vulkan.cmake builds from this file.
+// _v4: vec4 loads, picked when n_cols % 4 == 0 and the tensors are 16-byte aligned
+// variant softmax_f32    VEC=1
+// variant softmax_f32_v4 VEC=4
 /* softmax, Vulkan: Y (n_rows, n_cols) = softmax(scale * X) per row, over the row's valid columns
  * (causal: j <= pos0 + row / rows_per_pos; the rest are written 0; no valid column: all zeros).
  *

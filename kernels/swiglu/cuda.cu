@@ -2,12 +2,14 @@
  * In float with the accurate expf and IEEE division (no fast-math): about 4 roundings against the
  * reference's double, well inside its 1e-6 relative bound.
  *
- * Versions (not timed here: no GPU on the build machine; the lead adds the H100 figures):
+ * Versions:
  *   v1 (this) grid-stride, float4 loads/stores when all three pointers are 16-aligned (checked at
  *      run time, else the scalar loop). Expected: at copy bandwidth for n >= 16M; the expf and the
  *      division are far below the memory time (12 bytes per element).
+ *      H100 (run aee194190ffe): 2906 GB/s at 16M, 97.5% of the 256 MiB copy.
  * Y may alias GATE or UP: each element is read before the same thread writes it, so no __restrict__. */
 #include "../common/cuda_common.cuh"
+#include "swiglu.h"
 
 __device__ __forceinline__ float swiglu1(float g, float u)
 {
@@ -33,10 +35,15 @@ __global__ void __launch_bounds__(256) swiglu_scalar(const float *gate, const fl
         y[i] = swiglu1(gate[i], up[i]);
 }
 
-extern "C" chord_status chord_swiglu_cuda(const float *gate, const float *up, float *y,
-                                          const chord_swiglu_args *args, cudaStream_t stream)
+extern "C" chord_status chord_swiglu_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
-    const int64_t n = args->n;
+    const int64_t n = ((const chord_swiglu_args *)args)->n;
+    if (!t) /* a support query: every n runs */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const float *gate = (const float *)chord_cuda_ptr(t[0]);
+    const float *up = (const float *)chord_cuda_ptr(t[1]);
+    float *y = (float *)chord_cuda_ptr(t[2]);
     if (!chord_cuda_aligned(gate, 4) || !chord_cuda_aligned(up, 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda swiglu: misaligned GATE %p, UP %p or Y %p", (const void *)gate,
                           (const void *)up, (void *)y);

@@ -3,12 +3,10 @@
 #ifndef CHORD_SWIGLU_H
 #define CHORD_SWIGLU_H
 
-#include <stdint.h>
+#include "../common/op.h"
 
-typedef struct chord_swiglu_args {
-    int64_t n;
-} chord_swiglu_args;
+typedef chord_elementwise_args chord_swiglu_args; /* n values */
 
-void chord_swiglu_ref(const float *gate, const float *up, float *y, const chord_swiglu_args *a);
+void chord_swiglu_reference(const float *gate, const float *up, float *y, const chord_swiglu_args *a);
 
 #endif

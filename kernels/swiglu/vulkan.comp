@@ -1,4 +1,8 @@
 #version 450
+// Variants: each `variant NAME DEFINE...` line is one SPIR-V module runtime/vulkan.cmake builds from this file.
+// _v4: vec4 loads and stores, picked when every tensor is 16-byte aligned
+// variant swiglu_f32    VEC=1
+// variant swiglu_f32_v4 VEC=4
 /* swiglu, Vulkan: Y (n) = silu(GATE) * UP, silu(g) = g / (1 + exp(-g)).
  *
  * v1: grid-stride loop; VEC=4 moves vec4s (host picks it when n % 4 == 0 and every tensor is 16-byte

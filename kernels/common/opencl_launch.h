@@ -1,12 +1,13 @@
-/* What runtime/opencl*.c share: the context, the check macro, the program cache and the per-device
- * tunables. Not a public header: callers see only chord_backend_opencl. */
-#ifndef CHORD_OPENCL_INTERNAL_H
-#define CHORD_OPENCL_INTERNAL_H
+/* What the OpenCL backend (runtime/opencl*.c) and its launchers (kernels/<op>/opencl.c) share: the context, the
+ * check macro, the program cache, the per-device tunables and the launch helpers. Not a public header: callers
+ * see only chord_backend_opencl. */
+#ifndef CHORD_OPENCL_LAUNCH_H
+#define CHORD_OPENCL_LAUNCH_H
 
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 
-#include "backend.h"
+#include "../ops.h"
 
 /* Settles PoCL's kernel cache directory before the platform starts (runtime/opencl_pocl.c); once per process. */
 void chord_cl_prepare_env(void);
@@ -86,10 +87,33 @@ void chord_cl_track(chord_cl_ctx *c, cl_event *evp);
 /* Enqueues kernel over global[0..dims) with local work size local[] and tracks its event for the timer. */
 chord_status chord_cl_launch(chord_cl_ctx *c, cl_kernel k, int dims, const size_t *global, const size_t *local);
 
-/* The launchers (runtime/opencl_ops.c): chord_<op>_opencl validates, picks a variant, launches. */
-#define CHORD_X(e, n, nt) chord_status chord_##n##_opencl(void *ctx, const chord_tensor *tensors, const void *args);
-CHORD_OP_LIST(CHORD_X)
-#undef CHORD_X
-int chord_cl_supports(void *ctx, chord_op op, const void *args);
+/* ---- for the launchers, chord_<op>_opencl (kernels/<op>/opencl.c): validate, pick a variant, launch ---- */
+
+CHORD_OPS(CHORD_DECLARE_OPENCL)
+
+/* Sets argument i of kernel from a value: every argument is checked like any other call. */
+#define CHORD_CL_ARG(kernel, i, v)                                                      \
+    do {                                                                                \
+        __typeof__(v) chord_arg_ = (v);                                                 \
+        CHORD_CL_CHECK(clSetKernelArg((kernel), (i), sizeof chord_arg_, &chord_arg_)); \
+    } while (0)
+/* A tensor is two arguments: its buffer and its byte offset. */
+#define CHORD_CL_ARG_TENSOR(kernel, i, tensor)                 \
+    do {                                                       \
+        CHORD_CL_ARG(kernel, i, (tensor).buf->mem);            \
+        CHORD_CL_ARG(kernel, (i) + 1, (cl_ulong)(tensor).offset); \
+    } while (0)
+
+/* x rounded up to a multiple of m. */
+size_t chord_cl_round_up(size_t x, size_t m);
+/* The -DWTYPE_<T> define of a weight type, or NULL when the kernels cannot decode it. */
+const char *chord_cl_wtype_define(chord_type type);
+/* The kernel of op with these defines, its arguments 0 .. 2 n_tensors - 1 set to t[0 .. n_tensors) as (buffer,
+ * offset) pairs; the op's own arguments follow. */
+chord_status chord_cl_kernel_for(chord_cl_ctx *c, chord_op op, const char *defines, const chord_tensor *t,
+                                 int n_tensors, cl_kernel *out);
+/* An elementwise op over n values: t[0 .. n_in) inputs then the output, each (n) f32, then n as the last
+ * argument; the tunables' work-group and values per item. Every n runs: t == NULL (a support query) is CHORD_OK. */
+chord_status chord_cl_elementwise(chord_cl_ctx *c, chord_op op, const chord_tensor *t, int n_in, int64_t n);
 
 #endif

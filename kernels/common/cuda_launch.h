@@ -1,0 +1,69 @@
+/* What the CUDA backend (runtime/cuda.c, plain C over cuda_runtime_api.h) and its launchers
+ * (kernels/<op>/cuda.cu) share: the check macro, the buffer and context layouts, and the launcher entry points.
+ * A launcher takes the backend's context and the tensors, launches on the context's stream (asynchronous; the
+ * backend has made its device current) and returns a chord_status with a message on failure. */
+#ifndef CHORD_CUDA_LAUNCH_H
+#define CHORD_CUDA_LAUNCH_H
+
+#include <cuda_runtime_api.h>
+
+#ifdef __cplusplus
+/* types.h is C11: its _Static_assert layout checks are static_assert in C++. */
+#ifndef _Static_assert
+#define _Static_assert static_assert
+#define CHORD_UNDEF_STATIC_ASSERT
+#endif
+extern "C" {
+#endif
+
+#include "../ops.h"
+
+#ifdef __cplusplus
+}
+#ifdef CHORD_UNDEF_STATIC_ASSERT
+#undef _Static_assert
+#undef CHORD_UNDEF_STATIC_ASSERT
+#endif
+#endif
+
+/* Checks one CUDA runtime call; on failure returns CHORD_ERR_DEVICE from the enclosing function with
+ * the call text, file, line and CUDA's error name and string. */
+#define CHORD_CUDA_CHECK(call)                                                                          \
+    do {                                                                                                \
+        cudaError_t chord_cu_e_ = (call);                                                               \
+        if (chord_cu_e_ != cudaSuccess)                                                                 \
+            return chord_fail(CHORD_ERR_DEVICE, "cuda: %s failed at %s:%d: %s (%s)", #call, __FILE__,    \
+                              __LINE__, cudaGetErrorName(chord_cu_e_), cudaGetErrorString(chord_cu_e_)); \
+    } while (0)
+
+struct chord_buf {
+    size_t bytes;
+    unsigned char *data; /* device memory */
+};
+
+/* The device address of a tensor: chord_launch has checked that its span lies inside its buffer. */
+static inline void *chord_cuda_ptr(chord_tensor t)
+{
+    return t.buf->data + t.offset;
+}
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The context's stream, that every copy and launch goes to. */
+cudaStream_t chord_cuda_stream(void *ctx);
+/* Keeps the stream busy for `us` microseconds (runtime/cuda_hold.cu): the timer's guard. */
+chord_status chord_cuda_hold(cudaStream_t stream, unsigned us);
+/* Whether the CUDA decoders handle this weight type (kernels/dequant/cuda.cu; matmul shares them). */
+int chord_dequant_cuda_supported(chord_type type);
+/* head_dim <= CHORD_CUDA_ATTN_MAX_HEAD_DIM */
+#define CHORD_CUDA_ATTN_MAX_HEAD_DIM 256
+
+CHORD_OPS(CHORD_DECLARE_CUDA)
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, fetches the default model, builds every API whose
-# toolchain is here, and runs all tests (Criterion suites under CTest, then chord check and a bench smoke run).
+# toolchain is here, and runs all tests (Criterion suites under CTest, then chord check and a bench smoke run),
+# then each libFuzzer target for 60 s (ci/fuzz.sh, its own build dir; any finding fails the run).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -40,3 +41,5 @@ done
 # CI runs the model tests on every backend here (lavapipe and PoCL included), however slow: no timing-based skip.
 export CHORD_MODEL_TEST_MAX_S=${CHORD_MODEL_TEST_MAX_S:-1000}
 ctest --test-dir "$build" --output-on-failure --timeout 1500
+# The fuzz targets, each from its seed corpus for CHORD_FUZZ_SECONDS (60): their exec counts and 0 findings.
+bash ci/fuzz.sh "${CHORD_FUZZ_SECONDS:-60}"

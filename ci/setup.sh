@@ -9,6 +9,7 @@ packages=(
   libvulkan-dev vulkan-tools mesa-vulkan-drivers glslang-tools spirv-tools
   vulkan-validationlayers
   libcriterion-dev libbenchmark-dev
+  clang libclang-rt-14-dev llvm
 )
 
 missing=()

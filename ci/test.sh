@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, fetches the default model, builds every API whose
-# toolchain is here, and runs all tests (Criterion suites under CTest, then chord check and a bench smoke run).
+# toolchain is here, and runs all tests (Criterion suites under CTest, then chord check and a bench smoke run),
+# then each libFuzzer target for 60 s (ci/fuzz.sh, its own build dir; any finding fails the run).
 # It builds the tests and the benchmark whatever the build directory was configured with before (ci/run-main.sh
 # configures the same directory without them), and fails when a suite or ctest runs no test.
 set -euo pipefail
@@ -66,3 +67,5 @@ awk -v want="$n_sources" '
     if (n != want) { print "ci/test.sh: " n " suites ran, tests/ has " want; bad = 1 }
     exit bad
   }' "$build/Testing/Temporary/LastTest.log"
+# The fuzz targets, each from its seed corpus for CHORD_FUZZ_SECONDS (60): their exec counts and 0 findings.
+bash ci/fuzz.sh "${CHORD_FUZZ_SECONDS:-60}"

@@ -509,6 +509,8 @@ int chord_detokenize(const chord_tokenizer *t, const int32_t *ids, int n, int sk
 {
     int len = 0;
     char tmp[512];
+    /* SPM's prefix space is not part of the text (llama.cpp drops it the same way): one space, at the start */
+    int strip = t->kind == CHORD_TOK_SPM && t->add_space_prefix;
     for (int i = 0; i < n; i++) {
         if (skip_special && chord_tokenizer_is_special(t, ids[i]))
             continue;
@@ -521,9 +523,8 @@ int chord_detokenize(const chord_tokenizer *t, const int32_t *ids, int n, int sk
             chord_token_bytes(t, ids[i], heap, m);
             p = heap;
         }
-        /* SPM's prefix space is not part of the text (llama.cpp drops it the same way) */
-        int skip = t->kind == CHORD_TOK_SPM && t->add_space_prefix && len == 0 && m > 0 && p[0] == ' ' &&
-                   !chord_tokenizer_is_special(t, ids[i]);
+        int skip = strip && len == 0 && m > 0 && p[0] == ' ' && !chord_tokenizer_is_special(t, ids[i]);
+        strip &= !skip; /* the text's own leading spaces stay */
         put(buf, size, &len, p + skip, (size_t)(m - skip));
         free(heap);
     }

@@ -46,6 +46,23 @@ static const chord_case cases[] = {
     MM(MATMUL, "q4_1 1x4096x11008", L, 1, 4096, 11008, Q4_1),
     MM(MATMUL, "q8_0 1x11008x4096", L, 1, 11008, 4096, Q8_0),
     MM(MATMUL, "f32 1x4096x4096", L, 1, 4096, 4096, F32),
+    /* both decode shapes of a 7B's FFN for each format the split layouts serve, and the split forms themselves
+     * (types.h): odd n, one super-block rows (k = 256), batched m through the generic decoder */
+    MM(MATMUL, "q4_0 1x4096x11008", L, 1, 4096, 11008, Q4_0),
+    MM(MATMUL, "q4_1 1x11008x4096", L, 1, 11008, 4096, Q4_1),
+    MM(MATMUL, "q8_0 1x4096x11008", L, 1, 4096, 11008, Q8_0),
+    MM(MATMUL, "q4_0_split 1x577x512", S, 1, 577, 512, Q4_0_SPLIT),
+    MM(MATMUL, "q4_0_split 3x129x768", S, 3, 129, 768, Q4_0_SPLIT),
+    MM(MATMUL, "q4_1_split 1x1537x256", S, 1, 1537, 256, Q4_1_SPLIT),
+    MM(MATMUL, "q4_1_split 5x67x1536", S, 5, 67, 1536, Q4_1_SPLIT),
+    MM(MATMUL, "q8_0_split 1x579x1280", S, 1, 579, 1280, Q8_0_SPLIT),
+    MM(MATMUL, "q8_0_split 4x200x1024", S, 4, 200, 1024, Q8_0_SPLIT),
+    MM(MATMUL, "q4_0_split 1x11008x4096", L, 1, 11008, 4096, Q4_0_SPLIT),
+    MM(MATMUL, "q4_0_split 1x4096x11008", L, 1, 4096, 11008, Q4_0_SPLIT),
+    MM(MATMUL, "q4_1_split 1x11008x4096", L, 1, 11008, 4096, Q4_1_SPLIT),
+    MM(MATMUL, "q4_1_split 1x4096x11008", L, 1, 4096, 11008, Q4_1_SPLIT),
+    MM(MATMUL, "q8_0_split 1x11008x4096", L, 1, 11008, 4096, Q8_0_SPLIT),
+    MM(MATMUL, "q8_0_split 1x4096x11008", L, 1, 4096, 11008, Q8_0_SPLIT),
     /* matmul_tiled: f32 GEMM, odd edges around every tile size */
     MM(MATMUL_TILED, "f32 1x1x1", S, 1, 1, 1, F32),
     MM(MATMUL_TILED, "f32 31x17x47", S, 31, 17, 47, F32),
@@ -101,6 +118,9 @@ static const chord_case cases[] = {
     DQ("q4_K 768", S, Q4_K, 3 * 256),
     DQ("q5_K 768", S, Q5_K, 3 * 256),
     DQ("q6_K 768", S, Q6_K, 3 * 256),
+    DQ("q4_0_split 768", S, Q4_0_SPLIT, 3 * 256),
+    DQ("q4_1_split 768", S, Q4_1_SPLIT, 3 * 256),
+    DQ("q8_0_split 768", S, Q8_0_SPLIT, 3 * 256),
     DQ("q4_0 16M", L, Q4_0, 16 << 20),
     DQ("q4_1 16M", L, Q4_1, 16 << 20),
     DQ("q8_0 16M", L, Q8_0, 16 << 20),
@@ -227,6 +247,18 @@ static void fill_quant(chord_type type, int64_t n, unsigned char *dst, uint64_t 
             s[0] = chord_f32_to_f16(chord_rand_uniform(rng, 0.0002f, 0.0008f));
             memcpy(blk + t->type_size - 2, s, 2);
             break;
+        case CHORD_TYPE_Q4_0_SPLIT: case CHORD_TYPE_Q4_1_SPLIT: case CHORD_TYPE_Q8_0_SPLIT: {
+            /* 8 scales d after the quants (128 or 256 bytes), q4_1's 8 m after those */
+            const size_t at = type == CHORD_TYPE_Q8_0_SPLIT ? 256 : 128;
+            for (int g = 0; g < 8; g++) {
+                const chord_f16 d = chord_f32_to_f16(chord_rand_uniform(rng, 0.002f, 0.1f)),
+                                mn = chord_f32_to_f16(chord_rand_uniform(rng, -0.1f, 0.1f));
+                memcpy(blk + at + 2 * g, &d, 2);
+                if (type == CHORD_TYPE_Q4_1_SPLIT)
+                    memcpy(blk + at + 16 + 2 * g, &mn, 2);
+            }
+            break;
+        }
         default:
             break;
         }

@@ -79,7 +79,7 @@ static int check(chord_type t, int n_blocks, const int *scale_offs, int n_scales
     for (int64_t i = 0; i < Q::QK && i < n; i++)
         if (!same(Q::get1(src, i), ref[i]) && bad++ < 3)
             printf("  %s get1(%lld) differs\n", chord_type_info(t)->name, (long long)i);
-    printf("%-5s %6lld values: %s\n", chord_type_info(t)->name, (long long)n, bad ? "MISMATCH" : "bit-exact");
+    printf("%-10s %6lld values: %s\n", chord_type_info(t)->name, (long long)n, bad ? "MISMATCH" : "bit-exact");
     free(buf);
     free(ref);
     free(got);
@@ -100,5 +100,11 @@ int main(void)
     bad += check<chord_cu_q4_K>(CHORD_TYPE_Q4_K, 5, dm, 2) > 0;
     bad += check<chord_cu_q5_K>(CHORD_TYPE_Q5_K, 5, dm, 2) > 0;
     bad += check<chord_cu_q6_K>(CHORD_TYPE_Q6_K, 5, d6, 1) > 0;
+    static const int s4[] = {128, 130, 132, 134, 136, 138, 140, 142}, s41[] = {128, 130, 132, 134, 136, 138, 140,
+                                                                           142, 144, 146, 148, 150, 152, 154, 156, 158},
+                     s8[] = {256, 258, 260, 262, 264, 266, 268, 270};
+    bad += check<chord_cu_q4_0_split>(CHORD_TYPE_Q4_0_SPLIT, 5, s4, 8) > 0;
+    bad += check<chord_cu_q4_1_split>(CHORD_TYPE_Q4_1_SPLIT, 5, s41, 16) > 0;
+    bad += check<chord_cu_q8_0_split>(CHORD_TYPE_Q8_0_SPLIT, 5, s8, 8) > 0;
     return bad ? 1 : 0;
 }

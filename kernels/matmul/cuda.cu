@@ -1,6 +1,6 @@
 /* matmul, CUDA: Y (m, n) = X (m, k) W^T for every weight type, the decode-step GEMV.
  *
- * Versions (none timed: no GPU on the build machine; the lead adds the H100 figures):
+ * Versions (v1-v4 timed on an H100, v5 on an H200):
  *   v1 one warp per W row, 4 X rows per warp; W decoded in registers by common/cuda_quant.cuh
  *      (4 values per lane per step, a warp covers 128 consecutive k), X as float4 when 16-aligned.
  *   v2 a warp owns NR W rows and MT X rows: per step it decodes 4 values of each of its NR
@@ -32,6 +32,19 @@
  *      Steps in flight, A/B in one run (CHORD_CUDA_GEMV_UNROLL=2 / 4 / 8): q4_0 27.1 / 23.1 / 34.9, q4_1
  *      34.7 / 35.2 / 37.6, q8_0 48.4 / 48.4 / 40.9; synthetic llama2-7b q4_0 decode 169 / 150 / 200
  *      tokens/s. So 8 for q4_0 and q4_1, 2 for q8_0 (mm_dot<Q>::UNROLL).
+ *   v5 (m = 1 on the split types q4_0_split / q4_1_split / q8_0_split, kernels/common/types.h; the model re-lays
+ *      q4_0 / q4_1 / q8_0 matrices in them at load) matmul_gemv_split: 16-byte loads. The GGUF blocks are 18/20/34
+ *      bytes, so v4 could only issue 2-byte loads (two per 4 weights, plus the scale's); a split super-block is 256
+ *      values with every quant first (16 bytes per lane: 4 values of each of its 8 blocks) and the 8 scales after,
+ *      all 16-aligned. A warp takes 4 rows, 8 lanes per row: per super-block a lane issues 1 (q8: 2) 16-byte quant
+ *      loads and 1 (q4_1: 2) scale loads, streaming (__ldcs), U super-blocks before the first use; X goes as 8
+ *      float4 per lane that the row's 8 lanes take side by side and the 4 rows share (one L1 wavefront each).
+ *      k split over ks warps as v3. Arithmetic per 4 weights is v4's (PRMT, FADD, FFMA), now ~4.4 issued
+ *      instructions per q4_0 weight with the scale conversions and loads, against ~2x that in v4.
+ *      Prediction (H200, % of the 256 MiB copy; v4 measured 24.7 / 26.5 / 36.2 for q4_0 / q4_1 / q8_0): q4_0
+ *      1x11008x4096 ~70-75 (issue-bound near 4.3 TB/s at full issue, a ~8 us kernel with its ramp), q4_1 ~65,
+ *      q8_0 >= 80 (fewer instructions per byte); synthetic llama2-7b q4_0 decode 202 -> ~380 tokens/s (the GEMVs
+ *      ~3.7 ms -> ~1.2 ms of a ~4.9 ms step, the ~290 small launches unchanged).
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract.
  * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
 #include <stdlib.h>
@@ -140,6 +153,171 @@ template <> struct mm_dot<chord_cu_q8_0> {
 };
 static_assert(chord_cu_q4_0::BYTES == 18 && chord_cu_q4_1::BYTES == 20 && chord_cu_q8_0::BYTES == 34,
               "mm_dot's block layouts");
+
+/* v5, m = 1 on the split layouts (types.h): a warp owns 4 rows, 8 lanes per row; per super-block (256 values) lane
+ * j of a row issues one 16-byte load of its quants (q8: two), one of the 8 scales (q4_1: two), and 8 float4 loads of
+ * X that the 8 lanes of a row take side by side (128 contiguous bytes) and the 4 rows share. U super-blocks' loads
+ * go out before the first is used. Each 4-value dot is v4's (mm_dot_bytes). */
+template <typename Q> struct mm_split {
+    static constexpr bool ON = false;
+};
+__device__ __forceinline__ float mm_half(uint32_t w, int hi) /* f16 half `hi` of a word, exact */
+{
+    return __half2float(__ushort_as_half((unsigned short)(hi ? w >> 16 : w & 0xffffu)));
+}
+__device__ __forceinline__ uint32_t mm_word(const uint4 &v, int i)
+{
+    return i == 0 ? v.x : i == 1 ? v.y : i == 2 ? v.z : v.w;
+}
+template <> struct mm_split<chord_cu_q4_0_split> {
+    static constexpr bool ON = true;
+    static constexpr int QW = 1, NS = 1, SOFF = 128; /* 16-byte quant loads per lane, scale loads, scales' offset */
+    static __device__ __forceinline__ float dot(const uint4 *q, const uint4 *s, const float *xl, float acc)
+    {
+#pragma unroll
+        for (int w = 0; w < 4; w++) { /* word w: block 2w's values in the low nibbles, 2w + 1's in the high */
+            const uint32_t qw = mm_word(q[0], w), sw = mm_word(s[0], w);
+            const float4 x0 = *(const float4 *)(xl + 64 * w), x1 = *(const float4 *)(xl + 64 * w + 32);
+            acc = fmaf(mm_half(sw, 0), mm_dot_bytes(qw & 0x0f0f0f0fu, 8388616.0f, x0), acc); /* 2^23 + 8 */
+            acc = fmaf(mm_half(sw, 1), mm_dot_bytes(qw >> 4 & 0x0f0f0f0fu, 8388616.0f, x1), acc);
+        }
+        return acc;
+    }
+};
+template <> struct mm_split<chord_cu_q4_1_split> {
+    static constexpr bool ON = true;
+    static constexpr int QW = 1, NS = 2, SOFF = 128;
+    static __device__ __forceinline__ float dot(const uint4 *q, const uint4 *s, const float *xl, float acc)
+    {
+#pragma unroll
+        for (int w = 0; w < 4; w++) {
+            const uint32_t qw = mm_word(q[0], w), dw = mm_word(s[0], w), mw = mm_word(s[1], w);
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                const float4 xv = *(const float4 *)(xl + 64 * w + 32 * h);
+                const float xsum = (xv.x + xv.y) + (xv.z + xv.w);
+                acc = fmaf(mm_half(dw, h), mm_dot_bytes(qw >> 4 * h & 0x0f0f0f0fu, 8388608.0f, xv), acc);
+                acc = fmaf(mm_half(mw, h), xsum, acc);
+            }
+        }
+        return acc;
+    }
+};
+template <> struct mm_split<chord_cu_q8_0_split> {
+    static constexpr bool ON = true;
+    static constexpr int QW = 2, NS = 1, SOFF = 256;
+    static __device__ __forceinline__ float dot(const uint4 *q, const uint4 *s, const float *xl, float acc)
+    {
+#pragma unroll
+        for (int g = 0; g < 8; g++) { /* word g: block g's 4 int8, each made q + 128 by flipping its sign bit */
+            const float4 xv = *(const float4 *)(xl + 32 * g);
+            const uint32_t qw = mm_word(q[g >> 2], g & 3) ^ 0x80808080u;
+            acc = fmaf(mm_half(mm_word(s[0], g >> 1), g & 1), mm_dot_bytes(qw, 8388736.0f, xv), acc); /* 2^23 + 128 */
+        }
+        return acc;
+    }
+};
+
+template <typename Q, int U>
+__global__ void __launch_bounds__(MM_WARPS * 32)
+    matmul_gemv_split(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row, 16-aligned */,
+                      size_t row_bytes, const float *__restrict__ x /* (k), 16-aligned */,
+                      float *__restrict__ y /* (n) */, int n, int n_sb /* k / 256 */,
+                      int ks /* warps sharing one row group's super-blocks (1, 2, 4 or 8) */)
+{
+    using S = mm_split<Q>;
+    __shared__ float part[MM_WARPS][4]; /* each warp's 4 row sums, when ks > 1 */
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
+    const int row0 = (blockIdx.x * (MM_WARPS / ks) + warp / ks) * 4, j = lane & 7;
+    const int row = row0 + (lane >> 3);
+    /* rows past n repeat row n - 1: computed, never stored */
+    const uint8_t *wr = w + (size_t)(row < n ? row : n - 1) * row_bytes;
+    const float *xl = x + 4 * j;
+    float acc = 0.0f;
+    for (int sb0 = slice; sb0 < n_sb; sb0 += U * ks) {
+        uint4 q[U][S::QW], sc[U][S::NS];
+#pragma unroll
+        for (int u = 0; u < U; u++) {
+            const int sb = sb0 + u * ks; /* warp-uniform */
+            const uint8_t *p = wr + (size_t)(sb < n_sb ? sb : sb0) * Q::BYTES;
+            /* streaming loads: each weight byte is read once; L1 stays for X */
+#pragma unroll
+            for (int i = 0; i < S::QW; i++)
+                q[u][i] = __ldcs((const uint4 *)(p + 16 * (S::QW * j + i)));
+#pragma unroll
+            for (int i = 0; i < S::NS; i++)
+                sc[u][i] = __ldcs((const uint4 *)(p + S::SOFF + 16 * i));
+        }
+#pragma unroll
+        for (int u = 0; u < U; u++)
+            if (sb0 + u * ks < n_sb)
+                acc = S::dot(q[u], sc[u], xl + (size_t)256 * (sb0 + u * ks), acc);
+    }
+#pragma unroll
+    for (int o = 1; o < 8; o <<= 1) /* the 8 lanes of a row */
+        acc += __shfl_xor_sync(0xffffffffu, acc, o);
+    if (ks == 1) {
+        if (j == 0 && row < n)
+            y[row] = acc;
+        return;
+    }
+    if (j == 0)
+        part[warp][lane >> 3] = acc;
+    __syncthreads(); /* ks is uniform over the block */
+    if (slice == 0 && lane < 4) {
+        float sum = 0.0f;
+        for (int t = 0; t < ks; t++)
+            sum += part[warp + t][lane];
+        if (row0 + lane < n)
+            y[row0 + lane] = sum;
+    }
+}
+
+/* v5's tunables, read once (A/B runs): CHORD_CUDA_SPLIT_UNROLL = 1|2|4|8 super-blocks in flight per warp,
+ * CHORD_CUDA_SPLIT_WARPS = warps per SM the k split aims for */
+static int mm_env_int(const char *name, int dflt, int lo, int hi)
+{
+    const char *e = getenv(name);
+    const int v = e ? atoi(e) : dflt;
+    return v >= lo && v <= hi ? v : dflt;
+}
+
+template <typename Q, int U>
+static chord_status launch_gemv_split_u(const void *w, size_t row_bytes, const float *x, float *y,
+                                        const chord_matmul_args *a, int target_warps, cudaStream_t stream)
+{
+    const int n_sb = a->k / 256;
+    const long long groups = (a->n + 3) / 4;
+    int ks = 1; /* k split while the row groups alone fall short of the target, each slice keeping >= 2 super-blocks */
+    while (ks < MM_WARPS && groups * ks < target_warps && n_sb >= 4 * ks)
+        ks *= 2;
+    const int rows_per_block = MM_WARPS / ks * 4;
+    matmul_gemv_split<Q, U><<<(unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_WARPS * 32, 0, stream>>>(
+        (const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
+    CHORD_CUDA_CHECK_LAUNCH("matmul_gemv_split");
+    return CHORD_OK;
+}
+
+template <typename Q>
+static chord_status launch_gemv_split(const void *w, size_t row_bytes, const float *x, float *y,
+                                      const chord_matmul_args *a, cudaStream_t stream)
+{
+    static int unroll = 0, target = 0;
+    if (!unroll) {
+        int dev = 0, sms = 132;
+        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+            sms = 132;
+        (void)cudaGetLastError();
+        target = sms * mm_env_int("CHORD_CUDA_SPLIT_WARPS", 48, 1, 64);
+        unroll = mm_env_int("CHORD_CUDA_SPLIT_UNROLL", 4, 1, 8);
+    }
+    switch (unroll) {
+    case 1: return launch_gemv_split_u<Q, 1>(w, row_bytes, x, y, a, target, stream);
+    case 2: return launch_gemv_split_u<Q, 2>(w, row_bytes, x, y, a, target, stream);
+    case 8: return launch_gemv_split_u<Q, 8>(w, row_bytes, x, y, a, target, stream);
+    default: return launch_gemv_split_u<Q, 4>(w, row_bytes, x, y, a, target, stream);
+    }
+}
 
 template <typename Q, int MT, int NR, int U>
 __global__ void __launch_bounds__(MM_WARPS * 32)
@@ -260,6 +438,10 @@ template <typename Q>
 static chord_status launch_gemv(const void *w, size_t row_bytes, const float *x, float *y, const chord_matmul_args *a,
                                 cudaStream_t stream)
 {
+    if constexpr (mm_split<Q>::ON) {
+        if (a->m == 1 && chord_cuda_aligned(w, 16) && chord_cuda_aligned(x, 16))
+            return launch_gemv_split<Q>(w, row_bytes, x, y, a, stream);
+    }
     if constexpr (mm_dot<Q>::FAST) {
         /* k steps in flight per warp on v4's path: the format's measured best, or CHORD_CUDA_GEMV_UNROLL=2|4|8
          * (for A/B runs) */

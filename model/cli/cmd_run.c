@@ -18,7 +18,7 @@
 typedef struct run_opts {
     const char *model, *prompt, *backend, *system;
     int n_predict, n_ctx, n_batch;
-    int chat, verify, json, quiet, profile;
+    int chat, verify, json, quiet, profile, file_layout;
     chord_sampler_params sp;
 } run_opts;
 
@@ -49,6 +49,9 @@ static int usage(FILE *f, int code)
             "                        top-1 within %.0e relative of its own (a near tie); exit 1 otherwise\n"
             "  --json                print one JSON object with the text, counts and rates instead of streaming\n"
             "  --profile             sync after every launch and print the time per op (slows the run)\n"
+            "  --file-layout         keep every weight matrix in the file's block layout (by default q4_0, q4_1\n"
+            "                        and q8_0 matrices are re-laid for 16-byte loads where the backend has those\n"
+            "                        forms: the same values; the ref under --verify always keeps the file's)\n"
             "  -q, --quiet           no loading progress\n",
             CHORD_LOGITS_NMSE_MAX, CHORD_LOGITS_TIE_REL);
     return code;
@@ -112,6 +115,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
             o->json = 1;
         else if (IS("--profile"))
             o->profile = 1;
+        else if (IS("--file-layout"))
+            o->file_layout = 1;
         else if (IS("-q") || IS("--quiet"))
             o->quiet = 1;
         else if (!v && a[0] == '-') {
@@ -289,8 +294,9 @@ static int fail(const char *what)
     return 1;
 }
 
-/* Opens the backend and loads the model on it; prints the failure and returns 1, or 0. */
-static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet, int log_only)
+/* Opens the backend and loads the model on it; prints the failure and returns 1, or 0. verify_ref: the reference
+ * under --verify, loaded quietly and in the file's layout (the split forms are checked against it). */
+static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int verify_ref, int log_only)
 {
     if (chord_open(spec, rt, log_line) != CHORD_OK) {
         if (log_only) {
@@ -301,26 +307,29 @@ static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m
     }
     if (!S->o.quiet)
         fprintf(stderr, "chord run: backend %s:%d (%s)\n", rt->be->name, rt->device, rt->info.name);
-    int q = quiet || S->o.quiet;
-    chord_llama_params p = {S->o.n_ctx, S->o.n_batch, progress, &q};
+    int q = verify_ref || S->o.quiet;
+    chord_llama_params p = {S->o.n_ctx, S->o.n_batch, progress, &q, S->o.file_layout || verify_ref};
     if (chord_llama_load(rt, S->g, &p, m) != CHORD_OK) {
         fprintf(stderr, "chord run: cannot run the model on %s: %s\n", rt->be->name, chord_last_error());
         chord_close(rt);
         return 1;
     }
+    if (!q && chord_llama_n_split(*m))
+        fprintf(stderr, "chord run: %d matrices re-laid in their split form for 16-byte loads\n",
+                chord_llama_n_split(*m));
     return 0;
 }
 
 /* -b names one backend; without it (or "auto") the backends are tried in preference order until one starts and
  * supports every op and weight type of the model, each refusal printed (the reference is the last one). */
-static int open_model(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet)
+static int open_model(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int verify_ref)
 {
     if (spec && strcmp(spec, "auto") != 0)
-        return open_on(S, spec, rt, m, quiet, 0);
+        return open_on(S, spec, rt, m, verify_ref, 0);
     const chord_backend *order[16];
     const int n = chord_auto_order(order, 16);
     for (int i = 0; i < n; i++)
-        if (open_on(S, order[i]->name, rt, m, quiet, 1) == 0)
+        if (open_on(S, order[i]->name, rt, m, verify_ref, 1) == 0)
             return 0;
     fprintf(stderr, "chord run: no backend can run this model\n");
     return 1;

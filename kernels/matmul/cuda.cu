@@ -57,7 +57,11 @@
  *      warp keeps U super-blocks in flight through its stream; no branch around the compute, pointers step.
  *      SASS: 148 instructions per super-block per lane (4.6 per weight). Prediction: q4_0 35 -> ~50% (still
  *      issue-bound: 4.6 instructions per weight needs ~0.8 issue efficiency for 80%).
- *   v7 (opt-in CHORD_CUDA_SPLIT_KERNEL=tc; q4_0_split / q4_1_split) the tensor cores do the multiply-adds: X is
+ *      Measured (run b356e47, % of copy, U = 4 / U = 2): q4_0_split 35.8 / 35.8 (1x11008x4096), 33.5 / 35.2
+ *      (1x4096x11008); q4_1_split 34.5 / 36.6, 31.7 / 37.0; q8_0_split 55.3 / 56.6, 46.7 / 59.4. U = 2 with a
+ *      24-warp target: q8_0 55.4 / 65.9, but q4_0 1x11008x4096 31.7. Default U = 2. Far short of the ~50%
+ *      predicted for q4_0: the latency was not the only limit, the 4.6 instructions per weight are (issue-bound).
+ *   v7 (the default for q4_0_split / q4_1_split; CHORD_CUDA_SPLIT_KERNEL=simt for v6) the tensor cores do the multiply-adds: X is
  *      split exactly into three bf16 parts (hi + mid + lo, 8 significant bits each), the weights 128 + q become
  *      bf16 pairs with one LOP3 (+ a shift for 3 of 4) and q - 8 (q4_1: q) with one HSUB2, and mma.m16n8k16
  *      takes 16 rows x 16 k against the 3 parts as B's columns; every product is exact, the sums are f32 as the
@@ -65,6 +69,17 @@
  *      cuda_split_tc.cuh holds the fragment maps; cuda_quant_hostcheck runs them for a warp with an emulated
  *      mma against the reference. SASS: ~341 instructions per super-block per lane for 128 weights (2.7).
  *      Prediction: memory-bound, q4_0 / q4_1 ~75% of copy at 1x11008x4096.
+ *      Measured (run b356e47, % of copy; 16 warps/SM target, U = 1): q4_0_split 42.5 (1x11008x4096), 35.2
+ *      (1x4096x11008); q4_1_split 40.0, 31.4. 8- and 32-warp targets and U = 2 lower. Synthetic llama2-7b q4_0
+ *      decode 266.0 (v6) -> 286.5 tokens/s; check --large 106/106, memcheck and racecheck clean, --verify passes
+ *      (7B: worst NMSE 1.2e-12). The miss, from ncu (q4_0_split 1x11008x4096): 13.7 us, DRAM 38.6% of peak,
+ *      0.43 issued warps per scheduler-cycle, 0.83 of 5.03 warps eligible, long-scoreboard stalls 51%, SM active
+ *      only 77% of the elapsed cycles, 0.65 waves of 344 blocks: no longer issue-bound but latency-bound. Each
+ *      warp streams 4 super-blocks with one in flight behind the one in use (~4.6 KB per warp, ~20 warps per
+ *      SM: ~90 KB in flight, each block first waits for its X split), so the kernel is a handful of DRAM round
+ *      trips plus the prologue. Next: stage the weights through shared memory with cp.async.bulk / TMA in 3-4
+ *      stages (bytes in flight without registers), split X once per launch instead of per block, and a
+ *      persistent grid of exactly one wave.
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract.
  * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
 #include <stdlib.h>
@@ -478,8 +493,9 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     }
 }
 
-/* v5's tunables, read once (A/B runs): CHORD_CUDA_SPLIT_UNROLL = 1|2|4|8 super-blocks in flight per warp,
- * CHORD_CUDA_SPLIT_WARPS = warps per SM the k split aims for */
+/* The split GEMVs' tunables, read once (A/B runs): CHORD_CUDA_SPLIT_KERNEL = tc (v7, the default for q4_0 /
+ * q4_1 split) | simt (v6); v6's CHORD_CUDA_SPLIT_UNROLL = 1|2|4|8 super-blocks in flight per warp and
+ * CHORD_CUDA_SPLIT_WARPS = warps per SM its k split aims for; v7's CHORD_CUDA_TC_UNROLL = 1|2 and CHORD_CUDA_TC_WARPS */
 static int mm_env_int(const char *name, int dflt, int lo, int hi)
 {
     const char *e = getenv(name);
@@ -546,9 +562,9 @@ static chord_status launch_gemv_split(const void *w, size_t row_bytes, const flo
             sms = 132;
         (void)cudaGetLastError();
         target = sms * mm_env_int("CHORD_CUDA_SPLIT_WARPS", 48, 1, 64);
-        unroll = mm_env_int("CHORD_CUDA_SPLIT_UNROLL", 4, 1, 8);
+        unroll = mm_env_int("CHORD_CUDA_SPLIT_UNROLL", 2, 1, 8); /* measured best for v6 (header) */
         const char *k = getenv("CHORD_CUDA_SPLIT_KERNEL");
-        tc = k && !strcmp(k, "tc");
+        tc = !(k && !strcmp(k, "simt")); /* v7 for q4_0 / q4_1 split unless CHORD_CUDA_SPLIT_KERNEL=simt */
         tc_target = sms * mm_env_int("CHORD_CUDA_TC_WARPS", 16, 1, 64);
         tc_unroll = mm_env_int("CHORD_CUDA_TC_UNROLL", 1, 1, 2);
     }

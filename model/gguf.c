@@ -246,7 +246,7 @@ static chord_status parse_tensor(cursor *c, chord_gguf_tensor *t, int64_t idx)
     if (!rd(c, &type, 4) || !rd(c, &offset, 8))
         return chord_fail(CHORD_ERR_FORMAT, "gguf: tensor '%s': type/offset run past the end of the file", t->name);
     const chord_type_traits *tr = chord_type_info((int)type);
-    if (tr->block_size == 0) {
+    if (tr->block_size == 0 || tr->internal) { /* chord's own layouts have ids no GGUF file may use */
         const char *known = type < sizeof ggml_type_names / sizeof ggml_type_names[0] ? ggml_type_names[type] : NULL;
         if (known)
             return chord_fail(CHORD_ERR_UNSUPPORTED, "gguf: tensor '%s': tensor type %u (%s) is not supported by chord",

@@ -149,10 +149,31 @@ typedef struct loader {
     const chord_gguf *g;
     const chord_llama_params *p;
     int done, total;
+    void *scratch; /* host bytes the split forms are re-laid in, reused across matrices (first touch is costly) */
+    size_t scratch_bytes;
 } loader;
 
-/* Finds `name`, checks it is (n, k) (a vector when n == 1) and uploads it: matrices in their GGUF bytes, vectors
- * as f32. */
+/* The type a matrix is kept in on the device: its split form (types.h) when it has one, k allows it and the backend
+ * runs every launch the forward pass gives the matrix in that form (matmul at m = 1 and, but for the logits, at
+ * m = n_batch; token_embd, kept split only when it is also the output, dequant of one row); else the file's. */
+static chord_type device_type(const loader *L, const chord_gguf_tensor *t, int64_t n, int64_t k)
+{
+    const chord_llama *m = L->m;
+    const int st = chord_type_split_of(t->type), embd = !strcmp(t->name, "token_embd.weight");
+    if (m->file_layout || n == 1 || st < 0 || k % CHORD_QK_SPLIT != 0 || n > INT32_MAX || (embd && !m->hp.tied_output))
+        return t->type;
+    const chord_matmul_args decode = {1, (int)n, (int)k, (chord_type)st}, prefill = {m->n_batch, (int)n, (int)k, (chord_type)st};
+    const chord_dequant_args row = {(chord_type)st, k};
+    const int is_output = embd || !strcmp(t->name, "output.weight");
+    if (!chord_supports(m->rt, CHORD_OP_MATMUL, &decode) ||
+        (!is_output && !chord_supports(m->rt, CHORD_OP_MATMUL, &prefill)) ||
+        (embd && !chord_supports(m->rt, CHORD_OP_DEQUANT, &row)))
+        return t->type;
+    return (chord_type)st;
+}
+
+/* Finds `name`, checks it is (n, k) (a vector when n == 1) and uploads it: matrices in their GGUF bytes or re-laid
+ * in their split form (device_type), vectors as f32. */
 static chord_status load_weight(loader *L, llama_weight *w, const char *name, int64_t n, int64_t k)
 {
     chord_llama *m = L->m;
@@ -167,7 +188,7 @@ static chord_status load_weight(loader *L, llama_weight *w, const char *name, in
     w->name = t->name;
     w->n = n;
     w->k = k;
-    w->type = t->type;
+    w->type = device_type(L, t, n, k);
     w->row_bytes = chord_type_row_bytes(t->type, k);
     if (w->row_bytes == 0)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "%s: type %s (id %d) with rows of %lld values is not supported",
@@ -178,6 +199,19 @@ static chord_status load_weight(loader *L, llama_weight *w, const char *name, in
     const void *src = t->data;
     float *conv = NULL;
     size_t bytes = t->bytes;
+    if (w->type != t->type && !is_vec) { /* the split form: the same bytes per row, re-laid on the host */
+        if (L->scratch_bytes < bytes) {
+            free(L->scratch);
+            L->scratch_bytes = 0;
+            if (!(L->scratch = malloc(bytes)))
+                return chord_fail(CHORD_ERR_NOMEM, "%s: no host memory to re-lay %zu bytes", name, bytes);
+            L->scratch_bytes = bytes;
+        }
+        if (chord_type_split_repack(t->type, t->data, L->scratch, n * k) != 0)
+            return chord_fail(CHORD_ERR_INVALID, "%s: cannot re-lay type %s", name, chord_type_info(t->type)->name);
+        src = L->scratch;
+        m->n_split++;
+    }
     if (is_vec && t->type != CHORD_TYPE_F32) {
         /* rmsnorm takes an f32 weight: convert the vector on the host once, with the dequant definition */
         conv = malloc((size_t)k * sizeof *conv);
@@ -271,7 +305,7 @@ static chord_status describe(loader *L, llama_weight *w, const char *name, int64
     w->name = t->name;
     w->n = n;
     w->k = k;
-    w->type = n == 1 ? CHORD_TYPE_F32 : t->type;
+    w->type = n == 1 ? CHORD_TYPE_F32 : device_type(L, t, n, k);
     return CHORD_OK;
 }
 
@@ -375,7 +409,7 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
     m->layers = calloc((size_t)hp->n_layer, sizeof *m->layers);
     if (!m->layers)
         return chord_fail(CHORD_ERR_NOMEM, "no host memory for %d layers", hp->n_layer);
-    loader L = {m, g, p, 0, 2 + hp->n_layer * 9 + !hp->tied_output};
+    loader L = {m, g, p, 0, 2 + hp->n_layer * 9 + !hp->tied_output, NULL, 0};
     CHORD_TRY(each_weight(&L, describe));
     /* matmul_tiled only for f32 weights, and only when it takes every f32 weight at m = n_batch */
     m->tiled_f32 = 1;
@@ -399,7 +433,9 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
     CHORD_TRY(need_matmul(m, &m->output, 0));
     CHORD_TRY(check_memory(m, g));
 
-    CHORD_TRY(each_weight(&L, load_weight));
+    chord_status s = each_weight(&L, load_weight);
+    free(L.scratch);
+    CHORD_TRY(s);
 
     const size_t nb = (size_t)m->n_batch;
     const size_t kv_row = (size_t)hp->n_head_kv * hp->head_dim;
@@ -444,6 +480,7 @@ chord_status chord_llama_load(chord_rt *rt, const chord_gguf *g, const chord_lla
     }
     m->n_ctx = n_ctx;
     m->n_batch = n_batch < n_ctx ? n_batch : n_ctx;
+    m->file_layout = p && p->file_layout;
     s = load(m, g, p);
     if (s != CHORD_OK) {
         chord_llama_free(m);
@@ -489,6 +526,7 @@ int chord_llama_resolve_n_ctx(const chord_llama_hparams *hp, int n_ctx)
 }
 
 const chord_llama_hparams *chord_llama_get_hparams(const chord_llama *m) { return &m->hp; }
+int chord_llama_n_split(const chord_llama *m) { return m->n_split; }
 int chord_llama_n_ctx(const chord_llama *m) { return m->n_ctx; }
 int chord_llama_n_batch(const chord_llama *m) { return m->n_batch; }
 size_t chord_llama_weight_bytes(const chord_llama *m) { return m->weight_bytes; }

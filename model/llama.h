@@ -36,6 +36,10 @@ typedef struct chord_llama_params {
     /* Called after each tensor is on the device (done of total, bytes so far); may be NULL. */
     void (*progress)(void *user, int done, int total, size_t bytes);
     void *progress_user;
+    /* 1: every matrix keeps its file layout. 0: q4_0 / q4_1 / q8_0 matrices with k % 256 == 0 are re-laid at load
+     * as their split forms (kernels/common/types.h: the same values, 16-byte aligned) where the backend runs every
+     * op the forward pass gives them in that form. */
+    int file_layout;
 } chord_llama_params;
 
 typedef struct chord_llama chord_llama;
@@ -52,6 +56,8 @@ chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *
 int chord_llama_resolve_n_ctx(const chord_llama_hparams *hp, int n_ctx);
 
 const chord_llama_hparams *chord_llama_get_hparams(const chord_llama *m);
+/* Matrices loaded in a split form (chord_llama_params.file_layout). */
+int chord_llama_n_split(const chord_llama *m);
 int chord_llama_n_ctx(const chord_llama *m);
 int chord_llama_n_batch(const chord_llama *m);
 size_t chord_llama_weight_bytes(const chord_llama *m); /* bytes uploaded for weights */

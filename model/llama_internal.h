@@ -54,6 +54,7 @@ struct chord_llama {
     chord_buf *logits;               /* (n_vocab) */
     int tiled_f32;                   /* the backend runs matmul_tiled for this model's f32 weights */
     size_t weight_bytes, cache_bytes;
+    int file_layout, n_split;        /* chord_llama_params.file_layout; matrices re-laid in a split form */
     int profile;                     /* chord_llama_profile: sync and time every launch */
     double prof_ms[CHORD_OP_COUNT];
     int prof_n[CHORD_OP_COUNT];

@@ -10,6 +10,7 @@
  *   - without any download: synthetic 2-layer models (model/synth.h) of every weight type (q4_0, q4_1, q8_0, f16,
  *     f32: the last one takes matmul_tiled at prefill) with an untied output, 13 prompt tokens in batches of 8 and 5
  *     and 8 greedy steps, against ref within the same bound;
+ *   - the split layouts (kernels/common/types.h) on ref: bit-identical logits to the file's layout;
  *   - a prompt longer than n_ctx is CHORD_ERR_INVALID; a backend lacking an op or a weight type fails the load with
  *     CHORD_ERR_UNSUPPORTED naming it.
  * Cost: the ref backend runs about 0.3 s per token on one core here, so prompts are short and n_ctx is 128. A
@@ -82,7 +83,7 @@ static int prompt_ids(const chord_gguf *g, const char *const *pieces, int32_t *i
 /* Loads the model on `rt` (already open) with n_ctx N_CTX. */
 static chord_status load_on(chord_gguf *g, chord_rt *rt, int n_batch, chord_llama **m)
 {
-    const chord_llama_params p = {N_CTX, n_batch, NULL, NULL};
+    const chord_llama_params p = {N_CTX, n_batch, NULL, NULL, 0};
     return chord_llama_load(rt, g, &p, m);
 }
 
@@ -381,14 +382,16 @@ ParameterizedTest(synth_param *p, model, synthetic_matches_ref, .timeout = 300)
     memset(&got, 0, sizeof got);
     if (chord_open(name, &got.rt, NULL) != CHORD_OK)
         cr_skip_test("%s unavailable here: %s", name, chord_last_error());
-    const chord_llama_params lp = {64, 8, NULL, NULL};
+    /* the backend re-lays what it can in the split forms (here w_down, k = 256), the ref keeps the file's layout */
+    const chord_llama_params lp = {64, 8, NULL, NULL, 0}, lp_file = {64, 8, NULL, NULL, 1};
     cr_assert_eq(chord_llama_load(&got.rt, g, &lp, &got.m), CHORD_OK, "%s %s: load: %s", name, tname,
                  chord_last_error());
     got.n_vocab = chord_llama_get_hparams(got.m)->n_vocab;
     got.logits = malloc((size_t)got.n_vocab * sizeof(float));
     memset(&ref, 0, sizeof ref);
     cr_assert_eq(chord_open("ref", &ref.rt, NULL), CHORD_OK);
-    cr_assert_eq(chord_llama_load(&ref.rt, g, &lp, &ref.m), CHORD_OK, "ref %s: load: %s", tname, chord_last_error());
+    cr_assert_eq(chord_llama_load(&ref.rt, g, &lp_file, &ref.m), CHORD_OK, "ref %s: load: %s", tname,
+                 chord_last_error());
     ref.n_vocab = got.n_vocab;
     ref.logits = malloc((size_t)ref.n_vocab * sizeof(float));
     cr_assert(got.logits && ref.logits);
@@ -411,4 +414,57 @@ ParameterizedTest(synth_param *p, model, synthetic_matches_ref, .timeout = 300)
     fixture_close(&ref);
     fixture_close(&got);
     chord_gguf_close(g);
+}
+
+/* The split forms hold the file's values: on ref, a model whose every matrix is re-laid (k = 256 and 512, the output
+ * tied to token_embd, so the embedding rows are dequantized from the split form too) gives bit-identical logits to
+ * the same model in the file's layout, prompt and greedy steps; f16 has no split form. */
+Test(model, split_layout_matches_file_layout, .timeout = 120)
+{
+    static const chord_type types[] = {CHORD_TYPE_Q4_0, CHORD_TYPE_Q4_1, CHORD_TYPE_Q8_0, CHORD_TYPE_F16};
+    const chord_synth_shape shape = {"test", 256, 2, 4, 2, 512, 512, 256, 10000.0f, 1e-5f, 1, CHORD_SYNTH_VOCAB_CHATML};
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+        const chord_synth_params sp = {types[t], 11, 0};
+        char path[256];
+        snprintf(path, sizeof path, "%s/chord_test_split_%d_%s.gguf", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",
+                 (int)getpid(), chord_type_info(types[t])->name);
+        cr_assert_eq(chord_synth_write(&shape, &sp, path), CHORD_OK, "synth %s: %s", path, chord_last_error());
+        chord_gguf *g;
+        chord_status s = chord_gguf_open(path, &g);
+        unlink(path);
+        cr_assert_eq(s, CHORD_OK, "%s: %s", path, chord_last_error());
+        model_fixture split, file;
+        memset(&split, 0, sizeof split);
+        memset(&file, 0, sizeof file);
+        const chord_llama_params lp = {64, 8, NULL, NULL, 0}, lp_file = {64, 8, NULL, NULL, 1};
+        cr_assert_eq(chord_open("ref", &split.rt, NULL), CHORD_OK);
+        cr_assert_eq(chord_open("ref", &file.rt, NULL), CHORD_OK);
+        cr_assert_eq(chord_llama_load(&split.rt, g, &lp, &split.m), CHORD_OK, "%s", chord_last_error());
+        cr_assert_eq(chord_llama_load(&file.rt, g, &lp_file, &file.m), CHORD_OK, "%s", chord_last_error());
+        /* 7 matrices per layer and the tied token_embd */
+        const int want = types[t] == CHORD_TYPE_F16 ? 0 : 2 * 7 + 1;
+        cr_assert_eq(chord_llama_n_split(split.m), want, "%s: %d matrices split", chord_type_info(types[t])->name,
+                     chord_llama_n_split(split.m));
+        cr_assert_eq(chord_llama_n_split(file.m), 0);
+        split.n_vocab = file.n_vocab = chord_llama_get_hparams(split.m)->n_vocab;
+        split.logits = malloc((size_t)split.n_vocab * sizeof(float));
+        file.logits = malloc((size_t)file.n_vocab * sizeof(float));
+        cr_assert(split.logits && file.logits);
+        int32_t ids[16];
+        for (int i = 0; i < 11; i++)
+            ids[i] = (int32_t)((i * 131 + 7) % split.n_vocab);
+        eval(&split, ids, 11, 0);
+        eval(&file, ids, 11, 0);
+        for (int step = 0; step < 4; step++) {
+            cr_assert(memcmp(split.logits, file.logits, (size_t)split.n_vocab * sizeof(float)) == 0,
+                      "%s step %d: split and file layouts give different logits", chord_type_info(types[t])->name,
+                      step);
+            const int32_t next = chord_logits_argmax(file.logits, file.n_vocab);
+            eval(&split, &next, 1, 11 + step);
+            eval(&file, &next, 1, 11 + step);
+        }
+        fixture_close(&split);
+        fixture_close(&file);
+        chord_gguf_close(g);
+    }
 }

@@ -143,7 +143,7 @@ static chord_status load_with_limit(chord_gguf *g, unsigned long long mem, unsig
     cr_assert_eq(chord_open("ref", &rt, NULL), CHORD_OK);
     rt.info.mem_bytes = mem;
     rt.info.max_alloc_bytes = max_alloc;
-    const chord_llama_params p = {n_ctx, 0, NULL, NULL};
+    const chord_llama_params p = {n_ctx, 0, NULL, NULL, 0};
     chord_llama *m = NULL;
     chord_status s = chord_llama_load(&rt, g, &p, &m);
     if (s != CHORD_OK)

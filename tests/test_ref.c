@@ -145,7 +145,8 @@ Test(dequant, supported_and_refusals)
 {
     const chord_type yes[] = {CHORD_TYPE_F32, CHORD_TYPE_F16, CHORD_TYPE_BF16, CHORD_TYPE_Q4_0,
                               CHORD_TYPE_Q4_1, CHORD_TYPE_Q5_0, CHORD_TYPE_Q5_1, CHORD_TYPE_Q8_0,
-                              CHORD_TYPE_Q4_K, CHORD_TYPE_Q5_K, CHORD_TYPE_Q6_K};
+                              CHORD_TYPE_Q4_K, CHORD_TYPE_Q5_K, CHORD_TYPE_Q6_K, CHORD_TYPE_Q4_0_SPLIT,
+                              CHORD_TYPE_Q4_1_SPLIT, CHORD_TYPE_Q8_0_SPLIT};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         cr_assert(chord_dequant_supported(yes[i]), "type %d supported", yes[i]);
     const chord_type no[] = {CHORD_TYPE_Q8_1, CHORD_TYPE_Q2_K, CHORD_TYPE_Q3_K, CHORD_TYPE_Q8_K, (chord_type)4,
@@ -488,6 +489,42 @@ Test(matmul, quantized_equals_dequantized)
         expect_exact(yt, yf, m * n, "tiled");
         free(wq), free(wf), free(x), free(yq), free(yf), free(yt);
     }
+}
+
+/* The split layouts (types.h) hold the GGUF values exactly: repacked rows dequantize bit for bit as the GGUF rows
+ * do (whose decoding the hand-built blocks above pin down), and the matmul over either form is the same. */
+Test(matmul, split_forms_equal_gguf)
+{
+    rng_init("matmul.split_forms_equal_gguf");
+    const chord_type types[] = {CHORD_TYPE_Q4_0, CHORD_TYPE_Q4_1, CHORD_TYPE_Q8_0};
+    const int m = 3, n = 7, k = 768;
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+        const chord_type st = (chord_type)chord_type_split_of(types[t]);
+        cr_assert(st >= 0 && chord_type_info(st)->internal && !chord_type_info(types[t])->internal);
+        const size_t rb = chord_type_row_bytes(types[t], k);
+        cr_assert_eq(chord_type_row_bytes(st, k), rb, "same bytes per row");
+        cr_assert_eq(rb % 16, 0, "16-byte rows");
+        uint8_t *wq = random_weights(types[t], n, k), *ws = malloc(rb * n);
+        cr_assert(ws != NULL);
+        memset(ws, 0xa5, rb * n);
+        for (int j = 0; j < n; j++)
+            cr_assert_eq(chord_type_split_repack(types[t], wq + j * rb, ws + j * rb, k), 0);
+        float *wf = falloc((size_t)n * k), *wsf = falloc((size_t)n * k), *x = falloc((size_t)m * k);
+        float *yq = falloc((size_t)m * n), *ys = falloc((size_t)m * n);
+        cr_assert_eq(dequant(types[t], wq, wf, (int64_t)n * k), 0);
+        cr_assert_eq(dequant(st, ws, wsf, (int64_t)n * k), 0);
+        expect_exact(wsf, wf, n * k, chord_type_info(st)->name);
+        fill(x, (size_t)m * k, -1, 1);
+        const chord_matmul_args aq = {m, n, k, types[t]}, as = {m, n, k, st};
+        chord_matmul_reference(wq, x, yq, &aq);
+        chord_matmul_reference(ws, x, ys, &as);
+        expect_exact(ys, yq, m * n, "split matmul");
+        free(wq), free(ws), free(wf), free(wsf), free(x), free(yq), free(ys);
+    }
+    uint8_t buf[512] = {0};
+    cr_assert_eq(chord_type_split_repack(CHORD_TYPE_Q4_0, buf, buf + 256, 128), -1, "n not a multiple of 256");
+    cr_assert_eq(chord_type_split_repack(CHORD_TYPE_Q5_0, buf, buf + 256, 256), -1, "q5_0 has no split form");
+    cr_assert_eq(chord_type_split_of(CHORD_TYPE_Q6_K), -1);
 }
 
 /* ---- softmax ---- */

@@ -158,6 +158,59 @@ struct chord_cu_q8_0 {
     CHORD_CU_GET1_FROM_GET4
 };
 
+/* The split super-blocks (types.h): value v = 32 g + 4 j + t of a 256-value super-block is byte t of the word at
+ * 16 j + 4 (g >> 1), nibble (g & 1) (q4), or at 32 j + 4 g (q8); scales d[g] (q4_1: then m[g]) follow the quants.
+ * e % 4 == 0 keeps the 4 values in one word. The GEMV's m = 1 path reads these with 16-byte loads
+ * (kernels/matmul/cuda.cu); this decoder serves dequant and the batched GEMV. */
+#define CHORD_CU_SPLIT_AT(e, QB)                                         \
+    const uint8_t *b = row + ((e) / 256) * BYTES;                        \
+    const int vv = (int)((e) % 256), g = vv >> 5, j = (vv >> 2) & 7;     \
+    const uint32_t qs = chord_cu_ld_u32_a2(b + (QB) * j + ((QB) == 16 ? 4 * (g >> 1) : 4 * g))
+struct chord_cu_q4_0_split {
+    static constexpr int QK = 256, BYTES = 144;
+    static __device__ __forceinline__ void get4(const uint8_t *row, int64_t e, float v[4])
+    {
+        CHORD_CU_SPLIT_AT(e, 16);
+        const float d = chord_cu_ld_f16(b + 128 + 2 * g);
+#pragma unroll
+        for (int t = 0; t < 4; t++)
+            v[t] = __fmul_rn((float)(CHORD_CU_NIB(qs, t, 4 * (g & 1)) - 8), d);
+    }
+    CHORD_CU_GET1_FROM_GET4
+};
+struct chord_cu_q4_1_split {
+    static constexpr int QK = 256, BYTES = 160;
+    static __device__ __forceinline__ void get4(const uint8_t *row, int64_t e, float v[4])
+    {
+        CHORD_CU_SPLIT_AT(e, 16);
+        const float d = chord_cu_ld_f16(b + 128 + 2 * g), m = chord_cu_ld_f16(b + 144 + 2 * g);
+#pragma unroll
+        for (int t = 0; t < 4; t++)
+            v[t] = __fadd_rn(__fmul_rn((float)CHORD_CU_NIB(qs, t, 4 * (g & 1)), d), m);
+    }
+    CHORD_CU_GET1_FROM_GET4
+};
+struct chord_cu_q8_0_split {
+    static constexpr int QK = 256, BYTES = 272;
+    static __device__ __forceinline__ void get4(const uint8_t *row, int64_t e, float v[4])
+    {
+        CHORD_CU_SPLIT_AT(e, 32);
+        const float d = chord_cu_ld_f16(b + 256 + 2 * g);
+#pragma unroll
+        for (int t = 0; t < 4; t++)
+            v[t] = __fmul_rn((float)(int8_t)(uint8_t)(qs >> (8 * t)), d);
+    }
+    CHORD_CU_GET1_FROM_GET4
+};
+#undef CHORD_CU_SPLIT_AT
+static_assert(offsetof(chord_block_q4_0_split, d) == 128 && offsetof(chord_block_q4_1_split, m) == 144 &&
+                  offsetof(chord_block_q8_0_split, d) == 256,
+              "split layouts");
+static_assert(chord_cu_q4_0_split::BYTES == sizeof(chord_block_q4_0_split) &&
+                  chord_cu_q4_1_split::BYTES == sizeof(chord_block_q4_1_split) &&
+                  chord_cu_q8_0_split::BYTES == sizeof(chord_block_q8_0_split),
+              "split sizes agree with types.h");
+
 /* ggml's get_scale_min_k4: 8 (scale, min) pairs of 6 bits packed in 12 bytes. */
 static __device__ __forceinline__ void chord_cu_scale_min_k4(int j, const uint8_t *s, int *sc, int *m)
 {
@@ -247,17 +300,20 @@ static_assert(chord_cu_q4_0::BYTES == sizeof(chord_block_q4_0) && chord_cu_q4_1:
 
 /* `case` labels mapping every type with a CUDA decoder to CALL(its struct): the one type switch that
  * dequant and matmul share. Use inside a switch on a chord_type, followed by a default label. */
-#define CHORD_CU_TYPE_CASES(CALL)            \
-    case CHORD_TYPE_F32: CALL(chord_cu_f32)   \
-    case CHORD_TYPE_F16: CALL(chord_cu_f16)   \
-    case CHORD_TYPE_BF16: CALL(chord_cu_bf16) \
-    case CHORD_TYPE_Q4_0: CALL(chord_cu_q4_0) \
-    case CHORD_TYPE_Q4_1: CALL(chord_cu_q4_1) \
-    case CHORD_TYPE_Q5_0: CALL(chord_cu_q5_0) \
-    case CHORD_TYPE_Q5_1: CALL(chord_cu_q5_1) \
-    case CHORD_TYPE_Q8_0: CALL(chord_cu_q8_0) \
-    case CHORD_TYPE_Q4_K: CALL(chord_cu_q4_K) \
-    case CHORD_TYPE_Q5_K: CALL(chord_cu_q5_K) \
-    case CHORD_TYPE_Q6_K: CALL(chord_cu_q6_K)
+#define CHORD_CU_TYPE_CASES(CALL)                         \
+    case CHORD_TYPE_F32: CALL(chord_cu_f32)               \
+    case CHORD_TYPE_F16: CALL(chord_cu_f16)               \
+    case CHORD_TYPE_BF16: CALL(chord_cu_bf16)             \
+    case CHORD_TYPE_Q4_0: CALL(chord_cu_q4_0)             \
+    case CHORD_TYPE_Q4_1: CALL(chord_cu_q4_1)             \
+    case CHORD_TYPE_Q5_0: CALL(chord_cu_q5_0)             \
+    case CHORD_TYPE_Q5_1: CALL(chord_cu_q5_1)             \
+    case CHORD_TYPE_Q8_0: CALL(chord_cu_q8_0)             \
+    case CHORD_TYPE_Q4_K: CALL(chord_cu_q4_K)             \
+    case CHORD_TYPE_Q5_K: CALL(chord_cu_q5_K)             \
+    case CHORD_TYPE_Q6_K: CALL(chord_cu_q6_K)             \
+    case CHORD_TYPE_Q4_0_SPLIT: CALL(chord_cu_q4_0_split) \
+    case CHORD_TYPE_Q4_1_SPLIT: CALL(chord_cu_q4_1_split) \
+    case CHORD_TYPE_Q8_0_SPLIT: CALL(chord_cu_q8_0_split)
 
 #endif

@@ -49,6 +49,18 @@ void chord_fill_quant(chord_type type, int64_t n, unsigned char *dst, uint64_t *
             scale[0] = chord_f32_to_f16(chord_rand_uniform(rng, 0.0002f, 0.0008f));
             memcpy(blk + traits->type_size - 2, scale, 2);
             break;
+        case CHORD_TYPE_Q4_0_SPLIT: case CHORD_TYPE_Q4_1_SPLIT: case CHORD_TYPE_Q8_0_SPLIT: {
+            /* 8 scales d after the quants (128 or 256 bytes), q4_1's 8 m after those */
+            const size_t at = type == CHORD_TYPE_Q8_0_SPLIT ? 256 : 128;
+            for (int g = 0; g < 8; g++) {
+                const chord_f16 d = chord_f32_to_f16(chord_rand_uniform(rng, 0.002f, 0.1f)),
+                                mn = chord_f32_to_f16(chord_rand_uniform(rng, -0.1f, 0.1f));
+                memcpy(blk + at + 2 * g, &d, 2);
+                if (type == CHORD_TYPE_Q4_1_SPLIT)
+                    memcpy(blk + at + 16 + 2 * g, &mn, 2);
+            }
+            break;
+        }
         default:
             break;
         }

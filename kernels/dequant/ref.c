@@ -152,6 +152,44 @@ static void q6_K(const uint8_t *b, float *y)
     }
 }
 
+/* The split super-blocks (types.h): value 32 g + 4 j + t is byte t of word g / 2 of lane j's 16 bytes (q4: low
+ * nibble for even g) or of word g of its 32 (q8); scales d[g] (and q4_1's m[g]) follow the quants. Same arithmetic
+ * as the GGUF blocks above, so the values are bit-identical to the file's. */
+static int split_q4(const uint8_t *b, int g, int j, int t)
+{
+    return (b[16 * j + 4 * (g >> 1) + t] >> (g & 1 ? 4 : 0)) & 0x0f;
+}
+
+static void q4_0_split(const uint8_t *b, float *y)
+{
+    for (int g = 0; g < 8; g++) {
+        const float d = rd_f16(b + 128 + 2 * g);
+        for (int j = 0; j < 8; j++)
+            for (int t = 0; t < 4; t++)
+                y[32 * g + 4 * j + t] = (float)(split_q4(b, g, j, t) - 8) * d;
+    }
+}
+
+static void q4_1_split(const uint8_t *b, float *y)
+{
+    for (int g = 0; g < 8; g++) {
+        const float d = rd_f16(b + 128 + 2 * g), m = rd_f16(b + 144 + 2 * g);
+        for (int j = 0; j < 8; j++)
+            for (int t = 0; t < 4; t++)
+                y[32 * g + 4 * j + t] = (float)split_q4(b, g, j, t) * d + m;
+    }
+}
+
+static void q8_0_split(const uint8_t *b, float *y)
+{
+    for (int g = 0; g < 8; g++) {
+        const float d = rd_f16(b + 256 + 2 * g);
+        for (int j = 0; j < 8; j++)
+            for (int t = 0; t < 4; t++)
+                y[32 * g + 4 * j + t] = (float)(int8_t)b[32 * j + 4 * g + t] * d;
+    }
+}
+
 typedef void (*block_fn)(const uint8_t *b, float *y);
 
 static block_fn block_fn_of(chord_type type)
@@ -165,6 +203,9 @@ static block_fn block_fn_of(chord_type type)
     case CHORD_TYPE_Q4_K: return q4_K;
     case CHORD_TYPE_Q5_K: return q5_K;
     case CHORD_TYPE_Q6_K: return q6_K;
+    case CHORD_TYPE_Q4_0_SPLIT: return q4_0_split;
+    case CHORD_TYPE_Q4_1_SPLIT: return q4_1_split;
+    case CHORD_TYPE_Q8_0_SPLIT: return q8_0_split;
     default: return NULL;
     }
 }

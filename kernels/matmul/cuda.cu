@@ -1,6 +1,6 @@
 /* matmul, CUDA: Y (m, n) = X (m, k) W^T for every weight type, the decode-step GEMV.
  *
- * Versions, with the H100 figures measured for each:
+ * Versions, with the figures measured for each (v1-v4 on an H100, v5-v7 on an H200):
  *   v1 one warp per W row, 4 X rows per warp; W decoded in registers by common/cuda_quant.cuh
  *      (4 values per lane per step, a warp covers 128 consecutive k), X as float4 when 16-aligned.
  *   v2 a warp owns NR W rows and MT X rows: per step it decodes 4 values of each of its NR
@@ -32,12 +32,61 @@
  *      Steps in flight, A/B in one run (CHORD_CUDA_GEMV_UNROLL=2 / 4 / 8): q4_0 27.1 / 23.1 / 34.9, q4_1
  *      34.7 / 35.2 / 37.6, q8_0 48.4 / 48.4 / 40.9; synthetic llama2-7b q4_0 decode 169 / 150 / 200
  *      tokens/s. So 8 for q4_0 and q4_1, 2 for q8_0 (mm_dot<Q>::UNROLL).
+ *   v5 (m = 1 on the split types q4_0_split / q4_1_split / q8_0_split, kernels/common/types.h; the model re-lays
+ *      q4_0 / q4_1 / q8_0 matrices in them at load) matmul_gemv_split: 16-byte loads. The GGUF blocks are 18/20/34
+ *      bytes, so v4 could only issue 2-byte loads (two per 4 weights, plus the scale's); a split super-block is 256
+ *      values with every quant first (16 bytes per lane: 4 values of each of its 8 blocks) and the 8 scales after,
+ *      all 16-aligned. A warp takes 4 rows, 8 lanes per row: per super-block a lane issues 1 (q8: 2) 16-byte quant
+ *      loads and 1 (q4_1: 2) scale loads, streaming (__ldcs), U super-blocks before the first use; X goes as 8
+ *      float4 per lane that the row's 8 lanes take side by side and the 4 rows share (one L1 wavefront each).
+ *      k split over ks warps as v3. Arithmetic per 4 weights is v4's (PRMT, FADD, FFMA), now ~4.4 issued
+ *      instructions per q4_0 weight with the scale conversions and loads, against ~2x that in v4.
+ *      Prediction (H200, % of the 256 MiB copy; v4 measured 24.7 / 26.5 / 36.2 for q4_0 / q4_1 / q8_0): q4_0
+ *      1x11008x4096 ~70-75 (issue-bound near 4.3 TB/s at full issue, a ~8 us kernel with its ramp), q4_1 ~65,
+ *      q8_0 >= 80 (fewer instructions per byte); synthetic llama2-7b q4_0 decode 202 -> ~380 tokens/s (the GEMVs
+ *      ~3.7 ms -> ~1.2 ms of a ~4.9 ms step, the ~290 small launches unchanged).
+ *      Measured (H200, run 80bde4d: % of copy; default U = 4, 48 warps/SM target): q4_0_split 1x11008x4096 35.1,
+ *      1x4096x11008 32.9; q4_1_split 31.2 / 31.1; q8_0_split 47.2 / 44.7 (the GGUF layouts on v4 in the same run:
+ *      q4_0 24.7 / 25.3, q4_1 25.9 / 26.5, q8_0 36.5 / 37.5). U = 2: 36.4 / 32.8, 34.4 / 34.2, 52.6 / 53.2; U = 8
+ *      lower. Synthetic llama2-7b q4_0 decode 203.7 -> 262.1 tokens/s (chord run -n 128, --file-layout for the
+ *      first). Half the predicted gain. ncu (q4_0_split 1x11008x4096): 17.1 us, DRAM 30.9% of peak, 0.57 issued
+ *      warps per scheduler-cycle (1.61 of 6.96 eligible), long-scoreboard stalls 46% (X loads under a branch per
+ *      super-block; a warp did one U-group and exited: its loads were never overlapped with compute), 2.61 waves;
+ *      SASS: 614 instructions per 128 weights per lane (4.8), of which PRMT + FADD + FFMA + FMUL are 3.25.
+ *   v6 the same loads as a rolling prefetch: slot u is reloaded with super-block i + U as soon as i is used, so a
+ *      warp keeps U super-blocks in flight through its stream; no branch around the compute, pointers step.
+ *      SASS: 148 instructions per super-block per lane (4.6 per weight). Prediction: q4_0 35 -> ~50% (still
+ *      issue-bound: 4.6 instructions per weight needs ~0.8 issue efficiency for 80%).
+ *      Measured (run b356e47, % of copy, U = 4 / U = 2): q4_0_split 35.8 / 35.8 (1x11008x4096), 33.5 / 35.2
+ *      (1x4096x11008); q4_1_split 34.5 / 36.6, 31.7 / 37.0; q8_0_split 55.3 / 56.6, 46.7 / 59.4. U = 2 with a
+ *      24-warp target: q8_0 55.4 / 65.9, but q4_0 1x11008x4096 31.7. Default U = 2. Far short of the ~50%
+ *      predicted for q4_0: the latency was not the only limit, the 4.6 instructions per weight are (issue-bound).
+ *   v7 (the default for q4_0_split / q4_1_split; CHORD_CUDA_SPLIT_KERNEL=simt for v6) the tensor cores do the multiply-adds: X is
+ *      split exactly into three bf16 parts (hi + mid + lo, 8 significant bits each), the weights 128 + q become
+ *      bf16 pairs with one LOP3 (+ a shift for 3 of 4) and q - 8 (q4_1: q) with one HSUB2, and mma.m16n8k16
+ *      takes 16 rows x 16 k against the 3 parts as B's columns; every product is exact, the sums are f32 as the
+ *      FFMA chains were. Block scales per 2 mmas. B fragments computed once per block into shared memory.
+ *      cuda_split_tc.cuh holds the fragment maps; cuda_quant_hostcheck runs them for a warp with an emulated
+ *      mma against the reference. SASS: ~341 instructions per super-block per lane for 128 weights (2.7).
+ *      Prediction: memory-bound, q4_0 / q4_1 ~75% of copy at 1x11008x4096.
+ *      Measured (run b356e47, % of copy; 16 warps/SM target, U = 1): q4_0_split 42.5 (1x11008x4096), 35.2
+ *      (1x4096x11008); q4_1_split 40.0, 31.4. 8- and 32-warp targets and U = 2 lower. Synthetic llama2-7b q4_0
+ *      decode 266.0 (v6) -> 286.5 tokens/s; check --large 106/106, memcheck and racecheck clean, --verify passes
+ *      (7B: worst NMSE 1.2e-12). The miss, from ncu (q4_0_split 1x11008x4096): 13.7 us, DRAM 38.6% of peak,
+ *      0.43 issued warps per scheduler-cycle, 0.83 of 5.03 warps eligible, long-scoreboard stalls 51%, SM active
+ *      only 77% of the elapsed cycles, 0.65 waves of 344 blocks: no longer issue-bound but latency-bound. Each
+ *      warp streams 4 super-blocks with one in flight behind the one in use (~4.6 KB per warp, ~20 warps per
+ *      SM: ~90 KB in flight, each block first waits for its X split), so the kernel is a handful of DRAM round
+ *      trips plus the prologue. Next: stage the weights through shared memory with cp.async.bulk / TMA in 3-4
+ *      stages (bytes in flight without registers), split X once per launch instead of per block, and a
+ *      persistent grid of exactly one wave.
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract.
  * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "../common/cuda_quant.cuh"
+#include "cuda_split_tc.cuh"
 #include "matmul.h"
 
 #define MM_WARPS 8 /* warps per block: MM_WARPS / ks row groups, each row group's k split over ks warps */
@@ -141,6 +190,401 @@ template <> struct mm_dot<chord_cu_q8_0> {
 };
 static_assert(chord_cu_q4_0::BYTES == 18 && chord_cu_q4_1::BYTES == 20 && chord_cu_q8_0::BYTES == 34,
               "mm_dot's block layouts");
+
+/* v5, m = 1 on the split layouts (types.h): a warp owns 4 rows, 8 lanes per row; per super-block (256 values) lane
+ * j of a row issues one 16-byte load of its quants (q8: two), one of the 8 scales (q4_1: two), and 8 float4 loads of
+ * X that the 8 lanes of a row take side by side (128 contiguous bytes) and the 4 rows share. U super-blocks' loads
+ * go out before the first is used. Each 4-value dot is v4's (mm_dot_bytes). */
+template <typename Q> struct mm_split {
+    static constexpr bool ON = false;
+};
+/* One super-block's loads for lane j: its QW 16-byte quant chunks and the NS 16-byte scale runs, streaming
+ * (__ldcs: each weight byte is read once; L1 stays for X). */
+template <int QW, int NS, int SOFF>
+__device__ __forceinline__ void mm_split_load(uint4 *q, uint4 *sc, const uint8_t *p, int j)
+{
+#pragma unroll
+    for (int i = 0; i < QW; i++)
+        q[i] = __ldcs((const uint4 *)(p + 16 * (QW * j + i)));
+#pragma unroll
+    for (int i = 0; i < NS; i++)
+        sc[i] = __ldcs((const uint4 *)(p + SOFF + 16 * i));
+}
+#define MM_SPLIT_LOAD                                                                             \
+    static __device__ __forceinline__ void load(uint4 *q, uint4 *sc, const uint8_t *p, int j)  \
+    {                                                                                             \
+        mm_split_load<QW, NS, SOFF>(q, sc, p, j);                                                 \
+    }
+__device__ __forceinline__ float mm_half(uint32_t w, int hi) /* f16 half `hi` of a word, exact */
+{
+    return __half2float(__ushort_as_half((unsigned short)(hi ? w >> 16 : w & 0xffffu)));
+}
+__device__ __forceinline__ uint32_t mm_word(const uint4 &v, int i)
+{
+    return i == 0 ? v.x : i == 1 ? v.y : i == 2 ? v.z : v.w;
+}
+template <> struct mm_split<chord_cu_q4_0_split> {
+    static constexpr bool ON = true;
+    static constexpr int QW = 1, NS = 1, SOFF = 128; /* 16-byte quant loads per lane, scale loads, scales' offset */
+    MM_SPLIT_LOAD
+    static __device__ __forceinline__ float dot(const uint4 *q, const uint4 *s, const float *xl, float acc)
+    {
+#pragma unroll
+        for (int w = 0; w < 4; w++) { /* word w: block 2w's values in the low nibbles, 2w + 1's in the high */
+            const uint32_t qw = mm_word(q[0], w), sw = mm_word(s[0], w);
+            const float4 x0 = *(const float4 *)(xl + 64 * w), x1 = *(const float4 *)(xl + 64 * w + 32);
+            acc = fmaf(mm_half(sw, 0), mm_dot_bytes(qw & 0x0f0f0f0fu, 8388616.0f, x0), acc); /* 2^23 + 8 */
+            acc = fmaf(mm_half(sw, 1), mm_dot_bytes(qw >> 4 & 0x0f0f0f0fu, 8388616.0f, x1), acc);
+        }
+        return acc;
+    }
+};
+template <> struct mm_split<chord_cu_q4_1_split> {
+    static constexpr bool ON = true;
+    static constexpr int QW = 1, NS = 2, SOFF = 128;
+    MM_SPLIT_LOAD
+    static __device__ __forceinline__ float dot(const uint4 *q, const uint4 *s, const float *xl, float acc)
+    {
+#pragma unroll
+        for (int w = 0; w < 4; w++) {
+            const uint32_t qw = mm_word(q[0], w), dw = mm_word(s[0], w), mw = mm_word(s[1], w);
+#pragma unroll
+            for (int h = 0; h < 2; h++) {
+                const float4 xv = *(const float4 *)(xl + 64 * w + 32 * h);
+                const float xsum = (xv.x + xv.y) + (xv.z + xv.w);
+                acc = fmaf(mm_half(dw, h), mm_dot_bytes(qw >> 4 * h & 0x0f0f0f0fu, 8388608.0f, xv), acc);
+                acc = fmaf(mm_half(mw, h), xsum, acc);
+            }
+        }
+        return acc;
+    }
+};
+template <> struct mm_split<chord_cu_q8_0_split> {
+    static constexpr bool ON = true;
+    static constexpr int QW = 2, NS = 1, SOFF = 256;
+    MM_SPLIT_LOAD
+    static __device__ __forceinline__ float dot(const uint4 *q, const uint4 *s, const float *xl, float acc)
+    {
+#pragma unroll
+        for (int g = 0; g < 8; g++) { /* word g: block g's 4 int8, each made q + 128 by flipping its sign bit */
+            const float4 xv = *(const float4 *)(xl + 32 * g);
+            const uint32_t qw = mm_word(q[g >> 2], g & 3) ^ 0x80808080u;
+            acc = fmaf(mm_half(mm_word(s[0], g >> 1), g & 1), mm_dot_bytes(qw, 8388736.0f, xv), acc); /* 2^23 + 128 */
+        }
+        return acc;
+    }
+};
+
+template <typename Q, int U>
+__global__ void __launch_bounds__(MM_WARPS * 32)
+    matmul_gemv_split(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row, 16-aligned */,
+                      size_t row_bytes, const float *__restrict__ x /* (k), 16-aligned */,
+                      float *__restrict__ y /* (n) */, int n, int n_sb /* k / 256 */,
+                      int ks /* warps sharing one row group's super-blocks (1, 2, 4 or 8) */)
+{
+    using S = mm_split<Q>;
+    __shared__ float part[MM_WARPS][4]; /* each warp's 4 row sums, when ks > 1 */
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
+    const int row0 = (blockIdx.x * (MM_WARPS / ks) + warp / ks) * 4, j = lane & 7;
+    const int row = row0 + (lane >> 3);
+    /* rows past n repeat row n - 1: computed, never stored */
+    const uint8_t *wr = w + (size_t)(row < n ? row : n - 1) * row_bytes;
+    const float *xl = x + 4 * j;
+    /* v6: a rolling prefetch, U super-blocks ahead: slot u's loads for super-block i + U go out as soon as slot u
+     * has been used for i, so a warp keeps U super-blocks in flight through its whole stream (v5 loaded U, waited,
+     * computed U, with a branch around each); pointers step instead of being recomputed */
+    const int count = slice < n_sb ? (n_sb - 1 - slice) / ks + 1 : 0; /* this warp's super-blocks */
+    const size_t step = (size_t)ks * Q::BYTES;
+    const uint8_t *p = wr + (size_t)slice * Q::BYTES; /* the next super-block to load */
+    const float *xs = xl + (size_t)256 * slice;        /* X of the next super-block to use */
+    float acc = 0.0f;
+    uint4 q[U][S::QW], sc[U][S::NS];
+#pragma unroll
+    for (int u = 0; u < U; u++, p += step)
+        if (u < count)
+            S::load(q[u], sc[u], p, j);
+    for (int i0 = 0; i0 < count; i0 += U) {
+#pragma unroll
+        for (int u = 0; u < U; u++) {
+            if (i0 + u < count) { /* warp-uniform */
+                acc = S::dot(q[u], sc[u], xs, acc);
+                xs += 256 * ks;
+                if (i0 + u + U < count)
+                    S::load(q[u], sc[u], p, j);
+                p += step;
+            }
+        }
+    }
+#pragma unroll
+    for (int o = 1; o < 8; o <<= 1) /* the 8 lanes of a row */
+        acc += __shfl_xor_sync(0xffffffffu, acc, o);
+    if (ks == 1) {
+        if (j == 0 && row < n)
+            y[row] = acc;
+        return;
+    }
+    if (j == 0)
+        part[warp][lane >> 3] = acc;
+    __syncthreads(); /* ks is uniform over the block */
+    if (slice == 0 && lane < 4) {
+        float sum = 0.0f;
+        for (int t = 0; t < ks; t++)
+            sum += part[warp + t][lane];
+        if (row0 + lane < n)
+            y[row0 + lane] = sum;
+    }
+}
+
+/* v7, m = 1 on q4_0_split / q4_1_split with the tensor cores (cuda_split_tc.cuh has the fragment maps): a warp
+ * takes 16 rows; per super-block lane (g, t) loads chunks 2t, 2t + 1 of rows g and g + 8 (4 x 16 bytes) and their
+ * scale runs, turns each chunk word into bf16 pairs 128 + q (one mask and OR per pair, a shift for three of the
+ * four) less the offset (one HSUB2 per pair) and issues 16 mma.m16n8k16 against X's three bf16 parts, whose B
+ * fragments the block computes once into shared memory (prefetched weights in flight meanwhile). Each block of
+ * 32 values is 2 mmas into a fresh accumulator, scaled by its d (q4_1: plus m times the block's X sum). */
+template <typename Q> struct mm_tc {
+    static constexpr bool ON = false;
+};
+template <> struct mm_tc<chord_cu_q4_0_split> {
+    static constexpr bool ON = true, HAS_M = false;
+    static constexpr uint32_t OFF = 0x43084308u; /* bf16 pair (136, 136) */
+};
+template <> struct mm_tc<chord_cu_q4_1_split> {
+    static constexpr bool ON = true, HAS_M = true;
+    static constexpr uint32_t OFF = 0x43004300u; /* (128, 128) */
+};
+
+__device__ __forceinline__ void mm_tc_mma(float c[4], const uint32_t a[4], uint2 b)
+{
+    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
+                 "{%0,%1,%2,%3};"
+                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
+                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b.x), "r"(b.y));
+}
+
+#define MM_TC_WARPS 8
+/* one super-block's loads for lane (g, t): chunks 2t, 2t + 1 (32 contiguous bytes) of rows g and g + 8, and the
+ * scale runs (d, then q4_1's m) of both rows */
+struct mm_tc_regs {
+    uint4 qa[2], qb[2], da, db, ma, mb;
+};
+template <bool HAS_M>
+__device__ __forceinline__ void mm_tc_load(mm_tc_regs &r, const uint8_t *pa, const uint8_t *pb, int t)
+{
+    r.qa[0] = __ldcs((const uint4 *)(pa + 32 * t));
+    r.qa[1] = __ldcs((const uint4 *)(pa + 32 * t + 16));
+    r.qb[0] = __ldcs((const uint4 *)(pb + 32 * t));
+    r.qb[1] = __ldcs((const uint4 *)(pb + 32 * t + 16));
+    r.da = __ldcs((const uint4 *)(pa + 128));
+    r.db = __ldcs((const uint4 *)(pb + 128));
+    if (HAS_M) {
+        r.ma = __ldcs((const uint4 *)(pa + 144));
+        r.mb = __ldcs((const uint4 *)(pb + 144));
+    }
+}
+
+template <typename Q, int U>
+__global__ void __launch_bounds__(MM_TC_WARPS * 32)
+    matmul_gemv_split_tc(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row, 16-aligned */,
+                         size_t row_bytes, const float *__restrict__ x /* (k), 16-aligned */,
+                         float *__restrict__ y /* (n) */, int n, int n_sb /* k / 256 */,
+                         int ks /* warps sharing one 16-row tile's super-blocks */)
+{
+    using T = mm_tc<Q>;
+    extern __shared__ uint2 xb[]; /* (n_sb, 16 steps, 3 parts, 4) B fragments, then q4_1's (n_sb, 8) block sums */
+    __shared__ float part[MM_TC_WARPS][16];
+    float *xsum = (float *)(xb + (size_t)n_sb * 16 * 12);
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
+    const int g = lane >> 2, t = lane & 3;
+    const int row0 = (blockIdx.x * (MM_TC_WARPS / ks) + warp / ks) * 16;
+    /* rows past n repeat row n - 1: computed, never stored */
+    const int ra = min(row0 + g, n - 1), rb = min(row0 + g + 8, n - 1);
+    const int count = slice < n_sb ? (n_sb - 1 - slice) / ks + 1 : 0;
+    const size_t step = (size_t)ks * Q::BYTES;
+    const uint8_t *pa = w + (size_t)ra * row_bytes + (size_t)slice * Q::BYTES;
+    const uint8_t *pb = w + (size_t)rb * row_bytes + (size_t)slice * Q::BYTES;
+    mm_tc_regs r[U];
+#pragma unroll
+    for (int u = 0; u < U; u++, pa += step, pb += step) /* in flight while X is split */
+        if (u < count)
+            mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
+
+    /* X's B fragments: one float4 per (super-block, group, chunk) */
+    for (int i = threadIdx.x; i < n_sb * 64; i += blockDim.x) {
+        const int sb = i >> 6, gg = (i >> 3) & 7, c = i & 7;
+        const float4 v = *(const float4 *)(x + (size_t)sb * 256 + 32 * gg + 4 * c);
+        const float xv[4] = {v.x, v.y, v.z, v.w};
+        uint32_t b02[3], b13[3];
+        mm_tc_b_frags(xv, b02, b13);
+#pragma unroll
+        for (int p = 0; p < 3; p++)
+            xb[mm_tc_xb_index(sb, 2 * gg + (c & 1), p, c >> 1)] = make_uint2(b02[p], b13[p]);
+    }
+    if (T::HAS_M)
+        for (int i = threadIdx.x; i < n_sb * 8; i += blockDim.x) { /* block sums, ascending */
+            const float4 *v = (const float4 *)(x + (size_t)32 * i);
+            float sum = 0.0f;
+#pragma unroll
+            for (int c = 0; c < 8; c++) {
+                const float4 e = v[c];
+                sum += (e.x + e.y) + (e.z + e.w);
+            }
+            xsum[i] = sum;
+        }
+    __syncthreads();
+
+    float acc_a = 0.0f, acc_b = 0.0f; /* rows g, g + 8: this lane's columns (t 0: hi, mid; t 1: lo) */
+    int sb = slice;
+    for (int i0 = 0; i0 < count; i0 += U) {
+#pragma unroll
+        for (int u = 0; u < U; u++) {
+            if (i0 + u < count) { /* warp-uniform */
+                const uint2 *xf = xb + mm_tc_xb_index(sb, 0, g < 3 ? g : 0, t);
+#pragma unroll
+                for (int gg = 0; gg < 8; gg++) {
+                    float c[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+#pragma unroll
+                    for (int h = 0; h < 2; h++) {
+                        const uint32_t wa = mm_word(r[u].qa[h], gg >> 1), wb = mm_word(r[u].qb[h], gg >> 1);
+                        const uint32_t a[4] = {mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 0), T::OFF),
+                                               mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 0), T::OFF),
+                                               mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 1), T::OFF),
+                                               mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 1), T::OFF)};
+                        const uint2 b = g < 3 ? xf[(2 * gg + h) * 12] : make_uint2(0u, 0u);
+                        mm_tc_mma(c, a, b);
+                    }
+                    acc_a = fmaf(mm_half(mm_word(r[u].da, gg >> 1), gg & 1), c[0] + c[1], acc_a);
+                    acc_b = fmaf(mm_half(mm_word(r[u].db, gg >> 1), gg & 1), c[2] + c[3], acc_b);
+                    if (T::HAS_M && t == 0) {
+                        const float xs = xsum[sb * 8 + gg];
+                        acc_a = fmaf(mm_half(mm_word(r[u].ma, gg >> 1), gg & 1), xs, acc_a);
+                        acc_b = fmaf(mm_half(mm_word(r[u].mb, gg >> 1), gg & 1), xs, acc_b);
+                    }
+                }
+                sb += ks;
+                if (i0 + u + U < count)
+                    mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
+                pa += step, pb += step;
+            }
+        }
+    }
+    /* the quad's columns: hi + mid (t = 0) + lo (t = 1); t = 2, 3 hold zeros */
+#pragma unroll
+    for (int o = 1; o < 4; o <<= 1) {
+        acc_a += __shfl_xor_sync(0xffffffffu, acc_a, o);
+        acc_b += __shfl_xor_sync(0xffffffffu, acc_b, o);
+    }
+    if (ks == 1) {
+        if (t == 0 && row0 + g < n)
+            y[row0 + g] = acc_a;
+        if (t == 0 && row0 + g + 8 < n)
+            y[row0 + g + 8] = acc_b;
+        return;
+    }
+    if (t == 0) {
+        part[warp][g] = acc_a;
+        part[warp][g + 8] = acc_b;
+    }
+    __syncthreads(); /* ks is uniform over the block */
+    if (slice == 0 && lane < 16) {
+        float sum = 0.0f;
+        for (int s2 = 0; s2 < ks; s2++)
+            sum += part[warp + s2][lane];
+        if (row0 + lane < n)
+            y[row0 + lane] = sum;
+    }
+}
+
+/* The split GEMVs' tunables, read once (A/B runs): CHORD_CUDA_SPLIT_KERNEL = tc (v7, the default for q4_0 /
+ * q4_1 split) | simt (v6); v6's CHORD_CUDA_SPLIT_UNROLL = 1|2|4|8 super-blocks in flight per warp and
+ * CHORD_CUDA_SPLIT_WARPS = warps per SM its k split aims for; v7's CHORD_CUDA_TC_UNROLL = 1|2 and CHORD_CUDA_TC_WARPS */
+static int mm_env_int(const char *name, int dflt, int lo, int hi)
+{
+    const char *e = getenv(name);
+    const int v = e ? atoi(e) : dflt;
+    return v >= lo && v <= hi ? v : dflt;
+}
+
+template <typename Q, int U>
+static chord_status launch_gemv_split_u(const void *w, size_t row_bytes, const float *x, float *y,
+                                        const chord_matmul_args *a, int target_warps, cudaStream_t stream)
+{
+    const int n_sb = a->k / 256;
+    const long long groups = (a->n + 3) / 4;
+    int ks = 1; /* k split while the row groups alone fall short of the target, each slice keeping >= 2 super-blocks */
+    while (ks < MM_WARPS && groups * ks < target_warps && n_sb >= 4 * ks)
+        ks *= 2;
+    const int rows_per_block = MM_WARPS / ks * 4;
+    matmul_gemv_split<Q, U><<<(unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_WARPS * 32, 0, stream>>>(
+        (const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
+    CHORD_CUDA_CHECK_LAUNCH("matmul_gemv_split");
+    return CHORD_OK;
+}
+
+/* v7's launch; *ran = 0 when X's fragments would not fit in shared memory (k > ~36000): v6 takes those */
+template <typename Q, int U>
+static chord_status launch_gemv_tc_u(const void *w, size_t row_bytes, const float *x, float *y,
+                                     const chord_matmul_args *a, int target_warps, int *ran, cudaStream_t stream)
+{
+    const int n_sb = a->k / 256;
+    const size_t smem = (size_t)n_sb * 16 * 12 * sizeof(uint2) + (mm_tc<Q>::HAS_M ? (size_t)n_sb * 8 * sizeof(float) : 0);
+    static int limit = -1; /* dynamic shared memory this kernel may take, set once */
+    if (limit < 0) {
+        int dev = 0, optin = 48 << 10;
+        if (cudaGetDevice(&dev) != cudaSuccess ||
+            cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) != cudaSuccess)
+            optin = 48 << 10;
+        (void)cudaGetLastError();
+        limit = optin - (int)sizeof(float[MM_TC_WARPS][16]);
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_gemv_split_tc<Q, U>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                              limit));
+    }
+    *ran = smem <= (size_t)limit;
+    if (!*ran)
+        return CHORD_OK;
+    const long long tiles = (a->n + 15) / 16;
+    int ks = 1; /* as v6: split k while the tiles fall short of the target, each slice keeping >= 2 super-blocks */
+    while (ks < MM_TC_WARPS && tiles * ks < target_warps && n_sb >= 4 * ks)
+        ks *= 2;
+    const int rows_per_block = MM_TC_WARPS / ks * 16;
+    matmul_gemv_split_tc<Q, U><<<(unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_TC_WARPS * 32, smem,
+                                 stream>>>((const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
+    CHORD_CUDA_CHECK_LAUNCH("matmul_gemv_split_tc");
+    return CHORD_OK;
+}
+
+template <typename Q>
+static chord_status launch_gemv_split(const void *w, size_t row_bytes, const float *x, float *y,
+                                      const chord_matmul_args *a, cudaStream_t stream)
+{
+    static int unroll = 0, target = 0, tc = 0, tc_unroll = 0, tc_target = 0;
+    if (!unroll) {
+        int dev = 0, sms = 132;
+        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+            sms = 132;
+        (void)cudaGetLastError();
+        target = sms * mm_env_int("CHORD_CUDA_SPLIT_WARPS", 48, 1, 64);
+        unroll = mm_env_int("CHORD_CUDA_SPLIT_UNROLL", 2, 1, 8); /* measured best for v6 (header) */
+        const char *k = getenv("CHORD_CUDA_SPLIT_KERNEL");
+        tc = !(k && !strcmp(k, "simt")); /* v7 for q4_0 / q4_1 split unless CHORD_CUDA_SPLIT_KERNEL=simt */
+        tc_target = sms * mm_env_int("CHORD_CUDA_TC_WARPS", 16, 1, 64);
+        tc_unroll = mm_env_int("CHORD_CUDA_TC_UNROLL", 1, 1, 2);
+    }
+    if constexpr (mm_tc<Q>::ON) {
+        if (tc) {
+            int ran = 0;
+            const chord_status s = tc_unroll == 2 ? launch_gemv_tc_u<Q, 2>(w, row_bytes, x, y, a, tc_target, &ran, stream)
+                                                  : launch_gemv_tc_u<Q, 1>(w, row_bytes, x, y, a, tc_target, &ran, stream);
+            if (s != CHORD_OK || ran)
+                return s;
+        }
+    }
+    switch (unroll) {
+    case 1: return launch_gemv_split_u<Q, 1>(w, row_bytes, x, y, a, target, stream);
+    case 2: return launch_gemv_split_u<Q, 2>(w, row_bytes, x, y, a, target, stream);
+    case 8: return launch_gemv_split_u<Q, 8>(w, row_bytes, x, y, a, target, stream);
+    default: return launch_gemv_split_u<Q, 4>(w, row_bytes, x, y, a, target, stream);
+    }
+}
 
 template <typename Q, int MT, int NR, int U>
 __global__ void __launch_bounds__(MM_WARPS * 32)
@@ -261,6 +705,10 @@ template <typename Q>
 static chord_status launch_gemv(const void *w, size_t row_bytes, const float *x, float *y, const chord_matmul_args *a,
                                 cudaStream_t stream)
 {
+    if constexpr (mm_split<Q>::ON) {
+        if (a->m == 1 && chord_cuda_aligned(w, 16) && chord_cuda_aligned(x, 16))
+            return launch_gemv_split<Q>(w, row_bytes, x, y, a, stream);
+    }
     if constexpr (mm_dot<Q>::FAST) {
         /* k steps in flight per warp on v4's path: the format's measured best, or CHORD_CUDA_GEMV_UNROLL=2|4|8
          * (for A/B runs) */

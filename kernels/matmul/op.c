@@ -70,6 +70,23 @@ static const chord_case cases[] = {
     LARGE("q4_1 1x4096x11008", 1, 4096, 11008, Q4_1),
     LARGE("q8_0 1x11008x4096", 1, 11008, 4096, Q8_0),
     LARGE("f32 1x4096x4096", 1, 4096, 4096, F32),
+    /* both decode shapes of a 7B's FFN for each format the split layouts serve, and the split forms themselves
+     * (types.h): odd n, one super-block rows (k = 256), batched m through the generic decoder */
+    LARGE("q4_0 1x4096x11008", 1, 4096, 11008, Q4_0),
+    LARGE("q4_1 1x11008x4096", 1, 11008, 4096, Q4_1),
+    LARGE("q8_0 1x4096x11008", 1, 4096, 11008, Q8_0),
+    SMALL("q4_0_split 1x577x512", 1, 577, 512, Q4_0_SPLIT),
+    SMALL("q4_0_split 3x129x768", 3, 129, 768, Q4_0_SPLIT),
+    SMALL("q4_1_split 1x1537x256", 1, 1537, 256, Q4_1_SPLIT),
+    SMALL("q4_1_split 5x67x1536", 5, 67, 1536, Q4_1_SPLIT),
+    SMALL("q8_0_split 1x579x1280", 1, 579, 1280, Q8_0_SPLIT),
+    SMALL("q8_0_split 4x200x1024", 4, 200, 1024, Q8_0_SPLIT),
+    LARGE("q4_0_split 1x11008x4096", 1, 11008, 4096, Q4_0_SPLIT),
+    LARGE("q4_0_split 1x4096x11008", 1, 4096, 11008, Q4_0_SPLIT),
+    LARGE("q4_1_split 1x11008x4096", 1, 11008, 4096, Q4_1_SPLIT),
+    LARGE("q4_1_split 1x4096x11008", 1, 4096, 11008, Q4_1_SPLIT),
+    LARGE("q8_0_split 1x11008x4096", 1, 11008, 4096, Q8_0_SPLIT),
+    LARGE("q8_0_split 1x4096x11008", 1, 4096, 11008, Q8_0_SPLIT),
 };
 
 const chord_op_desc chord_matmul_op = {.name = "matmul", .n_tensors = 3, .check = chord_matmul_check,

@@ -22,7 +22,7 @@ typedef struct run_opts {
     size_t prompt_len;
     char *prompt_file;  /* -f's contents (owned) */
     int n_predict, n_ctx, n_batch;
-    int chat, verify, json, quiet, profile;
+    int chat, verify, json, quiet, profile, file_layout;
     chord_sampler_params sp;
 } run_opts;
 
@@ -60,6 +60,9 @@ static int usage(FILE *f, int code)
             "                        f32 logits[n_positions][n_vocab] (row i: after token[i] at position i)\n"
             "  --json                print one JSON object with the text, counts and rates instead of streaming\n"
             "  --profile             sync after every launch and print the time per op (slows the run)\n"
+            "  --file-layout         keep every weight matrix in the file's block layout (by default q4_0, q4_1\n"
+            "                        and q8_0 matrices are re-laid for 16-byte loads where the backend has those\n"
+            "                        forms: the same values; the ref under --verify always keeps the file's)\n"
             CLI_THREADS_HELP CLI_VERBOSE_HELP
             "  -q, --quiet           no loading progress\n",
             CHORD_LOGITS_NMSE_MAX, CHORD_LOGITS_TIE_REL);
@@ -102,6 +105,8 @@ static int parse_args(int argc, char **argv, run_opts *o)
             o->json = 1;
         else if (IS("--profile"))
             o->profile = 1;
+        else if (IS("--file-layout"))
+            o->file_layout = 1;
         else if (IS("-q") || IS("--quiet"))
             o->quiet = 1;
         else if (IS("-v") || IS("--verbose"))
@@ -326,8 +331,9 @@ static chord_status warm_up(run_state *S, chord_llama *m)
 }
 
 /* Opens spec, loads the model on it and warms it up (ref needs none); 0, or 1 with the reason printed: as an error
- * for a backend named with -b, as one skip line in auto mode (absent backends only under -v). */
-static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet, int in_auto)
+ * for a backend named with -b, as one skip line in auto mode (absent backends only under -v). verify_ref: the
+ * reference under --verify, loaded quietly and in the file's layout (the split forms are checked against it). */
+static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int verify_ref, int in_auto)
 {
     chord_status s = chord_open(spec, rt, NULL);
     if (s != CHORD_OK) {
@@ -339,16 +345,20 @@ static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m
     }
     if (!S->o.quiet)
         fprintf(stderr, "chord run: backend %s:%d (%s)\n", rt->be->name, rt->device, rt->info.name);
-    int q = quiet || S->o.quiet;
-    chord_llama_params p = {S->o.n_ctx, S->o.n_batch, progress, &q};
+    int q = verify_ref || S->o.quiet;
+    chord_llama_params p = {S->o.n_ctx, S->o.n_batch, progress, &q, S->o.file_layout || verify_ref};
     const char *stage = "cannot run the model";
     s = chord_llama_load(rt, S->g, &p, m);
     if (s == CHORD_OK && strcmp(rt->be->name, "ref") != 0) {
         stage = "failed at warm-up";
         s = warm_up(S, *m);
     }
-    if (s == CHORD_OK)
+    if (s == CHORD_OK) {
+        if (!q && chord_llama_n_split(*m))
+            fprintf(stderr, "chord run: %d matrices re-laid in their split form for 16-byte loads\n",
+                    chord_llama_n_split(*m));
         return 0;
+    }
     if (in_auto) {
         chord_fail(s, "%s: %s", stage, chord_last_error());
         cli_skip_log(CHORD_SKIP_FAILED, rt->be->name, chord_last_error());
@@ -363,15 +373,15 @@ static int open_on(run_state *S, const char *spec, chord_rt *rt, chord_llama **m
 
 /* -b names one backend; without it (or "auto") the backends are tried in chord_auto_order until one starts, runs
  * every op and weight type of the model and passes the warm-up (the reference is the last one). */
-static int open_model(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int quiet)
+static int open_model(run_state *S, const char *spec, chord_rt *rt, chord_llama **m, int verify_ref)
 {
     if (spec && strcmp(spec, "auto") != 0)
-        return open_on(S, spec, rt, m, quiet, 0);
+        return open_on(S, spec, rt, m, verify_ref, 0);
     cli_skip_log_for("chord run");
     const chord_backend *order[16];
     const int n = chord_auto_order(order, 16);
     for (int i = 0; i < n; i++)
-        if (open_on(S, order[i]->name, rt, m, quiet, 1) == 0)
+        if (open_on(S, order[i]->name, rt, m, verify_ref, 1) == 0)
             return 0;
     fprintf(stderr, "chord run: no backend can run this model\n");
     return 1;

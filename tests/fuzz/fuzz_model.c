@@ -141,7 +141,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if ((int64_t)hp.n_layer * 9 + 2 > chord_gguf_n_tensors(g))
         goto done; /* see the header comment */
     progress_seen seen = {0};
-    const chord_llama_params p = {4, 2, progress, &seen};
+    const chord_llama_params p = {4, 2, progress, &seen, 0};
     s = chord_llama_load(&rt, g, &p, &m);
     if (s != CHORD_OK) {
         FUZZ_CHECK(s == CHORD_ERR_FORMAT || s == CHORD_ERR_UNSUPPORTED, "load: %s", chord_status_name(s));

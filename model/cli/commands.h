@@ -12,5 +12,6 @@ int cmd_info(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_gguf(int argc, char **argv);
+int cmd_bench_model(int argc, char **argv);
 
 #endif

@@ -9,6 +9,7 @@ static const chord_command commands[] = {
     {"check", "run the shared case table on a backend against the reference", cmd_check},
     {"run", "generate text with a GGUF model", cmd_run},
     {"gguf", "inspect GGUF files or write synthetic models", cmd_gguf},
+    {"bench-model", "llama-bench's pp/tg/depth tests on a backend (JSON or Markdown)", cmd_bench_model},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -16,7 +17,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: chord COMMAND [options]   (chord COMMAND --help for its options)\n\ncommands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-6s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 }
 
 int main(int argc, char **argv)

@@ -18,8 +18,13 @@ import sys
 
 
 def load(path):
-    with open(path) as f:
-        return json.load(f)
+    """The JSON in path, or None (with a note) when a command wrote nothing usable."""
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError) as e:
+        print(f"vs-llama.py: {path}: {e}; left out", file=sys.stderr)
+        return None
 
 
 def test_name(n_prompt, n_gen, n_depth):
@@ -43,16 +48,16 @@ def read_raw(raw):
     for p in sorted(glob.glob(os.path.join(raw, "*.json"))):
         parts = os.path.basename(p).split(".")
         if parts[0] == "copy" and len(parts) == 3:
-            for b in load(p).get("benchmarks", []):
+            for b in (load(p) or {}).get("benchmarks", []):
                 api = b["name"].split("/")[0]
                 if "GB/s" in b:
                     copies.setdefault(api, []).append(b["GB/s"])
         elif len(parts) == 5 and parts[1] == "llama":
-            for t in load(p):
+            for t in load(p) or []:
                 name = test_name(t["n_prompt"], t["n_gen"], t["n_depth"])
                 llama.setdefault((parts[0], name), []).append((parts[2], statistics.median(t["samples_ts"]), t))
         elif len(parts) == 4 and parts[1].startswith("chord-"):
-            j = load(p)
+            j = load(p) or {"tests": []}
             for t in j["tests"]:
                 chord.setdefault((parts[0], parts[1][6:], t["test"]), []).append((parts[2], t["median_ts"], t, j))
     for p in glob.glob(os.path.join(raw, "*.err")):
@@ -103,6 +108,7 @@ def build(run_dir):
                     "kv_bytes_per_token_chord": ct["kv_bytes_per_token"] if ct else None,
                     "llama_backend": lt["backends"] if lt else None, "llama_n_threads": lt["n_threads"] if lt else None,
                     "chord_device": cj["device"] if c else None,
+                    "chord_threads": c[0][3]["n_threads_used"] if c else None,
                     "llama_commit": run["llama_commit"], "chord_commit": run["chord_commit"],
                     "device": run["device"], "date": run["date"], "errors": err,
                 })
@@ -118,19 +124,32 @@ def build(run_dir):
     print(os.path.join(run_dir, "vs-llama.json"))
 
 
+def spread(rows):
+    """The largest best/worst ratio between sittings of one figure in the run (1 when every sitting agreed)."""
+    worst = 1.0
+    for r in rows:
+        for xs in (r["chord_sittings"], r["llama_sittings"]):
+            if len(xs) > 1 and min(xs) > 0:
+                worst = max(worst, max(xs) / min(xs))
+    return worst
+
+
 def markdown(out):
     runs, rows = out["runs"], out["rows"]
     run = runs[0]
     cpu = run["mode"] == "cpu"
+    threads = run["threads"] != "default"
+    sittings = max((len(r["chord_sittings"]) for r in rows), default=0) > 1 or \
+        max((len(r["llama_sittings"]) for r in rows), default=0) > 1
     lines = [
         f"# chord next to llama.cpp: {out['device']}, {out['date']}",
         "",
-        f"chord `{out['chord_commit']}`, llama.cpp `{out['llama_commit']}` ({out['llama_source']}, llama-bench "
-        f"`-fa 1`{', -t ' + str(run['threads']) if run['threads'] != 'default' else ''}"
-        f"{'' if cpu else ', -ngl 99'}), the same GGUF file for both, one process tree, one sitting per column "
-        f"entry. {run['sittings']} sitting(s) of {run['reps']} timed runs per test after one warm-up run; each "
-        "figure is the median of a sitting's runs, the table gives the best sitting and, in brackets, every "
-        "sitting (chord first, then llama.cpp).",
+        f"chord `{out['chord_commit']}`, llama.cpp `{out['llama_commit']}` ({out['llama_source']}; llama-bench "
+        f"`-fa 1{' -t ' + run['threads'] if threads else ''}{'' if cpu else ' -ngl 99'}`), the same GGUF file for "
+        f"both, in one process tree. A sitting runs, file by file, llama-bench and then `chord bench-model` on each "
+        f"backend; this run holds {run['sittings']} sitting(s), each test {run['reps']} timed runs after one "
+        "warm-up run. A figure is the median of a sitting's runs; the table gives each side's best sitting"
+        + (" and, in the last column, every sitting." if sittings else "."),
         "",
         "Tests as llama-bench defines them: ppP is a P-token prompt in one batch from an empty context; tgN is N "
         "single-token steps starting at position 0 (not after a pp); @dD runs the test after D tokens of context.",
@@ -148,28 +167,34 @@ def markdown(out):
             "(chord keeps it in f32, llama.cpp in f16), so at depth it understates what both read.",
             "",
         ]
+    used = {}
+    for r in rows:
+        used.setdefault(r["backend"], r.get("chord_threads"))
+    if threads:
+        lines += ["Threads: llama.cpp " + run["threads"] + "; chord " + ", ".join(
+            f"{b} {n if n else 'its driver' + chr(39) + 's choice'}" for b, n in used.items()) + ".", ""]
     if cpu:
         loads = "; ".join(f"{r.get('load_before')} before, {r.get('load_after')} after" for r in runs)
         lines += [
             "**Noisy:** a 2-core machine shared with other jobs (load average: "
-            f"{loads}); the figures move by 2x or more from one sitting to the next. The tests are shortened "
-            "from pp512/tg128/tg128@d4096 so that two sittings of ref, PoCL and lavapipe fit about 20 minutes "
-            "(lavapipe decodes the 1B file at well under 1 tok/s). The thread count applies to llama.cpp and to "
-            "chord's ref matmuls; PoCL and lavapipe choose their own.",
+            f"{loads}{'; run under nice ' + run['niceness'] if run.get('niceness', '0') != '0' else ''}); the "
+            f"same figure differs by up to {spread(rows):.1f}x between sittings in this run. The "
+            "tests are shortened from pp512/tg128/tg128@d4096 so that two sittings of ref, PoCL and lavapipe fit "
+            "about 20 minutes (lavapipe decodes the 1B file at well under 1 tok/s).",
             "",
         ]
     lines += ["| model | type | backend | test | chord tok/s | llama.cpp tok/s | chord / llama.cpp "
-              "| chord % of copy | llama.cpp % of copy |",
-              "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+              "| chord % of copy | llama.cpp % of copy |" + (" sittings: chord; llama.cpp |" if sittings else ""),
+              "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |" + (" --- |" if sittings else "")]
     for r in rows:
-        sit = ""
-        if len(r["chord_sittings"]) > 1 or len(r["llama_sittings"]) > 1:
-            sit = " ({} / {})".format(", ".join(fmt(x) for x in r["chord_sittings"]),
-                                      ", ".join(fmt(x) for x in r["llama_sittings"]))
         chord_s = fmt(r["chord_tok_s"]) if r["chord_tok_s"] is not None else "failed"
-        lines.append(f"| {r['model']} | {r['type']} | {r['backend']} | {r['test']} | {chord_s} | "
-                     f"{fmt(r['llama_tok_s'])}{sit} | {fmt(r['ratio'], 3)} | {fmt(r['pct_of_copy'], 1)} | "
-                     f"{fmt(r['llama_pct_of_copy'], 1)} |")
+        llama_s = fmt(r["llama_tok_s"]) if r["llama_tok_s"] is not None else "failed"
+        line = (f"| {r['model']} | {r['type']} | {r['backend']} | {r['test']} | {chord_s} | {llama_s} | "
+                f"{fmt(r['ratio'], 3)} | {fmt(r['pct_of_copy'], 1)} | {fmt(r['llama_pct_of_copy'], 1)} |")
+        if sittings:
+            line += " {}; {} |".format(", ".join(fmt(x) for x in r["chord_sittings"]) or "-",
+                                       ", ".join(fmt(x) for x in r["llama_sittings"]) or "-")
+        lines.append(line)
     errs = sorted({e for r in rows for e in r["errors"]})
     if errs:
         lines += ["", "Failures (each command's last line):", ""] + [f"- `{e}`" for e in errs]

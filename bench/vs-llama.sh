@@ -251,7 +251,7 @@ capture() {
 sitting() {
     local k=$part$1 id spec path tests depth p n t
     local filter
-    filter="^($(echo "$backends" | tr , '|'))/copy/256MiB\$"
+    filter="^($(echo "$backends" | tr , '|'))/copy/256MiB(/|\$)"
     if [ -x "$chord_bench" ] || [ "$dry" = 1 ]; then
         capture "copy.s$k" "$chord_bench" --benchmark_filter="$filter" --benchmark_format=json
     else
@@ -358,6 +358,6 @@ log "all sittings: $((SECONDS - t_start)) s"
 json_obj device "$device" date "$date" chord_commit "$commit" llama_commit "$(cat "$llama_dir/commit")" \
     llama_py_version "$LLAMA_PY_VERSION" mode "$mode" backends "$backends" reps "$reps" sittings "$sittings" \
     threads "${threads:-default}" cpu "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)" \
-    load_before "$load_before" load_after "$(cut -d" " -f1-3 /proc/loadavg)" seconds "$((SECONDS - t_start))" \
+    niceness "$(nice)" load_before "$load_before" load_after "$(cut -d" " -f1-3 /proc/loadavg)" seconds "$((SECONDS - t_start))" \
     > "$raw/run.${part:-all}.json"
 python3 "$here/vs-llama.py" "$run_dir"

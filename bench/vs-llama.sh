@@ -33,23 +33,30 @@ modes
   --stage-llama-only  only add llama.cpp's trimmed source to .gpu/ (chord already staged)
   --build-only        with --cpu or --gpu: fetch and build llama-bench, then stop
 
+the GPU machine (no network, no pip; /tmp survives between calls only while the machine stays warm)
+  here:   bash bench/vs-llama.sh --stage       # ci/gpu-stage.sh, then .gpu/llama.cpp/ (~5 MB): carry .gpu
+  there:  bash bench/vs-llama.sh --gpu [--part TAG --files LIST]   # builds llama-bench into /tmp (~4 min,
+          cached while warm), makes the synthetic files in /tmp, writes \$OUT/<device>/<date>-<commit>/
+  A run longer than one call goes in parts (--part a, --part b, ...), each call its own --files; here, copy
+          every part's raw/ into one results/<device>/<date>-<commit>/raw/ and run bench/vs-llama.py on that folder.
+
 options
   --files LIST        comma-separated: smollm2 (the real SmolLM2-135M-Instruct Q4_1, where present),
-                      smollm2-135m-q4_1, llama-1b-q4_0, llama2-7b-q4_0, llama2-7b-q8_0 (synthetic, made here by
-                      chord gguf synth on first use), or paths to .gguf files
+                      smollm2-135m-q4_1, llama-1b-q4_0, llama2-7b-q4_0, llama2-7b-q8_0 (synthetic, made on the
+                      machine that runs them by chord gguf synth on first use), or paths to .gguf files
                       (--cpu default: smollm2,llama-1b-q4_0; --gpu: llama2-7b-q4_0,llama2-7b-q8_0,llama-1b-q4_0,
                       smollm2-135m-q4_1,smollm2)
   --backends LIST     chord backends (--cpu default: ref,opencl,vulkan; --gpu: cuda,vulkan,opencl)
   --tests LIST        ppP, tgN, ppP@dD, tgN@dD, for every file (--gpu default: pp512,tg128,tg128@d4096;
                       --cpu default, sized for a 2-core machine where ref and lavapipe run 135M at 5-10 tok/s
                       and 1B at 0.05-1: smollm2*: pp64,tg16,tg16@d256; llama-1b*: pp16,tg4,tg4@d32)
-  -r N                repetitions per test, median reported (--gpu default 5; --cpu default 3)
+  -r N                timed runs per test after one warm-up, median reported (--gpu default 3; --cpu 2)
   -t N                threads for llama.cpp and for chord (backends without a thread count ignore it)
   --sittings N        run each side N times, alternating (--cpu default 2: a shared machine is noisy; --gpu 1)
   --ngl N             llama.cpp -ngl (default 99 on --gpu)
   --chord PATH        the chord binary (default: .gpu/bin/chord on --gpu, else build/bin/chord)
   --chord-bench PATH  the chord-bench binary, for the copy ceiling (same defaults)
-  --out DIR           where the run folder goes (default results/<device>; --gpu: $OUT/<device>)
+  --out DIR           where the run folder goes (default results/<device>; --gpu: \$OUT/<device>)
   --part TAG          tag this call's raw files (a run split over several calls: merge their raw/ folders into
                       one and run bench/vs-llama.py on it)
   --dry-run           print the commands instead of running them
@@ -113,7 +120,7 @@ llama_commit_of_changelog() {
 }
 
 # vendor/llama.cpp without what llama-bench's build never reads (docs, models, tests, examples, the server and its
-# web UI, every other ggml backend): the tarball that travels to the GPU machine, and what --cpu builds from too, so
+# web UI, every other ggml backend, the submodule's .git link that points outside the tree): the tarball that travels to the GPU machine, and what --cpu builds from too, so
 # the trimming is exercised here. Writes $1 and $1.commit.
 make_src_tgz() {
     local dest=$1 tmp
@@ -124,7 +131,7 @@ make_src_tgz() {
         "llama_cpp_python-$LLAMA_PY_VERSION/vendor/llama.cpp" "llama_cpp_python-$LLAMA_PY_VERSION/CHANGELOG.md"
     local top=$tmp/llama_cpp_python-$LLAMA_PY_VERSION
     local ex=() d
-    for d in docs models media benches tests examples pocs app gguf-py conversion skills ci tools/ui tools/server \
+    for d in .git .github .devops docs models media benches tests examples pocs app gguf-py conversion skills ci tools/ui tools/server \
              ggml/src/ggml-{cann,et,hexagon,hip,metal,musa,opencl,openvino,rpc,sycl,virtgpu,vulkan,webgpu,zdnn,zendnn}; do
         ex+=(--exclude="llama.cpp/$d")
     done
@@ -157,7 +164,8 @@ build_llama() {
     local amx
     amx=$(amx_off_flags)
     [ -z "$amx" ] || { flags+=("-DCMAKE_C_FLAGS=$amx" "-DCMAKE_CXX_FLAGS=$amx"); log "AMX advertised but not enabled: $amx"; }
-    [ "$flavour" = cuda ] && flags+=(-DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90a)
+    # one GPU: no NCCL (found or not, the build then does not depend on it)
+    [ "$flavour" = cuda ] && flags+=(-DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90a -DGGML_CUDA_NCCL=OFF)
     [ "$flavour" = cpu ] && nice=(nice -n 19) # a shared machine: the build yields to everyone else
     local stamp="$LLAMA_PY_VERSION ${flags[*]}"
     if [ -x "$dir/bin/llama-bench" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
@@ -360,4 +368,5 @@ json_obj device "$device" date "$date" chord_commit "$commit" llama_commit "$(ca
     threads "${threads:-default}" cpu "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)" \
     niceness "$(nice)" load_before "$load_before" load_after "$(cut -d" " -f1-3 /proc/loadavg)" seconds "$((SECONDS - t_start))" \
     > "$raw/run.${part:-all}.json"
-python3 "$here/vs-llama.py" "$run_dir"
+python3 "$here/vs-llama.py" "$run_dir" >&2
+cat "$run_dir/vs-llama.md"

@@ -1,47 +1,40 @@
-/* chord bench-model: llama-bench's tests on a chord backend, so both can be run on the same file with the same
- * flags (bench/vs-llama.sh does). The definitions follow llama-bench:
- *   ppP      a prompt of P random tokens (BOS first when the model adds one) evaluated as one batch, from an empty
- *            context; the last token's logits come back to the host.
- *   tgN      N single-token steps (BOS, then random tokens), each followed by its logits coming back; as in
- *            llama-bench, tg does not follow a pp: it starts at position 0, or at D with -d.
- *   ...@dD   the test runs after D tokens of context (random, prefilled in batches, untimed).
- * Each test is warmed up once (a whole pp, one tg step, at the test's position) and then timed R times with the
- * wall clock around chord_llama_eval (which returns after the device has finished); rates are tokens / median time.
- * The depth context is prefilled once and kept for every run of the test: a run writes only positions >= D, so
- * what it reads below D is the same each time (llama-bench restores a saved state to the same effect). */
+/* chord bench-model: llama-bench's tests (model/bench.h defines them) on one chord backend, with llama-bench's
+ * -p/-n/-d/-r meanings, so both can be run on the same file with the same flags (bench/vs-llama.sh does). Each test
+ * is warmed up once and timed R times; rates are tokens / median time. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "bench.h"
 #include "commands.h"
-#include "llama.h"
 #include "tokenizer.h"
 
 #define MAX_TESTS 64
 #define MAX_LIST 16
 #define MAX_REPS 1000
-
-typedef struct bench_test {
-    int n_prompt, n_gen, n_depth; /* exactly one of n_prompt, n_gen is non-zero */
-} bench_test;
+#define MAX_LEN (1 << 20)
 
 typedef struct bench_opts {
     const char *model, *backend;
     int reps, threads, warmup, json;
-    bench_test tests[MAX_TESTS];
+    chord_bench_test tests[MAX_TESTS];
     int n_tests;
 } bench_opts;
+
+typedef struct test_result {
+    uint64_t ns[MAX_REPS];
+    double median_ts, avg_ts, stddev_ts;
+} test_result;
 
 static int usage(FILE *f, int code)
 {
     fprintf(f,
             "usage: chord bench-model -m MODEL.gguf [-p LIST] [-n LIST] [-d LIST] [-r N] [-b BACKEND] [options]\n\n"
             "Times llama-bench's tests on one chord backend: ppP (a P-token prompt as one batch), tgN (N single-token\n"
-            "steps), each at every depth D (tokens of context before the test). LISTs are comma-separated; 0 skips.\n"
-            "Rates are tokens / median wall time of R runs after one untimed warm-up run per test.\n\n"
+            "steps from position 0), each at every depth D (tokens of context before the test). LISTs are\n"
+            "comma-separated; 0 skips. Rates are tokens / median wall time of R runs after one untimed warm-up run.\n\n"
             "  -m, --model PATH     GGUF model\n"
             "  -p, --n-prompt LIST  prompt lengths (default 512)\n"
             "  -n, --n-gen LIST     generation lengths (default 128)\n"
@@ -49,24 +42,23 @@ static int usage(FILE *f, int code)
             "  --tests LIST         exact tests instead of -p/-n/-d: ppP, tgN, ppP@dD, tgN@dD (e.g. pp512,tg128@d4096)\n"
             "  -r, --repetitions N  timed runs per test (default 5)\n"
             "  -b, --backend B      ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
-            "  -t, --threads N      threads, where the backend takes a count: ref's matmul threads (it sets\n"
-            "                       CHORD_REF_THREADS); OpenCL and Vulkan drivers choose their own\n"
+            "  -t, --threads N      threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
             "  --no-warmup          skip the warm-up runs\n"
             "  -o, --output FMT     md (default) or json (one object per test, with every run's time)\n");
     return code;
 }
 
-/* Non-negative integer no larger than max; -1 if s is not one. */
-static long parse_count(const char *s, long max)
+/* An integer in [lo, hi]; -1 if s is not one. */
+static long parse_count(const char *s, long lo, long hi)
 {
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    return errno || end == s || *end || v < 0 || v > max ? -1 : v;
+    return errno || end == s || *end || v < lo || v > hi ? -1 : v;
 }
 
 /* "512,1024" -> {512, 1024}; returns the count, or -1 on a bad item. */
-static int parse_list(const char *s, int *out, long max)
+static int parse_list(const char *s, int *out)
 {
     char buf[256];
     if (strlen(s) >= sizeof buf)
@@ -74,7 +66,7 @@ static int parse_list(const char *s, int *out, long max)
     strcpy(buf, s);
     int n = 0;
     for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        long v = parse_count(tok, max);
+        long v = parse_count(tok, 0, MAX_LEN);
         if (v < 0 || n == MAX_LIST)
             return -1;
         out[n++] = (int)v;
@@ -82,31 +74,18 @@ static int parse_list(const char *s, int *out, long max)
     return n ? n : -1;
 }
 
-/* "pp512", "tg128", "tg128@d4096" */
-static int parse_test(const char *s, bench_test *t)
+static int parse_tests(const char *s, bench_opts *o)
 {
-    char kind[3] = {0}, num[32], depth[32] = "0";
-    const char *at = strchr(s, '@');
-    size_t len = at ? (size_t)(at - s) : strlen(s);
-    if (len < 3 || len - 2 >= sizeof num || (at && (at[1] != 'd' || strlen(at + 2) >= sizeof depth)))
+    char buf[1024];
+    if (strlen(s) >= sizeof buf)
         return -1;
-    memcpy(kind, s, 2);
-    memcpy(num, s + 2, len - 2);
-    num[len - 2] = 0;
-    if (at)
-        strcpy(depth, at + 2);
-    const long n = parse_count(num, 1 << 20), d = parse_count(depth, 1 << 20);
-    if (n < 1 || d < 0 || (strcmp(kind, "pp") && strcmp(kind, "tg")))
-        return -1;
-    *t = (bench_test){kind[0] == 'p' ? (int)n : 0, kind[0] == 't' ? (int)n : 0, (int)d};
-    return 0;
-}
-
-static void test_name(const bench_test *t, char *buf, size_t size)
-{
-    int k = snprintf(buf, size, "%s%d", t->n_prompt ? "pp" : "tg", t->n_prompt ? t->n_prompt : t->n_gen);
-    if (t->n_depth && k > 0 && (size_t)k < size)
-        snprintf(buf + k, size - (size_t)k, "@d%d", t->n_depth);
+    strcpy(buf, s);
+    for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        if (o->n_tests == MAX_TESTS || chord_bench_parse_test(t, &o->tests[o->n_tests]) != CHORD_OK)
+            return -1;
+        o->n_tests++;
+    }
+    return o->n_tests ? 0 : -1;
 }
 
 /* Returns -1 to go on, or the exit code. */
@@ -136,31 +115,27 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         else if (IS("-b") || IS("--backend"))
             o->backend = v;
         else if (IS("-p") || IS("--n-prompt"))
-            k = np = parse_list(v, p, 1 << 20);
+            k = np = parse_list(v, p);
         else if (IS("-n") || IS("--n-gen"))
-            k = nn = parse_list(v, n, 1 << 20);
+            k = nn = parse_list(v, n);
         else if (IS("-d") || IS("--n-depth"))
-            k = nd = parse_list(v, d, 1 << 20);
+            k = nd = parse_list(v, d);
         else if (IS("-r") || IS("--repetitions"))
-            k = o->reps = (int)parse_count(v, MAX_REPS);
+            k = o->reps = (int)parse_count(v, 1, MAX_REPS);
         else if (IS("-t") || IS("--threads"))
-            k = o->threads = (int)parse_count(v, 4096);
+            k = o->threads = (int)parse_count(v, 1, 1024);
         else if (IS("-o") || IS("--output")) {
             o->json = !strcmp(v, "json");
             k = o->json || !strcmp(v, "md") ? 0 : -1;
         } else if (IS("--tests")) {
-            char buf[1024];
-            k = strlen(v) < sizeof buf ? 0 : -1;
-            snprintf(buf, sizeof buf, "%s", v);
-            for (char *save = NULL, *t = strtok_r(buf, ",", &save); t && k == 0; t = strtok_r(NULL, ",", &save))
-                k = o->n_tests < MAX_TESTS ? parse_test(t, &o->tests[o->n_tests++]) : -1;
+            k = parse_tests(v, o);
             explicit = 1;
         } else {
             fprintf(stderr, "chord bench-model: unknown option '%s'\n", a);
             return usage(stderr, 2);
         }
 #undef IS
-        if (k < 0 || (!strcmp(a, "-r") && o->reps < 1)) {
+        if (k < 0) {
             fprintf(stderr, "chord bench-model: bad value '%s' for %s\n", v, a);
             return 2;
         }
@@ -173,10 +148,10 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         for (int id = 0; id < nd; id++) {
             for (int ip = 0; ip < np; ip++)
                 if (p[ip] && o->n_tests < MAX_TESTS)
-                    o->tests[o->n_tests++] = (bench_test){p[ip], 0, d[id]};
+                    o->tests[o->n_tests++] = (chord_bench_test){p[ip], 0, d[id]};
             for (int in = 0; in < nn; in++)
                 if (n[in] && o->n_tests < MAX_TESTS)
-                    o->tests[o->n_tests++] = (bench_test){0, n[in], d[id]};
+                    o->tests[o->n_tests++] = (chord_bench_test){0, n[in], d[id]};
         }
     if (o->n_tests == 0) {
         fprintf(stderr, "chord bench-model: no test (every length is 0)\n");
@@ -185,56 +160,16 @@ static int parse_args(int argc, char **argv, bench_opts *o)
     return -1;
 }
 
-typedef struct bench_state {
-    bench_opts o;
-    chord_gguf *g;
-    chord_tokenizer *tok;
-    chord_rt rt;
-    chord_llama *m;
-    int32_t *ids;       /* (n_batch_max) the tokens of one eval */
-    float *logits;      /* (n_vocab) */
-    int n_vocab, bos;   /* bos: the id every eval at position 0 starts with, or -1 */
-    int valid;          /* cache positions [0, valid) hold the current depth context */
-    uint64_t rng;
-    size_t weight_bytes, bytes_per_token, kv_row_bytes;
-} bench_state;
-
-static uint64_t now_ns(void)
+/* -t reaches each CPU backend through the variable it reads when it starts (the reference's matmul threads,
+ * PoCL 3.1's and later PoCL's, llvmpipe's), set before the backend opens, as chord run's -t does. */
+static void set_threads(int threads)
 {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
-}
-
-/* xorshift64*: the token stream, the same on every run and backend */
-static int32_t next_token(bench_state *S)
-{
-    S->rng ^= S->rng >> 12;
-    S->rng ^= S->rng << 25;
-    S->rng ^= S->rng >> 27;
-    return (int32_t)((S->rng * 0x2545F4914F6CDD1Dull >> 33) % (uint64_t)S->n_vocab);
-}
-
-/* n tokens at pos0 .. pos0 + n - 1 (BOS first at position 0); logits back to the host when asked. */
-static chord_status eval_random(bench_state *S, int n, int pos0, int want_logits)
-{
-    for (int i = 0; i < n; i++)
-        S->ids[i] = pos0 + i == 0 && S->bos >= 0 ? S->bos : next_token(S);
-    return chord_llama_eval(S->m, S->ids, n, pos0, want_logits ? S->logits : NULL);
-}
-
-/* One timed run of t: the whole prompt as one eval, or n_gen evals of one token. */
-static chord_status run_once(bench_state *S, const bench_test *t, uint64_t *ns)
-{
-    const uint64_t t0 = now_ns();
-    if (t->n_prompt)
-        CHORD_TRY(eval_random(S, t->n_prompt, t->n_depth, 1));
-    for (int i = 0; i < t->n_gen; i++)
-        CHORD_TRY(eval_random(S, 1, t->n_depth + i, 1));
-    *ns = now_ns() - t0;
-    if (S->valid > t->n_depth)
-        S->valid = t->n_depth; /* positions from n_depth on now hold this run's tokens */
-    return CHORD_OK;
+    static const char *const vars[] = {"CHORD_REF_THREADS", "POCL_MAX_PTHREAD_COUNT", "POCL_CPU_MAX_CU_COUNT",
+                                       "LP_NUM_THREADS"};
+    char n[16];
+    snprintf(n, sizeof n, "%d", threads);
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        setenv(vars[i], n, 1);
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -243,70 +178,24 @@ static int cmp_u64(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-typedef struct test_result {
-    uint64_t ns[MAX_REPS];
-    double median_ts, avg_ts, stddev_ts;
-} test_result;
-
-static chord_status run_test(bench_state *S, const bench_test *t, test_result *r)
+/* The rates of a test's runs: tokens / median time, and the mean and spread of the per-run rates. */
+static void summarize(const chord_bench_test *t, int reps, test_result *r)
 {
     const int n_tok = t->n_prompt + t->n_gen;
-    char name[64];
-    test_name(t, name, sizeof name);
-    if (S->valid < t->n_depth) {
-        const uint64_t t0 = now_ns();
-        CHORD_TRY(eval_random(S, t->n_depth, 0, 0)); /* chord_llama_eval splits it into batches of n_batch */
-        S->valid = t->n_depth;
-        fprintf(stderr, "chord bench-model: %s: depth %d prefilled in %.1f s\n", name, t->n_depth,
-                (double)(now_ns() - t0) * 1e-9);
-    }
-    if (S->o.warmup) {
-        const bench_test w = {t->n_prompt, t->n_prompt ? 0 : 1, t->n_depth};
-        uint64_t ns;
-        CHORD_TRY(run_once(S, &w, &ns));
-    }
+    uint64_t sorted[MAX_REPS];
     double sum = 0, sum2 = 0;
-    for (int i = 0; i < S->o.reps; i++) {
-        CHORD_TRY(run_once(S, t, &r->ns[i]));
+    for (int i = 0; i < reps; i++) {
         const double ts = n_tok / ((double)r->ns[i] * 1e-9);
         sum += ts;
         sum2 += ts * ts;
+        sorted[i] = r->ns[i];
     }
-    uint64_t sorted[MAX_REPS];
-    memcpy(sorted, r->ns, (size_t)S->o.reps * sizeof *sorted);
-    qsort(sorted, (size_t)S->o.reps, sizeof *sorted, cmp_u64);
-    const int n = S->o.reps;
-    const double med_ns = n % 2 ? (double)sorted[n / 2] : 0.5 * ((double)sorted[n / 2 - 1] + (double)sorted[n / 2]);
-    r->median_ts = n_tok / (med_ns * 1e-9);
-    r->avg_ts = sum / n;
-    r->stddev_ts = n > 1 ? sqrt((sum2 - sum * sum / n) / (n - 1) > 0 ? (sum2 - sum * sum / n) / (n - 1) : 0) : 0;
-    fprintf(stderr, "chord bench-model: %s: %.2f tok/s (median of %d)\n", name, r->median_ts, n);
-    return CHORD_OK;
-}
-
-/* -t on the backends that take a thread count; returns how many threads the backend was asked for (0: none). */
-static int apply_threads(const char *backend, int threads)
-{
-    if (threads > 0 && backend && !strncmp(backend, "ref", 3) && (backend[3] == 0 || backend[3] == ':')) {
-        char n[16];
-        snprintf(n, sizeof n, "%d", threads);
-        setenv("CHORD_REF_THREADS", n, 1);
-        return threads;
-    }
-    return 0;
-}
-
-/* The bytes a decode step reads from the weights: every tensor, less token_embd when the head has its own
- * output.weight (then one row of it is read per token). The same for chord and llama.cpp on the same file. */
-static size_t decode_bytes(const chord_gguf *g)
-{
-    size_t total = 0;
-    for (int64_t i = 0; i < chord_gguf_n_tensors(g); i++)
-        total += chord_gguf_tensor_at(g, i)->bytes;
-    const chord_gguf_tensor *e = chord_gguf_find_tensor(g, "token_embd.weight");
-    if (e && chord_gguf_find_tensor(g, "output.weight"))
-        total -= e->bytes - e->bytes / (size_t)(e->ne[1] > 0 ? e->ne[1] : 1);
-    return total;
+    qsort(sorted, (size_t)reps, sizeof *sorted, cmp_u64);
+    const double med = reps % 2 ? (double)sorted[reps / 2] : 0.5 * ((double)sorted[reps / 2 - 1] + (double)sorted[reps / 2]);
+    const double var = reps > 1 ? (sum2 - sum * sum / reps) / (reps - 1) : 0;
+    r->median_ts = n_tok / (med * 1e-9);
+    r->avg_ts = sum / reps;
+    r->stddev_ts = var > 0 ? sqrt(var) : 0;
 }
 
 static void json_string(const char *s)
@@ -324,49 +213,59 @@ static void json_string(const char *s)
     putchar('"');
 }
 
-static void print_json(const bench_state *S, const test_result *res, int threads_used)
+typedef struct bench_run {
+    bench_opts o;
+    chord_gguf *g;
+    chord_tokenizer *tok;
+    chord_rt rt;
+    chord_llama *m;
+    chord_bench b;
+    test_result *res; /* (n_tests) */
+    size_t weight_bytes, bytes_per_token, kv_row_bytes;
+} bench_run;
+
+static void print_json(const bench_run *R)
 {
-    const chord_llama_hparams *hp = chord_llama_get_hparams(S->m);
+    const chord_llama_hparams *hp = chord_llama_get_hparams(R->m);
     printf("{\"model\": ");
-    json_string(S->o.model);
+    json_string(R->o.model);
     printf(", \"arch\": ");
     json_string(hp->arch);
-    printf(", \"type\": \"%s\", \"n_layer\": %d, \"n_embd\": %d, \"n_vocab\": %d", chord_type_info(hp->matmul_type)->name,
-           hp->n_layer, hp->n_embd, hp->n_vocab);
-    printf(", \"backend\": \"%s\", \"device\": ", S->rt.be->name);
-    json_string(S->rt.info.name);
-    printf(", \"n_threads\": %d, \"n_threads_used\": %d, \"n_batch\": %d, \"n_ctx\": %d, \"warmup\": %s", S->o.threads,
-           threads_used, chord_llama_n_batch(S->m), chord_llama_n_ctx(S->m), S->o.warmup ? "true" : "false");
-    printf(", \"weight_bytes\": %zu, \"bytes_per_token\": %zu, \"kv_type\": \"f32\", \"tests\": [", S->weight_bytes,
-           S->bytes_per_token);
-    for (int i = 0; i < S->o.n_tests; i++) {
-        const bench_test *t = &S->o.tests[i];
+    printf(", \"type\": \"%s\", \"n_layer\": %d, \"n_embd\": %d, \"n_vocab\": %d, \"backend\": \"%s\", \"device\": ",
+           chord_type_info(hp->matmul_type)->name, hp->n_layer, hp->n_embd, hp->n_vocab, R->rt.be->name);
+    json_string(R->rt.info.name);
+    printf(", \"n_threads\": %d, \"n_batch\": %d, \"n_ctx\": %d, \"warmup\": %s, \"weight_bytes\": %zu"
+           ", \"bytes_per_token\": %zu, \"kv_type\": \"f32\", \"tests\": [",
+           R->o.threads, chord_llama_n_batch(R->m), chord_llama_n_ctx(R->m), R->o.warmup ? "true" : "false",
+           R->weight_bytes, R->bytes_per_token);
+    for (int i = 0; i < R->o.n_tests; i++) {
+        const chord_bench_test *t = &R->o.tests[i];
+        const test_result *r = &R->res[i];
         char name[64];
-        test_name(t, name, sizeof name);
+        chord_bench_test_name(t, name, sizeof name);
         /* what attention reads per step, on average over the test's positions (K and V rows, f32) */
-        const double kv = t->n_gen ? 2.0 * hp->n_layer * (double)S->kv_row_bytes * (t->n_depth + (t->n_gen + 1) / 2.0)
+        const double kv = t->n_gen ? 2.0 * hp->n_layer * (double)R->kv_row_bytes * (t->n_depth + (t->n_gen + 1) / 2.0)
                                    : 0;
         printf("%s\n  {\"test\": \"%s\", \"n_prompt\": %d, \"n_gen\": %d, \"n_depth\": %d, \"kv_bytes_per_token\": %.0f"
                ", \"median_ts\": %.4f, \"avg_ts\": %.4f, \"stddev_ts\": %.4f, \"samples_ns\": [",
-               i ? "," : "", name, t->n_prompt, t->n_gen, t->n_depth, kv, res[i].median_ts, res[i].avg_ts,
-               res[i].stddev_ts);
-        for (int k = 0; k < S->o.reps; k++)
-            printf("%s%llu", k ? ", " : "", (unsigned long long)res[i].ns[k]);
+               i ? "," : "", name, t->n_prompt, t->n_gen, t->n_depth, kv, r->median_ts, r->avg_ts, r->stddev_ts);
+        for (int k = 0; k < R->o.reps; k++)
+            printf("%s%llu", k ? ", " : "", (unsigned long long)r->ns[k]);
         printf("]}");
     }
     printf("\n]}\n");
 }
 
-static void print_md(const bench_state *S, const test_result *res)
+static void print_md(const bench_run *R)
 {
-    const chord_llama_hparams *hp = chord_llama_get_hparams(S->m);
+    const chord_llama_hparams *hp = chord_llama_get_hparams(R->m);
     printf("| model | type | size | backend | device | test | t/s |\n| --- | --- | ---: | --- | --- | --- | ---: |\n");
-    for (int i = 0; i < S->o.n_tests; i++) {
+    for (int i = 0; i < R->o.n_tests; i++) {
         char name[64];
-        test_name(&S->o.tests[i], name, sizeof name);
+        chord_bench_test_name(&R->o.tests[i], name, sizeof name);
         printf("| %s %dL x %d | %s | %.2f GiB | %s | %s | %s | %.2f ± %.2f |\n", hp->arch, hp->n_layer, hp->n_embd,
-               chord_type_info(hp->matmul_type)->name, (double)S->weight_bytes / (1u << 30), S->rt.be->name,
-               S->rt.info.name, name, res[i].median_ts, res[i].stddev_ts);
+               chord_type_info(hp->matmul_type)->name, (double)R->weight_bytes / (1u << 30), R->rt.be->name,
+               R->rt.info.name, name, R->res[i].median_ts, R->res[i].stddev_ts);
     }
 }
 
@@ -376,28 +275,26 @@ static int fail(const char *what)
     return 1;
 }
 
-static int run(bench_state *S, test_result *res)
+static int run(bench_run *R)
 {
-    const bench_opts *o = &S->o;
-    if (chord_gguf_open(o->model, &S->g) != CHORD_OK)
+    const bench_opts *o = &R->o;
+    if (chord_gguf_open(o->model, &R->g) != CHORD_OK)
         return fail("model");
     chord_llama_hparams hp;
-    if (chord_llama_read_hparams(S->g, &hp) != CHORD_OK)
+    if (chord_llama_read_hparams(R->g, &hp) != CHORD_OK)
         return fail("model");
-    if (chord_tokenizer_load(S->g, &S->tok) != CHORD_OK)
+    if (chord_tokenizer_load(R->g, &R->tok) != CHORD_OK)
         return fail("tokenizer");
-    S->bos = chord_tokenizer_add_bos(S->tok) ? chord_tokenizer_bos(S->tok) : -1;
-    S->n_vocab = hp.n_vocab;
-    S->kv_row_bytes = (size_t)hp.n_head_kv * hp.head_dim * sizeof(float);
-    S->bytes_per_token = decode_bytes(S->g);
-    for (int64_t i = 0; i < chord_gguf_n_tensors(S->g); i++)
-        S->weight_bytes += chord_gguf_tensor_at(S->g, i)->bytes;
+    R->kv_row_bytes = (size_t)hp.n_head_kv * hp.head_dim * sizeof(float);
+    R->bytes_per_token = chord_bench_decode_bytes(R->g);
+    for (int64_t i = 0; i < chord_gguf_n_tensors(R->g); i++)
+        R->weight_bytes += chord_gguf_tensor_at(R->g, i)->bytes;
     /* one context for every test, as long as the longest needs (llama-bench: n_prompt + n_gen + n_depth each) */
     int n_ctx = 1, n_batch = 1;
     for (int i = 0; i < o->n_tests; i++) {
-        const bench_test *t = &o->tests[i];
-        if ((int64_t)t->n_prompt + t->n_gen + t->n_depth > (1 << 20)) {
-            fprintf(stderr, "chord bench-model: a test longer than 2^20 tokens\n");
+        const chord_bench_test *t = &o->tests[i];
+        if ((int64_t)t->n_prompt + t->n_gen + t->n_depth > MAX_LEN) {
+            fprintf(stderr, "chord bench-model: a test longer than %d tokens\n", MAX_LEN);
             return 2;
         }
         if (t->n_prompt + t->n_gen + t->n_depth > n_ctx)
@@ -409,49 +306,53 @@ static int run(bench_state *S, test_result *res)
     }
     if (n_batch > n_ctx)
         n_batch = n_ctx;
-    const int threads_used = apply_threads(o->backend, o->threads);
-    if (chord_open(o->backend, &S->rt, NULL) != CHORD_OK)
+    if (o->threads)
+        set_threads(o->threads);
+    if (chord_open(o->backend, &R->rt, NULL) != CHORD_OK)
         return fail("backend");
-    if (o->threads > 0 && !threads_used)
-        fprintf(stderr, "chord bench-model: -t %d: backend %s takes no thread count (its driver chooses)\n", o->threads,
-                S->rt.be->name);
-    fprintf(stderr, "chord bench-model: %s on %s:%d (%s), n_ctx %d, n_batch %d\n", o->model, S->rt.be->name,
-            S->rt.device, S->rt.info.name, n_ctx, n_batch);
+    fprintf(stderr, "chord bench-model: %s on %s:%d (%s), n_ctx %d, n_batch %d\n", o->model, R->rt.be->name,
+            R->rt.device, R->rt.info.name, n_ctx, n_batch);
     chord_llama_params lp = {n_ctx, n_batch, NULL, NULL};
-    if (chord_llama_load(&S->rt, S->g, &lp, &S->m) != CHORD_OK)
+    if (chord_llama_load(&R->rt, R->g, &lp, &R->m) != CHORD_OK)
         return fail("load");
-    S->ids = malloc((size_t)n_ctx * sizeof *S->ids);
-    S->logits = malloc((size_t)hp.n_vocab * sizeof *S->logits);
-    if (!S->ids || !S->logits) {
-        fprintf(stderr, "chord bench-model: out of memory\n");
-        return 1;
+    const int bos = chord_tokenizer_add_bos(R->tok) ? chord_tokenizer_bos(R->tok) : -1;
+    if (chord_bench_init(&R->b, R->m, bos) != CHORD_OK)
+        return fail("bench");
+    for (int i = 0; i < o->n_tests; i++) {
+        const chord_bench_test *t = &o->tests[i];
+        char name[64];
+        uint64_t depth_ns;
+        chord_bench_test_name(t, name, sizeof name);
+        if (chord_bench_run(&R->b, t, o->warmup, o->reps, R->res[i].ns, &depth_ns) != CHORD_OK)
+            return fail(name);
+        summarize(t, o->reps, &R->res[i]);
+        if (depth_ns)
+            fprintf(stderr, "chord bench-model: %s: depth %d prefilled in %.1f s\n", name, t->n_depth, depth_ns * 1e-9);
+        fprintf(stderr, "chord bench-model: %s: %.2f tok/s (median of %d)\n", name, R->res[i].median_ts, o->reps);
     }
-    S->rng = 0x9E3779B97F4A7C15ull;
-    for (int i = 0; i < o->n_tests; i++)
-        if (run_test(S, &o->tests[i], &res[i]) != CHORD_OK)
-            return fail("eval");
     if (o->json)
-        print_json(S, res, threads_used);
+        print_json(R);
     else
-        print_md(S, res);
+        print_md(R);
     return 0;
 }
 
 int cmd_bench_model(int argc, char **argv)
 {
-    bench_state S;
-    memset(&S, 0, sizeof S);
-    int rc = parse_args(argc, argv, &S.o);
+    bench_run R;
+    memset(&R, 0, sizeof R);
+    int rc = parse_args(argc, argv, &R.o);
     if (rc >= 0)
         return rc;
-    test_result *res = calloc((size_t)S.o.n_tests, sizeof *res);
-    rc = res ? run(&S, res) : fail("results");
-    free(res);
-    chord_llama_free(S.m);
-    chord_close(&S.rt);
-    chord_tokenizer_free(S.tok);
-    chord_gguf_close(S.g);
-    free(S.ids);
-    free(S.logits);
+    R.res = calloc((size_t)R.o.n_tests, sizeof *R.res);
+    if (!R.res)
+        fprintf(stderr, "chord bench-model: out of memory\n");
+    rc = R.res ? run(&R) : 1;
+    chord_bench_free(&R.b);
+    chord_llama_free(R.m);
+    chord_close(&R.rt);
+    chord_tokenizer_free(R.tok);
+    chord_gguf_close(R.g);
+    free(R.res);
     return rc;
 }

@@ -10,12 +10,10 @@ bench=${CHORD_BENCH_BIN:-$(command -v chord-bench || echo "$root/build/bin/chord
 commit=${CHORD_COMMIT:-$(git -C "$root" rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
 if [ -z "${CHORD_COMMIT:-}" ] && ! git -C "$root" diff --quiet HEAD 2>/dev/null; then commit="$commit-dirty"; fi
 date=$(date -u +%Y-%m-%d)
-device=${CHORD_DEVICE_NAME:-}
-if [ -z "$device" ] && command -v nvidia-smi >/dev/null 2>&1; then
-  device=$(nvidia-smi --query-gpu=name --format=csv,noheader 2>/dev/null | head -1 || true)
-fi
-[ -n "$device" ] || device="cpu $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
-slug=$(printf '%s' "$device" | tr 'A-Z' 'a-z' | sed -E 's/[^a-z0-9]+/-/g; s/^-+|-+$//g')
+# shellcheck source=bench/device.sh
+source "$root/bench/device.sh"
+device=$(chord_device_name)
+slug=$(chord_device_slug "$device")
 mkdir -p "$root/results/$slug/$date-$commit"
 out="$root/results/$slug/$date-$commit/bench.json"
 echo "bench/run.sh: $device, commit $commit -> $out" >&2

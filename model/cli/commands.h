@@ -18,6 +18,7 @@ int cmd_check(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_gguf(int argc, char **argv);
+int cmd_bench_model(int argc, char **argv);
 
 /* ---- shared by the commands (model/cli/cli.c) ---- */
 

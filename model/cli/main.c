@@ -10,6 +10,7 @@ static const chord_command commands[] = {
     {"run", "generate text with a GGUF model", cmd_run},
     {"tokenize", "a prompt's token ids and pieces, as llama-tokenize prints them", cmd_tokenize},
     {"gguf", "inspect GGUF files or write synthetic models", cmd_gguf},
+    {"bench-model", "llama-bench's pp/tg/depth tests on a backend (JSON or Markdown)", cmd_bench_model},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 
@@ -17,7 +18,7 @@ static void usage(FILE *f)
 {
     fprintf(f, "usage: chord COMMAND [options]   (chord COMMAND --help for its options)\n\ncommands:\n");
     for (size_t i = 0; i < N_COMMANDS; i++)
-        fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].summary);
+        fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
 }
 
 int main(int argc, char **argv)

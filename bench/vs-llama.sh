@@ -320,7 +320,7 @@ cpu)
 gpu)
     cd "$root"
     # shellcheck disable=SC1091
-    [ -f .gpu/env.sh ] && source .gpu/env.sh
+    [ -f .gpu/env.sh ] && { set +eo pipefail; source .gpu/env.sh; set -eo pipefail; } # env.sh probes paths that may be absent
     synth_dir=/tmp/chord-synth
     files=${files:-llama2-7b-q4_0,llama2-7b-q8_0,llama-1b-q4_0,smollm2-135m-q4_1,smollm2}
     backends=${backends:-cuda,vulkan,opencl}

@@ -10,6 +10,4 @@ static void reference(void *const t[], const void *args)
 static const chord_case cases[] = {CHORD_ELEMENTWISE_CASES(CHORD_OP_ADD, 1001)};
 
 /* one IEEE addition per element: exact */
-const chord_op_desc chord_add_op = {.name = "add", .n_tensors = 3, .check = chord_elementwise_check,
-                                    .tensor_bytes = chord_elementwise_bytes, .reference = reference,
-                                    CHORD_OP_CASES(cases), .tolerance = {0, 0, 0}};
+CHORD_DEFINE_OP(add, .n_tensors = 3, .check = chord_elementwise_check, .tensor_bytes = chord_elementwise_bytes, .reference = reference, CHORD_OP_CASES(cases), .tolerance = {0, 0, 0});

@@ -64,8 +64,8 @@ static void fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t 
 
 #define CASE(size_, name_, ctx_, tok_, head_, head_kv_, dim_, pos0_, scale_)                \
     {.op = CHORD_OP_ATTENTION, .name = name_, .size = size_,                                \
-     .args = &(const chord_attention_args){tok_, head_, head_kv_, dim_, pos0_, scale_},     \
-     .extra = &(const attention_case){ctx_}}
+     .args = CHORD_ARGS(chord_attention_args, tok_, head_, head_kv_, dim_, pos0_, scale_),     \
+     .extra = CHORD_ARGS(attention_case, ctx_)}
 
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "decode 9/3 heads d64 pos0", 4, 1, 9, 3, 64, 0, 0.125f),
@@ -76,7 +76,4 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_LARGE, "decode 32/8 heads d128 pos4000", 4096, 1, 32, 8, 128, 4000, 0.088388348f),
 };
 
-const chord_op_desc chord_attention_op = {.name = "attention", .n_tensors = 4, .check = check,
-                                          .tensor_bytes = tensor_bytes, .flops = flops, .reference = reference,
-                                          CHORD_OP_CASES(cases), .case_bytes = case_bytes, .fill = fill,
-                                          .tolerance = {1e-9, 1e-5, 1e-4}};
+CHORD_DEFINE_OP(attention, .n_tensors = 4, .check = check, .tensor_bytes = tensor_bytes, .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .case_bytes = case_bytes, .fill = fill, .tolerance = {1e-9, 1e-5, 1e-4});

@@ -79,8 +79,12 @@ typedef struct chord_op_desc {
     chord_tolerance (*case_tolerance)(const chord_case *c); /* NULL: tolerance */
 } chord_op_desc;
 
+/* Defines chord_<op>_op, the descriptor of op, named after it; the fields follow as designated initializers. */
+#define CHORD_DEFINE_OP(op, ...) const chord_op_desc chord_##op##_op = {.name = #op, __VA_ARGS__}
 /* A descriptor's case table: .cases and .n_cases of a static array. */
 #define CHORD_OP_CASES(array) .cases = (array), .n_cases = (int)(sizeof(array) / sizeof((array)[0]))
+/* A case's args: a static chord_<op>_args with these fields. */
+#define CHORD_ARGS(type, ...) (&(const type){__VA_ARGS__})
 
 /* The args of an elementwise op over n values (add, swiglu): its check and byte counts are shared. */
 typedef struct chord_elementwise_args {
@@ -90,11 +94,11 @@ const char *chord_elementwise_check(const void *args);
 size_t chord_elementwise_bytes(const void *args, int i);
 /* An elementwise op's cases: one value, an odd count, in place, and 16M values (64 MiB a tensor). */
 #define CHORD_ELEMENTWISE_CASES(op_, odd_n)                                                                       \
-    {.op = (op_), .name = "1", .size = CHORD_CASE_SMALL, .args = &(const chord_elementwise_args){1}},            \
-        {.op = (op_), .name = #odd_n, .size = CHORD_CASE_SMALL, .args = &(const chord_elementwise_args){odd_n}}, \
-        {.op = (op_), .name = "4099 inplace", .size = CHORD_CASE_SMALL, .inplace = 1,                            \
-         .args = &(const chord_elementwise_args){4099}},                                                         \
-        {.op = (op_), .name = "16M", .size = CHORD_CASE_LARGE, .args = &(const chord_elementwise_args){16 << 20}}
+    {.op = (op_), .name = "1", .size = CHORD_CASE_SMALL, .args = CHORD_ARGS(chord_elementwise_args, 1)},            \
+        {.op = (op_), .name = #odd_n, .size = CHORD_CASE_SMALL, .args = CHORD_ARGS(chord_elementwise_args, odd_n)}, \
+        {.op = (op_), .name = "4099 inplace", .size = CHORD_CASE_SMALL, .inplace = 1,                               \
+         .args = CHORD_ARGS(chord_elementwise_args, 4099)},                                                         \
+        {.op = (op_), .name = "16M", .size = CHORD_CASE_LARGE, .args = CHORD_ARGS(chord_elementwise_args, 16 << 20)}
 
 /* ---- helpers the descriptors share (kernels/common/op.c) ---- */
 

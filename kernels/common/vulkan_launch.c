@@ -20,6 +20,12 @@ uint32_t chord_vk_pick_wg(const chord_vk *vk, uint32_t want)
     return wg;
 }
 
+int chord_vk_matmul_fits(int m, int n, int k, size_t row_bytes)
+{
+    return (uint64_t)n * row_bytes < CHORD_VK_U32_SPAN && (uint64_t)m * k * 4 < CHORD_VK_U32_SPAN &&
+           (uint64_t)m * n * 4 < CHORD_VK_U32_SPAN;
+}
+
 uint64_t chord_vk_cdiv(uint64_t n, uint64_t d)
 {
     return (n + d - 1) / d;

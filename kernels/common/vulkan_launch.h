@@ -82,6 +82,8 @@ CHORD_OPS(CHORD_DECLARE_VULKAN)
 /* Every index a shader computes is a 32-bit uint: tensors and byte addresses must stay below 2^32. */
 #define CHORD_VK_U32_SPAN 0xffffffffull
 
+/* Whether a matmul's W (n rows of row_bytes), X (m, k) f32 and Y (m, n) f32 each span less than 4 GiB. */
+int chord_vk_matmul_fits(int m, int n, int k, size_t row_bytes);
 /* The largest power of two <= min(want, the device's work-group limit): the usual spec constant 0. */
 uint32_t chord_vk_pick_wg(const chord_vk *vk, uint32_t want);
 /* n / d rounded up; the smaller of a and b. */

@@ -54,7 +54,7 @@ static chord_tolerance case_tolerance(const chord_case *c)
 
 #define CASE(size_, name_, type_, n_)                                                       \
     {.op = CHORD_OP_DEQUANT, .name = name_, .size = size_,                                  \
-     .args = &(const chord_dequant_args){CHORD_TYPE_##type_, n_}}
+     .args = CHORD_ARGS(chord_dequant_args, CHORD_TYPE_##type_, n_)}
 
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "f32 1", F32, 1),
@@ -82,6 +82,4 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_LARGE, "q4_0 64M", Q4_0, 64 << 20), /* 292 MiB moved, as for the copy ceiling */
 };
 
-const chord_op_desc chord_dequant_op = {.name = "dequant", .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes,
-                                        .reference = reference, CHORD_OP_CASES(cases), .fill = fill,
-                                        .case_tolerance = case_tolerance};
+CHORD_DEFINE_OP(dequant, .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes, .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .case_tolerance = case_tolerance);

@@ -16,6 +16,4 @@ static double flops(const void *args)
 static const chord_case cases[] = {CHORD_ELEMENTWISE_CASES(CHORD_OP_GELU, 1537)};
 
 /* one exp and one division in float on the devices against the reference's double: a few ulps */
-const chord_op_desc chord_gelu_op = {.name = "gelu", .n_tensors = 2, .check = chord_elementwise_check,
-                                     .tensor_bytes = chord_elementwise_bytes, .flops = flops, .reference = reference,
-                                     CHORD_OP_CASES(cases), .tolerance = {1e-11, 1e-6, 1e-5}};
+CHORD_DEFINE_OP(gelu, .n_tensors = 2, .check = chord_elementwise_check, .tensor_bytes = chord_elementwise_bytes, .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .tolerance = {1e-11, 1e-6, 1e-5});

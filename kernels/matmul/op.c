@@ -43,10 +43,10 @@ void chord_matmul_reference_t(void *const t[], const void *args)
 
 #define SMALL(name_, m_, n_, k_, type_)                                                     \
     {.op = CHORD_OP_MATMUL, .name = name_, .size = CHORD_CASE_SMALL,                        \
-     .args = &(const chord_matmul_args){m_, n_, k_, CHORD_TYPE_##type_}}
+     .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_##type_)}
 #define LARGE(name_, m_, n_, k_, type_)                                                     \
     {.op = CHORD_OP_MATMUL, .name = name_, .size = CHORD_CASE_LARGE,                        \
-     .args = &(const chord_matmul_args){m_, n_, k_, CHORD_TYPE_##type_}}
+     .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_##type_)}
 
 static const chord_case cases[] = {
     SMALL("f32 1x1x1", 1, 1, 1, F32),
@@ -89,7 +89,4 @@ static const chord_case cases[] = {
     LARGE("q8_0_split 1x4096x11008", 1, 4096, 11008, Q8_0_SPLIT),
 };
 
-const chord_op_desc chord_matmul_op = {.name = "matmul", .n_tensors = 3, .check = chord_matmul_check,
-                                       .tensor_bytes = chord_matmul_tensor_bytes, .flops = chord_matmul_flops,
-                                       .reference = chord_matmul_reference_t, CHORD_OP_CASES(cases),
-                                       .fill = chord_matmul_fill, .tolerance = CHORD_MATMUL_TOLERANCE};
+CHORD_DEFINE_OP(matmul, .n_tensors = 3, .check = chord_matmul_check, .tensor_bytes = chord_matmul_tensor_bytes, .flops = chord_matmul_flops, .reference = chord_matmul_reference_t, CHORD_OP_CASES(cases), .fill = chord_matmul_fill, .tolerance = CHORD_MATMUL_TOLERANCE);

@@ -22,8 +22,7 @@ static chord_status matmul_check(const chord_matmul_args *a, size_t *row_bytes)
     if (!chord_vk_wtype_name(a->wtype) || !tr || tr->block_size == 0)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul: weight type %d", (int)a->wtype);
     *row_bytes = chord_type_row_bytes(a->wtype, a->k);
-    if ((uint64_t)a->n * *row_bytes >= CHORD_VK_U32_SPAN || (uint64_t)a->m * a->k * 4 >= CHORD_VK_U32_SPAN ||
-        (uint64_t)a->m * a->n * 4 >= CHORD_VK_U32_SPAN)
+    if (!chord_vk_matmul_fits(a->m, a->n, a->k, *row_bytes))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul: %dx%dx%d spans 4 GiB or more", a->m, a->n, a->k);
     return CHORD_OK;
 }

@@ -46,8 +46,7 @@ static chord_status tiled_check(const chord_matmul_args *a)
                           (int)a->wtype);
     if (a->k == 0)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: k = 0 (empty bindings)");
-    if ((uint64_t)a->n * a->k * 4 >= CHORD_VK_U32_SPAN || (uint64_t)a->m * a->k * 4 >= CHORD_VK_U32_SPAN ||
-        (uint64_t)a->m * a->n * 4 >= CHORD_VK_U32_SPAN)
+    if (!chord_vk_matmul_fits(a->m, a->n, a->k, (size_t)a->k * 4))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: %dx%dx%d spans 4 GiB or more", a->m, a->n,
                           a->k);
     return CHORD_OK;

@@ -34,7 +34,7 @@ static void fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t 
 
 #define CASE(size_, name_, inplace_, rows_, cols_)                                          \
     {.op = CHORD_OP_RMSNORM, .name = name_, .size = size_, .inplace = inplace_,             \
-     .args = &(const chord_rmsnorm_args){rows_, cols_, 1e-5f}}
+     .args = CHORD_ARGS(chord_rmsnorm_args, rows_, cols_, 1e-5f)}
 
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "1x1", 0, 1, 1),
@@ -44,6 +44,4 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_LARGE, "4096x4096", 0, 4096, 4096),
 };
 
-const chord_op_desc chord_rmsnorm_op = {.name = "rmsnorm", .n_tensors = 3, .check = check, .tensor_bytes = tensor_bytes,
-                                        .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .fill = fill,
-                                        .tolerance = {1e-11, 1e-6, 1e-5}};
+CHORD_DEFINE_OP(rmsnorm, .n_tensors = 3, .check = check, .tensor_bytes = tensor_bytes, .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .tolerance = {1e-11, 1e-6, 1e-5});

@@ -39,7 +39,7 @@ static void fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t 
 
 #define CASE(size_, name_, inplace_, rows_, cols_, scale_, causal_, pos0_, rows_per_pos_)   \
     {.op = CHORD_OP_SOFTMAX, .name = name_, .size = size_, .inplace = inplace_,             \
-     .args = &(const chord_softmax_args){rows_, cols_, scale_, causal_, pos0_, rows_per_pos_}}
+     .args = CHORD_ARGS(chord_softmax_args, rows_, cols_, scale_, causal_, pos0_, rows_per_pos_)}
 
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "1x1", 0, 1, 1, 1.0f, 0, 0, 1),
@@ -50,6 +50,4 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_LARGE, "4096x4096", 0, 4096, 4096, 1.0f, 0, 0, 1),
 };
 
-const chord_op_desc chord_softmax_op = {.name = "softmax", .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes,
-                                        .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .fill = fill,
-                                        .tolerance = {1e-10, 1e-7, 1e-4}};
+CHORD_DEFINE_OP(softmax, .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes, .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .tolerance = {1e-10, 1e-7, 1e-4});

@@ -10,6 +10,4 @@ static void reference(void *const t[], const void *args)
 static const chord_case cases[] = {CHORD_ELEMENTWISE_CASES(CHORD_OP_SWIGLU, 1537)};
 
 /* exp on a device is within a few ulps of the reference's double */
-const chord_op_desc chord_swiglu_op = {.name = "swiglu", .n_tensors = 3, .check = chord_elementwise_check,
-                                    .tensor_bytes = chord_elementwise_bytes, .reference = reference,
-                                    CHORD_OP_CASES(cases), .tolerance = {1e-11, 1e-6, 1e-5}};
+CHORD_DEFINE_OP(swiglu, .n_tensors = 3, .check = chord_elementwise_check, .tensor_bytes = chord_elementwise_bytes, .reference = reference, CHORD_OP_CASES(cases), .tolerance = {1e-11, 1e-6, 1e-5});

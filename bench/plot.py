@@ -78,7 +78,7 @@ def roofline(run, out):
     bw_ax.set_xlabel("GB/s (bytes each op must move, once)")
     bw_ax.set_title("bandwidth against each API's copy")
     bw_ax.grid(axis="x", alpha=0.3)
-    bw_ax.legend(fontsize=8, loc="lower right")
+    bw_ax.legend(fontsize=8, loc="lower left")  # the memory-bound ops sit on the right
 
     flop = [r for r in work if r.get("GFLOP/s") and r.get("GB/s")]
     cublas = [(r["GFLOP/s"] / r["GB/s"], r["cublas_GFLOP/s"]) for r in flop if r.get("cublas_GFLOP/s")]

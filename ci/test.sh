@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, fetches the default model, builds every API whose
-# toolchain is here, and runs all tests (Criterion suites under CTest, then chord check and a bench smoke run),
-# then tests/consumer built against an install into a temporary prefix (ci/consumer.sh), then each
+# toolchain is here, and runs all tests (chord check, a bench smoke run, tests/consumer built against an install
+# into a temporary prefix (ci/consumer.sh), the model verified per API, the Criterion suites under CTest), then each
 # libFuzzer target for 60 s (ci/fuzz.sh, its own build dir; any finding fails the run).
 # It builds the tests and the benchmark whatever the build directory was configured with before (ci/run-main.sh
 # configures the same directory without them), and fails when a suite or ctest runs no test.

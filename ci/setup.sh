@@ -8,7 +8,7 @@ packages=(
   ocl-icd-opencl-dev opencl-headers ocl-icd-libopencl1 pocl-opencl-icd clinfo
   libvulkan-dev vulkan-tools mesa-vulkan-drivers glslang-tools spirv-tools
   vulkan-validationlayers
-  libcriterion-dev libbenchmark-dev
+  libcriterion-dev libbenchmark-dev python3-matplotlib
   clang libclang-rt-14-dev llvm
 )
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The one test command: installs what is missing, fetches the default model, builds every API whose
-# toolchain is here, and runs all tests (Criterion suites under CTest, then chord check and a bench smoke run),
-# then each libFuzzer target for 60 s (ci/fuzz.sh, its own build dir; any finding fails the run).
+# toolchain is here, and runs all tests (chord check, a bench smoke run, tests/consumer built against an install
+# into a temporary prefix (ci/consumer.sh), the model verified per API, the Criterion suites under CTest), then each
+# libFuzzer target for 60 s (ci/fuzz.sh, its own build dir; any finding fails the run).
 # It builds the tests and the benchmark whatever the build directory was configured with before (ci/run-main.sh
 # configures the same directory without them), and fails when a suite or ctest runs no test.
 set -euo pipefail
@@ -48,6 +49,8 @@ for b in opencl vulkan; do
     echo "ci/test.sh: $(tail -1 "$build/verify-$b.txt")"
   fi
 done
+# The installed library, used from outside the tree (find_package and pkg-config builds of tests/consumer).
+bash ci/consumer.sh "$build" "$model"
 # CI runs the model tests on every backend here (lavapipe and PoCL included), however slow: no timing-based skip.
 export CHORD_MODEL_TEST_MAX_S=${CHORD_MODEL_TEST_MAX_S:-1000}
 ctest --test-dir "$build" --output-on-failure --timeout 1500 --no-tests=error

@@ -30,15 +30,27 @@ typedef void (*chord_skip_log)(chord_skip why, const char *backend, const char *
 chord_status chord_open(const char *spec, chord_rt *rt, chord_skip_log log);
 void chord_close(chord_rt *rt);
 
+/* 1 when rt's backend runs op with these args (it has the op, and the types, variants and device limits fit), else
+ * 0 (a backend that checked its limits leaves the reason in chord_last_error()). Launches nothing. Args are not
+ * checked against the op's contract here: chord_launch does that. */
 int chord_supports(const chord_rt *rt, chord_op op, const void *args);
+/* Queues op on t[0 .. chord_op_n_tensors(op)) (the order kernels/<op>/<op>.h gives) with its chord_<op>_args.
+ * CHORD_ERR_INVALID for args that break the op's contract or a tensor span outside its buffer, checked before
+ * anything runs; CHORD_ERR_UNSUPPORTED when the backend lacks the op (never run elsewhere). Asynchronous. */
 chord_status chord_launch(chord_rt *rt, chord_op op, const chord_tensor *t, const void *args);
 
+/* A device buffer of bytes; CHORD_ERR_INVALID for 0 bytes, CHORD_ERR_NOMEM / CHORD_ERR_DEVICE when the device
+ * refuses. */
 chord_status chord_alloc(chord_rt *rt, size_t bytes, chord_buf **out);
-void chord_free(chord_rt *rt, chord_buf *buf);
+void chord_free(chord_rt *rt, chord_buf *buf); /* NULL is a no-op */
+/* Host -> device, bytes at off; CHORD_ERR_INVALID when [off, off + bytes) is outside dst. */
 chord_status chord_upload(chord_rt *rt, chord_buf *dst, size_t off, const void *src, size_t bytes);
+/* Device -> host after every launch queued before it; CHORD_ERR_INVALID when the range is outside src. */
 chord_status chord_download(chord_rt *rt, const chord_buf *src, size_t off, void *dst, size_t bytes);
+/* Device -> device; CHORD_ERR_INVALID when either range is outside its buffer. */
 chord_status chord_copy(chord_rt *rt, chord_buf *dst, size_t dst_off, const chord_buf *src, size_t src_off,
                         size_t bytes);
+/* Waits for every queued launch and copy; a failure of one of them is reported here. */
 chord_status chord_sync(chord_rt *rt);
 
 #endif

@@ -12,6 +12,7 @@
 #include "chat.h"
 #include "commands.h"
 #include "llama.h"
+#include "live_rate.h"
 #include "logits_out.h"
 #include "sampler.h"
 #include "tokenizer.h"
@@ -393,6 +394,8 @@ static int generate(run_state *S)
     const chord_llama_hparams *hp = chord_llama_get_hparams(S->m);
     const int n_ctx = chord_llama_n_ctx(S->m), n_batch = chord_llama_n_batch(S->m);
     chord_utf8_stream us = {0};
+    live_rate live;
+    live_rate_start(&live, o->json, o->verify, o->n_predict);
     if (o->profile)
         chord_llama_profile(S->m, 1); /* clears the warm-up's sums */
     cli_catch_sigint();
@@ -421,6 +424,7 @@ static int generate(run_state *S)
             { S->n_gen++; break; }
         if (pos >= n_ctx) {
             S->n_gen++;
+            live_rate_end(&live);
             fprintf(stderr, "\nchord run: the context of %d tokens is full\n", n_ctx);
             break;
         }
@@ -429,15 +433,19 @@ static int generate(run_state *S)
             S->interrupted = 1;
             break;
         }
-        if (eval_both(S, &id, 1, pos, &S->decode_ms) != CHORD_OK)
+        if (eval_both(S, &id, 1, pos, &S->decode_ms) != CHORD_OK) {
+            live_rate_end(&live);
             return fail("decode");
+        }
         pos++;
         S->n_decode++;
+        live_rate_step(&live, S->n_decode, S->decode_ms);
         if (S->ref)
             verify_step(S, S->n_gen + 1);
     }
     char out[16];
     size_t k = chord_utf8_stream_flush(&us, out, sizeof out);
+    live_rate_end(&live);
     if (o->json || o->verify)
         text_append(&S->text, out, k);
     else {

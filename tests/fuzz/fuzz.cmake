@@ -37,7 +37,8 @@ target_compile_options(chord_cov_lib PRIVATE ${fuzz_coverage})
 # The CLI files each harness calls into; fuzz_cli includes cmd_run.c itself (its parser is static).
 set(fuzz_extra_gguf ${CMAKE_SOURCE_DIR}/model/cli/cmd_gguf.c)
 set(fuzz_extra_cli ${CMAKE_SOURCE_DIR}/model/cli/cmd_gguf.c ${CMAKE_SOURCE_DIR}/model/cli/cmd_info.c
-                    ${CMAKE_SOURCE_DIR}/model/cli/cli.c ${CMAKE_SOURCE_DIR}/model/cli/logits_out.c)
+                    ${CMAKE_SOURCE_DIR}/model/cli/cli.c ${CMAKE_SOURCE_DIR}/model/cli/logits_out.c
+                    ${CMAKE_SOURCE_DIR}/model/cli/live_rate.c)
 set(CHORD_FUZZ_TARGETS gguf tokenizer model cli)
 set(fuzz_binaries)
 foreach(t ${CHORD_FUZZ_TARGETS})

@@ -82,10 +82,7 @@ static chord_status measure_copy_of(bench_backend *bb, size_t bytes, double *gbp
     return s;
 }
 
-static chord_status measure_copy(bench_backend *bb)
-{
-    return measure_copy_of(bb, COPY_BYTES, &bb->copy_gbps);
-}
+static chord_status measure_copy(bench_backend *bb) { return measure_copy_of(bb, COPY_BYTES, &bb->copy_gbps); }
 
 /* Not a ceiling: the same copy at 64 MiB moved shows how much of an op's shortfall at that size is the size. */
 static void bench_copy_small(chord_bench_state *st, void *user)
@@ -188,9 +185,8 @@ static void bench_case(chord_bench_state *st, void *user)
 #ifdef CHORD_HAVE_CUDA
         double cublas_tflops = 0;
         const chord_matmul_args *mm = c->args; /* read only for the matmul ops */
-        if ((c->op == CHORD_OP_MATMUL || c->op == CHORD_OP_MATMUL_TILED) && mm->wtype == CHORD_TYPE_F32 &&
-            mm->m > 1 && chord_cuda_sgemm_cublas(mm->m, mm->n, mm->k,
-                                                         &cublas_tflops) == CHORD_OK) {
+        if ((c->op == CHORD_OP_MATMUL || c->op == CHORD_OP_MATMUL_TILED) && mm->wtype == CHORD_TYPE_F32 && mm->m > 1 &&
+            chord_cuda_sgemm_cublas(mm->m, mm->n, mm->k, &cublas_tflops) == CHORD_OK) {
             chord_bench_counter(st, "cublas_GFLOP/s", cublas_tflops * 1e3);
             chord_bench_counter(st, "pct_of_cublas", 100.0 * flops / med / 1e12 / cublas_tflops);
         }
@@ -203,10 +199,7 @@ static void bench_case(chord_bench_state *st, void *user)
     free(samples);
 }
 
-static void log_line(const char *line)
-{
-    fprintf(stderr, "chord-bench: %s\n", line);
-}
+static void log_line(const char *line) { fprintf(stderr, "chord-bench: %s\n", line); }
 
 int main(int argc, char **argv)
 {
@@ -239,8 +232,7 @@ int main(int argc, char **argv)
             if ((c->size & CHORD_CASE_HUGE) && !strcmp(be->name, "ref"))
                 continue; /* hours on the scalar reference */
             if (!chord_supports(&bb->rt, c->op, c->args)) {
-                snprintf(name, sizeof name, "%s lacks %s %s: not benchmarked", be->name, chord_op_name(c->op),
-                         c->name);
+                snprintf(name, sizeof name, "%s lacks %s %s: not benchmarked", be->name, chord_op_name(c->op), c->name);
                 log_line(name);
                 continue;
             }

@@ -8,20 +8,20 @@
 #include "common/cuda_launch.h"
 #include "yardstick.h"
 
-#define YS_CUDA_CHECK(call)                                                                                \
-    do {                                                                                                   \
-        cudaError_t ys_e_ = (call);                                                                        \
-        if (ys_e_ != cudaSuccess)                                                                          \
+#define YS_CUDA_CHECK(call)                                                                                     \
+    do {                                                                                                        \
+        cudaError_t ys_e_ = (call);                                                                             \
+        if (ys_e_ != cudaSuccess)                                                                               \
             return chord_fail(CHORD_ERR_DEVICE, "cuda: %s failed at %s:%d: %s (%s)", #call, __FILE__, __LINE__, \
-                              cudaGetErrorName(ys_e_), cudaGetErrorString(ys_e_));                         \
+                              cudaGetErrorName(ys_e_), cudaGetErrorString(ys_e_));                              \
     } while (0)
 
-#define YS_CUBLAS_CHECK(call)                                                                                \
-    do {                                                                                                     \
-        cublasStatus_t ys_s_ = (call);                                                                       \
-        if (ys_s_ != CUBLAS_STATUS_SUCCESS)                                                                  \
+#define YS_CUBLAS_CHECK(call)                                                                                     \
+    do {                                                                                                          \
+        cublasStatus_t ys_s_ = (call);                                                                            \
+        if (ys_s_ != CUBLAS_STATUS_SUCCESS)                                                                       \
             return chord_fail(CHORD_ERR_DEVICE, "cublas: %s failed at %s:%d: %s (%s)", #call, __FILE__, __LINE__, \
-                              cublasGetStatusName(ys_s_), cublasGetStatusString(ys_s_));                     \
+                              cublasGetStatusName(ys_s_), cublasGetStatusString(ys_s_));                          \
     } while (0)
 
 #define YS_WARMUP 10
@@ -90,8 +90,8 @@ static chord_status ys_time(ys_run *r, int m, int n, int k, double *ms_median)
      * column-major (k, n) matrix (so op T, lda = k) and X as a column-major (k, m) one (op N, ldb = k). */
     const float one = 1.0f, zero = 0.0f;
     for (int i = 0; i < YS_WARMUP; i++)
-        YS_CUBLAS_CHECK(cublasSgemm(r->handle, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &one, r->w, k, r->x, k, &zero, r->y,
-                                    n));
+        YS_CUBLAS_CHECK(
+            cublasSgemm(r->handle, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &one, r->w, k, r->x, k, &zero, r->y, n));
     /* Warm-up finished before timing starts; then each run behind a hold kernel, as chord's own launches
      * are timed, so neither side's figure carries host enqueue time or a cold start (one process measured
      * cuBLAS at 2.0 TFLOP/s on 512 x 576 x 576, others at 13-17, with 3 unsynchronized warm-ups). */
@@ -99,8 +99,8 @@ static chord_status ys_time(ys_run *r, int m, int n, int k, double *ms_median)
     for (int i = 0; i < YS_RUNS; i++) {
         CHORD_TRY(chord_cuda_hold(r->stream, YS_HOLD_US));
         YS_CUDA_CHECK(cudaEventRecord(r->ev[2 * i], r->stream));
-        YS_CUBLAS_CHECK(cublasSgemm(r->handle, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &one, r->w, k, r->x, k, &zero, r->y,
-                                    n));
+        YS_CUBLAS_CHECK(
+            cublasSgemm(r->handle, CUBLAS_OP_T, CUBLAS_OP_N, n, m, k, &one, r->w, k, r->x, k, &zero, r->y, n));
         YS_CUDA_CHECK(cudaEventRecord(r->ev[2 * i + 1], r->stream));
     }
     YS_CUDA_CHECK(cudaStreamSynchronize(r->stream));
@@ -115,7 +115,7 @@ static chord_status ys_time(ys_run *r, int m, int n, int k, double *ms_median)
 /* Releases whatever ys_time got to; the first failure is reported unless one is already. */
 static chord_status ys_release(ys_run *r, chord_status s)
 {
-#define YS_KEEP(call, ok, name)                                                                      \
+#define YS_KEEP(call, ok, name)                                                                    \
     do {                                                                                           \
         if (!(ok) && s == CHORD_OK)                                                                \
             s = chord_fail(CHORD_ERR_DEVICE, "%s failed in the cuBLAS yardstick: %s", call, name); \

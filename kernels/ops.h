@@ -31,7 +31,7 @@ typedef enum chord_op {
 #define CHORD_X(e, n, ...) CHORD_OP_##e,
     CHORD_OPS(CHORD_X)
 #undef CHORD_X
-    CHORD_OP_COUNT
+        CHORD_OP_COUNT
 } chord_op;
 
 /* The descriptors, one per op (kernels/<op>/op.c). */
@@ -41,7 +41,7 @@ CHORD_OPS(CHORD_X)
 
 /* The descriptor of op; NULL for a value outside the list. */
 const chord_op_desc *chord_op_desc_of(chord_op op);
-const char *chord_op_name(chord_op op); /* "unknown" outside the list */
+const char *chord_op_name(chord_op op);   /* "unknown" outside the list */
 int chord_op_from_name(const char *name); /* -1 if unknown */
 int chord_op_n_tensors(chord_op op);
 /* Bytes the op touches from tensor i's offset, from its args alone; 0 for an unknown op or tensor. */

@@ -140,8 +140,8 @@ chord_status chord_chat_format(const chord_gguf *g, const char *system, const ch
     if (b.len >= size) {
         if (size)
             out[0] = 0;
-        return chord_fail(CHORD_ERR_INVALID, "chat: the %s prompt needs %zu bytes, the buffer has %zu",
-                          family_names[f], b.len + 1, size);
+        return chord_fail(CHORD_ERR_INVALID, "chat: the %s prompt needs %zu bytes, the buffer has %zu", family_names[f],
+                          b.len + 1, size);
     }
     out[b.len] = 0;
     return CHORD_OK;

@@ -78,9 +78,10 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
     CHORD_TRY(matmul(m, &ly->wv, tensor_at(m->xn, 0), v_rows, n));
     CHORD_TRY(rope(m, tensor_at(m->q, 0), n, hp->n_head, pos0));
     CHORD_TRY(rope(m, k_rows, n, hp->n_head_kv, pos0));
-    const chord_attention_args aa = {n, hp->n_head, hp->n_head_kv, hp->head_dim, pos0,
-                                     1.0f / sqrtf((float)hp->head_dim)};
-    const chord_tensor at[4] = {tensor_at(m->q, 0), tensor_at(ly->k_cache, 0), tensor_at(ly->v_cache, 0), tensor_at(m->att, 0)};
+    const chord_attention_args aa = {
+        n, hp->n_head, hp->n_head_kv, hp->head_dim, pos0, 1.0f / sqrtf((float)hp->head_dim)};
+    const chord_tensor at[4] = {tensor_at(m->q, 0), tensor_at(ly->k_cache, 0), tensor_at(ly->v_cache, 0),
+                                tensor_at(m->att, 0)};
     CHORD_TRY(launch(m, CHORD_OP_ATTENTION, at, &aa));
     CHORD_TRY(matmul(m, &ly->wo, tensor_at(m->att, 0), tensor_at(m->proj, 0), n));
     CHORD_TRY(add(m, m->x, m->proj, (int64_t)n * hp->n_embd));

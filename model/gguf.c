@@ -48,8 +48,8 @@ typedef struct {
     size_t size, pos;
 } cursor;
 
-static const char *vtype_names[] = {"u8", "i8", "u16", "i16", "u32", "i32", "f32", "bool", "str", "arr", "u64",
-                                    "i64", "f64"};
+static const char *vtype_names[] = {"u8",   "i8",  "u16", "i16", "u32", "i32", "f32",
+                                    "bool", "str", "arr", "u64", "i64", "f64"};
 static const size_t vtype_sizes[] = {1, 1, 2, 2, 4, 4, 4, 1, 0, 0, 8, 8, 8};
 
 const char *chord_gguf_vtype_name(chord_gguf_vtype t)
@@ -57,10 +57,7 @@ const char *chord_gguf_vtype_name(chord_gguf_vtype t)
     return (unsigned)t < CHORD_GGUF_VTYPE_COUNT ? vtype_names[t] : "?";
 }
 
-size_t chord_gguf_vtype_size(chord_gguf_vtype t)
-{
-    return (unsigned)t < CHORD_GGUF_VTYPE_COUNT ? vtype_sizes[t] : 0;
-}
+size_t chord_gguf_vtype_size(chord_gguf_vtype t) { return (unsigned)t < CHORD_GGUF_VTYPE_COUNT ? vtype_sizes[t] : 0; }
 
 int chord_gguf_str_eq(chord_gguf_str s, const char *c)
 {
@@ -68,10 +65,7 @@ int chord_gguf_str_eq(chord_gguf_str s, const char *c)
     return s.len == n && memcmp(s.ptr, c, n) == 0;
 }
 
-static size_t remaining(const cursor *c)
-{
-    return c->size - c->pos;
-}
+static size_t remaining(const cursor *c) { return c->size - c->pos; }
 
 static int rd(cursor *c, void *dst, size_t n)
 {
@@ -88,12 +82,13 @@ static chord_status rd_str(cursor *c, chord_gguf_str *s, const char *what)
     size_t at = c->pos;
     uint64_t len;
     if (!rd(c, &len, 8))
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: %s: string length at offset %zu runs past the end of the file",
-                          what, at);
+        return chord_fail(CHORD_ERR_FORMAT, "gguf: %s: string length at offset %zu runs past the end of the file", what,
+                          at);
     if (len > remaining(c))
-        return chord_fail(CHORD_ERR_FORMAT,
-                          "gguf: %s: string of length %llu at offset %zu runs past the end of the file (%zu bytes left)",
-                          what, (unsigned long long)len, at, remaining(c));
+        return chord_fail(
+            CHORD_ERR_FORMAT,
+            "gguf: %s: string of length %llu at offset %zu runs past the end of the file (%zu bytes left)", what,
+            (unsigned long long)len, at, remaining(c));
     s->len = len;
     s->ptr = (const char *)c->base + c->pos;
     c->pos += (size_t)len;
@@ -143,15 +138,15 @@ static chord_status skip_value(cursor *c, uint32_t t, int depth, const char *key
         return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s': array header at offset %zu runs past the end of the file",
                           key, at);
     if (et >= CHORD_GGUF_VTYPE_COUNT)
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s': unknown array element type %u at offset %zu", key, et,
-                          at);
+        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s': unknown array element type %u at offset %zu", key, et, at);
     /* Every element takes at least this many bytes, so a count the rest of the file cannot hold is rejected
      * before any loop runs over it. */
     size_t min_elem = vtype_sizes[et] ? vtype_sizes[et] : et == CHORD_GGUF_STRING ? 8 : 12;
     if (n > remaining(c) / min_elem)
-        return chord_fail(CHORD_ERR_FORMAT,
-                          "gguf: key '%s': array of %llu elements at offset %zu cannot fit in the file (runs past the end)",
-                          key, (unsigned long long)n, at);
+        return chord_fail(
+            CHORD_ERR_FORMAT,
+            "gguf: key '%s': array of %llu elements at offset %zu cannot fit in the file (runs past the end)", key,
+            (unsigned long long)n, at);
     if (vtype_sizes[et]) {
         c->pos += (size_t)n * vtype_sizes[et];
         return CHORD_OK;
@@ -203,9 +198,10 @@ static chord_status parse_kv(chord_gguf *g, cursor *c, gguf_kv *kv, int64_t idx)
 /* ggml's type names, for a clear message on a type chord does not implement (a valid file chord cannot read:
  * CHORD_ERR_UNSUPPORTED, not a format error); NULL for ids never assigned or retired. */
 static const char *const ggml_type_names[] = {
-    "f32", "f16", "q4_0", "q4_1", NULL, NULL, "q5_0", "q5_1", "q8_0", "q8_1", "q2_K", "q3_K", "q4_K", "q5_K",
-    "q6_K", "q8_K", "iq2_xxs", "iq2_xs", "iq3_xxs", "iq1_s", "iq4_nl", "iq3_s", "iq2_s", "iq4_xs", "i8", "i16",
-    "i32", "i64", "f64", "iq1_m", "bf16", NULL, NULL, NULL, "tq1_0", "tq2_0", NULL, NULL, NULL, "mxfp4"};
+    "f32",    "f16",   "q4_0",  "q4_1",   NULL,    NULL,    "q5_0",    "q5_1",   "q8_0",    "q8_1",
+    "q2_K",   "q3_K",  "q4_K",  "q5_K",   "q6_K",  "q8_K",  "iq2_xxs", "iq2_xs", "iq3_xxs", "iq1_s",
+    "iq4_nl", "iq3_s", "iq2_s", "iq4_xs", "i8",    "i16",   "i32",     "i64",    "f64",     "iq1_m",
+    "bf16",   NULL,    NULL,    NULL,     "tq1_0", "tq2_0", NULL,      NULL,     NULL,      "mxfp4"};
 
 static chord_status parse_tensor(cursor *c, chord_gguf_tensor *t, int64_t idx)
 {
@@ -254,8 +250,9 @@ static chord_status parse_tensor(cursor *c, chord_gguf_tensor *t, int64_t idx)
         return chord_fail(CHORD_ERR_FORMAT, "gguf: tensor '%s': unknown tensor type %u", t->name, type);
     }
     if (t->ne[0] % tr->block_size != 0)
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: tensor '%s': ne[0] = %lld is not a multiple of the block size %d of %s",
-                          t->name, (long long)t->ne[0], tr->block_size, tr->name);
+        return chord_fail(CHORD_ERR_FORMAT,
+                          "gguf: tensor '%s': ne[0] = %lld is not a multiple of the block size %d of %s", t->name,
+                          (long long)t->ne[0], tr->block_size, tr->name);
     /* Checked: f32 with ne[0] near 2^63 would wrap (ne[0] * 4). */
     uint64_t blocks = (uint64_t)t->ne[0] / (uint64_t)tr->block_size;
     uint64_t rows = n_el / (uint64_t)t->ne[0];
@@ -269,8 +266,9 @@ static chord_status parse_tensor(cursor *c, chord_gguf_tensor *t, int64_t idx)
     return CHORD_OK;
 }
 
-static chord_status build_hash(uint32_t **table, size_t *cap, int64_t n, chord_gguf_str (*name_of)(const chord_gguf *, int64_t),
-                               const chord_gguf *g, const char *what)
+static chord_status build_hash(uint32_t **table, size_t *cap, int64_t n,
+                               chord_gguf_str (*name_of)(const chord_gguf *, int64_t), const chord_gguf *g,
+                               const char *what)
 {
     *cap = hash_cap(n);
     *table = calloc(*cap, sizeof **table);
@@ -291,10 +289,7 @@ static chord_status build_hash(uint32_t **table, size_t *cap, int64_t n, chord_g
     return CHORD_OK;
 }
 
-static chord_gguf_str kv_name(const chord_gguf *g, int64_t i)
-{
-    return g->kv[i].key;
-}
+static chord_gguf_str kv_name(const chord_gguf *g, int64_t i) { return g->kv[i].key; }
 
 static chord_gguf_str tensor_name(const chord_gguf *g, int64_t i)
 {
@@ -366,8 +361,8 @@ static chord_status check_tensors(chord_gguf *g)
     chord_status st = CHORD_OK;
     for (int64_t i = 0; i + 1 < g->n_tensors && st == CHORD_OK; i++)
         if (order[i]->offset + order[i]->bytes > order[i + 1]->offset)
-            st = chord_fail(CHORD_ERR_FORMAT, "gguf: tensors '%s' and '%s' overlap", order[i]->name,
-                            order[i + 1]->name);
+            st =
+                chord_fail(CHORD_ERR_FORMAT, "gguf: tensors '%s' and '%s' overlap", order[i]->name, order[i + 1]->name);
     free(order);
     return st;
 }
@@ -387,8 +382,8 @@ static chord_status parse(chord_gguf *g)
         return chord_fail(CHORD_ERR_FORMAT,
                           "gguf: unsupported version 1 (v1 used 32-bit counts; only versions 2 and 3 are read)");
     if ((version & 0xffff) == 0 && version != 0)
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: version 0x%08x looks byte-swapped: big-endian files are not supported",
-                          version);
+        return chord_fail(CHORD_ERR_FORMAT,
+                          "gguf: version 0x%08x looks byte-swapped: big-endian files are not supported", version);
     if (version != 2 && version != 3)
         return chord_fail(CHORD_ERR_FORMAT, "gguf: unsupported version %u (only versions 2 and 3)", version);
     g->version = version;
@@ -424,8 +419,9 @@ static chord_status parse(chord_gguf *g)
     CHORD_TRY(build_hash(&g->tensor_hash, &g->tensor_hash_cap, g->n_tensors, tensor_name, g, "tensor name"));
     size_t pad = (g->alignment - c.pos % g->alignment) % g->alignment;
     if (g->n_tensors > 0 && pad > remaining(&c))
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: data section start (offset %zu aligned to %u) is past the end of the file",
-                          c.pos, g->alignment);
+        return chord_fail(CHORD_ERR_FORMAT,
+                          "gguf: data section start (offset %zu aligned to %u) is past the end of the file", c.pos,
+                          g->alignment);
     g->data_offset = pad > remaining(&c) ? g->size : c.pos + pad;
     return check_tensors(g);
 }
@@ -529,8 +525,7 @@ void chord_gguf_kv_array_info(const chord_gguf *g, int64_t i, chord_gguf_vtype *
     *n = g->kv[i].n;
 }
 
-chord_status chord_gguf_kv_array(const chord_gguf *g, int64_t i, chord_gguf_vtype *elem, uint64_t *n,
-                                 const void **data)
+chord_status chord_gguf_kv_array(const chord_gguf *g, int64_t i, chord_gguf_vtype *elem, uint64_t *n, const void **data)
 {
     if (i < 0 || i >= g->n_kv || g->kv[i].type != CHORD_GGUF_ARRAY)
         return chord_fail(CHORD_ERR_INVALID, "gguf: metadata #%lld is not an array", (long long)i);
@@ -561,11 +556,36 @@ static int scalar_int(const gguf_kv *kv, int64_t *out)
     case CHORD_GGUF_UINT8: *out = p[0]; return 1;
     case CHORD_GGUF_INT8: *out = (int8_t)p[0]; return 1;
     case CHORD_GGUF_BOOL: *out = p[0] != 0; return 1;
-    case CHORD_GGUF_UINT16: { uint16_t v; memcpy(&v, p, 2); *out = v; return 1; }
-    case CHORD_GGUF_INT16: { int16_t v; memcpy(&v, p, 2); *out = v; return 1; }
-    case CHORD_GGUF_UINT32: { uint32_t v; memcpy(&v, p, 4); *out = v; return 1; }
-    case CHORD_GGUF_INT32: { int32_t v; memcpy(&v, p, 4); *out = v; return 1; }
-    case CHORD_GGUF_INT64: { int64_t v; memcpy(&v, p, 8); *out = v; return 1; }
+    case CHORD_GGUF_UINT16: {
+        uint16_t v;
+        memcpy(&v, p, 2);
+        *out = v;
+        return 1;
+    }
+    case CHORD_GGUF_INT16: {
+        int16_t v;
+        memcpy(&v, p, 2);
+        *out = v;
+        return 1;
+    }
+    case CHORD_GGUF_UINT32: {
+        uint32_t v;
+        memcpy(&v, p, 4);
+        *out = v;
+        return 1;
+    }
+    case CHORD_GGUF_INT32: {
+        int32_t v;
+        memcpy(&v, p, 4);
+        *out = v;
+        return 1;
+    }
+    case CHORD_GGUF_INT64: {
+        int64_t v;
+        memcpy(&v, p, 8);
+        *out = v;
+        return 1;
+    }
     case CHORD_GGUF_UINT64: {
         uint64_t v;
         memcpy(&v, p, 8);

@@ -16,19 +16,33 @@
 #define CHORD_GGUF_DEFAULT_ALIGNMENT 32
 
 typedef enum {
-    CHORD_GGUF_UINT8, CHORD_GGUF_INT8, CHORD_GGUF_UINT16, CHORD_GGUF_INT16, CHORD_GGUF_UINT32,
-    CHORD_GGUF_INT32, CHORD_GGUF_FLOAT32, CHORD_GGUF_BOOL, CHORD_GGUF_STRING, CHORD_GGUF_ARRAY, CHORD_GGUF_UINT64,
-    CHORD_GGUF_INT64, CHORD_GGUF_FLOAT64, CHORD_GGUF_VTYPE_COUNT
+    CHORD_GGUF_UINT8,
+    CHORD_GGUF_INT8,
+    CHORD_GGUF_UINT16,
+    CHORD_GGUF_INT16,
+    CHORD_GGUF_UINT32,
+    CHORD_GGUF_INT32,
+    CHORD_GGUF_FLOAT32,
+    CHORD_GGUF_BOOL,
+    CHORD_GGUF_STRING,
+    CHORD_GGUF_ARRAY,
+    CHORD_GGUF_UINT64,
+    CHORD_GGUF_INT64,
+    CHORD_GGUF_FLOAT64,
+    CHORD_GGUF_VTYPE_COUNT
 } chord_gguf_vtype; /* GGUF's value type ids 0..12 */
 
-typedef struct { uint64_t len; const char *ptr; } chord_gguf_str; /* points into the mapping, not NUL-terminated */
+typedef struct {
+    uint64_t len;
+    const char *ptr;
+} chord_gguf_str; /* points into the mapping, not NUL-terminated */
 
 typedef struct chord_gguf_tensor {
-    char name[128];  /* NUL-terminated; a name of 128 bytes or more is a format error (llama.cpp's limit is 63) */
+    char name[128]; /* NUL-terminated; a name of 128 bytes or more is a format error (llama.cpp's limit is 63) */
     int n_dims;
-    int64_t ne[4];   /* ne[0] is the contiguous (innermost) dimension, as GGUF; unused dims are 1 */
+    int64_t ne[4]; /* ne[0] is the contiguous (innermost) dimension, as GGUF; unused dims are 1 */
     chord_type type;
-    uint64_t offset; /* from the start of the data section */
+    uint64_t offset;  /* from the start of the data section */
     size_t bytes;     /* ne[0] / block_size * type_size * (product of the other dims), overflow-checked */
     const void *data; /* into the mapping */
 } chord_gguf_tensor;

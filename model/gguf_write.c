@@ -154,8 +154,8 @@ chord_status chord_gguf_set_array(chord_gguf_writer *w, const char *key, chord_g
 {
     size_t es = chord_gguf_vtype_size(elem);
     if (es == 0)
-        return chord_fail(CHORD_ERR_INVALID, "gguf writer: key '%s': arrays of %s need set_str_array or set_raw",
-                          key, chord_gguf_vtype_name(elem));
+        return chord_fail(CHORD_ERR_INVALID, "gguf writer: key '%s': arrays of %s need set_str_array or set_raw", key,
+                          chord_gguf_vtype_name(elem));
     if (n > SIZE_MAX / es)
         return chord_fail(CHORD_ERR_INVALID, "gguf writer: key '%s': array too large", key);
     CHORD_TRY(begin_kv(w, key, CHORD_GGUF_ARRAY));
@@ -194,10 +194,7 @@ chord_status chord_gguf_writer_set_alignment(chord_gguf_writer *w, uint32_t alig
     return CHORD_OK;
 }
 
-static uint64_t pad_to(uint64_t x, uint32_t a)
-{
-    return (x + a - 1) / a * a;
-}
+static uint64_t pad_to(uint64_t x, uint32_t a) { return (x + a - 1) / a * a; }
 
 chord_status chord_gguf_add_tensor(chord_gguf_writer *w, const char *name, chord_type type, int n_dims,
                                    const int64_t *ne, const void *data)
@@ -336,9 +333,8 @@ chord_status chord_gguf_write_end(chord_gguf_writer *w)
     FILE *f = w->f;
     w->f = NULL;
     if (w->cur < w->n_tensors)
-        return chord_fail(CHORD_ERR_INVALID, "gguf writer: tensor '%s' got %llu of %llu bytes",
-                          w->tensors[w->cur].name, (unsigned long long)w->cur_done,
-                          (unsigned long long)w->tensors[w->cur].bytes);
+        return chord_fail(CHORD_ERR_INVALID, "gguf writer: tensor '%s' got %llu of %llu bytes", w->tensors[w->cur].name,
+                          (unsigned long long)w->cur_done, (unsigned long long)w->tensors[w->cur].bytes);
     if (fflush(f) != 0 || ferror(f))
         return chord_fail(CHORD_ERR_IO, "gguf writer: write failed: %s", strerror(errno));
     return CHORD_OK;

@@ -93,9 +93,10 @@ chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *
     CHORD_TRY(get_int_key(g, a, "block_count", 1, 0, &hp->n_layer));
     /* the count sizes the layer table: it must be backed by tensors before anything is allocated from it */
     if ((int64_t)hp->n_layer * 9 + 2 > chord_gguf_n_tensors(g))
-        return chord_fail(CHORD_ERR_FORMAT, "%s.block_count %d needs %lld tensors (9 per block, token_embd, output_norm); "
-                          "the file has %lld", a, hp->n_layer, (long long)hp->n_layer * 9 + 2,
-                          (long long)chord_gguf_n_tensors(g));
+        return chord_fail(CHORD_ERR_FORMAT,
+                          "%s.block_count %d needs %lld tensors (9 per block, token_embd, output_norm); "
+                          "the file has %lld",
+                          a, hp->n_layer, (long long)hp->n_layer * 9 + 2, (long long)chord_gguf_n_tensors(g));
     CHORD_TRY(get_int_key(g, a, "feed_forward_length", 1, 0, &hp->n_ff));
     CHORD_TRY(get_int_key(g, a, "attention.head_count", 1, 0, &hp->n_head));
     CHORD_TRY(get_int_key(g, a, "attention.head_count_kv", 0, hp->n_head, &hp->n_head_kv));
@@ -109,8 +110,7 @@ chord_status chord_llama_read_hparams(const chord_gguf *g, chord_llama_hparams *
         return chord_fail(CHORD_ERR_UNSUPPORTED, "key_length %d != value_length %d", hp->head_dim, v_len);
     CHORD_TRY(get_int_key(g, a, "rope.dimension_count", 0, hp->head_dim, &hp->n_rot));
     if (hp->n_head % hp->n_head_kv)
-        return chord_fail(CHORD_ERR_FORMAT, "n_head %d is not a multiple of n_head_kv %d", hp->n_head,
-                          hp->n_head_kv);
+        return chord_fail(CHORD_ERR_FORMAT, "n_head %d is not a multiple of n_head_kv %d", hp->n_head, hp->n_head_kv);
     if (hp->n_rot > hp->head_dim || hp->n_rot % 2)
         return chord_fail(CHORD_ERR_FORMAT, "rope.dimension_count %d: must be even and <= head_dim %d", hp->n_rot,
                           hp->head_dim);
@@ -162,7 +162,8 @@ static chord_type device_type(const loader *L, const chord_gguf_tensor *t, int64
     const int st = chord_type_split_of(t->type), embd = !strcmp(t->name, "token_embd.weight");
     if (m->file_layout || n == 1 || st < 0 || k % CHORD_QK_SPLIT != 0 || n > INT32_MAX || (embd && !m->hp.tied_output))
         return t->type;
-    const chord_matmul_args decode = {1, (int)n, (int)k, (chord_type)st}, prefill = {m->n_batch, (int)n, (int)k, (chord_type)st};
+    const chord_matmul_args decode = {1, (int)n, (int)k, (chord_type)st},
+                            prefill = {m->n_batch, (int)n, (int)k, (chord_type)st};
     const chord_dequant_args row = {(chord_type)st, k};
     const int is_output = embd || !strcmp(t->name, "output.weight");
     if (!chord_supports(m->rt, CHORD_OP_MATMUL, &decode) ||
@@ -191,9 +192,8 @@ static chord_status load_weight(loader *L, llama_weight *w, const char *name, in
     w->type = device_type(L, t, n, k);
     w->row_bytes = chord_type_row_bytes(t->type, k);
     if (w->row_bytes == 0)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "%s: type %s (id %d) with rows of %lld values is not supported",
-                          name, chord_type_info(t->type) ? chord_type_info(t->type)->name : "?", (int)t->type,
-                          (long long)k);
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "%s: type %s (id %d) with rows of %lld values is not supported", name,
+                          chord_type_info(t->type) ? chord_type_info(t->type)->name : "?", (int)t->type, (long long)k);
     if (w->row_bytes * (size_t)n != t->bytes)
         return chord_fail(CHORD_ERR_FORMAT, "%s: %zu bytes, expected %zu", name, t->bytes, w->row_bytes * (size_t)n);
     const void *src = t->data;
@@ -310,8 +310,7 @@ static chord_status describe(loader *L, llama_weight *w, const char *name, int64
 }
 
 /* Visits every weight with its expected shape: fn is describe (before the support check) or load_weight. */
-static chord_status each_weight(loader *L, chord_status (*fn)(loader *, llama_weight *, const char *, int64_t,
-                                                              int64_t))
+static chord_status each_weight(loader *L, chord_status (*fn)(loader *, llama_weight *, const char *, int64_t, int64_t))
 {
     chord_llama *m = L->m;
     const chord_llama_hparams *hp = &m->hp;
@@ -346,8 +345,8 @@ static chord_status each_weight(loader *L, chord_status (*fn)(loader *, llama_we
  * them instead. */
 static chord_status check_no_extras(const chord_gguf *g, int n_layer)
 {
-    static const char *const known[] = {"attn_norm", "attn_q",   "attn_k",  "attn_v",  "attn_output",
-                                        "ffn_norm",  "ffn_gate", "ffn_up",  "ffn_down"};
+    static const char *const known[] = {"attn_norm", "attn_q",   "attn_k", "attn_v",  "attn_output",
+                                        "ffn_norm",  "ffn_gate", "ffn_up", "ffn_down"};
     for (int64_t i = 0; i < chord_gguf_n_tensors(g); i++) {
         const char *name = chord_gguf_tensor_at(g, i)->name;
         if (!strcmp(name, "token_embd.weight") || !strcmp(name, "output_norm.weight") ||
@@ -368,10 +367,7 @@ static chord_status check_no_extras(const chord_gguf *g, int n_layer)
     return CHORD_OK;
 }
 
-static double gib(double bytes)
-{
-    return bytes / (1024.0 * 1024.0 * 1024.0);
-}
+static double gib(double bytes) { return bytes / (1024.0 * 1024.0 * 1024.0); }
 
 /* What the model will take on the device against what the device has, before any upload or allocation, so a long
  * --n-ctx fails with the limit named instead of deep inside a driver (or a host killed for memory). */
@@ -384,19 +380,22 @@ static chord_status check_memory(const chord_llama *m, const chord_gguf *g)
     double weights = 0;
     for (int64_t i = 0; i < chord_gguf_n_tensors(g); i++)
         weights += (double)chord_gguf_tensor_at(g, i)->bytes;
-    const double scratch = (double)m->n_batch * (3.0 * hp->n_embd + 2.0 * hp->n_head * hp->head_dim + 2.0 * hp->n_ff) *
-                               sizeof(float) + (double)hp->n_vocab * sizeof(float);
+    const double scratch =
+        (double)m->n_batch * (3.0 * hp->n_embd + 2.0 * hp->n_head * hp->head_dim + 2.0 * hp->n_ff) * sizeof(float) +
+        (double)hp->n_vocab * sizeof(float);
     const double kv = per_token * m->n_ctx;
     if (dev->max_alloc_bytes && (double)m->n_ctx * kv_row > (double)dev->max_alloc_bytes)
-        return chord_fail(CHORD_ERR_NOMEM, "n_ctx %d makes each layer's K and V cache %.2f GiB, over the largest "
-                          "buffer %s allocates (%.2f GiB): n_ctx at most %lld", m->n_ctx, gib(m->n_ctx * kv_row),
-                          m->rt->be->name, gib((double)dev->max_alloc_bytes),
+        return chord_fail(CHORD_ERR_NOMEM,
+                          "n_ctx %d makes each layer's K and V cache %.2f GiB, over the largest "
+                          "buffer %s allocates (%.2f GiB): n_ctx at most %lld",
+                          m->n_ctx, gib(m->n_ctx * kv_row), m->rt->be->name, gib((double)dev->max_alloc_bytes),
                           (long long)((double)dev->max_alloc_bytes / kv_row));
     if (dev->mem_bytes && weights + scratch + kv > (double)dev->mem_bytes) {
         const double room = (double)dev->mem_bytes - weights - scratch;
-        return chord_fail(CHORD_ERR_NOMEM, "n_ctx %d needs a KV cache of %.2f GiB; with %.2f GiB of weights that is "
-                          "over the %.2f GiB of %s (%s): n_ctx at most %lld", m->n_ctx, gib(kv), gib(weights),
-                          gib((double)dev->mem_bytes), m->rt->be->name, dev->name,
+        return chord_fail(CHORD_ERR_NOMEM,
+                          "n_ctx %d needs a KV cache of %.2f GiB; with %.2f GiB of weights that is "
+                          "over the %.2f GiB of %s (%s): n_ctx at most %lld",
+                          m->n_ctx, gib(kv), gib(weights), gib((double)dev->mem_bytes), m->rt->be->name, dev->name,
                           (long long)(room > 0 ? room / per_token : 0));
     }
     return CHORD_OK;
@@ -414,9 +413,8 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
     /* matmul_tiled only for f32 weights, and only when it takes every f32 weight at m = n_batch */
     m->tiled_f32 = 1;
     for (int l = 0; l < hp->n_layer && m->tiled_f32; l++) {
-        const llama_weight *ws[] = {&m->layers[l].wq, &m->layers[l].wk,     &m->layers[l].wv,
-                                    &m->layers[l].wo, &m->layers[l].w_gate, &m->layers[l].w_up,
-                                    &m->layers[l].w_down};
+        const llama_weight *ws[] = {&m->layers[l].wq,     &m->layers[l].wk,   &m->layers[l].wv,    &m->layers[l].wo,
+                                    &m->layers[l].w_gate, &m->layers[l].w_up, &m->layers[l].w_down};
         for (size_t i = 0; i < sizeof ws / sizeof ws[0]; i++) {
             chord_matmul_args a = {m->n_batch, (int)ws[i]->n, (int)ws[i]->k, ws[i]->type};
             if (ws[i]->type == CHORD_TYPE_F32 && !chord_supports(m->rt, CHORD_OP_MATMUL_TILED, &a))

@@ -12,18 +12,18 @@
 #include "gguf.h"
 
 typedef struct chord_llama_hparams {
-    char arch[32];     /* general.architecture */
+    char arch[32]; /* general.architecture */
     int n_vocab;
-    int n_embd;        /* residual stream width */
+    int n_embd; /* residual stream width */
     int n_layer;
     int n_head, n_head_kv, head_dim;
-    int n_ff;          /* FFN hidden width */
+    int n_ff; /* FFN hidden width */
     int n_ctx_train;
-    int n_rot;         /* values of each head that RoPE turns */
-    int rope_mode;     /* CHORD_ROPE_NORMAL / CHORD_ROPE_NEOX */
+    int n_rot;     /* values of each head that RoPE turns */
+    int rope_mode; /* CHORD_ROPE_NORMAL / CHORD_ROPE_NEOX */
     float rope_theta;
     float norm_eps;
-    int tied_output;   /* logits from token_embd.weight (no output.weight) */
+    int tied_output;                   /* logits from token_embd.weight (no output.weight) */
     chord_type embd_type, matmul_type; /* token_embd's type; the type of blk.0.attn_q (for display) */
 } chord_llama_hparams;
 

@@ -24,13 +24,13 @@ typedef struct llama_weight {
 } llama_weight;
 
 typedef struct llama_layer {
-    llama_weight attn_norm;          /* (n_embd) f32 */
-    llama_weight wq;                 /* (n_head * head_dim, n_embd) */
-    llama_weight wk, wv;             /* (n_head_kv * head_dim, n_embd) */
-    llama_weight wo;                 /* (n_embd, n_head * head_dim) */
-    llama_weight ffn_norm;           /* (n_embd) f32 */
-    llama_weight w_gate, w_up;       /* (n_ff, n_embd) */
-    llama_weight w_down;             /* (n_embd, n_ff) */
+    llama_weight attn_norm;    /* (n_embd) f32 */
+    llama_weight wq;           /* (n_head * head_dim, n_embd) */
+    llama_weight wk, wv;       /* (n_head_kv * head_dim, n_embd) */
+    llama_weight wo;           /* (n_embd, n_head * head_dim) */
+    llama_weight ffn_norm;     /* (n_embd) f32 */
+    llama_weight w_gate, w_up; /* (n_ff, n_embd) */
+    llama_weight w_down;       /* (n_embd, n_ff) */
     /* (n_ctx, n_head_kv, head_dim) f32 each. The K and V projections write their rows straight into the
      * cache at the batch's first position, and RoPE turns K there in place, so no copy is launched. */
     chord_buf *k_cache, *v_cache;
@@ -40,22 +40,22 @@ struct chord_llama {
     chord_rt *rt;
     chord_llama_hparams hp;
     int n_ctx, n_batch;
-    llama_weight tok_embd;           /* (n_vocab, n_embd), rows dequantized one token at a time */
-    llama_weight output_norm;        /* (n_embd) f32 */
-    llama_weight output;             /* (n_vocab, n_embd); shares tok_embd's buffer when tied */
-    llama_layer *layers;             /* n_layer */
+    llama_weight tok_embd;    /* (n_vocab, n_embd), rows dequantized one token at a time */
+    llama_weight output_norm; /* (n_embd) f32 */
+    llama_weight output;      /* (n_vocab, n_embd); shares tok_embd's buffer when tied */
+    llama_layer *layers;      /* n_layer */
     /* Scratch, allocated once for n_batch tokens. */
-    chord_buf *x;                    /* (n_batch, n_embd) the residual stream */
-    chord_buf *xn;                   /* (n_batch, n_embd) normed input of a sublayer */
-    chord_buf *q;                    /* (n_batch, n_head, head_dim) */
-    chord_buf *att;                  /* (n_batch, n_head, head_dim) attention output */
-    chord_buf *proj;                 /* (n_batch, n_embd) sublayer output before the residual add */
-    chord_buf *gate, *up;            /* (n_batch, n_ff) */
-    chord_buf *logits;               /* (n_vocab) */
-    int tiled_f32;                   /* the backend runs matmul_tiled for this model's f32 weights */
+    chord_buf *x;         /* (n_batch, n_embd) the residual stream */
+    chord_buf *xn;        /* (n_batch, n_embd) normed input of a sublayer */
+    chord_buf *q;         /* (n_batch, n_head, head_dim) */
+    chord_buf *att;       /* (n_batch, n_head, head_dim) attention output */
+    chord_buf *proj;      /* (n_batch, n_embd) sublayer output before the residual add */
+    chord_buf *gate, *up; /* (n_batch, n_ff) */
+    chord_buf *logits;    /* (n_vocab) */
+    int tiled_f32;        /* the backend runs matmul_tiled for this model's f32 weights */
     size_t weight_bytes, cache_bytes;
-    int file_layout, n_split;        /* chord_llama_params.file_layout; matrices re-laid in a split form */
-    int profile;                     /* chord_llama_profile: sync and time every launch */
+    int file_layout, n_split; /* chord_llama_params.file_layout; matrices re-laid in a split form */
+    int profile;              /* chord_llama_profile: sync and time every launch */
     double prof_ms[CHORD_OP_COUNT];
     int prof_n[CHORD_OP_COUNT];
 };

@@ -46,10 +46,7 @@ static uint64_t next_u64(chord_sampler *s) /* xoshiro256** */
     return out;
 }
 
-double chord_sampler_uniform(chord_sampler *s)
-{
-    return (double)(next_u64(s) >> 11) * 0x1.0p-53;
-}
+double chord_sampler_uniform(chord_sampler *s) { return (double)(next_u64(s) >> 11) * 0x1.0p-53; }
 
 void chord_sampler_reset(chord_sampler *s)
 {
@@ -63,8 +60,10 @@ chord_status chord_sampler_create(const chord_sampler_params *p, int n_vocab, ch
 {
     *out = NULL;
     if (n_vocab <= 0 || p->repeat_last_n < 0 || !(p->repeat_penalty > 0) || isnan(p->temp) || isnan(p->top_p))
-        return chord_fail(CHORD_ERR_INVALID, "sampler: n_vocab %d, repeat_last_n %d, repeat_penalty %g, temp %g, "
-                          "top_p %g", n_vocab, p->repeat_last_n, p->repeat_penalty, p->temp, p->top_p);
+        return chord_fail(CHORD_ERR_INVALID,
+                          "sampler: n_vocab %d, repeat_last_n %d, repeat_penalty %g, temp %g, "
+                          "top_p %g",
+                          n_vocab, p->repeat_last_n, p->repeat_penalty, p->temp, p->top_p);
     chord_sampler *s = calloc(1, sizeof *s);
     if (!s)
         return chord_fail(CHORD_ERR_NOMEM, "sampler");

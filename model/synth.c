@@ -40,7 +40,9 @@ const chord_synth_shape *chord_synth_find_shape(const char *name)
 
 /* ---- random numbers: wyrand (one multiply per 64 bits), seeded through splitmix64 ---- */
 
-typedef struct { uint64_t s; } rng;
+typedef struct {
+    uint64_t s;
+} rng;
 
 static uint64_t splitmix64(uint64_t x)
 {
@@ -57,10 +59,7 @@ static inline uint64_t rng_next(rng *r)
     return (uint64_t)(t >> 64) ^ (uint64_t)t;
 }
 
-static float rng_unit(rng *r) /* [0, 1) */
-{
-    return (float)(rng_next(r) >> 40) * (1.0f / 16777216.0f);
-}
+static float rng_unit(rng *r) /* [0, 1) */ { return (float)(rng_next(r) >> 40) * (1.0f / 16777216.0f); }
 
 /* ---- tensor data ---- */
 
@@ -82,12 +81,8 @@ static void make_table(value_table *t, chord_type type, float std, int norm, rng
     for (int i = 0; i < 128; i++) {
         float jitter = 0.75f + 0.5f * rng_unit(r), a, b; /* entries i and i + 128 */
         switch (type) {
-        case CHORD_TYPE_Q4_0: /* q - 8 uniform on [-8, 7]: std ~4.6 */
-            a = std / 4.6f * jitter, b = -a;
-            break;
-        case CHORD_TYPE_Q8_0: /* q uniform on [-128, 127]: std ~73.9 */
-            a = std / 73.9f * jitter, b = -a;
-            break;
+        case CHORD_TYPE_Q4_0: /* q - 8 uniform on [-8, 7]: std ~4.6 */ a = std / 4.6f * jitter, b = -a; break;
+        case CHORD_TYPE_Q8_0: /* q uniform on [-128, 127]: std ~73.9 */ a = std / 73.9f * jitter, b = -a; break;
         case CHORD_TYPE_Q4_1: /* d * q + m with m = -7.5 d: centred by m; d > 0 as ggml writes it */
             a = std / 4.6f * jitter, b = std / 4.6f * (0.75f + 0.5f * rng_unit(r));
             break;
@@ -180,10 +175,11 @@ static int find_tok(const vocab *v, int from, const char *s)
     return -1;
 }
 
-static const char *const words[] = {" the", " of", " and", " to", " in", " is", " you", " that", " it", " he",
-                                    " was", " for", " on", " are", " with", " as", " I", " his", " they", " be",
-                                    " at", " one", " have", " this", " from", " hello", " world", " Hello", " The",
-                                    "ing", "ed", "er", "es", " chord", " model", " token", ".\n", "\n\n"};
+static const char *const words[] = {" the",  " of",    " and",   " to",    " in",  " is",  " you",  " that",
+                                    " it",   " he",    " was",   " for",   " on",  " are", " with", " as",
+                                    " I",    " his",   " they",  " be",    " at",  " one", " have", " this",
+                                    " from", " hello", " world", " Hello", " The", "ing",  "ed",    "er",
+                                    "es",    " chord", " model", " token", ".\n",  "\n\n"};
 
 /* GPT-2's byte-to-unicode map: printable bytes stand for themselves, the rest for U+0100 onwards; as UTF-8. */
 static void gpt2_byte(int b, char out[4])
@@ -230,10 +226,17 @@ static void add_words(vocab *v, int first_piece, int spm)
     }
 }
 
-static const char *const llama3_specials[] = {"<|begin_of_text|>", "<|end_of_text|>", "<|reserved_special_token_0|>",
-                                              "<|reserved_special_token_1|>", "<|finetune_right_pad_id|>",
-                                              "<|reserved_special_token_2|>", "<|start_header_id|>",
-                                              "<|end_header_id|>", "<|eom_id|>", "<|eot_id|>", "<|python_tag|>"};
+static const char *const llama3_specials[] = {"<|begin_of_text|>",
+                                              "<|end_of_text|>",
+                                              "<|reserved_special_token_0|>",
+                                              "<|reserved_special_token_1|>",
+                                              "<|finetune_right_pad_id|>",
+                                              "<|reserved_special_token_2|>",
+                                              "<|start_header_id|>",
+                                              "<|end_header_id|>",
+                                              "<|eom_id|>",
+                                              "<|eot_id|>",
+                                              "<|python_tag|>"};
 
 static const char chatml_template[] = /* SmolLM2's, without its default system prompt: real newlines, as there */
     "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\n' + message['content'] + '<|im_end|>' + "
@@ -317,8 +320,10 @@ static chord_status add_tokenizer(chord_gguf_writer *w, const chord_synth_shape 
     int spm = s->vocab == CHORD_SYNTH_VOCAB_LLAMA2;
     st = chord_gguf_set_str(w, "tokenizer.ggml.model", spm ? "llama" : "gpt2");
     if (!st)
-        st = chord_gguf_set_str(w, "tokenizer.ggml.pre", spm ? "default"
-                                                        : s->vocab == CHORD_SYNTH_VOCAB_LLAMA3 ? "llama-bpe" : "smollm");
+        st = chord_gguf_set_str(w, "tokenizer.ggml.pre",
+                                spm                                    ? "default"
+                                : s->vocab == CHORD_SYNTH_VOCAB_LLAMA3 ? "llama-bpe"
+                                                                       : "smollm");
     if (!st)
         st = chord_gguf_set_str_array(w, "tokenizer.ggml.tokens", ptrs, (uint64_t)v.n);
     if (!st && spm)
@@ -342,8 +347,9 @@ static chord_status add_tokenizer(chord_gguf_writer *w, const chord_synth_shape 
         st = chord_gguf_set_bool(w, "tokenizer.ggml.add_space_prefix", spm);
     if (!st)
         st = chord_gguf_set_str(w, "tokenizer.chat_template",
-                                spm ? llama2_template
-                                    : s->vocab == CHORD_SYNTH_VOCAB_LLAMA3 ? llama3_template : chatml_template);
+                                spm                                    ? llama2_template
+                                : s->vocab == CHORD_SYNTH_VOCAB_LLAMA3 ? llama3_template
+                                                                       : chatml_template);
 done:
     free(v.tok);
     free(v.type);
@@ -381,13 +387,14 @@ static chord_status check_shape(const chord_synth_shape *s, chord_type type)
         return chord_fail(CHORD_ERR_INVALID, "synth: type %s is not one of q4_0, q4_1, q8_0, f16, f32",
                           chord_type_info((int)type)->name);
     int bs = chord_type_info((int)type)->block_size;
-    if (s->n_embd <= 0 || s->n_layer <= 0 || s->n_head <= 0 || s->n_head_kv <= 0 || s->n_ff <= 0 ||
-        s->n_vocab <= 0 || s->n_ctx <= 0)
+    if (s->n_embd <= 0 || s->n_layer <= 0 || s->n_head <= 0 || s->n_head_kv <= 0 || s->n_ff <= 0 || s->n_vocab <= 0 ||
+        s->n_ctx <= 0)
         return chord_fail(CHORD_ERR_INVALID, "synth: shape '%s' has a non-positive size", s->name);
     if (s->n_embd % s->n_head || s->n_head % s->n_head_kv || (s->n_embd / s->n_head) % 2)
         return chord_fail(CHORD_ERR_INVALID,
                           "synth: shape '%s': n_embd %d, n_head %d, n_head_kv %d must give an even head_dim and "
-                          "n_head a multiple of n_head_kv", s->name, s->n_embd, s->n_head, s->n_head_kv);
+                          "n_head a multiple of n_head_kv",
+                          s->name, s->n_embd, s->n_head, s->n_head_kv);
     if (s->n_embd % bs || s->n_ff % bs)
         return chord_fail(CHORD_ERR_INVALID, "synth: shape '%s': n_embd %d and n_ff %d must be multiples of %d for %s",
                           s->name, s->n_embd, s->n_ff, bs, chord_type_info((int)type)->name);
@@ -397,14 +404,16 @@ static chord_status check_shape(const chord_synth_shape *s, chord_type type)
 static int plan_tensors(const chord_synth_shape *s, chord_type type, tensor_plan *p)
 {
     int n = 0, n_embd_kv = s->n_embd / s->n_head * s->n_head_kv;
-#define ADD(nm, a, b, dims, ty, nrm) \
+#define ADD(nm, a, b, dims, ty, nrm)                                                                      \
     (snprintf(p[n].name, sizeof p[n].name, "%s", nm), p[n].ne[0] = a, p[n].ne[1] = b, p[n].n_dims = dims, \
      p[n].type = ty, p[n].norm = nrm, n++)
     ADD("token_embd.weight", s->n_embd, s->n_vocab, 2, type, 0);
-    static const struct { const char *suffix; int in, out, norm; } blk[] = {
-        {"attn_norm", 0, -1, 1}, {"attn_q", 0, 0, 0}, {"attn_k", 0, 2, 0}, {"attn_v", 0, 2, 0},
-        {"attn_output", 0, 0, 0}, {"ffn_norm", 0, -1, 1}, {"ffn_gate", 0, 1, 0}, {"ffn_up", 0, 1, 0},
-        {"ffn_down", 1, 0, 0}};
+    static const struct {
+        const char *suffix;
+        int in, out, norm;
+    } blk[] = {{"attn_norm", 0, -1, 1}, {"attn_q", 0, 0, 0},      {"attn_k", 0, 2, 0},
+               {"attn_v", 0, 2, 0},     {"attn_output", 0, 0, 0}, {"ffn_norm", 0, -1, 1},
+               {"ffn_gate", 0, 1, 0},   {"ffn_up", 0, 1, 0},      {"ffn_down", 1, 0, 0}};
     const int dim[3] = {s->n_embd, s->n_ff, n_embd_kv};
     for (int l = 0; l < s->n_layer; l++)
         for (int k = 0; k < 9; k++) {
@@ -437,13 +446,12 @@ static void progress(double t0, double *last, uint64_t done, uint64_t total, con
     *last = t;
     const double gib = 1024.0 * 1024.0 * 1024.0;
     fprintf(stderr, "\rsynth: %5.1f%%  %.2f / %.2f GiB  %.1f s  %-28s%s", 100.0 * (double)done / (double)total,
-            (double)done / gib, (double)total / gib, t - t0, final ? "done" : name,
-            final || !isatty(2) ? "\n" : "");
+            (double)done / gib, (double)total / gib, t - t0, final ? "done" : name, final || !isatty(2) ? "\n" : "");
     fflush(stderr);
 }
 
-static chord_status write_tensors(chord_gguf_writer *w, const chord_synth_params *p, const tensor_plan *plan,
-                                  int n, FILE *f, uint64_t total)
+static chord_status write_tensors(chord_gguf_writer *w, const chord_synth_params *p, const tensor_plan *plan, int n,
+                                  FILE *f, uint64_t total)
 {
     enum { CHUNK = 4 << 20 };
     uint8_t *buf = malloc(CHUNK);
@@ -490,7 +498,7 @@ chord_status chord_synth_write(const chord_synth_shape *s, const chord_synth_par
     snprintf(name, sizeof name, "chord synth %s %s seed %llu", s->name, chord_type_info((int)p->type)->name,
              (unsigned long long)p->seed);
     chord_status st = chord_gguf_writer_create(&w);
-#define SET(call) \
+#define SET(call)       \
     if (st == CHORD_OK) \
     st = (call)
     SET(chord_gguf_set_str(w, "general.architecture", "llama"));

@@ -32,7 +32,7 @@ const chord_synth_shape *chord_synth_find_shape(const char *name); /* NULL if un
 typedef struct chord_synth_params {
     chord_type type; /* token_embd, output and every matmul weight: q4_0, q4_1, q8_0, f16 or f32 */
     uint64_t seed;
-    int progress;    /* 1: a progress line on stderr */
+    int progress; /* 1: a progress line on stderr */
 } chord_synth_params;
 
 /* Checks the shape (divisibility, block sizes, vocab room for the tokenizer) and the type, then writes path.

@@ -22,10 +22,7 @@ static size_t pow2_at_least(size_t n)
     return c;
 }
 
-static const char *piece_of(const chord_tokenizer *t, int32_t id)
-{
-    return t->blob + t->piece_off[id];
-}
+static const char *piece_of(const chord_tokenizer *t, int32_t id) { return t->blob + t->piece_off[id]; }
 
 int32_t chord_tok_find_n(const chord_tokenizer *t, const char *s, size_t n)
 {
@@ -146,7 +143,8 @@ static chord_status load_merges(const chord_gguf *g, chord_tokenizer *t)
             continue; /* a merge whose sides are not tokens can never apply */
         char small[256], *buf = nl + nr > sizeof small ? malloc(nl + nr) : small; /* a merged piece of any length */
         if (!buf)
-            return chord_fail(CHORD_ERR_NOMEM, "tokenizer.ggml.merges[%llu]: %zu bytes", (unsigned long long)r, nl + nr);
+            return chord_fail(CHORD_ERR_NOMEM, "tokenizer.ggml.merges[%llu]: %zu bytes", (unsigned long long)r,
+                              nl + nr);
         memcpy(buf, p, nl), memcpy(buf + nl, sp + 1, nr);
         int32_t ab = chord_tok_find_n(t, buf, nl + nr);
         if (buf != small)
@@ -188,7 +186,10 @@ static chord_status flag(const chord_gguf *g, const char *key, int dflt, int *ou
     return CHORD_OK;
 }
 
-typedef struct { uint32_t len; int32_t id; } len_id;
+typedef struct {
+    uint32_t len;
+    int32_t id;
+} len_id;
 
 static int longer_first(const void *a, const void *b)
 {
@@ -205,10 +206,12 @@ static chord_status load_specials(const chord_gguf *g, chord_tokenizer *t)
 {
     int spm = t->kind == CHORD_TOK_SPM;
     int32_t eos_dflt = chord_tokenizer_find(t, spm ? "</s>" : "<|endoftext|>");
-    CHORD_TRY(special_id(g, t, "tokenizer.ggml.bos_token_id", spm ? chord_tokenizer_find(t, "<s>") : eos_dflt, &t->bos));
+    CHORD_TRY(
+        special_id(g, t, "tokenizer.ggml.bos_token_id", spm ? chord_tokenizer_find(t, "<s>") : eos_dflt, &t->bos));
     CHORD_TRY(special_id(g, t, "tokenizer.ggml.eos_token_id", eos_dflt, &t->eos));
     CHORD_TRY(special_id(g, t, "tokenizer.ggml.eot_token_id", -1, &t->eot));
-    CHORD_TRY(special_id(g, t, "tokenizer.ggml.unknown_token_id", spm ? chord_tokenizer_find(t, "<unk>") : -1, &t->unk));
+    CHORD_TRY(
+        special_id(g, t, "tokenizer.ggml.unknown_token_id", spm ? chord_tokenizer_find(t, "<unk>") : -1, &t->unk));
     CHORD_TRY(flag(g, "tokenizer.ggml.add_bos_token", spm, &t->add_bos));
     CHORD_TRY(flag(g, "tokenizer.ggml.add_space_prefix", spm, &t->add_space_prefix));
     if (t->add_bos && t->bos < 0)
@@ -241,8 +244,8 @@ static chord_status load_specials(const chord_gguf *g, chord_tokenizer *t)
     free(order);
 
     /* end of generation: eos, eot and the end-of-turn pieces of the chat formats */
-    static const char *const eog_pieces[] = {"<|im_end|>", "<|eot_id|>", "<|end_of_text|>", "<|endoftext|>",
-                                             "<|eom_id|>", "<end_of_turn>", "<|end|>", "</s>"};
+    static const char *const eog_pieces[] = {"<|im_end|>", "<|eot_id|>",    "<|end_of_text|>", "<|endoftext|>",
+                                             "<|eom_id|>", "<end_of_turn>", "<|end|>",         "</s>"};
     int32_t cand[2 + sizeof eog_pieces / sizeof eog_pieces[0]];
     int nc = 0;
     cand[nc++] = t->eos, cand[nc++] = t->eot;
@@ -273,8 +276,8 @@ static chord_status load_byte_ids(chord_tokenizer *t)
 
 static chord_tok_pre pre_from_name(chord_gguf_str s)
 {
-    static const char *const digits[] = {"smollm", "starcoder", "refact", "command-r", "codeshell", "exaone",
-                                         "minerva"};
+    static const char *const digits[] = {"smollm",    "starcoder", "refact", "command-r",
+                                         "codeshell", "exaone",    "minerva"};
     static const char *const llama3[] = {"llama3", "llama-bpe", "llama-v3", "dbrx", "smaug-bpe"};
     for (size_t i = 0; i < sizeof digits / sizeof digits[0]; i++)
         if (chord_gguf_str_eq(s, digits[i]))
@@ -399,8 +402,7 @@ static int32_t match_special(const chord_tokenizer *t, const char *s, size_t n)
     return -1;
 }
 
-static chord_status encode_raw(const chord_tokenizer *t, const char *s, size_t n, int after_special,
-                               chord_tok_ids *v)
+static chord_status encode_raw(const chord_tokenizer *t, const char *s, size_t n, int after_special, chord_tok_ids *v)
 {
     if (n == 0)
         return CHORD_OK;
@@ -408,8 +410,8 @@ static chord_status encode_raw(const chord_tokenizer *t, const char *s, size_t n
                                      : chord_tok_encode_spm(t, s, n, after_special, v);
 }
 
-chord_status chord_tokenize(const chord_tokenizer *t, const char *text, int add_bos, int parse_special,
-                            int32_t *ids, int max_ids, int *n_out)
+chord_status chord_tokenize(const chord_tokenizer *t, const char *text, int add_bos, int parse_special, int32_t *ids,
+                            int max_ids, int *n_out)
 {
     return chord_tokenize_n(t, text, strlen(text), add_bos, parse_special, ids, max_ids, n_out);
 }
@@ -459,7 +461,10 @@ static void put(char *buf, int size, int *len, const char *src, size_t n)
 
 static int hexval(char c)
 {
-    return c >= '0' && c <= '9' ? c - '0' : c >= 'A' && c <= 'F' ? c - 'A' + 10 : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    return c >= '0' && c <= '9'   ? c - '0'
+           : c >= 'A' && c <= 'F' ? c - 'A' + 10
+           : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                  : -1;
 }
 
 int chord_token_bytes(const chord_tokenizer *t, int32_t id, char *buf, int size)

@@ -27,8 +27,8 @@ const char *chord_tokenizer_piece(const chord_tokenizer *t, int32_t id);
  * Bytes are kept exactly (malformed UTF-8 included) except, in gpt2 vocabularies, a byte that has no token at all
  * (never part of valid UTF-8), which is dropped as llama.cpp does. SPM falls back to <0xXX>, else unk. */
 /* CHORD_ERR_INVALID if more than max_ids; *n_out is then the count needed, so the caller can grow and retry. */
-chord_status chord_tokenize(const chord_tokenizer *t, const char *text, int add_bos, int parse_special,
-                            int32_t *ids, int max_ids, int *n_out);
+chord_status chord_tokenize(const chord_tokenizer *t, const char *text, int add_bos, int parse_special, int32_t *ids,
+                            int max_ids, int *n_out);
 /* The same for n bytes of text, NULs included (a prompt read from a file, byte for byte). */
 chord_status chord_tokenize_n(const chord_tokenizer *t, const char *text, size_t n, int add_bos, int parse_special,
                               int32_t *ids, int max_ids, int *n_out);
@@ -46,7 +46,10 @@ int chord_detokenize(const chord_tokenizer *t, const int32_t *ids, int n, int sk
 /* UTF-8 safe streaming: feeds token bytes, emits only complete UTF-8 sequences (pending ones held back; malformed
  * bytes pass through unchanged). Start from a zeroed struct. out needs n + 4 bytes (push) or 4 (flush); with less,
  * nothing is consumed and (size_t)-1 is returned. Returns the number of bytes written to out. */
-typedef struct { char pending[8]; int n_pending; } chord_utf8_stream;
+typedef struct {
+    char pending[8];
+    int n_pending;
+} chord_utf8_stream;
 size_t chord_utf8_stream_push(chord_utf8_stream *s, const char *bytes, size_t n, char *out, size_t out_size);
 size_t chord_utf8_stream_flush(chord_utf8_stream *s, char *out, size_t out_size);
 

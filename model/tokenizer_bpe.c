@@ -211,7 +211,7 @@ static size_t match_llama3(const char *s, size_t pos, size_t end)
 typedef struct {
     size_t start, len; /* bytes of the working string; len 0 = absorbed into its left neighbour */
     int prev, next;
-    int32_t id;        /* -1: not a token (SPM: falls back to bytes) */
+    int32_t id; /* -1: not a token (SPM: falls back to bytes) */
 } sym;
 
 typedef struct {
@@ -348,8 +348,7 @@ static void link_syms(engine *e)
 }
 
 /* One pre-tokenized word: one symbol per byte (its mapped character's token), merged by rank. */
-static chord_status encode_word_gpt2(const chord_tokenizer *t, engine *e, const char *w, size_t n,
-                                     chord_tok_ids *out)
+static chord_status encode_word_gpt2(const chord_tokenizer *t, engine *e, const char *w, size_t n, chord_tok_ids *out)
 {
     CHORD_TRY(engine_reserve(e, n));
     e->n_syms = (int)n;

@@ -19,8 +19,14 @@ typedef enum { CHORD_TOK_GPT2, CHORD_TOK_SPM } chord_tok_kind;
 typedef enum { CHORD_PRE_GPT2, CHORD_PRE_DIGITS, CHORD_PRE_LLAMA3 } chord_tok_pre;
 
 /* token_type values of tokenizer.ggml.token_type */
-enum { CHORD_TT_NORMAL = 1, CHORD_TT_UNKNOWN = 2, CHORD_TT_CONTROL = 3, CHORD_TT_USER = 4, CHORD_TT_UNUSED = 5,
-       CHORD_TT_BYTE = 6 };
+enum {
+    CHORD_TT_NORMAL = 1,
+    CHORD_TT_UNKNOWN = 2,
+    CHORD_TT_CONTROL = 3,
+    CHORD_TT_USER = 4,
+    CHORD_TT_UNUSED = 5,
+    CHORD_TT_BYTE = 6
+};
 
 typedef struct {
     uint64_t key; /* (left id << 32 | right id) + 1; 0 = empty slot */
@@ -34,12 +40,12 @@ struct chord_tokenizer {
     chord_tok_kind kind;
     chord_tok_pre pre;
     int n_vocab;
-    char *blob;           /* every piece, NUL-terminated, back to back */
-    uint32_t *piece_off;  /* (n_vocab) offset of each piece in blob */
-    uint32_t *piece_len;  /* (n_vocab) */
-    float *scores;        /* (n_vocab) SPM merge priority; NULL for gpt2 */
-    uint8_t *type;        /* (n_vocab) CHORD_TT_*; normal where the file has no token_type */
-    int32_t *vocab_hash;  /* (vocab_cap) open addressing, id + 1, 0 = empty */
+    char *blob;          /* every piece, NUL-terminated, back to back */
+    uint32_t *piece_off; /* (n_vocab) offset of each piece in blob */
+    uint32_t *piece_len; /* (n_vocab) */
+    float *scores;       /* (n_vocab) SPM merge priority; NULL for gpt2 */
+    uint8_t *type;       /* (n_vocab) CHORD_TT_*; normal where the file has no token_type */
+    int32_t *vocab_hash; /* (vocab_cap) open addressing, id + 1, 0 = empty */
     size_t vocab_cap;
     chord_tok_merge *merges; /* (merge_cap) open addressing; gpt2 only */
     size_t merge_cap;

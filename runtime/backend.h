@@ -13,8 +13,8 @@
  * device name whole (both APIs cap theirs at 256 with the NUL); a longer OpenCL string is cut, never overrun. */
 typedef struct chord_device_info {
     char name[256];
-    char detail[256]; /* API version, memory, subgroup width, ... */
-    int software;     /* runs on the host CPU (PoCL, lavapipe, ref): auto prefers real devices */
+    char detail[256];                   /* API version, memory, subgroup width, ... */
+    int software;                       /* runs on the host CPU (PoCL, lavapipe, ref): auto prefers real devices */
     unsigned long long mem_bytes;       /* memory the device's buffers come from (0: unknown) */
     unsigned long long max_alloc_bytes; /* the largest single buffer it allocates (0: unknown) */
 } chord_device_info;
@@ -35,8 +35,7 @@ typedef struct chord_backend {
     size_t (*buf_bytes)(const chord_buf *buf); /* its size: the registry checks every range against it */
     chord_status (*upload)(void *ctx, chord_buf *dst, size_t offset, const void *src, size_t bytes);
     chord_status (*download)(void *ctx, const chord_buf *src, size_t offset, void *dst, size_t bytes);
-    chord_status (*copy)(void *ctx, chord_buf *dst, size_t dst_off, const chord_buf *src, size_t src_off,
-                         size_t bytes);
+    chord_status (*copy)(void *ctx, chord_buf *dst, size_t dst_off, const chord_buf *src, size_t src_off, size_t bytes);
     chord_status (*sync)(void *ctx);
     /* Device-side timer around launches: start, launches, stop returns elapsed milliseconds. */
     chord_status (*timer_start)(void *ctx);

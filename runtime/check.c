@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PAD 256          /* each tensor starts at this offset, so offsets are exercised */
-#define GUARD 256        /* bytes after the output that must stay untouched */
+#define PAD 256   /* each tensor starts at this offset, so offsets are exercised */
+#define GUARD 256 /* bytes after the output that must stay untouched */
 #define GUARD_BYTE 0xA5
 
 uint64_t chord_case_seed(uint64_t seed, int case_index)
@@ -140,8 +140,9 @@ chord_status chord_check_case(chord_rt *rt, const chord_case *c, uint64_t seed, 
             r->guard_ok = 0;
     compare(c, (const float *)got, host[out], bytes[out] / sizeof(float), r);
     if (!r->passed)
-        snprintf(r->message, sizeof r->message, "%s%s%lld elements outside the bound", r->guard_ok ? "" : "guard overwritten; ",
-                 r->n_bad ? "" : "NMSE above the bound; ", (long long)r->n_bad);
+        snprintf(r->message, sizeof r->message, "%s%s%lld elements outside the bound",
+                 r->guard_ok ? "" : "guard overwritten; ", r->n_bad ? "" : "NMSE above the bound; ",
+                 (long long)r->n_bad);
 
 done:
     for (int i = 0; i < nt; i++) {

@@ -6,13 +6,13 @@
 #include "chord.h"
 
 typedef struct chord_check_result {
-    int skipped;         /* the backend lacks the op or type: reason in message */
+    int skipped; /* the backend lacks the op or type: reason in message */
     int passed;
     double nmse;
-    double max_abs_err;  /* largest |y - ref| */
-    double worst_ratio;  /* largest |y - ref| / (abs + rel * |ref|): <= 1 passes */
-    int64_t n_bad;       /* elements outside the bound, NaN/Inf where the reference is finite included */
-    int guard_ok;        /* the bytes after the output are untouched */
+    double max_abs_err; /* largest |y - ref| */
+    double worst_ratio; /* largest |y - ref| / (abs + rel * |ref|): <= 1 passes */
+    int64_t n_bad;      /* elements outside the bound, NaN/Inf where the reference is finite included */
+    int guard_ok;       /* the bytes after the output are untouched */
     char message[512];
 } chord_check_result;
 

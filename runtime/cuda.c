@@ -58,8 +58,8 @@ static chord_status cuda_probe(chord_device_info *devs, int max, int *n_out)
         devs[d].mem_bytes = devs[d].max_alloc_bytes = p.totalGlobalMem;
         snprintf(devs[d].detail, sizeof devs[d].detail,
                  "sm_%d%d, %d SMs, %.1f GiB, L2 %d MiB, %d-bit bus, runtime %d.%d, driver %d.%d", p.major, p.minor,
-                 p.multiProcessorCount, (double)p.totalGlobalMem / (1 << 30), p.l2CacheSize >> 20,
-                 p.memoryBusWidth, runtime / 1000, runtime % 1000 / 10, driver / 1000, driver % 1000 / 10);
+                 p.multiProcessorCount, (double)p.totalGlobalMem / (1 << 30), p.l2CacheSize >> 20, p.memoryBusWidth,
+                 runtime / 1000, runtime % 1000 / 10, driver / 1000, driver % 1000 / 10);
     }
     *n_out = n < max ? n : max;
     return CHORD_OK;
@@ -132,10 +132,7 @@ static chord_status use_device(const cuda_ctx *c)
     return CHORD_OK;
 }
 
-cudaStream_t chord_cuda_stream(void *ctx)
-{
-    return ((const cuda_ctx *)ctx)->stream;
-}
+cudaStream_t chord_cuda_stream(void *ctx) { return ((const cuda_ctx *)ctx)->stream; }
 
 /* Every launch: the context's device first. */
 static chord_status cuda_run(void *ctx, chord_op op, chord_op_fn fn, const chord_tensor *t, const void *args)
@@ -174,10 +171,7 @@ static void cuda_free(void *ctx, chord_buf *b)
     free(b);
 }
 
-static size_t cuda_buf_bytes(const chord_buf *b)
-{
-    return b->bytes;
-}
+static size_t cuda_buf_bytes(const chord_buf *b) { return b->bytes; }
 
 /* Uploads and downloads wait for the copy: the host memory is the caller's again on return, and the
  * stream order puts them after every launch issued before. */
@@ -201,8 +195,7 @@ static chord_status cuda_download(void *ctx, const chord_buf *src, size_t off, v
 
 /* Device-to-device, asynchronous like a launch. Overlapping ranges (memmove semantics, as the ref
  * backend has) are undefined for cudaMemcpy, so they go through a scratch buffer. */
-static chord_status cuda_copy(void *ctx, chord_buf *dst, size_t doff, const chord_buf *src, size_t soff,
-                              size_t bytes)
+static chord_status cuda_copy(void *ctx, chord_buf *dst, size_t doff, const chord_buf *src, size_t soff, size_t bytes)
 {
     cuda_ctx *c = ctx;
     CHORD_TRY(use_device(c));
@@ -220,8 +213,7 @@ static chord_status cuda_copy(void *ctx, chord_buf *dst, size_t doff, const chor
         CHORD_CUDA_CHECK(e);
         return CHORD_OK;
     }
-    CHORD_CUDA_CHECK(
-        cudaMemcpyAsync(dst->data + doff, src->data + soff, bytes, cudaMemcpyDeviceToDevice, c->stream));
+    CHORD_CUDA_CHECK(cudaMemcpyAsync(dst->data + doff, src->data + soff, bytes, cudaMemcpyDeviceToDevice, c->stream));
     return CHORD_OK;
 }
 
@@ -257,8 +249,18 @@ static chord_status cuda_timer_stop(void *ctx, double *ms)
     return CHORD_OK;
 }
 
-const chord_backend chord_backend_cuda = {
-    .name = "cuda", .probe = cuda_probe, .init = cuda_init, .shutdown = cuda_shutdown, .alloc = cuda_alloc,
-    .free = cuda_free, .buf_bytes = cuda_buf_bytes, .upload = cuda_upload, .download = cuda_download,
-    .copy = cuda_copy, .sync = cuda_sync, .timer_start = cuda_timer_start, .timer_stop = cuda_timer_stop,
-    .run = cuda_run, .ops = {CHORD_OPS(CHORD_REGISTER_CUDA)}};
+const chord_backend chord_backend_cuda = {.name = "cuda",
+                                          .probe = cuda_probe,
+                                          .init = cuda_init,
+                                          .shutdown = cuda_shutdown,
+                                          .alloc = cuda_alloc,
+                                          .free = cuda_free,
+                                          .buf_bytes = cuda_buf_bytes,
+                                          .upload = cuda_upload,
+                                          .download = cuda_download,
+                                          .copy = cuda_copy,
+                                          .sync = cuda_sync,
+                                          .timer_start = cuda_timer_start,
+                                          .timer_stop = cuda_timer_stop,
+                                          .run = cuda_run,
+                                          .ops = {CHORD_OPS(CHORD_REGISTER_CUDA)}};

@@ -12,27 +12,36 @@
 const char *chord_cl_error_name(cl_int err)
 {
     switch (err) {
-#define E(x) case x: return #x;
-    E(CL_SUCCESS) E(CL_DEVICE_NOT_FOUND) E(CL_DEVICE_NOT_AVAILABLE) E(CL_COMPILER_NOT_AVAILABLE)
-    E(CL_MEM_OBJECT_ALLOCATION_FAILURE) E(CL_OUT_OF_RESOURCES) E(CL_OUT_OF_HOST_MEMORY)
-    E(CL_PROFILING_INFO_NOT_AVAILABLE) E(CL_MEM_COPY_OVERLAP) E(CL_IMAGE_FORMAT_MISMATCH)
-    E(CL_IMAGE_FORMAT_NOT_SUPPORTED) E(CL_BUILD_PROGRAM_FAILURE) E(CL_MAP_FAILURE)
-    E(CL_MISALIGNED_SUB_BUFFER_OFFSET) E(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST)
-    E(CL_COMPILE_PROGRAM_FAILURE) E(CL_LINKER_NOT_AVAILABLE) E(CL_LINK_PROGRAM_FAILURE)
-    E(CL_DEVICE_PARTITION_FAILED) E(CL_KERNEL_ARG_INFO_NOT_AVAILABLE)
-    E(CL_INVALID_VALUE) E(CL_INVALID_DEVICE_TYPE) E(CL_INVALID_PLATFORM) E(CL_INVALID_DEVICE)
-    E(CL_INVALID_CONTEXT) E(CL_INVALID_QUEUE_PROPERTIES) E(CL_INVALID_COMMAND_QUEUE) E(CL_INVALID_HOST_PTR)
-    E(CL_INVALID_MEM_OBJECT) E(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR) E(CL_INVALID_IMAGE_SIZE)
-    E(CL_INVALID_SAMPLER) E(CL_INVALID_BINARY) E(CL_INVALID_BUILD_OPTIONS) E(CL_INVALID_PROGRAM)
-    E(CL_INVALID_PROGRAM_EXECUTABLE) E(CL_INVALID_KERNEL_NAME) E(CL_INVALID_KERNEL_DEFINITION)
-    E(CL_INVALID_KERNEL) E(CL_INVALID_ARG_INDEX) E(CL_INVALID_ARG_VALUE) E(CL_INVALID_ARG_SIZE)
-    E(CL_INVALID_KERNEL_ARGS) E(CL_INVALID_WORK_DIMENSION) E(CL_INVALID_WORK_GROUP_SIZE)
-    E(CL_INVALID_WORK_ITEM_SIZE) E(CL_INVALID_GLOBAL_OFFSET) E(CL_INVALID_EVENT_WAIT_LIST) E(CL_INVALID_EVENT)
-    E(CL_INVALID_OPERATION) E(CL_INVALID_GL_OBJECT) E(CL_INVALID_BUFFER_SIZE) E(CL_INVALID_MIP_LEVEL)
-    E(CL_INVALID_GLOBAL_WORK_SIZE) E(CL_INVALID_PROPERTY) E(CL_INVALID_IMAGE_DESCRIPTOR)
-    E(CL_INVALID_COMPILER_OPTIONS) E(CL_INVALID_LINKER_OPTIONS) E(CL_INVALID_DEVICE_PARTITION_COUNT)
+#define E(x) \
+    case x: return #x;
+        E(CL_SUCCESS)
+        E(CL_DEVICE_NOT_FOUND) E(CL_DEVICE_NOT_AVAILABLE) E(CL_COMPILER_NOT_AVAILABLE)
+            E(CL_MEM_OBJECT_ALLOCATION_FAILURE) E(CL_OUT_OF_RESOURCES) E(CL_OUT_OF_HOST_MEMORY)
+                E(CL_PROFILING_INFO_NOT_AVAILABLE) E(CL_MEM_COPY_OVERLAP) E(CL_IMAGE_FORMAT_MISMATCH) E(
+                    CL_IMAGE_FORMAT_NOT_SUPPORTED) E(CL_BUILD_PROGRAM_FAILURE) E(CL_MAP_FAILURE)
+                    E(CL_MISALIGNED_SUB_BUFFER_OFFSET) E(CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST) E(
+                        CL_COMPILE_PROGRAM_FAILURE) E(CL_LINKER_NOT_AVAILABLE) E(CL_LINK_PROGRAM_FAILURE)
+                        E(CL_DEVICE_PARTITION_FAILED) E(CL_KERNEL_ARG_INFO_NOT_AVAILABLE) E(CL_INVALID_VALUE) E(
+                            CL_INVALID_DEVICE_TYPE) E(CL_INVALID_PLATFORM) E(CL_INVALID_DEVICE) E(CL_INVALID_CONTEXT)
+                            E(CL_INVALID_QUEUE_PROPERTIES) E(CL_INVALID_COMMAND_QUEUE) E(CL_INVALID_HOST_PTR)
+                                E(CL_INVALID_MEM_OBJECT) E(CL_INVALID_IMAGE_FORMAT_DESCRIPTOR) E(CL_INVALID_IMAGE_SIZE)
+                                    E(CL_INVALID_SAMPLER) E(CL_INVALID_BINARY) E(CL_INVALID_BUILD_OPTIONS)
+                                        E(CL_INVALID_PROGRAM) E(CL_INVALID_PROGRAM_EXECUTABLE) E(CL_INVALID_KERNEL_NAME)
+                                            E(CL_INVALID_KERNEL_DEFINITION) E(CL_INVALID_KERNEL) E(CL_INVALID_ARG_INDEX)
+                                                E(CL_INVALID_ARG_VALUE) E(CL_INVALID_ARG_SIZE) E(CL_INVALID_KERNEL_ARGS)
+                                                    E(CL_INVALID_WORK_DIMENSION) E(CL_INVALID_WORK_GROUP_SIZE)
+                                                        E(CL_INVALID_WORK_ITEM_SIZE) E(CL_INVALID_GLOBAL_OFFSET)
+                                                            E(CL_INVALID_EVENT_WAIT_LIST) E(CL_INVALID_EVENT) E(
+                                                                CL_INVALID_OPERATION) E(CL_INVALID_GL_OBJECT)
+                                                                E(CL_INVALID_BUFFER_SIZE) E(CL_INVALID_MIP_LEVEL) E(
+                                                                    CL_INVALID_GLOBAL_WORK_SIZE) E(CL_INVALID_PROPERTY)
+                                                                    E(CL_INVALID_IMAGE_DESCRIPTOR)
+                                                                        E(CL_INVALID_COMPILER_OPTIONS)
+                                                                            E(CL_INVALID_LINKER_OPTIONS)
+                                                                                E(CL_INVALID_DEVICE_PARTITION_COUNT)
 #undef E
-    case -69: return "CL_INVALID_PIPE_SIZE";
+                                                                                    case -69
+            : return "CL_INVALID_PIPE_SIZE";
     case -70: return "CL_INVALID_DEVICE_QUEUE";
     case -1001: return "CL_PLATFORM_NOT_FOUND_KHR";
     default: return "CL_UNKNOWN_ERROR";
@@ -170,14 +179,47 @@ static void choose_tunables(chord_cl_ctx *c, int nvidia)
     } table[] = {
         /* the CPU row asks for many attention groups so that tests here take the split path too */
         {"cpu",
-         {.red_wg = 64, .row_reg = 8, .ew_wg = 64, .ew_vpi = 4, .mm_wg = 64, .mm_rows = 4, .gemm_bm = 32,
-          .gemm_bn = 32, .gemm_bk = 8, .gemm_tm = 4, .gemm_tn = 4, .attn_wg = 64, .attn_groups_per_cu = 32}},
+         {.red_wg = 64,
+          .row_reg = 8,
+          .ew_wg = 64,
+          .ew_vpi = 4,
+          .mm_wg = 64,
+          .mm_rows = 4,
+          .gemm_bm = 32,
+          .gemm_bn = 32,
+          .gemm_bk = 8,
+          .gemm_tm = 4,
+          .gemm_tn = 4,
+          .attn_wg = 64,
+          .attn_groups_per_cu = 32}},
         {"nvidia",
-         {.red_wg = 256, .row_reg = 16, .ew_wg = 256, .ew_vpi = 8, .mm_wg = 128, .mm_rows = 8, .gemm_bm = 128,
-          .gemm_bn = 128, .gemm_bk = 16, .gemm_tm = 8, .gemm_tn = 8, .attn_wg = 128, .attn_groups_per_cu = 4}},
+         {.red_wg = 256,
+          .row_reg = 16,
+          .ew_wg = 256,
+          .ew_vpi = 8,
+          .mm_wg = 128,
+          .mm_rows = 8,
+          .gemm_bm = 128,
+          .gemm_bn = 128,
+          .gemm_bk = 16,
+          .gemm_tm = 8,
+          .gemm_tn = 8,
+          .attn_wg = 128,
+          .attn_groups_per_cu = 4}},
         {"gpu",
-         {.red_wg = 256, .row_reg = 16, .ew_wg = 256, .ew_vpi = 4, .mm_wg = 128, .mm_rows = 8, .gemm_bm = 64,
-          .gemm_bn = 64, .gemm_bk = 16, .gemm_tm = 4, .gemm_tn = 4, .attn_wg = 128, .attn_groups_per_cu = 4}},
+         {.red_wg = 256,
+          .row_reg = 16,
+          .ew_wg = 256,
+          .ew_vpi = 4,
+          .mm_wg = 128,
+          .mm_rows = 8,
+          .gemm_bm = 64,
+          .gemm_bn = 64,
+          .gemm_bk = 16,
+          .gemm_tm = 4,
+          .gemm_tn = 4,
+          .attn_wg = 128,
+          .attn_groups_per_cu = 4}},
     };
     int row = c->is_cpu ? 0 : nvidia ? 1 : 2;
     const char *force = getenv("CHORD_OPENCL_TUNE");
@@ -190,10 +232,14 @@ static void choose_tunables(chord_cl_ctx *c, int nvidia)
     if (clGetDeviceInfo(c->device, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof max_wg, &max_wg, NULL) != CL_SUCCESS)
         max_wg = 64;
     chord_cl_tune *t = &c->tune;
-    while ((size_t)t->red_wg > max_wg) t->red_wg /= 2;
-    while ((size_t)t->ew_wg > max_wg) t->ew_wg /= 2;
-    while ((size_t)t->mm_wg > max_wg) t->mm_wg /= 2;
-    while ((size_t)t->attn_wg > max_wg) t->attn_wg /= 2;
+    while ((size_t)t->red_wg > max_wg)
+        t->red_wg /= 2;
+    while ((size_t)t->ew_wg > max_wg)
+        t->ew_wg /= 2;
+    while ((size_t)t->mm_wg > max_wg)
+        t->mm_wg /= 2;
+    while ((size_t)t->attn_wg > max_wg)
+        t->attn_wg /= 2;
     /* and the GEMM's two local stages of (BM + 4) x BK and (BN + 4) x BK floats fit */
     cl_ulong local_mem = 0;
     if (clGetDeviceInfo(c->device, CL_DEVICE_LOCAL_MEM_SIZE, sizeof local_mem, &local_mem, NULL) != CL_SUCCESS)
@@ -323,15 +369,9 @@ static void cl_free(void *ctx, chord_buf *b)
     free(b);
 }
 
-static size_t opencl_buf_bytes(const chord_buf *b)
-{
-    return b->bytes;
-}
+static size_t opencl_buf_bytes(const chord_buf *b) { return b->bytes; }
 
-cl_event *chord_cl_event_slot(chord_cl_ctx *c, cl_event *ev)
-{
-    return c->timing ? ev : NULL;
-}
+cl_event *chord_cl_event_slot(chord_cl_ctx *c, cl_event *ev) { return c->timing ? ev : NULL; }
 
 void chord_cl_track(chord_cl_ctx *c, cl_event *evp)
 {
@@ -423,8 +463,17 @@ static chord_status cl_timer_stop(void *ctx, double *ms)
     return CHORD_OK;
 }
 
-const chord_backend chord_backend_opencl = {
-    .name = "opencl", .probe = cl_probe, .init = cl_init, .shutdown = cl_shutdown, .alloc = cl_alloc,
-    .free = cl_free, .buf_bytes = opencl_buf_bytes, .upload = cl_upload, .download = cl_download, .copy = cl_copy,
-    .sync = cl_sync, .timer_start = cl_timer_start, .timer_stop = cl_timer_stop,
-    .ops = {CHORD_OPS(CHORD_REGISTER_OPENCL)}};
+const chord_backend chord_backend_opencl = {.name = "opencl",
+                                            .probe = cl_probe,
+                                            .init = cl_init,
+                                            .shutdown = cl_shutdown,
+                                            .alloc = cl_alloc,
+                                            .free = cl_free,
+                                            .buf_bytes = opencl_buf_bytes,
+                                            .upload = cl_upload,
+                                            .download = cl_download,
+                                            .copy = cl_copy,
+                                            .sync = cl_sync,
+                                            .timer_start = cl_timer_start,
+                                            .timer_stop = cl_timer_stop,
+                                            .ops = {CHORD_OPS(CHORD_REGISTER_OPENCL)}};

@@ -148,7 +148,8 @@ chord_status chord_cl_kernel(chord_cl_ctx *c, chord_op op, const char *defines, 
     if (strlen(defines) >= sizeof c->programs[0].defines)
         return chord_fail(CHORD_ERR_INVALID, "opencl: defines too long: %s", defines);
     if (c->n_programs == CHORD_CL_MAX_PROGRAMS)
-        return chord_fail(CHORD_ERR_NOMEM, "opencl: more than %d program variants in one context", CHORD_CL_MAX_PROGRAMS);
+        return chord_fail(CHORD_ERR_NOMEM, "opencl: more than %d program variants in one context",
+                          CHORD_CL_MAX_PROGRAMS);
     chord_cl_program *p = &c->programs[c->n_programs];
     CHORD_TRY(build(c, op, defines, p));
     c->n_programs++;

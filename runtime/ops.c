@@ -9,10 +9,7 @@ static const chord_op_desc *const descs[CHORD_OP_COUNT] = {
 #undef CHORD_X
 };
 
-const chord_op_desc *chord_op_desc_of(chord_op op)
-{
-    return (op >= 0 && op < CHORD_OP_COUNT) ? descs[op] : NULL;
-}
+const chord_op_desc *chord_op_desc_of(chord_op op) { return (op >= 0 && op < CHORD_OP_COUNT) ? descs[op] : NULL; }
 
 const char *chord_op_name(chord_op op)
 {

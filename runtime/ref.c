@@ -44,10 +44,7 @@ static chord_status ref_init(int device, void **ctx_out)
     return CHORD_OK;
 }
 
-static void ref_shutdown(void *ctx)
-{
-    free(ctx);
-}
+static void ref_shutdown(void *ctx) { free(ctx); }
 
 static chord_status ref_alloc(void *ctx, size_t bytes, chord_buf **out)
 {
@@ -72,10 +69,7 @@ static void ref_free(void *ctx, chord_buf *b)
     free(b);
 }
 
-static size_t ref_buf_bytes(const chord_buf *b)
-{
-    return b->bytes;
-}
+static size_t ref_buf_bytes(const chord_buf *b) { return b->bytes; }
 
 static chord_status ref_upload(void *ctx, chord_buf *dst, size_t off, const void *src, size_t bytes)
 {
@@ -91,8 +85,7 @@ static chord_status ref_download(void *ctx, const chord_buf *src, size_t off, vo
     return CHORD_OK;
 }
 
-static chord_status ref_copy(void *ctx, chord_buf *dst, size_t doff, const chord_buf *src, size_t soff,
-                             size_t bytes)
+static chord_status ref_copy(void *ctx, chord_buf *dst, size_t doff, const chord_buf *src, size_t soff, size_t bytes)
 {
     (void)ctx;
     memmove(dst->data + doff, src->data + soff, bytes);
@@ -119,8 +112,17 @@ static chord_status ref_timer_stop(void *ctx, double *ms)
     return CHORD_OK;
 }
 
-const chord_backend chord_backend_ref = {
-    .name = "ref", .probe = ref_probe, .init = ref_init, .shutdown = ref_shutdown, .alloc = ref_alloc,
-    .free = ref_free, .buf_bytes = ref_buf_bytes, .upload = ref_upload, .download = ref_download, .copy = ref_copy,
-    .sync = ref_sync, .timer_start = ref_timer_start, .timer_stop = ref_timer_stop,
-    .ops = {CHORD_OPS(CHORD_REGISTER_REF)}};
+const chord_backend chord_backend_ref = {.name = "ref",
+                                         .probe = ref_probe,
+                                         .init = ref_init,
+                                         .shutdown = ref_shutdown,
+                                         .alloc = ref_alloc,
+                                         .free = ref_free,
+                                         .buf_bytes = ref_buf_bytes,
+                                         .upload = ref_upload,
+                                         .download = ref_download,
+                                         .copy = ref_copy,
+                                         .sync = ref_sync,
+                                         .timer_start = ref_timer_start,
+                                         .timer_stop = ref_timer_stop,
+                                         .ops = {CHORD_OPS(CHORD_REGISTER_REF)}};

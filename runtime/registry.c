@@ -40,20 +40,11 @@ static const chord_backend *find_n(const char *name, size_t len)
     return NULL;
 }
 
-int chord_backend_count(void)
-{
-    return (int)(sizeof backends / sizeof backends[0]);
-}
+int chord_backend_count(void) { return (int)(sizeof backends / sizeof backends[0]); }
 
-const chord_backend *chord_backend_at(int i)
-{
-    return (i >= 0 && i < chord_backend_count()) ? backends[i] : NULL;
-}
+const chord_backend *chord_backend_at(int i) { return (i >= 0 && i < chord_backend_count()) ? backends[i] : NULL; }
 
-const chord_backend *chord_backend_find(const char *name)
-{
-    return find_n(name, strlen(name));
-}
+const chord_backend *chord_backend_find(const char *name) { return find_n(name, strlen(name)); }
 
 static chord_status open_one(const chord_backend *be, int device, chord_rt *rt)
 {
@@ -259,7 +250,4 @@ chord_status chord_copy(chord_rt *rt, chord_buf *dst, size_t dst_off, const chor
     return rt->be->copy(rt->ctx, dst, dst_off, src, src_off, bytes);
 }
 
-chord_status chord_sync(chord_rt *rt)
-{
-    return rt->be->sync(rt->ctx);
-}
+chord_status chord_sync(chord_rt *rt) { return rt->be->sync(rt->ctx); }

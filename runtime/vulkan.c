@@ -46,8 +46,7 @@ static int want_validation(void)
 
 static VKAPI_ATTR VkBool32 VKAPI_CALL on_debug_message(VkDebugUtilsMessageSeverityFlagBitsEXT severity,
                                                        VkDebugUtilsMessageTypeFlagsEXT type,
-                                                       const VkDebugUtilsMessengerCallbackDataEXT *data,
-                                                       void *user)
+                                                       const VkDebugUtilsMessengerCallbackDataEXT *data, void *user)
 {
     (void)type;
     chord_vk *vk = user;
@@ -97,10 +96,9 @@ static chord_status create_instance(chord_vk *vk, VkInstance *out)
     };
     VkDebugUtilsMessengerCreateInfoEXT dbg = {
         .sType = VK_STRUCTURE_TYPE_DEBUG_UTILS_MESSENGER_CREATE_INFO_EXT,
-        .messageSeverity = VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT |
-                           VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT,
-        .messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT |
-                       VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
+        .messageSeverity =
+            VK_DEBUG_UTILS_MESSAGE_SEVERITY_ERROR_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_SEVERITY_WARNING_BIT_EXT,
+        .messageType = VK_DEBUG_UTILS_MESSAGE_TYPE_GENERAL_BIT_EXT | VK_DEBUG_UTILS_MESSAGE_TYPE_VALIDATION_BIT_EXT |
                        VK_DEBUG_UTILS_MESSAGE_TYPE_PERFORMANCE_BIT_EXT,
         .pfnUserCallback = on_debug_message,
         .pUserData = vk,
@@ -339,9 +337,8 @@ static chord_status init_device(chord_vk *vk, int device)
                           p->deviceName, VK_API_VERSION_MAJOR(p->apiVersion), VK_API_VERSION_MINOR(p->apiVersion));
     chord_vk_caps *c = &vk->caps;
     snprintf(c->name, sizeof c->name, "%.*s", (int)sizeof c->name - 1, p->deviceName);
-    c->max_wg = l->maxComputeWorkGroupInvocations < l->maxComputeWorkGroupSize[0]
-                    ? l->maxComputeWorkGroupInvocations
-                    : l->maxComputeWorkGroupSize[0];
+    c->max_wg = l->maxComputeWorkGroupInvocations < l->maxComputeWorkGroupSize[0] ? l->maxComputeWorkGroupInvocations
+                                                                                  : l->maxComputeWorkGroupSize[0];
     c->shared_bytes = l->maxComputeSharedMemorySize;
     c->subgroup = sg.subgroupSize;
     c->min_offset_align = (uint32_t)l->minStorageBufferOffsetAlignment;
@@ -460,8 +457,18 @@ static chord_status vk_run(void *ctx, chord_op op, chord_op_fn fn, const chord_t
     return vk_validation_status(vk);
 }
 
-const chord_backend chord_backend_vulkan = {
-    .name = "vulkan", .probe = vk_probe, .init = vk_init, .shutdown = vk_shutdown, .alloc = vk_alloc,
-    .free = vk_free, .buf_bytes = vk_buf_bytes, .upload = vk_upload, .download = vk_download, .copy = vk_copy,
-    .sync = vk_sync, .timer_start = vk_timer_start, .timer_stop = vk_timer_stop, .run = vk_run,
-    .ops = {CHORD_OPS(CHORD_REGISTER_VULKAN)}};
+const chord_backend chord_backend_vulkan = {.name = "vulkan",
+                                            .probe = vk_probe,
+                                            .init = vk_init,
+                                            .shutdown = vk_shutdown,
+                                            .alloc = vk_alloc,
+                                            .free = vk_free,
+                                            .buf_bytes = vk_buf_bytes,
+                                            .upload = vk_upload,
+                                            .download = vk_download,
+                                            .copy = vk_copy,
+                                            .sync = vk_sync,
+                                            .timer_start = vk_timer_start,
+                                            .timer_stop = vk_timer_stop,
+                                            .run = vk_run,
+                                            .ops = {CHORD_OPS(CHORD_REGISTER_VULKAN)}};

@@ -49,8 +49,8 @@ static chord_status create_buffer(chord_vk *vk, VkDeviceSize bytes, VkBufferUsag
         };
         VkResult r = vkAllocateMemory(vk->dev, &mai, NULL, mem);
         if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY)
-            s = chord_fail(CHORD_ERR_NOMEM, "vulkan: cannot allocate %llu bytes on %s (%s)",
-                           (unsigned long long)bytes, vk->caps.name, chord_vk_result_name(r));
+            s = chord_fail(CHORD_ERR_NOMEM, "vulkan: cannot allocate %llu bytes on %s (%s)", (unsigned long long)bytes,
+                           vk->caps.name, chord_vk_result_name(r));
         else if (r != VK_SUCCESS)
             s = chord_fail(CHORD_ERR_DEVICE, "vulkan: vkAllocateMemory(%llu bytes) failed: %s",
                            (unsigned long long)bytes, chord_vk_result_name(r));
@@ -280,10 +280,7 @@ void vk_free(void *ctx, chord_buf *b)
     free(b);
 }
 
-size_t vk_buf_bytes(const chord_buf *b)
-{
-    return b->bytes;
-}
+size_t vk_buf_bytes(const chord_buf *b) { return b->bytes; }
 
 /* Reserves up to `want` bytes of staging (16-aligned start), waiting for the device if none is free. */
 static chord_status staging_reserve(chord_vk *vk, size_t want, size_t *at, size_t *got)
@@ -332,8 +329,8 @@ static chord_status fetch(chord_vk *vk, VkBuffer src, size_t off, size_t want, s
         .srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT,
         .dstAccessMask = VK_ACCESS_HOST_READ_BIT,
     };
-    vkCmdPipelineBarrier(vk->frames[vk->cur].cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
-                         &mb, 0, NULL, 0, NULL);
+    vkCmdPipelineBarrier(vk->frames[vk->cur].cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb,
+                         0, NULL, 0, NULL);
     return vk_flush(vk, 1);
 }
 
@@ -431,10 +428,7 @@ chord_status vk_copy(void *ctx, chord_buf *dst, size_t doff, const chord_buf *sr
     return CHORD_OK;
 }
 
-chord_status vk_sync(void *ctx)
-{
-    return vk_flush(ctx, 1);
-}
+chord_status vk_sync(void *ctx) { return vk_flush(ctx, 1); }
 
 /* ---- timing: two timestamps, each written when every earlier command has finished ---- */
 

@@ -81,7 +81,7 @@ struct chord_vk {
 
     int copy_shader; /* vk_copy runs the copy_u32 shader (GPUs; CHORD_VK_COPY_SHADER=0|1 overrides) */
 
-    int profile;                        /* CHORD_VK_PROFILE=1: each op waited for and timed on the host */
+    int profile; /* CHORD_VK_PROFILE=1: each op waited for and timed on the host */
     double prof_ms[CHORD_OP_COUNT];
     long prof_n[CHORD_OP_COUNT];
 };

@@ -53,10 +53,7 @@ static const chord_vk_shader *find_shader(const char *variant)
     return NULL;
 }
 
-const chord_vk_caps *chord_vk_get_caps(const chord_vk *vk)
-{
-    return &vk->caps;
-}
+const chord_vk_caps *chord_vk_get_caps(const chord_vk *vk) { return &vk->caps; }
 
 int chord_vk_has_shader(const chord_vk *vk, const char *variant)
 {
@@ -95,7 +92,8 @@ static chord_status build_pipe(chord_vk *vk, const chord_vk_shader *sh, uint32_t
     if (!code)
         return chord_fail(CHORD_ERR_NOMEM, "vulkan: out of host memory");
     memcpy(code, sh->spv, len);
-    VkShaderModuleCreateInfo smi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = len, .pCode = code};
+    VkShaderModuleCreateInfo smi = {
+        .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = len, .pCode = code};
     VkResult r = vkCreateShaderModule(vk->dev, &smi, NULL, &p->module);
     free(code);
     CHORD_VK_CHECK(r);
@@ -148,8 +146,8 @@ static chord_status get_pipe(chord_vk *vk, const char *variant, uint32_t wg, int
         vk_pipe *p = &vk->pipes[i];
         if (p->wg == wg && strcmp(p->name, variant) == 0) {
             if (p->n_bind != n_bind)
-                return chord_fail(CHORD_ERR_INVALID, "vulkan: %s dispatched with %d tensors, earlier with %d",
-                                  variant, n_bind, p->n_bind);
+                return chord_fail(CHORD_ERR_INVALID, "vulkan: %s dispatched with %d tensors, earlier with %d", variant,
+                                  n_bind, p->n_bind);
             *out = p;
             return CHORD_OK;
         }
@@ -182,14 +180,14 @@ chord_status chord_vk_dispatch(chord_vk *vk, const char *variant, const chord_te
 {
     const chord_vk_caps *c = &vk->caps;
     if (n_tensors < 1 || n_tensors > CHORD_MAX_TENSORS || pc_size < 16 || pc_size > PC_MAX || pc_size % 4)
-        return chord_fail(CHORD_ERR_INVALID, "vulkan: %s: %d tensors, %zu bytes of push constants", variant,
-                          n_tensors, pc_size);
+        return chord_fail(CHORD_ERR_INVALID, "vulkan: %s: %d tensors, %zu bytes of push constants", variant, n_tensors,
+                          pc_size);
     if (wg == 0 || wg > c->max_wg)
         return chord_fail(CHORD_ERR_INVALID, "vulkan: %s: work-group size %u (device limit %u)", variant, wg,
                           c->max_wg);
     if (gx > c->max_groups[0] || gy > c->max_groups[1] || gz > c->max_groups[2])
-        return chord_fail(CHORD_ERR_INVALID, "vulkan: %s: %u x %u x %u groups exceed the limit %u x %u x %u",
-                          variant, gx, gy, gz, c->max_groups[0], c->max_groups[1], c->max_groups[2]);
+        return chord_fail(CHORD_ERR_INVALID, "vulkan: %s: %u x %u x %u groups exceed the limit %u x %u x %u", variant,
+                          gx, gy, gz, c->max_groups[0], c->max_groups[1], c->max_groups[2]);
     if (gx == 0 || gy == 0 || gz == 0)
         return CHORD_OK; /* empty work */
 

@@ -16,10 +16,7 @@ typedef struct {
     size_t n;
 } blob;
 
-static void must(chord_status s)
-{
-    cr_assert_eq(s, CHORD_OK, "%s: %s", chord_status_name(s), chord_last_error());
-}
+static void must(chord_status s) { cr_assert_eq(s, CHORD_OK, "%s: %s", chord_status_name(s), chord_last_error()); }
 
 /* Offset just past the serialized GGUF string s (u64 length + bytes): where its tensor info or kv type starts. */
 static size_t after_str(blob b, const char *s)
@@ -167,9 +164,12 @@ Test(gguf, roundtrip_every_type)
     cr_assert_eq(chord_gguf_data_offset(g) % 64, 0);
     int64_t v;
     double d;
-    struct { const char *key; int64_t want; } ints[] = {
-        {"v.u8", 250}, {"v.i8", -100}, {"v.u16", 65000}, {"v.i16", -32000}, {"v.u32", 4000000000ll},
-        {"v.i32", -2000000000}, {"v.bool", 1}, {"v.u64", 1ll << 40}, {"v.i64", -(1ll << 60)}, {"general.alignment", 64}};
+    struct {
+        const char *key;
+        int64_t want;
+    } ints[] = {{"v.u8", 250},           {"v.i8", -100},           {"v.u16", 65000}, {"v.i16", -32000},
+                {"v.u32", 4000000000ll}, {"v.i32", -2000000000},   {"v.bool", 1},    {"v.u64", 1ll << 40},
+                {"v.i64", -(1ll << 60)}, {"general.alignment", 64}};
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
         must(chord_gguf_get_int(g, ints[i].key, &v));
         cr_assert_eq(v, ints[i].want, "%s = %lld", ints[i].key, (long long)v);
@@ -216,10 +216,16 @@ Test(gguf, roundtrip_every_type)
     chord_gguf_kv_array_info(g, 17, &et2, &count);
     cr_assert(et2 == CHORD_GGUF_STRING && count == 3);
 
-    const struct { const char *name; int n_dims; int64_t ne[4]; chord_type type; const void *data; size_t bytes; } want[] = {
-        {"f16.3d", 3, {3, 2, 2, 1}, CHORD_TYPE_F16, h, sizeof h},
-        {"q8.4d", 4, {32, 1, 2, 1}, CHORD_TYPE_Q8_0, q8, sizeof q8},
-        {"f32.1d", 1, {8, 1, 1, 1}, CHORD_TYPE_F32, f32_data, sizeof f32_data}};
+    const struct {
+        const char *name;
+        int n_dims;
+        int64_t ne[4];
+        chord_type type;
+        const void *data;
+        size_t bytes;
+    } want[] = {{"f16.3d", 3, {3, 2, 2, 1}, CHORD_TYPE_F16, h, sizeof h},
+                {"q8.4d", 4, {32, 1, 2, 1}, CHORD_TYPE_Q8_0, q8, sizeof q8},
+                {"f32.1d", 1, {8, 1, 1, 1}, CHORD_TYPE_F32, f32_data, sizeof f32_data}};
     cr_assert_eq(chord_gguf_n_tensors(g), 3);
     for (int i = 0; i < 3; i++) {
         const chord_gguf_tensor *t = chord_gguf_tensor_at(g, i);
@@ -596,9 +602,10 @@ Test(gguf, accessor_errors_and_required_keys)
     cr_assert(strstr(chord_last_error(), "missing key 'llama.block_count'"));
     const char *req[] = {"general.architecture", "llama.block_count", "dup.a", "llama.embedding_length", NULL};
     cr_assert_eq(chord_gguf_require_keys(g, req), CHORD_ERR_FORMAT);
-    cr_assert(strstr(chord_last_error(),
-                     "missing required keys 'llama.block_count', 'llama.embedding_length' (2 of 4 required keys absent)"),
-              "%s", chord_last_error());
+    cr_assert(
+        strstr(chord_last_error(),
+               "missing required keys 'llama.block_count', 'llama.embedding_length' (2 of 4 required keys absent)"),
+        "%s", chord_last_error());
     const char *ok[] = {"general.architecture", "t.arr", NULL};
     must(chord_gguf_require_keys(g, ok));
     chord_gguf_close(g);
@@ -635,7 +642,8 @@ Test(gguf, real_default_model)
     if (dir && *dir)
         snprintf(path, sizeof path, "%s/smollm2-135m-instruct-q4_1.gguf", dir);
     else
-        snprintf(path, sizeof path, "%s/.cache/chord/smollm2-135m-instruct-q4_1.gguf", getenv("HOME") ? getenv("HOME") : "");
+        snprintf(path, sizeof path, "%s/.cache/chord/smollm2-135m-instruct-q4_1.gguf",
+                 getenv("HOME") ? getenv("HOME") : "");
     if (access(path, R_OK) != 0)
         cr_skip_test("%s is not there (ci/fetch-model.sh fetches it)", path);
     chord_gguf *g;
@@ -643,8 +651,13 @@ Test(gguf, real_default_model)
     chord_gguf_str arch;
     must(chord_gguf_get_str(g, "general.architecture", &arch));
     cr_assert(chord_gguf_str_eq(arch, "llama"), "architecture '%.*s'", (int)arch.len, arch.ptr);
-    const char *req[] = {"llama.block_count", "llama.embedding_length", "llama.feed_forward_length",
-                         "llama.attention.head_count", "tokenizer.ggml.model", "tokenizer.ggml.tokens", NULL};
+    const char *req[] = {"llama.block_count",
+                         "llama.embedding_length",
+                         "llama.feed_forward_length",
+                         "llama.attention.head_count",
+                         "tokenizer.ggml.model",
+                         "tokenizer.ggml.tokens",
+                         NULL};
     must(chord_gguf_require_keys(g, req));
     int64_t n_layer, n_embd;
     must(chord_gguf_get_int(g, "llama.block_count", &n_layer));

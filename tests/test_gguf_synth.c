@@ -12,10 +12,7 @@
 #include "gguf.h"
 #include "synth.h"
 
-static void must(chord_status s)
-{
-    cr_assert_eq(s, CHORD_OK, "%s: %s", chord_status_name(s), chord_last_error());
-}
+static void must(chord_status s) { cr_assert_eq(s, CHORD_OK, "%s: %s", chord_status_name(s), chord_last_error()); }
 
 static char *tmp_path(const char *tag)
 {
@@ -60,15 +57,12 @@ static void check_weights(const chord_gguf *g, int64_t max_rows)
         cr_assert(std > 0.7 * want && std < 1.4 * want, "%s: std %g, want ~%g", t->name, std, want);
         /* no shared bias: it would add mean * sum(x) to every output (see make_table). The sample mean of count
          * values of std `want` is within 5 / sqrt(count) of 0; 0.01 allows f16 rounding of scales and mins. */
-        cr_assert(fabs(mean) < want * (5.0 / sqrt(count) + 0.01), "%s: mean %g over %g values (std %g)", t->name,
-                  mean, count, want);
+        cr_assert(fabs(mean) < want * (5.0 / sqrt(count) + 0.01), "%s: mean %g over %g values (std %g)", t->name, mean,
+                  count, want);
     }
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
+static int cmp_str(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
 
 static int64_t find_piece(const chord_gguf_str *tok, uint64_t n, const char *p, size_t len)
 {
@@ -123,7 +117,7 @@ static void check_tokenizer(const chord_gguf *g, int64_t n_vocab)
                           find_piece(tok, n, joined, la + lb) >= 0,
                       "merge '%.*s'", (int)m[i].len, m[i].ptr);
         }
-        cr_assert_geq(find_piece(tok, n, "\xc4\x80", 2), 0); /* byte 0 as U+0100 */
+        cr_assert_geq(find_piece(tok, n, "\xc4\x80", 2), 0);    /* byte 0 as U+0100 */
         cr_assert_geq(find_piece(tok, n, "\xc4\xa0the", 5), 0); /* " the" */
     } else {
         cr_assert(chord_gguf_str_eq(model, "llama"));
@@ -172,11 +166,15 @@ static void check_model(const char *path, const chord_synth_shape *s, chord_type
     must(chord_gguf_get_float(g, "llama.attention.layer_norm_rms_epsilon", &eps));
     cr_assert(theta == s->rope_theta && eps == s->norm_eps);
     cr_assert_eq(chord_gguf_n_tensors(g), 9 * s->n_layer + 2 + !s->tied_output);
-    const struct { const char *name; int64_t ne0, ne1; int f32; } want[] = {
-        {"attn_norm", s->n_embd, 1, 1}, {"attn_q", s->n_embd, s->n_embd, 0}, {"attn_k", s->n_embd, n_embd_kv, 0},
-        {"attn_v", s->n_embd, n_embd_kv, 0}, {"attn_output", s->n_embd, s->n_embd, 0},
-        {"ffn_norm", s->n_embd, 1, 1}, {"ffn_gate", s->n_embd, s->n_ff, 0}, {"ffn_up", s->n_embd, s->n_ff, 0},
-        {"ffn_down", s->n_ff, s->n_embd, 0}};
+    const struct {
+        const char *name;
+        int64_t ne0, ne1;
+        int f32;
+    } want[] = {{"attn_norm", s->n_embd, 1, 1},           {"attn_q", s->n_embd, s->n_embd, 0},
+                {"attn_k", s->n_embd, n_embd_kv, 0},      {"attn_v", s->n_embd, n_embd_kv, 0},
+                {"attn_output", s->n_embd, s->n_embd, 0}, {"ffn_norm", s->n_embd, 1, 1},
+                {"ffn_gate", s->n_embd, s->n_ff, 0},      {"ffn_up", s->n_embd, s->n_ff, 0},
+                {"ffn_down", s->n_ff, s->n_embd, 0}};
     for (int l = 0; l < s->n_layer; l++)
         for (int k = 0; k < 9; k++) {
             char name[64];

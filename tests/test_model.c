@@ -156,8 +156,7 @@ static void skip_if_too_slow(model_fixture *F)
     chord_free(&F->rt, bx);
     chord_free(&F->rt, by);
     free(w);
-    cr_log_info("%s: one 1536x576 q4_1 matvec %.3f ms, a decode step about %.2f s", F->rt.be->name, s * 1e3,
-                240 * s);
+    cr_log_info("%s: one 1536x576 q4_1 matvec %.3f ms, a decode step about %.2f s", F->rt.be->name, s * 1e3, 240 * s);
     if (240 * s > max_s)
         cr_skip_test("%s: a decode step would take about %.1f s here (> CHORD_MODEL_TEST_MAX_S = %.1f s)",
                      F->rt.be->name, 240 * s, max_s);
@@ -367,8 +366,7 @@ ParameterizedTest(synth_param *p, model, synthetic_matches_ref, .timeout = 300)
     const char *name = chord_backend_at(p->backend)->name;
     const char *tname = chord_type_info(p->type)->name;
     /* head_dim 32, 4 query heads on 2 kv heads, separate output weights */
-    const chord_synth_shape shape = {"test", 128, 2, 4, 2, 256, 512, 256, 10000.0f, 1e-5f, 0,
-                                     CHORD_SYNTH_VOCAB_CHATML};
+    const chord_synth_shape shape = {"test", 128, 2, 4, 2, 256, 512, 256, 10000.0f, 1e-5f, 0, CHORD_SYNTH_VOCAB_CHATML};
     const chord_synth_params sp = {p->type, 7, 0};
     char path[256];
     snprintf(path, sizeof path, "%s/chord_test_model_%d_%s_%s.gguf", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp",

@@ -53,8 +53,8 @@ ParameterizedTest(op_param *p, ops, cases, .timeout = 600)
             continue;
         chord_check_result r;
         chord_status s = chord_check_case(&rt, c, chord_case_seed(seed, i), &r);
-        cr_expect(s == CHORD_OK, "%s %s %s: %s (seed %" PRIu64 ")", be->name, chord_op_name(c->op), c->name,
-                  r.message, seed);
+        cr_expect(s == CHORD_OK, "%s %s %s: %s (seed %" PRIu64 ")", be->name, chord_op_name(c->op), c->name, r.message,
+                  seed);
         if (s != CHORD_OK)
             continue;
         if (r.skipped) {
@@ -105,7 +105,8 @@ Test(harness, catches_broken_kernels)
     broken.ops[CHORD_OP_RMSNORM] = broken_rmsnorm;
     const chord_case *c = NULL;
     for (int i = 0; i < chord_case_count(); i++)
-        if (chord_case_at(i)->op == CHORD_OP_RMSNORM && ((const chord_rmsnorm_args *)chord_case_at(i)->args)->n_cols == 576)
+        if (chord_case_at(i)->op == CHORD_OP_RMSNORM &&
+            ((const chord_rmsnorm_args *)chord_case_at(i)->args)->n_cols == 576)
             c = chord_case_at(i);
     cr_assert_not_null(c);
     chord_rt rt = {.be = &broken};
@@ -141,8 +142,7 @@ Test(registry, refuses_out_of_range_tensors_and_transfers)
         const chord_tensor ok[3] = {{buf, 0}, {buf, 0}, {buf, 0}};
         const chord_tensor past[3] = {{buf, 0}, {buf, 4}, {buf, 0}}; /* 16 floats from byte 4: one too many */
         cr_expect_eq(chord_launch(&rt, CHORD_OP_ADD, ok, &a), CHORD_OK, "%s: %s", rt.be->name, chord_last_error());
-        cr_expect_eq(chord_launch(&rt, CHORD_OP_ADD, past, &a), CHORD_ERR_INVALID, "%s: add past the end",
-                     rt.be->name);
+        cr_expect_eq(chord_launch(&rt, CHORD_OP_ADD, past, &a), CHORD_ERR_INVALID, "%s: add past the end", rt.be->name);
         cr_expect(strstr(chord_last_error(), "add tensor 1") != NULL, "%s", chord_last_error());
         cr_expect_eq(chord_sync(&rt), CHORD_OK, "%s: %s", rt.be->name, chord_last_error());
         chord_free(&rt, buf);

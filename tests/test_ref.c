@@ -81,10 +81,13 @@ static int dequant(chord_type type, const void *src, float *dst, int64_t n)
 
 Test(convert, f16_known_values)
 {
-    const struct { uint16_t h; float f; } known[] = {
-        {0x3c00, 1.0f},          {0x3800, 0.5f},     {0xc000, -2.0f},           {0x7bff, 65504.0f},
-        {0x0400, 0x1p-14f},      {0x0001, 0x1p-24f}, {0x03ff, 1023 * 0x1p-24f}, {0x8000, -0.0f},
-        {0x3555, 0x1.554p-2f},   {0x7c00, INFINITY}, {0xfc00, -INFINITY},
+    const struct {
+        uint16_t h;
+        float f;
+    } known[] = {
+        {0x3c00, 1.0f},        {0x3800, 0.5f},     {0xc000, -2.0f},           {0x7bff, 65504.0f},
+        {0x0400, 0x1p-14f},    {0x0001, 0x1p-24f}, {0x03ff, 1023 * 0x1p-24f}, {0x8000, -0.0f},
+        {0x3555, 0x1.554p-2f}, {0x7c00, INFINITY}, {0xfc00, -INFINITY},
     };
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
         const float f = chord_f16_to_f32(known[i].h);
@@ -102,9 +105,9 @@ Test(convert, f16_known_values)
     cr_assert_eq(chord_f32_to_f16(1.0f + 0x1p-11f + 0x1p-20f), 0x3c01);
     cr_assert_eq(chord_f32_to_f16(65519.0f), 0x7bff);
     cr_assert_eq(chord_f32_to_f16(65520.0f), 0x7c00);
-    cr_assert_eq(chord_f32_to_f16(0x1p-25f), 0x0000);       /* tie with 0: even */
+    cr_assert_eq(chord_f32_to_f16(0x1p-25f), 0x0000); /* tie with 0: even */
     cr_assert_eq(chord_f32_to_f16(0x1.8p-25f), 0x0001);
-    cr_assert_eq(chord_f32_to_f16(3 * 0x1p-25f), 0x0002);   /* 1.5 ulp of subnormal: tie to even 2 */
+    cr_assert_eq(chord_f32_to_f16(3 * 0x1p-25f), 0x0002); /* 1.5 ulp of subnormal: tie to even 2 */
     cr_assert_eq(chord_f32_to_f16(-0x1p-30f), 0x8000);
 }
 
@@ -127,9 +130,9 @@ Test(convert, bf16)
     cr_assert(chord_bf16_to_f32(0x0001) == 0x1p-133f); /* subnormal */
     cr_assert(chord_bf16_to_f32(0x7f80) == INFINITY);
     cr_assert(isnan(chord_bf16_to_f32(0x7fc0)));
-    cr_assert_eq(chord_f32_to_bf16(1.0f + 0x1p-8f), 0x3f80);      /* tie, even stays */
-    cr_assert_eq(chord_f32_to_bf16(1.0f + 3 * 0x1p-8f), 0x3f82);  /* tie, odd rounds up */
-    cr_assert_eq(chord_f32_to_bf16(0x1.fffffep127f), 0x7f80);     /* rounds to inf */
+    cr_assert_eq(chord_f32_to_bf16(1.0f + 0x1p-8f), 0x3f80);     /* tie, even stays */
+    cr_assert_eq(chord_f32_to_bf16(1.0f + 3 * 0x1p-8f), 0x3f82); /* tie, odd rounds up */
+    cr_assert_eq(chord_f32_to_bf16(0x1.fffffep127f), 0x7f80);    /* rounds to inf */
     cr_assert(isnan(chord_bf16_to_f32(chord_f32_to_bf16(NAN))));
     for (uint32_t h = 0; h < 0x10000; h++) {
         const float f = chord_bf16_to_f32((chord_bf16)h);
@@ -143,14 +146,19 @@ Test(convert, bf16)
 
 Test(dequant, supported_and_refusals)
 {
-    const chord_type yes[] = {CHORD_TYPE_F32, CHORD_TYPE_F16, CHORD_TYPE_BF16, CHORD_TYPE_Q4_0,
-                              CHORD_TYPE_Q4_1, CHORD_TYPE_Q5_0, CHORD_TYPE_Q5_1, CHORD_TYPE_Q8_0,
-                              CHORD_TYPE_Q4_K, CHORD_TYPE_Q5_K, CHORD_TYPE_Q6_K, CHORD_TYPE_Q4_0_SPLIT,
+    const chord_type yes[] = {CHORD_TYPE_F32,        CHORD_TYPE_F16,       CHORD_TYPE_BF16, CHORD_TYPE_Q4_0,
+                              CHORD_TYPE_Q4_1,       CHORD_TYPE_Q5_0,      CHORD_TYPE_Q5_1, CHORD_TYPE_Q8_0,
+                              CHORD_TYPE_Q4_K,       CHORD_TYPE_Q5_K,      CHORD_TYPE_Q6_K, CHORD_TYPE_Q4_0_SPLIT,
                               CHORD_TYPE_Q4_1_SPLIT, CHORD_TYPE_Q8_0_SPLIT};
     for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++)
         cr_assert(chord_dequant_supported(yes[i]), "type %d supported", yes[i]);
-    const chord_type no[] = {CHORD_TYPE_Q8_1, CHORD_TYPE_Q2_K, CHORD_TYPE_Q3_K, CHORD_TYPE_Q8_K, (chord_type)4,
-                             (chord_type)-1, (chord_type)CHORD_TYPE_COUNT};
+    const chord_type no[] = {CHORD_TYPE_Q8_1,
+                             CHORD_TYPE_Q2_K,
+                             CHORD_TYPE_Q3_K,
+                             CHORD_TYPE_Q8_K,
+                             (chord_type)4,
+                             (chord_type)-1,
+                             (chord_type)CHORD_TYPE_COUNT};
     uint8_t buf[512] = {0};
     float out[512];
     for (size_t i = 0; i < sizeof no / sizeof no[0]; i++) {
@@ -219,10 +227,7 @@ Test(dequant, q4_1)
 /* q5: value v's 5th bit is bit v of qh as a little-endian uint32: qh bytes {0x01, 0x02, 0x00, 0x80}
  * set the bits of values 0, 9 and 31. */
 static const uint8_t qh5[4] = {0x01, 0x02, 0x00, 0x80};
-static int q5_has_bit(int v)
-{
-    return v == 0 || v == 9 || v == 31;
-}
+static int q5_has_bit(int v) { return v == 0 || v == 9 || v == 31; }
 
 Test(dequant, q5_0)
 {
@@ -311,10 +316,10 @@ Test(dequant, q4_K)
     uint8_t c[144] = {0};
     put16(c, 0x3c00);
     put16(c + 2, 0x3c00);
-    c[4 + 0] = 0xc1; /* scale 0 = 1, top bits of scale 4 = 3 */
-    c[4 + 4] = 0x02; /* min 0 = 2 */
-    c[4 + 8] = 0x25; /* scale 4 low = 5, min 4 low = 2 */
-    c[16 + 0] = 0x03; /* value 0 (sub-block 0) = 3 */
+    c[4 + 0] = 0xc1;   /* scale 0 = 1, top bits of scale 4 = 3 */
+    c[4 + 4] = 0x02;   /* min 0 = 2 */
+    c[4 + 8] = 0x25;   /* scale 4 low = 5, min 4 low = 2 */
+    c[16 + 0] = 0x03;  /* value 0 (sub-block 0) = 3 */
     c[16 + 64] = 0x01; /* value 128 (sub-block 4) = 1 */
     cr_assert_eq(dequant(CHORD_TYPE_Q4_K, c, y, 256), 0);
     cr_assert(y[0] == 1.0f * 3 - 2.0f, "y[0] = %g", (double)y[0]);
@@ -360,10 +365,10 @@ Test(dequant, q6_K)
     b[128 + 32] = 0x02; /* qh[32]: value 128 high = 2 */
     float y[256];
     cr_assert_eq(dequant(CHORD_TYPE_Q6_K, b, y, 256), 0);
-    cr_assert(y[0] == 0.5f * 2 * (1 - 32), "y[0] = %g", (double)y[0]);            /* -31 */
-    cr_assert(y[32] == 0.5f * 3 * (3 + 16 - 32), "y[32] = %g", (double)y[32]);   /* -19.5 */
-    cr_assert(y[64] == 0.5f * -1 * (2 + 32 - 32), "y[64] = %g", (double)y[64]);  /* -1 */
-    cr_assert(y[96] == 0.5f * 4 * (4 + 48 - 32), "y[96] = %g", (double)y[96]);   /* 40 */
+    cr_assert(y[0] == 0.5f * 2 * (1 - 32), "y[0] = %g", (double)y[0]);              /* -31 */
+    cr_assert(y[32] == 0.5f * 3 * (3 + 16 - 32), "y[32] = %g", (double)y[32]);      /* -19.5 */
+    cr_assert(y[64] == 0.5f * -1 * (2 + 32 - 32), "y[64] = %g", (double)y[64]);     /* -1 */
+    cr_assert(y[96] == 0.5f * 4 * (4 + 48 - 32), "y[96] = %g", (double)y[96]);      /* 40 */
     cr_assert(y[128] == 0.5f * -7 * (15 + 32 - 32), "y[128] = %g", (double)y[128]); /* -52.5 */
     cr_assert(y[1] == 0.5f * 2 * -32 && y[16] == 0.0f /* scale 1 is 0 */);
 
@@ -404,7 +409,10 @@ static uint8_t *random_weights(chord_type t, int n, int k)
         case CHORD_TYPE_F16: put16(p, chord_f32_to_f16(rng_uniform(-1, 1))); break;
         case CHORD_TYPE_BF16: put16(p, chord_f32_to_bf16(rng_uniform(-1, 1))); break;
         case CHORD_TYPE_Q6_K: put16(p + 208, chord_f32_to_f16(rng_uniform(-0.01f, 0.01f))); break;
-        case CHORD_TYPE_Q4_1: case CHORD_TYPE_Q5_1: case CHORD_TYPE_Q4_K: case CHORD_TYPE_Q5_K:
+        case CHORD_TYPE_Q4_1:
+        case CHORD_TYPE_Q5_1:
+        case CHORD_TYPE_Q4_K:
+        case CHORD_TYPE_Q5_K:
             put16(p + 2, chord_f32_to_f16(rng_uniform(-0.05f, 0.05f)));
             /* dmin or m set; d, the first field, below */
             __attribute__((fallthrough));
@@ -443,8 +451,8 @@ Test(matmul, f32_vs_naive_odd_sizes)
         naive_matmul(w, x, want, m, n, k);
         for (int i = 0; i < m * n; i++) {
             /* one float rounding of the double sum: half an ulp */
-            cr_assert(fabs(y[i] - want[i]) <= fabs(want[i]) * 0x1p-24 + 1e-30, "%dx%dx%d y[%d] %.9g want %.9g", m,
-                      n, k, i, (double)y[i], want[i]);
+            cr_assert(fabs(y[i] - want[i]) <= fabs(want[i]) * 0x1p-24 + 1e-30, "%dx%dx%d y[%d] %.9g want %.9g", m, n, k,
+                      i, (double)y[i], want[i]);
         }
         cr_assert(memcmp(y, yt, (size_t)m * n * sizeof *y) == 0, "tiled == plain for %dx%dx%d", m, n, k);
         free(w), free(x), free(y), free(yt), free(want);
@@ -468,7 +476,7 @@ Test(matmul, known_small)
 Test(matmul, quantized_equals_dequantized)
 {
     rng_init("matmul.quantized_equals_dequantized");
-    const chord_type types[] = {CHORD_TYPE_F16, CHORD_TYPE_BF16, CHORD_TYPE_Q4_0, CHORD_TYPE_Q4_1, CHORD_TYPE_Q5_0,
+    const chord_type types[] = {CHORD_TYPE_F16,  CHORD_TYPE_BF16, CHORD_TYPE_Q4_0, CHORD_TYPE_Q4_1, CHORD_TYPE_Q5_0,
                                 CHORD_TYPE_Q5_1, CHORD_TYPE_Q8_0, CHORD_TYPE_Q4_K, CHORD_TYPE_Q5_K, CHORD_TYPE_Q6_K};
     const int m = 11, n = 19, k = 768;
     for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
@@ -612,14 +620,14 @@ Test(rope, closed_form_single_pair)
 {
     /* one pair (1, 0) at position 3 turns by 3 radians */
     float x[2] = {1, 0}, y[2];
-    chord_rope_args a = {.n_tok = 1, .n_head = 1, .head_dim = 2, .n_rot = 2, .mode = CHORD_ROPE_NORMAL,
-                         .theta_base = 10000, .pos0 = 3};
+    chord_rope_args a = {
+        .n_tok = 1, .n_head = 1, .head_dim = 2, .n_rot = 2, .mode = CHORD_ROPE_NORMAL, .theta_base = 10000, .pos0 = 3};
     chord_rope_reference(x, y, &a);
     cr_assert(fabs(y[0] - cos(3.0)) < 1e-7 && fabs(y[1] - sin(3.0)) < 1e-7, "%g %g", (double)y[0], (double)y[1]);
     /* pair 1 of 4 rotated values turns by p * 10000^(-1/2) = p / 100; tokens 0..1 at pos0 5 */
     float x4[8] = {0, 0, 2, -1, 0, 0, 2, -1}, y4[8];
-    a = (chord_rope_args){.n_tok = 2, .n_head = 1, .head_dim = 4, .n_rot = 4, .mode = CHORD_ROPE_NORMAL,
-                          .theta_base = 10000, .pos0 = 5};
+    a = (chord_rope_args){
+        .n_tok = 2, .n_head = 1, .head_dim = 4, .n_rot = 4, .mode = CHORD_ROPE_NORMAL, .theta_base = 10000, .pos0 = 5};
     chord_rope_reference(x4, y4, &a);
     for (int t = 0; t < 2; t++) {
         const double th = (5 + t) / 100.0;
@@ -640,8 +648,13 @@ Test(rope, norm_permutation_tail_inplace)
     const int n = T * H * D, half = R / 2;
     float *x = falloc(n), *yn = falloc(n), *yx = falloc(n), *xp = falloc(n), *yp = falloc(n), *yi = falloc(n);
     fill(x, n, -2, 2);
-    chord_rope_args a = {.n_tok = T, .n_head = H, .head_dim = D, .n_rot = R, .mode = CHORD_ROPE_NORMAL,
-                         .theta_base = 500000, .pos0 = 77};
+    chord_rope_args a = {.n_tok = T,
+                         .n_head = H,
+                         .head_dim = D,
+                         .n_rot = R,
+                         .mode = CHORD_ROPE_NORMAL,
+                         .theta_base = 500000,
+                         .pos0 = 77};
     chord_rope_reference(x, yn, &a);
     for (int v = 0; v < T * H; v++) {
         const float *xv = x + v * D, *yv = yn + v * D;
@@ -770,8 +783,8 @@ Test(attention, one_key_returns_v)
     fill(v, CTX * HKV * D, -1, 1);
     nan_tail(k, CTX, 1, HKV * D);
     nan_tail(v, CTX, 1, HKV * D);
-    const chord_attention_args a = {.n_tok = 1, .n_head = H, .n_head_kv = HKV, .head_dim = D, .pos0 = 0,
-                                    .scale = 0.25f};
+    const chord_attention_args a = {
+        .n_tok = 1, .n_head = H, .n_head_kv = HKV, .head_dim = D, .pos0 = 0, .scale = 0.25f};
     chord_attention_reference(q, k, v, out, &a);
     for (int h = 0; h < H; h++) /* head h reads kv head h / 2 */
         for (int d = 0; d < D; d++)
@@ -785,11 +798,9 @@ Test(attention, two_keys_known_weights)
     const float scale = 0.5f;
     float q[2] = {1, 0}, k[3 * 2] = {0, 1, (float)(log(3.0) / scale), 0, NAN, NAN}, v[3 * 2] = {4, 8, 0, -4, NAN, NAN};
     float out[2];
-    const chord_attention_args a = {.n_tok = 1, .n_head = 1, .n_head_kv = 1, .head_dim = 2, .pos0 = 1,
-                                    .scale = scale};
+    const chord_attention_args a = {.n_tok = 1, .n_head = 1, .n_head_kv = 1, .head_dim = 2, .pos0 = 1, .scale = scale};
     chord_attention_reference(q, k, v, out, &a);
-    cr_assert(fabs(out[0] - 1.0) < 1e-6 && fabs(out[1] - (2.0 - 3.0)) < 1e-6, "%g %g", (double)out[0],
-              (double)out[1]);
+    cr_assert(fabs(out[0] - 1.0) < 1e-6 && fabs(out[1] - (2.0 - 3.0)) < 1e-6, "%g %g", (double)out[0], (double)out[1]);
 }
 
 /* An independent loop over explicit MHA K/V (each kv head copied for its query heads), causal by position. */
@@ -805,8 +816,8 @@ Test(attention, gqa_causal_vs_naive)
     nan_tail(k, CTX, P0 + T, HKV * D);
     nan_tail(v, CTX, P0 + T, HKV * D);
     const float scale = 1 / sqrtf(D);
-    const chord_attention_args a = {.n_tok = T, .n_head = H, .n_head_kv = HKV, .head_dim = D, .pos0 = P0,
-                                    .scale = scale};
+    const chord_attention_args a = {
+        .n_tok = T, .n_head = H, .n_head_kv = HKV, .head_dim = D, .pos0 = P0, .scale = scale};
     for (int i = 0; i < T * H * D; i++)
         out[i] = NAN;
     chord_attention_reference(q, k, v, out, &a);

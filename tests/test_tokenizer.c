@@ -37,10 +37,10 @@ static int load_model(void)
     return 1;
 }
 
-#define NEED_MODEL()                                                                                    \
-    do {                                                                                                \
-        if (!load_model())                                                                              \
-            cr_skip_test("%s is absent (run ci/fetch-model.sh, or set CHORD_MODEL_DIR)", model_path);   \
+#define NEED_MODEL()                                                                                  \
+    do {                                                                                              \
+        if (!load_model())                                                                            \
+            cr_skip_test("%s is absent (run ci/fetch-model.sh, or set CHORD_MODEL_DIR)", model_path); \
     } while (0)
 
 static void close_model(void)
@@ -81,8 +81,8 @@ static void assert_round_trip(const chord_tokenizer *t, const char *s)
     static char out[4 * MAX_IDS];
     int n = encode(t, s, 0, 0, ids);
     int len = chord_detokenize(t, ids, n, 0, out, sizeof out);
-    cr_assert(len == (int)strlen(s) && memcmp(out, s, (size_t)len) == 0, "round trip of \"%s\" (%d tokens) gave \"%.*s\"",
-              s, n, len, out);
+    cr_assert(len == (int)strlen(s) && memcmp(out, s, (size_t)len) == 0,
+              "round trip of \"%s\" (%d tokens) gave \"%.*s\"", s, n, len, out);
 }
 
 /* A GGUF image from a writer, opened from memory; the image must outlive the gguf. */
@@ -135,11 +135,16 @@ Test(tokenizer_model, known_ids)
     assert_ids(ids, n, (int32_t[]){id_of(mt, "Hello"), id_of(mt, "\xC4\xA0world")}, 2, "Hello world");
     /* GPT-2's split keeps one space with the next word and leaves the rest of a run alone: "a", " ", " b" */
     n = encode(mt, "a  b", 0, 0, ids);
-    assert_ids(ids, n, (int32_t[]){id_of(mt, "a"), id_of(mt, "\xC4\xA0"), id_of(mt, "\xC4\xA0" "b")}, 3, "a  b");
+    assert_ids(ids, n,
+               (int32_t[]){id_of(mt, "a"), id_of(mt, "\xC4\xA0"),
+                           id_of(mt, "\xC4\xA0"
+                                     "b")},
+               3, "a  b");
     /* "smollm" isolates every digit, so the space before a number is a token of its own */
     n = encode(mt, " 2024", 0, 0, ids);
-    assert_ids(ids, n, (int32_t[]){id_of(mt, "\xC4\xA0"), id_of(mt, "2"), id_of(mt, "0"), id_of(mt, "2"), id_of(mt, "4")},
-               5, " 2024");
+    assert_ids(ids, n,
+               (int32_t[]){id_of(mt, "\xC4\xA0"), id_of(mt, "2"), id_of(mt, "0"), id_of(mt, "2"), id_of(mt, "4")}, 5,
+               " 2024");
     n = encode(mt, "\n", 0, 0, ids); /* byte 0x0A is U+010A in GPT-2's byte map */
     assert_ids(ids, n, (int32_t[]){id_of(mt, "\xC4\x8A")}, 1, "newline");
     n = encode(mt, "Hi", 1, 0, ids); /* add_bos asked explicitly */
@@ -175,13 +180,20 @@ Test(tokenizer_model, round_trips)
     NEED_MODEL();
     static const char *const texts[] = {
         "Hello, world! It's a test: don't, we'll, they've.",
-        "caf\xC3\xA9 na\xC3\xAFve \xC3\x9C" "ber \xC3\x9F \xCE\xA9\xCE\xBC\xCE\xB5\xCE\xB3\xCE\xB1",
+        "caf\xC3\xA9 na\xC3\xAFve \xC3\x9C"
+        "ber \xC3\x9F \xCE\xA9\xCE\xBC\xCE\xB5\xCE\xB3\xCE\xB1",
         "\xF0\x9F\x98\x80\xF0\x9F\x91\x8D\xF0\x9F\x8F\xBD \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D"
         "\xF0\x9F\x91\xA7 emoji",
         "\xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E\xE3\x81\xAE\xE3\x83\x86\xE3\x82\xAD\xE3\x82\xB9\xE3\x83\x88\xE3\x80\x82"
         "\xE4\xB8\xAD\xE6\x96\x87",
-        "   leading and trailing   ", "tabs\t\tand\n\n\nnewlines\r\n", "a  b   c    d     e", " ", "\n\n",
-        "0 12 345 6789 3.14159 1e-9 -42", "x=1+2*3; y = f(x) // comment", "    def f(self):\n        return 42\n",
+        "   leading and trailing   ",
+        "tabs\t\tand\n\n\nnewlines\r\n",
+        "a  b   c    d     e",
+        " ",
+        "\n\n",
+        "0 12 345 6789 3.14159 1e-9 -42",
+        "x=1+2*3; y = f(x) // comment",
+        "    def f(self):\n        return 42\n",
         "\xD0\x9F\xD1\x80\xD0\xB8\xD0\xB2\xD0\xB5\xD1\x82 \xD9\x85\xD8\xB1\xD8\xAD\xD8\xA8\xD8\xA7",
         "e\xCC\x81 \xC2\xBD \xE2\x85\xA7 \xC2\xA0nbsp \xE3\x80\x80ideographic",
         "\x80 invalid \xC3 utf-8 \xED\xA0\x80 kept byte-exact \xE2\x82",
@@ -222,7 +234,8 @@ Test(tokenizer_model, merge_order)
                     blocked = chord_gguf_str_eq(m[r], merge);
                 if (blocked)
                     continue;
-                char word[4] = {merge[0], merge[2], merge[3], 0}, left[2] = {merge[0], 0}, right[3] = {merge[2], merge[3], 0};
+                char word[4] = {merge[0], merge[2], merge[3], 0}, left[2] = {merge[0], 0},
+                     right[3] = {merge[2], merge[3], 0};
                 int32_t ids[MAX_IDS];
                 int k = encode(mt, word, 0, 0, ids);
                 assert_ids(ids, k, (int32_t[]){id_of(mt, left), id_of(mt, right)}, 2, word);
@@ -307,7 +320,8 @@ Test(chat, smollm_chatml)
     const char *user = strstr(out, "<|im_start|>user\nHi<|im_end|>\n<|im_start|>assistant\n");
     cr_assert(strncmp(out, "<|im_start|>system\n", 19) == 0 && user && strlen(user) == 52, "%s", out);
     size_t sys_len = (size_t)(user - out) - 19 - strlen("<|im_end|>\n");
-    cr_assert(sys_len > 0 && memmem(tmpl.ptr, tmpl.len, out + 19, sys_len), "default system text not from the template");
+    cr_assert(sys_len > 0 && memmem(tmpl.ptr, tmpl.len, out + 19, sys_len),
+              "default system text not from the template");
     cr_assert_eq(chord_chat_format(mg, "Be brief.", "Hi", out, sizeof out), CHORD_OK);
     cr_assert_str_eq(out, "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi<|im_end|>\n"
                           "<|im_start|>assistant\n");
@@ -389,7 +403,14 @@ static chord_tokenizer *spm_tokenizer(float score_ab, float score_bc, chord_gguf
         snprintf(bytes[b], sizeof bytes[b], "<0x%02X>", b);
         toks[SPM_BYTE0 + b] = bytes[b], types[SPM_BYTE0 + b] = CHORD_TT_BYTE;
     }
-    const char *normal[] = {"\xE2\x96\x81", "a", "b", "c", "\xE2\x96\x81" "a", "ab", "bc"};
+    const char *normal[] = {"\xE2\x96\x81",
+                            "a",
+                            "b",
+                            "c",
+                            "\xE2\x96\x81"
+                            "a",
+                            "ab",
+                            "bc"};
     float normal_scores[] = {-10, -11, -12, -13, -3, score_ab, score_bc};
     for (int i = 0; i < SPM_N; i++)
         scores[i] = i < SPM_WS ? 0 : normal_scores[i - SPM_WS];
@@ -514,9 +535,16 @@ static chord_status gpt2_file(const char *pre, int bad, chord_gguf **g, void **m
         toks[b] = chars[b], types[b] = CHORD_TT_NORMAL;
     }
     toks[G2_EOT] = "<|endoftext|>", types[G2_EOT] = CHORD_TT_CONTROL;
-    toks[G2_AB] = "ab", toks[G2_SPACE_A] = "\xC4\xA0" "a", toks[G2_12] = "12";
+    toks[G2_AB] = "ab",
+    toks[G2_SPACE_A] = "\xC4\xA0"
+                       "a",
+    toks[G2_12] = "12";
     types[G2_AB] = types[G2_SPACE_A] = types[G2_12] = CHORD_TT_NORMAL;
-    const char *merges[] = {"a b", bad == 2 ? "\xC4\xA0" "a" : "\xC4\xA0 a", "1 2"};
+    const char *merges[] = {"a b",
+                            bad == 2 ? "\xC4\xA0"
+                                       "a"
+                                     : "\xC4\xA0 a",
+                            "1 2"};
     chord_gguf_writer *w;
     cr_assert_eq(chord_gguf_writer_create(&w), CHORD_OK);
     cr_assert_eq(chord_gguf_set_str(w, "tokenizer.ggml.model", "gpt2"), CHORD_OK);
@@ -581,83 +609,422 @@ static const struct {
     const char *text;
     const char *words[40];
 } split_cases[] = {
-/* Generated from the reference regexes (tokenizer_internal.h) with Python's `regex` module; DIGITS first
+    /* Generated from the reference regexes (tokenizer_internal.h) with Python's `regex` module; DIGITS first
  * splits off every \p{N}. */
-    {CHORD_PRE_GPT2, "Hello world",
-     {"Hello", " world"}},
-    {CHORD_PRE_GPT2, "I'm 12345 ok",
-     {"I", "'m", " 12345", " ok"}},
-    {CHORD_PRE_GPT2, "It'S we'LL 'x",
-     {"It", "'", "S", " we", "'", "LL", " '", "x"}},
-    {CHORD_PRE_GPT2, "a  b   c\x0A""\x0A"" d\x09""\x09""e ",
-     {"a", " ", " b", "  ", " c", "\x0A""\x0A""", " d", "\x09""", "\x09""", "e", " "}},
-    {CHORD_PRE_GPT2, " 12 x3y",
-     {" 12", " x", "3", "y"}},
-    {CHORD_PRE_GPT2, "tab\x09""word (paren) x+=1;",
-     {"tab", "\x09""", "word", " (", "paren", ")", " x", "+=", "1", ";"}},
-    {CHORD_PRE_GPT2, "line1\x0D""\x0A""\x0D""\x0A""  line2\x0A""",
-     {"line", "1", "\x0D""\x0A""\x0D""\x0A"" ", " line", "2", "\x0A"""}},
-    {CHORD_PRE_GPT2, "na\xC3""\xAF""ve \xE6""\x97""\xA5""\xE6""\x9C""\xAC""\xE8""\xAA""\x9E"" \xF0""\x9F""\x98""\x80""\xF0""\x9F""\x98""\x80"" x",
-     {"na\xC3""\xAF""ve", " \xE6""\x97""\xA5""\xE6""\x9C""\xAC""\xE8""\xAA""\x9E""",
-      " \xF0""\x9F""\x98""\x80""\xF0""\x9F""\x98""\x80""", " x"}},
-    {CHORD_PRE_GPT2, "  \x0A""  a",
-     {"  \x0A"" ", " a"}},
-    {CHORD_PRE_GPT2, "\xC2""\xBD"" and \xD9""\xA3""\xD9""\xA4""\xD9""\xA5"" digits",
-     {"\xC2""\xBD""", " and", " \xD9""\xA3""\xD9""\xA4""\xD9""\xA5""", " digits"}},
-    {CHORD_PRE_GPT2, "$$$ !!!\x0A""q",
-     {"$$$", " !!!", "\x0A""", "q"}},
-    {CHORD_PRE_GPT2, "\xC2""\xA0""a\xE3""\x80""\x80""b",
-     {"\xC2""\xA0""", "a", "\xE3""\x80""\x80""", "b"}},
-    {CHORD_PRE_DIGITS, "Hello world",
-     {"Hello", " world"}},
-    {CHORD_PRE_DIGITS, "I'm 12345 ok",
-     {"I", "'m", " ", "1", "2", "3", "4", "5", " ok"}},
-    {CHORD_PRE_DIGITS, "It'S we'LL 'x",
-     {"It", "'", "S", " we", "'", "LL", " '", "x"}},
-    {CHORD_PRE_DIGITS, "a  b   c\x0A""\x0A"" d\x09""\x09""e ",
-     {"a", " ", " b", "  ", " c", "\x0A""\x0A""", " d", "\x09""", "\x09""", "e", " "}},
-    {CHORD_PRE_DIGITS, " 12 x3y",
-     {" ", "1", "2", " x", "3", "y"}},
-    {CHORD_PRE_DIGITS, "tab\x09""word (paren) x+=1;",
-     {"tab", "\x09""", "word", " (", "paren", ")", " x", "+=", "1", ";"}},
-    {CHORD_PRE_DIGITS, "line1\x0D""\x0A""\x0D""\x0A""  line2\x0A""",
-     {"line", "1", "\x0D""\x0A""\x0D""\x0A"" ", " line", "2", "\x0A"""}},
-    {CHORD_PRE_DIGITS, "na\xC3""\xAF""ve \xE6""\x97""\xA5""\xE6""\x9C""\xAC""\xE8""\xAA""\x9E"" \xF0""\x9F""\x98""\x80""\xF0""\x9F""\x98""\x80"" x",
-     {"na\xC3""\xAF""ve", " \xE6""\x97""\xA5""\xE6""\x9C""\xAC""\xE8""\xAA""\x9E""",
-      " \xF0""\x9F""\x98""\x80""\xF0""\x9F""\x98""\x80""", " x"}},
-    {CHORD_PRE_DIGITS, "  \x0A""  a",
-     {"  \x0A"" ", " a"}},
-    {CHORD_PRE_DIGITS, "\xC2""\xBD"" and \xD9""\xA3""\xD9""\xA4""\xD9""\xA5"" digits",
-     {"\xC2""\xBD""", " and", " ", "\xD9""\xA3""", "\xD9""\xA4""", "\xD9""\xA5""", " digits"}},
-    {CHORD_PRE_DIGITS, "$$$ !!!\x0A""q",
-     {"$$$", " !!!", "\x0A""", "q"}},
-    {CHORD_PRE_DIGITS, "\xC2""\xA0""a\xE3""\x80""\x80""b",
-     {"\xC2""\xA0""", "a", "\xE3""\x80""\x80""", "b"}},
-    {CHORD_PRE_LLAMA3, "Hello world",
-     {"Hello", " world"}},
-    {CHORD_PRE_LLAMA3, "I'm 12345 ok",
-     {"I", "'m", " ", "123", "45", " ok"}},
-    {CHORD_PRE_LLAMA3, "It'S we'LL 'x",
-     {"It", "'S", " we", "'LL", " '", "x"}},
-    {CHORD_PRE_LLAMA3, "a  b   c\x0A""\x0A"" d\x09""\x09""e ",
-     {"a", " ", " b", "  ", " c", "\x0A""\x0A""", " d", "\x09""", "\x09""e", " "}},
-    {CHORD_PRE_LLAMA3, " 12 x3y",
-     {" ", "12", " x", "3", "y"}},
-    {CHORD_PRE_LLAMA3, "tab\x09""word (paren) x+=1;",
-     {"tab", "\x09""word", " (", "paren", ")", " x", "+=", "1", ";"}},
-    {CHORD_PRE_LLAMA3, "line1\x0D""\x0A""\x0D""\x0A""  line2\x0A""",
-     {"line", "1", "\x0D""\x0A""\x0D""\x0A""", " ", " line", "2", "\x0A"""}},
-    {CHORD_PRE_LLAMA3, "na\xC3""\xAF""ve \xE6""\x97""\xA5""\xE6""\x9C""\xAC""\xE8""\xAA""\x9E"" \xF0""\x9F""\x98""\x80""\xF0""\x9F""\x98""\x80"" x",
-     {"na\xC3""\xAF""ve", " \xE6""\x97""\xA5""\xE6""\x9C""\xAC""\xE8""\xAA""\x9E""",
-      " \xF0""\x9F""\x98""\x80""\xF0""\x9F""\x98""\x80""", " x"}},
-    {CHORD_PRE_LLAMA3, "  \x0A""  a",
-     {"  \x0A""", " ", " a"}},
-    {CHORD_PRE_LLAMA3, "\xC2""\xBD"" and \xD9""\xA3""\xD9""\xA4""\xD9""\xA5"" digits",
-     {"\xC2""\xBD""", " and", " ", "\xD9""\xA3""\xD9""\xA4""\xD9""\xA5""", " digits"}},
-    {CHORD_PRE_LLAMA3, "$$$ !!!\x0A""q",
-     {"$$$", " !!!\x0A""", "q"}},
-    {CHORD_PRE_LLAMA3, "\xC2""\xA0""a\xE3""\x80""\x80""b",
-     {"\xC2""\xA0""a", "\xE3""\x80""\x80""b"}},
+    {CHORD_PRE_GPT2, "Hello world", {"Hello", " world"}},
+    {CHORD_PRE_GPT2, "I'm 12345 ok", {"I", "'m", " 12345", " ok"}},
+    {CHORD_PRE_GPT2, "It'S we'LL 'x", {"It", "'", "S", " we", "'", "LL", " '", "x"}},
+    {CHORD_PRE_GPT2,
+     "a  b   c\x0A"
+     "\x0A"
+     " d\x09"
+     "\x09"
+     "e ",
+     {"a", " ", " b", "  ", " c",
+      "\x0A"
+      "\x0A"
+      "",
+      " d",
+      "\x09"
+      "",
+      "\x09"
+      "",
+      "e", " "}},
+    {CHORD_PRE_GPT2, " 12 x3y", {" 12", " x", "3", "y"}},
+    {CHORD_PRE_GPT2,
+     "tab\x09"
+     "word (paren) x+=1;",
+     {"tab",
+      "\x09"
+      "",
+      "word", " (", "paren", ")", " x", "+=", "1", ";"}},
+    {CHORD_PRE_GPT2,
+     "line1\x0D"
+     "\x0A"
+     "\x0D"
+     "\x0A"
+     "  line2\x0A"
+     "",
+     {"line", "1",
+      "\x0D"
+      "\x0A"
+      "\x0D"
+      "\x0A"
+      " ",
+      " line", "2",
+      "\x0A"
+      ""}},
+    {CHORD_PRE_GPT2,
+     "na\xC3"
+     "\xAF"
+     "ve \xE6"
+     "\x97"
+     "\xA5"
+     "\xE6"
+     "\x9C"
+     "\xAC"
+     "\xE8"
+     "\xAA"
+     "\x9E"
+     " \xF0"
+     "\x9F"
+     "\x98"
+     "\x80"
+     "\xF0"
+     "\x9F"
+     "\x98"
+     "\x80"
+     " x",
+     {"na\xC3"
+      "\xAF"
+      "ve",
+      " \xE6"
+      "\x97"
+      "\xA5"
+      "\xE6"
+      "\x9C"
+      "\xAC"
+      "\xE8"
+      "\xAA"
+      "\x9E"
+      "",
+      " \xF0"
+      "\x9F"
+      "\x98"
+      "\x80"
+      "\xF0"
+      "\x9F"
+      "\x98"
+      "\x80"
+      "",
+      " x"}},
+    {CHORD_PRE_GPT2,
+     "  \x0A"
+     "  a",
+     {"  \x0A"
+      " ",
+      " a"}},
+    {CHORD_PRE_GPT2,
+     "\xC2"
+     "\xBD"
+     " and \xD9"
+     "\xA3"
+     "\xD9"
+     "\xA4"
+     "\xD9"
+     "\xA5"
+     " digits",
+     {"\xC2"
+      "\xBD"
+      "",
+      " and",
+      " \xD9"
+      "\xA3"
+      "\xD9"
+      "\xA4"
+      "\xD9"
+      "\xA5"
+      "",
+      " digits"}},
+    {CHORD_PRE_GPT2,
+     "$$$ !!!\x0A"
+     "q",
+     {"$$$", " !!!",
+      "\x0A"
+      "",
+      "q"}},
+    {CHORD_PRE_GPT2,
+     "\xC2"
+     "\xA0"
+     "a\xE3"
+     "\x80"
+     "\x80"
+     "b",
+     {"\xC2"
+      "\xA0"
+      "",
+      "a",
+      "\xE3"
+      "\x80"
+      "\x80"
+      "",
+      "b"}},
+    {CHORD_PRE_DIGITS, "Hello world", {"Hello", " world"}},
+    {CHORD_PRE_DIGITS, "I'm 12345 ok", {"I", "'m", " ", "1", "2", "3", "4", "5", " ok"}},
+    {CHORD_PRE_DIGITS, "It'S we'LL 'x", {"It", "'", "S", " we", "'", "LL", " '", "x"}},
+    {CHORD_PRE_DIGITS,
+     "a  b   c\x0A"
+     "\x0A"
+     " d\x09"
+     "\x09"
+     "e ",
+     {"a", " ", " b", "  ", " c",
+      "\x0A"
+      "\x0A"
+      "",
+      " d",
+      "\x09"
+      "",
+      "\x09"
+      "",
+      "e", " "}},
+    {CHORD_PRE_DIGITS, " 12 x3y", {" ", "1", "2", " x", "3", "y"}},
+    {CHORD_PRE_DIGITS,
+     "tab\x09"
+     "word (paren) x+=1;",
+     {"tab",
+      "\x09"
+      "",
+      "word", " (", "paren", ")", " x", "+=", "1", ";"}},
+    {CHORD_PRE_DIGITS,
+     "line1\x0D"
+     "\x0A"
+     "\x0D"
+     "\x0A"
+     "  line2\x0A"
+     "",
+     {"line", "1",
+      "\x0D"
+      "\x0A"
+      "\x0D"
+      "\x0A"
+      " ",
+      " line", "2",
+      "\x0A"
+      ""}},
+    {CHORD_PRE_DIGITS,
+     "na\xC3"
+     "\xAF"
+     "ve \xE6"
+     "\x97"
+     "\xA5"
+     "\xE6"
+     "\x9C"
+     "\xAC"
+     "\xE8"
+     "\xAA"
+     "\x9E"
+     " \xF0"
+     "\x9F"
+     "\x98"
+     "\x80"
+     "\xF0"
+     "\x9F"
+     "\x98"
+     "\x80"
+     " x",
+     {"na\xC3"
+      "\xAF"
+      "ve",
+      " \xE6"
+      "\x97"
+      "\xA5"
+      "\xE6"
+      "\x9C"
+      "\xAC"
+      "\xE8"
+      "\xAA"
+      "\x9E"
+      "",
+      " \xF0"
+      "\x9F"
+      "\x98"
+      "\x80"
+      "\xF0"
+      "\x9F"
+      "\x98"
+      "\x80"
+      "",
+      " x"}},
+    {CHORD_PRE_DIGITS,
+     "  \x0A"
+     "  a",
+     {"  \x0A"
+      " ",
+      " a"}},
+    {CHORD_PRE_DIGITS,
+     "\xC2"
+     "\xBD"
+     " and \xD9"
+     "\xA3"
+     "\xD9"
+     "\xA4"
+     "\xD9"
+     "\xA5"
+     " digits",
+     {"\xC2"
+      "\xBD"
+      "",
+      " and", " ",
+      "\xD9"
+      "\xA3"
+      "",
+      "\xD9"
+      "\xA4"
+      "",
+      "\xD9"
+      "\xA5"
+      "",
+      " digits"}},
+    {CHORD_PRE_DIGITS,
+     "$$$ !!!\x0A"
+     "q",
+     {"$$$", " !!!",
+      "\x0A"
+      "",
+      "q"}},
+    {CHORD_PRE_DIGITS,
+     "\xC2"
+     "\xA0"
+     "a\xE3"
+     "\x80"
+     "\x80"
+     "b",
+     {"\xC2"
+      "\xA0"
+      "",
+      "a",
+      "\xE3"
+      "\x80"
+      "\x80"
+      "",
+      "b"}},
+    {CHORD_PRE_LLAMA3, "Hello world", {"Hello", " world"}},
+    {CHORD_PRE_LLAMA3, "I'm 12345 ok", {"I", "'m", " ", "123", "45", " ok"}},
+    {CHORD_PRE_LLAMA3, "It'S we'LL 'x", {"It", "'S", " we", "'LL", " '", "x"}},
+    {CHORD_PRE_LLAMA3,
+     "a  b   c\x0A"
+     "\x0A"
+     " d\x09"
+     "\x09"
+     "e ",
+     {"a", " ", " b", "  ", " c",
+      "\x0A"
+      "\x0A"
+      "",
+      " d",
+      "\x09"
+      "",
+      "\x09"
+      "e",
+      " "}},
+    {CHORD_PRE_LLAMA3, " 12 x3y", {" ", "12", " x", "3", "y"}},
+    {CHORD_PRE_LLAMA3,
+     "tab\x09"
+     "word (paren) x+=1;",
+     {"tab",
+      "\x09"
+      "word",
+      " (", "paren", ")", " x", "+=", "1", ";"}},
+    {CHORD_PRE_LLAMA3,
+     "line1\x0D"
+     "\x0A"
+     "\x0D"
+     "\x0A"
+     "  line2\x0A"
+     "",
+     {"line", "1",
+      "\x0D"
+      "\x0A"
+      "\x0D"
+      "\x0A"
+      "",
+      " ", " line", "2",
+      "\x0A"
+      ""}},
+    {CHORD_PRE_LLAMA3,
+     "na\xC3"
+     "\xAF"
+     "ve \xE6"
+     "\x97"
+     "\xA5"
+     "\xE6"
+     "\x9C"
+     "\xAC"
+     "\xE8"
+     "\xAA"
+     "\x9E"
+     " \xF0"
+     "\x9F"
+     "\x98"
+     "\x80"
+     "\xF0"
+     "\x9F"
+     "\x98"
+     "\x80"
+     " x",
+     {"na\xC3"
+      "\xAF"
+      "ve",
+      " \xE6"
+      "\x97"
+      "\xA5"
+      "\xE6"
+      "\x9C"
+      "\xAC"
+      "\xE8"
+      "\xAA"
+      "\x9E"
+      "",
+      " \xF0"
+      "\x9F"
+      "\x98"
+      "\x80"
+      "\xF0"
+      "\x9F"
+      "\x98"
+      "\x80"
+      "",
+      " x"}},
+    {CHORD_PRE_LLAMA3,
+     "  \x0A"
+     "  a",
+     {"  \x0A"
+      "",
+      " ", " a"}},
+    {CHORD_PRE_LLAMA3,
+     "\xC2"
+     "\xBD"
+     " and \xD9"
+     "\xA3"
+     "\xD9"
+     "\xA4"
+     "\xD9"
+     "\xA5"
+     " digits",
+     {"\xC2"
+      "\xBD"
+      "",
+      " and", " ",
+      "\xD9"
+      "\xA3"
+      "\xD9"
+      "\xA4"
+      "\xD9"
+      "\xA5"
+      "",
+      " digits"}},
+    {CHORD_PRE_LLAMA3,
+     "$$$ !!!\x0A"
+     "q",
+     {"$$$",
+      " !!!\x0A"
+      "",
+      "q"}},
+    {CHORD_PRE_LLAMA3,
+     "\xC2"
+     "\xA0"
+     "a\xE3"
+     "\x80"
+     "\x80"
+     "b",
+     {"\xC2"
+      "\xA0"
+      "a",
+      "\xE3"
+      "\x80"
+      "\x80"
+      "b"}},
 };
 
 Test(pretokenizer, matches_reference_regexes)
@@ -670,8 +1037,8 @@ Test(pretokenizer, matches_reference_regexes)
             size_t end = chord_tok_pre_next(split_cases[c].pre, s, n, pos, &seg_end);
             const char *want = split_cases[c].words[w];
             cr_assert(want && end - pos == strlen(want) && memcmp(s + pos, want, end - pos) == 0,
-                      "case %zu (pre %d, \"%s\"): word %d is \"%.*s\", want \"%s\"", c, (int)split_cases[c].pre, s,
-                      w, (int)(end - pos), s + pos, want ? want : "(none)");
+                      "case %zu (pre %d, \"%s\"): word %d is \"%.*s\", want \"%s\"", c, (int)split_cases[c].pre, s, w,
+                      (int)(end - pos), s + pos, want ? want : "(none)");
             pos = end, w++;
         }
         cr_assert_null(split_cases[c].words[w], "case %zu: fewer words than the reference", c);

@@ -88,21 +88,21 @@ Test(vulkan, shader_copies, .timeout = 300)
 {
     static const struct {
         size_t soff, doff, bytes;
-        int same_buf;  /* copy within the source buffer (ranges disjoint unless overlap) */
-        int shader;    /* expected to record at least one dispatch */
+        int same_buf; /* copy within the source buffer (ranges disjoint unless overlap) */
+        int shader;   /* expected to record at least one dispatch */
     } cases[] = {
-        {0, 0, 65536, 0, 1},       /* uvec4, no tail */
-        {16, 48, 70012, 0, 1},     /* uvec4 + 12 tail bytes */
-        {32, 64, 70003, 0, 1},     /* uvec4 + a tail that is not whole words */
-        {4, 8, 70001, 0, 1},       /* 4-byte offsets only: uint + 1 tail byte */
-        {16, 4, 40000, 0, 1},      /* one side 16-aligned, the other not: uint */
-        {8, 16, 3, 0, 0},          /* smaller than a word: vkCmdCopyBuffer only */
-        {7, 1, 50001, 0, 0},       /* odd offsets: vkCmdCopyBuffer */
-        {0, 0, 0, 0, 0},           /* nothing */
-        {0, 80016, 80000, 1, 1},   /* same buffer, disjoint */
-        {80020, 12, 80000, 1, 1},  /* same buffer, disjoint, destination first */
-        {0, 16, 90000, 1, 0},      /* overlapping: memmove through staging */
-        {20, 4, 90001, 1, 0},      /* overlapping the other way */
+        {0, 0, 65536, 0, 1},      /* uvec4, no tail */
+        {16, 48, 70012, 0, 1},    /* uvec4 + 12 tail bytes */
+        {32, 64, 70003, 0, 1},    /* uvec4 + a tail that is not whole words */
+        {4, 8, 70001, 0, 1},      /* 4-byte offsets only: uint + 1 tail byte */
+        {16, 4, 40000, 0, 1},     /* one side 16-aligned, the other not: uint */
+        {8, 16, 3, 0, 0},         /* smaller than a word: vkCmdCopyBuffer only */
+        {7, 1, 50001, 0, 0},      /* odd offsets: vkCmdCopyBuffer */
+        {0, 0, 0, 0, 0},          /* nothing */
+        {0, 80016, 80000, 1, 1},  /* same buffer, disjoint */
+        {80020, 12, 80000, 1, 1}, /* same buffer, disjoint, destination first */
+        {0, 16, 90000, 1, 0},     /* overlapping: memmove through staging */
+        {20, 4, 90001, 1, 0},     /* overlapping the other way */
     };
     enum { BYTES = 200000 };
     unsigned char *hs = malloc(BYTES), *hd = malloc(BYTES), *back = malloc(BYTES);
@@ -194,10 +194,17 @@ Test(vulkan, tensors_split_across_dispatches, .timeout = 300)
         {.op = CHORD_OP_ADD, .name = "split 4099", .args = &(const chord_add_args){4099}},
         {.op = CHORD_OP_ADD, .name = "split 4096 inplace", .inplace = 1, .args = &(const chord_add_args){4096}},
         {.op = CHORD_OP_SWIGLU, .name = "split 1537", .args = &(const chord_swiglu_args){1537}},
-        {.op = CHORD_OP_RMSNORM, .name = "split 33x1000 inplace", .inplace = 1, .args = &(const chord_rmsnorm_args){33, 1000, 1e-5f}},
+        {.op = CHORD_OP_RMSNORM,
+         .name = "split 33x1000 inplace",
+         .inplace = 1,
+         .args = &(const chord_rmsnorm_args){33, 1000, 1e-5f}},
         {.op = CHORD_OP_RMSNORM, .name = "split 7x575", .args = &(const chord_rmsnorm_args){7, 575, 1e-5f}},
-        {.op = CHORD_OP_SOFTMAX, .name = "split 27x301 causal", .args = &(const chord_softmax_args){27, 301, 0.35f, 1, 5, 3}},
-        {.op = CHORD_OP_SOFTMAX, .name = "split 9x300 causal", .args = &(const chord_softmax_args){9, 300, 1.0f, 1, 0, 1}},
+        {.op = CHORD_OP_SOFTMAX,
+         .name = "split 27x301 causal",
+         .args = &(const chord_softmax_args){27, 301, 0.35f, 1, 5, 3}},
+        {.op = CHORD_OP_SOFTMAX,
+         .name = "split 9x300 causal",
+         .args = &(const chord_softmax_args){9, 300, 1.0f, 1, 0, 1}},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         chord_check_result r;
@@ -207,7 +214,8 @@ Test(vulkan, tensors_split_across_dispatches, .timeout = 300)
                   r.message);
     }
     /* a row bigger than one binding cannot be split: refused, not run wrong */
-    const chord_case wide = {.op = CHORD_OP_SOFTMAX, .name = "row too wide", .args = &(const chord_softmax_args){1, 2000, 1.0f, 0, 0, 1}};
+    const chord_case wide = {
+        .op = CHORD_OP_SOFTMAX, .name = "row too wide", .args = &(const chord_softmax_args){1, 2000, 1.0f, 0, 0, 1}};
     chord_check_result r;
     cr_expect_eq(chord_check_case(&rt, &wide, 1, &r), CHORD_ERR_UNSUPPORTED);
     chord_close(&rt);
@@ -282,8 +290,5 @@ Test(vulkan, validation_error_fails_the_next_call, .timeout = 300)
     chord_close(&rt);
 }
 #else
-Test(vulkan, not_built)
-{
-    cr_skip_test("the Vulkan backend is not compiled in");
-}
+Test(vulkan, not_built) { cr_skip_test("the Vulkan backend is not compiled in"); }
 #endif

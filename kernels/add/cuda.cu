@@ -10,8 +10,8 @@
 #include "../common/cuda_common.cuh"
 #include "add.h"
 
-__global__ void __launch_bounds__(256) add_vec4(const float4 *a /* (n4) */, const float4 *b /* (n4) */,
-                                                float4 *y /* (n4) */, int64_t n4)
+__global__ void __launch_bounds__(256)
+    add_vec4(const float4 *a /* (n4) */, const float4 *b /* (n4) */, float4 *y /* (n4) */, int64_t n4)
 {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n4; i += stride) {
@@ -47,7 +47,7 @@ extern "C" chord_status chord_add_cuda(void *ctx, const chord_tensor *t, const v
     if (chord_cuda_aligned(a, 16) && chord_cuda_aligned(b, 16) && chord_cuda_aligned(y, 16) && n >= 4) {
         const int64_t n4 = n / 4;
         add_vec4<<<chord_cuda_grid(n4, threads), threads, 0, stream>>>((const float4 *)a, (const float4 *)b,
-                                                                      (float4 *)y, n4);
+                                                                       (float4 *)y, n4);
         CHORD_CUDA_CHECK_LAUNCH("add_vec4");
         done = 4 * n4;
     }

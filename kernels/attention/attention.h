@@ -15,6 +15,6 @@ typedef struct chord_attention_args {
 } chord_attention_args;
 
 void chord_attention_reference(const float *q, const float *k, const float *v, float *out,
-                         const chord_attention_args *a);
+                               const chord_attention_args *a);
 
 #endif

@@ -83,7 +83,7 @@ __global__ void __launch_bounds__(256)
         }
         const float s0 = scale * dot0, s1 = has1 ? scale * dot1 : -INFINITY;
         const float mn = fmaxf(m, fmaxf(s0, s1)); /* finite: s0 is */
-        const float corr = expf(m - mn);         /* 0 on the first step (m = -inf) */
+        const float corr = expf(m - mn);          /* 0 on the first step (m = -inf) */
         const float p0 = expf(s0 - mn), p1 = has1 ? expf(s1 - mn) : 0.0f;
         l = l * corr + p0 + p1;
         m = mn;
@@ -304,8 +304,8 @@ extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, c
     /* v3 in the split regime: (token, kv head) blocks, ~2 of 8 warps per SM, chunks of >= 32 keys */
     const int G = a->n_head / a->n_head_kv;
     const long long gblocks = (long long)a->n_tok * a->n_head_kv;
-    const bool gqa = n_split > 1 && a->head_dim % 4 == 0 && a->head_dim <= 128 && G <= 8 &&
-                     chord_cuda_aligned(q, 16) && chord_cuda_aligned(k, 16) && chord_cuda_aligned(v, 16);
+    const bool gqa = n_split > 1 && a->head_dim % 4 == 0 && a->head_dim <= 128 && G <= 8 && chord_cuda_aligned(q, 16) &&
+                     chord_cuda_aligned(k, 16) && chord_cuda_aligned(v, 16);
     if (gqa) {
         const long long gwant = (2 * 132 + gblocks - 1) / gblocks;
         long long gs = (n_kv + 31) / 32;
@@ -329,23 +329,23 @@ extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, c
         const int gchunk = (int)((n_kv + n_split - 1) / n_split);
         const dim3 ggrid((unsigned)gblocks, (unsigned)n_split);
         if (G <= 4)
-            attention_gqa_kernel<4><<<ggrid, ATTN_WARPS * 32, 0, stream>>>(q, k, v, a->n_head, a->n_head_kv,
-                                                                            a->head_dim, a->pos0, a->scale, gchunk, part);
+            attention_gqa_kernel<4><<<ggrid, ATTN_WARPS * 32, 0, stream>>>(
+                q, k, v, a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part);
         else
-            attention_gqa_kernel<8><<<ggrid, ATTN_WARPS * 32, 0, stream>>>(q, k, v, a->n_head, a->n_head_kv,
-                                                                            a->head_dim, a->pos0, a->scale, gchunk, part);
+            attention_gqa_kernel<8><<<ggrid, ATTN_WARPS * 32, 0, stream>>>(
+                q, k, v, a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part);
     } else {
         const int chunk = (int)((n_kv + n_split - 1) / n_split);
         const dim3 grid((unsigned)blocks, (unsigned)n_split);
-#define ATTN_LAUNCH(NI)                                                                                        \
+#define ATTN_LAUNCH(NI)                                                                                            \
     attention_kernel<NI><<<grid, warps * 32, shared, stream>>>(q, k, v, out, a->n_head, a->n_head_kv, a->head_dim, \
-                                                                a->pos0, a->scale, chunk, part)
-    switch (ni) {
-    case 1: ATTN_LAUNCH(1); break;
-    case 2: ATTN_LAUNCH(2); break;
-    case 4: ATTN_LAUNCH(4); break;
-    default: ATTN_LAUNCH(8); break;
-    }
+                                                               a->pos0, a->scale, chunk, part)
+        switch (ni) {
+        case 1: ATTN_LAUNCH(1); break;
+        case 2: ATTN_LAUNCH(2); break;
+        case 4: ATTN_LAUNCH(4); break;
+        default: ATTN_LAUNCH(8); break;
+        }
 #undef ATTN_LAUNCH
     }
     if (n_split > 1) {
@@ -357,8 +357,9 @@ extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, c
         /* freed in stream order after the merge, also when a launch failed */
         const cudaError_t f = cudaFreeAsync(part, stream);
         if (e != cudaSuccess)
-            return chord_fail(CHORD_ERR_DEVICE, "cuda: launch of attention_kernel/attention_merge failed at %s:%d: %s (%s)",
-                              __FILE__, __LINE__, cudaGetErrorName(e), cudaGetErrorString(e));
+            return chord_fail(CHORD_ERR_DEVICE,
+                              "cuda: launch of attention_kernel/attention_merge failed at %s:%d: %s (%s)", __FILE__,
+                              __LINE__, cudaGetErrorName(e), cudaGetErrorString(e));
         CHORD_CUDA_CHECK(f);
         return CHORD_OK;
     }

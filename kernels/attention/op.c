@@ -37,10 +37,7 @@ static double flops(const void *args)
     return 4.0 * keys * a->n_head * a->head_dim;
 }
 
-static void reference(void *const t[], const void *args)
-{
-    chord_attention_reference(t[0], t[1], t[2], t[3], args);
-}
+static void reference(void *const t[], const void *args) { chord_attention_reference(t[0], t[1], t[2], t[3], args); }
 
 static size_t case_bytes(const chord_case *c, int i)
 {
@@ -62,10 +59,12 @@ static void fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t 
     }
 }
 
-#define CASE(size_, name_, ctx_, tok_, head_, head_kv_, dim_, pos0_, scale_)                \
-    {.op = CHORD_OP_ATTENTION, .name = name_, .size = size_,                                \
-     .args = CHORD_ARGS(chord_attention_args, tok_, head_, head_kv_, dim_, pos0_, scale_),     \
-     .extra = CHORD_ARGS(attention_case, ctx_)}
+#define CASE(size_, name_, ctx_, tok_, head_, head_kv_, dim_, pos0_, scale_)                  \
+    {                                                                                         \
+        .op = CHORD_OP_ATTENTION, .name = name_, .size = size_,                               \
+        .args = CHORD_ARGS(chord_attention_args, tok_, head_, head_kv_, dim_, pos0_, scale_), \
+        .extra = CHORD_ARGS(attention_case, ctx_)                                             \
+    }
 
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "decode 9/3 heads d64 pos0", 4, 1, 9, 3, 64, 0, 0.125f),
@@ -76,4 +75,6 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_LARGE, "decode 32/8 heads d128 pos4000", 4096, 1, 32, 8, 128, 4000, 0.088388348f),
 };
 
-CHORD_DEFINE_OP(attention, .n_tensors = 4, .check = check, .tensor_bytes = tensor_bytes, .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .case_bytes = case_bytes, .fill = fill, .tolerance = {1e-9, 1e-5, 1e-4});
+CHORD_DEFINE_OP(attention, .n_tensors = 4, .check = check, .tensor_bytes = tensor_bytes, .flops = flops,
+                .reference = reference, CHORD_OP_CASES(cases), .case_bytes = case_bytes, .fill = fill,
+                .tolerance = {1e-9, 1e-5, 1e-4});

@@ -9,14 +9,14 @@
 #include "../common/ref_launch.h"
 
 void chord_attention_reference(const float *q, const float *k, const float *v, float *out,
-                         const chord_attention_args *a)
+                               const chord_attention_args *a)
 {
     /* q, out: (n_tok, n_head, head_dim); k, v: (n_ctx, n_head_kv, head_dim) */
     const int D = a->head_dim;
     const int group = a->n_head / a->n_head_kv; /* query heads per kv head */
     const size_t n_out = (size_t)a->n_tok * a->n_head * D;
     const size_t n_kv = (size_t)a->pos0 + a->n_tok;
-    double *score = malloc(n_kv * sizeof *score); /* (n_kv) */
+    double *score = malloc(n_kv * sizeof *score);  /* (n_kv) */
     double *acc = malloc((size_t)D * sizeof *acc); /* (head_dim) */
     if (!score || !acc) {
         for (size_t i = 0; i < n_out; i++)

@@ -3,8 +3,8 @@
 #include "../common/vulkan_launch.h"
 #include "attention.h"
 
-#define ATTN_ACC 4    /* the shader's ACC: head_dim <= ACC * WG */
-#define ATTN_HD_MAX 256 /* the shader's HD_MAX */
+#define ATTN_ACC 4             /* the shader's ACC: head_dim <= ACC * WG */
+#define ATTN_HD_MAX 256        /* the shader's HD_MAX */
 #define ATTN_TARGET_GROUPS 256 /* enough work-groups for a big GPU (132 SMs on the H100) */
 
 typedef struct {

@@ -20,19 +20,15 @@ static_assert(sizeof(chord_block_q6_K) == 210, "q6_K block is 210 bytes in CUDA 
 
 /* After every launch: a bad configuration (too many threads, too much shared memory) shows up here,
  * named by the kernel, instead of as a mysterious failure at the next sync. */
-#define CHORD_CUDA_CHECK_LAUNCH(kernel_name)                                                             \
-    do {                                                                                                 \
-        cudaError_t chord_cu_e_ = cudaGetLastError();                                                    \
-        if (chord_cu_e_ != cudaSuccess)                                                                  \
-            return chord_fail(CHORD_ERR_DEVICE, "cuda: launch of %s failed at %s:%d: %s (%s)", kernel_name, \
-                              __FILE__, __LINE__, cudaGetErrorName(chord_cu_e_),                         \
-                              cudaGetErrorString(chord_cu_e_));                                          \
+#define CHORD_CUDA_CHECK_LAUNCH(kernel_name)                                                                          \
+    do {                                                                                                              \
+        cudaError_t chord_cu_e_ = cudaGetLastError();                                                                 \
+        if (chord_cu_e_ != cudaSuccess)                                                                               \
+            return chord_fail(CHORD_ERR_DEVICE, "cuda: launch of %s failed at %s:%d: %s (%s)", kernel_name, __FILE__, \
+                              __LINE__, cudaGetErrorName(chord_cu_e_), cudaGetErrorString(chord_cu_e_));              \
     } while (0)
 
-static inline bool chord_cuda_aligned(const void *p, size_t align)
-{
-    return ((uintptr_t)p & (align - 1)) == 0;
-}
+static inline bool chord_cuda_aligned(const void *p, size_t align) { return ((uintptr_t)p & (align - 1)) == 0; }
 
 /* Threads for a row-per-block kernel that handles `units` items per row: a multiple of 32 in [32, 1024]. */
 static inline int chord_cuda_row_threads(long long units)

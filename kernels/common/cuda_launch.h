@@ -28,12 +28,12 @@ extern "C" {
 
 /* Checks one CUDA runtime call; on failure returns CHORD_ERR_DEVICE from the enclosing function with
  * the call text, file, line and CUDA's error name and string. */
-#define CHORD_CUDA_CHECK(call)                                                                          \
-    do {                                                                                                \
-        cudaError_t chord_cu_e_ = (call);                                                               \
-        if (chord_cu_e_ != cudaSuccess)                                                                 \
-            return chord_fail(CHORD_ERR_DEVICE, "cuda: %s failed at %s:%d: %s (%s)", #call, __FILE__,    \
-                              __LINE__, cudaGetErrorName(chord_cu_e_), cudaGetErrorString(chord_cu_e_)); \
+#define CHORD_CUDA_CHECK(call)                                                                                  \
+    do {                                                                                                        \
+        cudaError_t chord_cu_e_ = (call);                                                                       \
+        if (chord_cu_e_ != cudaSuccess)                                                                         \
+            return chord_fail(CHORD_ERR_DEVICE, "cuda: %s failed at %s:%d: %s (%s)", #call, __FILE__, __LINE__, \
+                              cudaGetErrorName(chord_cu_e_), cudaGetErrorString(chord_cu_e_));                  \
     } while (0)
 
 struct chord_buf {
@@ -42,10 +42,7 @@ struct chord_buf {
 };
 
 /* The device address of a tensor: chord_launch has checked that its span lies inside its buffer. */
-static inline void *chord_cuda_ptr(chord_tensor t)
-{
-    return t.buf->data + t.offset;
-}
+static inline void *chord_cuda_ptr(chord_tensor t) { return t.buf->data + t.offset; }
 
 #ifdef __cplusplus
 extern "C" {

@@ -15,9 +15,21 @@
 
 #undef __device__
 #define __device__ __host__
-static inline float h_mul(float a, float b) { volatile float r = a * b; return r; }
-static inline float h_add(float a, float b) { volatile float r = a + b; return r; }
-static inline float h_sub(float a, float b) { volatile float r = a - b; return r; }
+static inline float h_mul(float a, float b)
+{
+    volatile float r = a * b;
+    return r;
+}
+static inline float h_add(float a, float b)
+{
+    volatile float r = a + b;
+    return r;
+}
+static inline float h_sub(float a, float b)
+{
+    volatile float r = a - b;
+    return r;
+}
 #define __fmul_rn h_mul
 #define __fadd_rn h_add
 #define __fsub_rn h_sub
@@ -27,7 +39,10 @@ static inline float h_sub(float a, float b) { volatile float r = a - b; return r
 extern "C" {
 #include "../dequant/dequant.h"
 }
-static inline float chord_cu_ld_f16(const uint8_t *p) { return __half2float(__ushort_as_half(*(const unsigned short *)p)); }
+static inline float chord_cu_ld_f16(const uint8_t *p)
+{
+    return __half2float(__ushort_as_half(*(const unsigned short *)p));
+}
 static inline float chord_cu_ld_bf16(const uint8_t *p)
 {
     const unsigned u = (unsigned)*(const unsigned short *)p << 16;
@@ -47,14 +62,10 @@ static uint32_t next_u32(void)
 
 /* Bit-identical, or both NaN: a NaN's payload is not part of the format (random f16/bf16 bits hit
  * NaN patterns; f16 -> f32 conversions differ in whether they keep the payload). */
-static bool same(float a, float b)
-{
-    return memcmp(&a, &b, sizeof a) == 0 || (a != a && b != b);
-}
+static bool same(float a, float b) { return memcmp(&a, &b, sizeof a) == 0 || (a != a && b != b); }
 
 /* Random blocks with finite f16 scales at the format's scale offsets, decoded both ways. */
-template <typename Q>
-static int check(chord_type t, int n_blocks, const int *scale_offs, int n_scales)
+template <typename Q> static int check(chord_type t, int n_blocks, const int *scale_offs, int n_scales)
 {
     const size_t bytes = (size_t)Q::BYTES * n_blocks;
     uint8_t *buf = (uint8_t *)malloc(bytes + 2);
@@ -79,8 +90,7 @@ static int check(chord_type t, int n_blocks, const int *scale_offs, int n_scales
     int bad = 0;
     for (int64_t i = 0; i < n; i++)
         if (!same(ref[i], got[i]) && bad++ < 3)
-            printf("  %s value %lld: ref %.9g, decoder %.9g\n", chord_type_info(t)->name, (long long)i, ref[i],
-                   got[i]);
+            printf("  %s value %lld: ref %.9g, decoder %.9g\n", chord_type_info(t)->name, (long long)i, ref[i], got[i]);
     /* get1 on every value of the first block too: the path of the k % 4 tails */
     for (int64_t i = 0; i < Q::QK && i < n; i++)
         if (!same(Q::get1(src, i), ref[i]) && bad++ < 3)
@@ -135,10 +145,9 @@ static int check_tc(chord_type type, int has_m, uint32_t off)
                     uint32_t wa, wb;
                     memcpy(&wa, sa + 16 * (2 * t + h) + 4 * (gg >> 1), 4);
                     memcpy(&wb, sbp + 16 * (2 * t + h) + 4 * (gg >> 1), 4);
-                    const uint32_t a[4] = {mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 0), off),
-                                           mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 0), off),
-                                           mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 1), off),
-                                           mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 1), off)};
+                    const uint32_t a[4] = {
+                        mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 0), off), mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 0), off),
+                        mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 1), off), mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 1), off)};
                     uint32_t b02[3], b13[3], b[2] = {0, 0};
                     mm_tc_b_frags(x + sb * 256 + 32 * gg + 4 * (2 * t + h), b02, b13);
                     if (g < 3)
@@ -208,8 +217,8 @@ int main(void)
     bad += check<chord_cu_q4_K>(CHORD_TYPE_Q4_K, 5, dm, 2) > 0;
     bad += check<chord_cu_q5_K>(CHORD_TYPE_Q5_K, 5, dm, 2) > 0;
     bad += check<chord_cu_q6_K>(CHORD_TYPE_Q6_K, 5, d6, 1) > 0;
-    static const int s4[] = {128, 130, 132, 134, 136, 138, 140, 142}, s41[] = {128, 130, 132, 134, 136, 138, 140,
-                                                                           142, 144, 146, 148, 150, 152, 154, 156, 158},
+    static const int s4[] = {128, 130, 132, 134, 136, 138, 140, 142},
+                     s41[] = {128, 130, 132, 134, 136, 138, 140, 142, 144, 146, 148, 150, 152, 154, 156, 158},
                      s8[] = {256, 258, 260, 262, 264, 266, 268, 270};
     bad += check<chord_cu_q4_0_split>(CHORD_TYPE_Q4_0_SPLIT, 5, s4, 8) > 0;
     bad += check<chord_cu_q4_1_split>(CHORD_TYPE_Q4_1_SPLIT, 5, s41, 16) > 0;

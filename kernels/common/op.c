@@ -34,13 +34,13 @@ void chord_fill_quant(chord_type type, int64_t n, unsigned char *dst, uint64_t *
         chord_f16 scale[2] = {chord_f32_to_f16(chord_rand_uniform(rng, 0.002f, 0.1f)),
                               chord_f32_to_f16(chord_rand_uniform(rng, -0.1f, 0.1f))};
         switch (type) {
-        case CHORD_TYPE_Q4_0: case CHORD_TYPE_Q5_0: case CHORD_TYPE_Q8_0:
-            memcpy(blk, scale, 2);
-            break;
-        case CHORD_TYPE_Q4_1: case CHORD_TYPE_Q5_1:
-            memcpy(blk, scale, 4);
-            break;
-        case CHORD_TYPE_Q4_K: case CHORD_TYPE_Q5_K: /* d, dmin; sub-block scales are 6-bit ints */
+        case CHORD_TYPE_Q4_0:
+        case CHORD_TYPE_Q5_0:
+        case CHORD_TYPE_Q8_0: memcpy(blk, scale, 2); break;
+        case CHORD_TYPE_Q4_1:
+        case CHORD_TYPE_Q5_1: memcpy(blk, scale, 4); break;
+        case CHORD_TYPE_Q4_K:
+        case CHORD_TYPE_Q5_K: /* d, dmin; sub-block scales are 6-bit ints */
             scale[0] = chord_f32_to_f16(chord_rand_uniform(rng, 0.0005f, 0.003f));
             scale[1] = chord_f32_to_f16(chord_rand_uniform(rng, 0.0f, 0.003f));
             memcpy(blk, scale, 4);
@@ -49,7 +49,9 @@ void chord_fill_quant(chord_type type, int64_t n, unsigned char *dst, uint64_t *
             scale[0] = chord_f32_to_f16(chord_rand_uniform(rng, 0.0002f, 0.0008f));
             memcpy(blk + traits->type_size - 2, scale, 2);
             break;
-        case CHORD_TYPE_Q4_0_SPLIT: case CHORD_TYPE_Q4_1_SPLIT: case CHORD_TYPE_Q8_0_SPLIT: {
+        case CHORD_TYPE_Q4_0_SPLIT:
+        case CHORD_TYPE_Q4_1_SPLIT:
+        case CHORD_TYPE_Q8_0_SPLIT: {
             /* 8 scales d after the quants (128 or 256 bytes), q4_1's 8 m after those */
             const size_t at = type == CHORD_TYPE_Q8_0_SPLIT ? 256 : 128;
             for (int g = 0; g < 8; g++) {
@@ -61,8 +63,7 @@ void chord_fill_quant(chord_type type, int64_t n, unsigned char *dst, uint64_t *
             }
             break;
         }
-        default:
-            break;
+        default: break;
         }
     }
 }
@@ -82,10 +83,7 @@ void chord_fill_weights(chord_type type, int64_t n, void *dst, uint64_t *rng)
     }
 }
 
-size_t chord_f32_bytes(int64_t n)
-{
-    return n > 0 ? (size_t)n * sizeof(float) : 0;
-}
+size_t chord_f32_bytes(int64_t n) { return n > 0 ? (size_t)n * sizeof(float) : 0; }
 
 int chord_whole_blocks(chord_type type, int64_t n)
 {

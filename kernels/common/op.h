@@ -45,11 +45,11 @@ enum {
 
 /* One row of the case table. Every case's output is its last tensor; inputs are filled at random from a seed. */
 typedef struct chord_case {
-    int op;           /* chord_op */
-    const char *name; /* unique within the op, e.g. "q4_1 1x577x576" */
-    int size;         /* CHORD_CASE_* */
-    int inplace;      /* output aliases tensor 0 (ops whose contract allows it) */
-    const void *args; /* the op's chord_<op>_args */
+    int op;            /* chord_op */
+    const char *name;  /* unique within the op, e.g. "q4_1 1x577x576" */
+    int size;          /* CHORD_CASE_* */
+    int inplace;       /* output aliases tensor 0 (ops whose contract allows it) */
+    const void *args;  /* the op's chord_<op>_args */
     const void *extra; /* what the op's case hooks read beyond args (attention: the KV cache rows); may be NULL */
 } chord_case;
 
@@ -93,12 +93,17 @@ typedef struct chord_elementwise_args {
 const char *chord_elementwise_check(const void *args);
 size_t chord_elementwise_bytes(const void *args, int i);
 /* An elementwise op's cases: one value, an odd count, in place, and 16M values (64 MiB a tensor). */
-#define CHORD_ELEMENTWISE_CASES(op_, odd_n)                                                                       \
+#define CHORD_ELEMENTWISE_CASES(op_, odd_n)                                                                         \
     {.op = (op_), .name = "1", .size = CHORD_CASE_SMALL, .args = CHORD_ARGS(chord_elementwise_args, 1)},            \
         {.op = (op_), .name = #odd_n, .size = CHORD_CASE_SMALL, .args = CHORD_ARGS(chord_elementwise_args, odd_n)}, \
-        {.op = (op_), .name = "4099 inplace", .size = CHORD_CASE_SMALL, .inplace = 1,                               \
+        {.op = (op_),                                                                                               \
+         .name = "4099 inplace",                                                                                    \
+         .size = CHORD_CASE_SMALL,                                                                                  \
+         .inplace = 1,                                                                                              \
          .args = CHORD_ARGS(chord_elementwise_args, 4099)},                                                         \
-        {.op = (op_), .name = "16M", .size = CHORD_CASE_LARGE, .args = CHORD_ARGS(chord_elementwise_args, 16 << 20)}
+    {                                                                                                               \
+        .op = (op_), .name = "16M", .size = CHORD_CASE_LARGE, .args = CHORD_ARGS(chord_elementwise_args, 16 << 20)  \
+    }
 
 /* ---- helpers the descriptors share (kernels/common/op.c) ---- */
 

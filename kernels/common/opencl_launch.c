@@ -1,10 +1,7 @@
 /* The launch helpers every OpenCL launcher shares (declared in opencl_launch.h). */
 #include "opencl_launch.h"
 
-size_t chord_cl_round_up(size_t x, size_t m)
-{
-    return (x + m - 1) / m * m;
-}
+size_t chord_cl_round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
 const char *chord_cl_wtype_define(chord_type t)
 {

@@ -17,12 +17,12 @@ const char *chord_cl_error_name(cl_int err);
 
 /* Checks one OpenCL call returning cl_int; on failure returns CHORD_ERR_DEVICE from the enclosing
  * function with the call text, file, line and the error's name. */
-#define CHORD_CL_CHECK(call)                                                                           \
-    do {                                                                                               \
-        cl_int chord_cl_e_ = (call);                                                                   \
-        if (chord_cl_e_ != CL_SUCCESS)                                                                 \
-            return chord_fail(CHORD_ERR_DEVICE, "opencl: %s failed at %s:%d: %s (%d)", #call, __FILE__, \
-                              __LINE__, chord_cl_error_name(chord_cl_e_), (int)chord_cl_e_);           \
+#define CHORD_CL_CHECK(call)                                                                                      \
+    do {                                                                                                          \
+        cl_int chord_cl_e_ = (call);                                                                              \
+        if (chord_cl_e_ != CL_SUCCESS)                                                                            \
+            return chord_fail(CHORD_ERR_DEVICE, "opencl: %s failed at %s:%d: %s (%d)", #call, __FILE__, __LINE__, \
+                              chord_cl_error_name(chord_cl_e_), (int)chord_cl_e_);                                \
     } while (0)
 
 struct chord_buf {
@@ -33,14 +33,14 @@ struct chord_buf {
 /* Tunables of one device, chosen from a small table at init (runtime/opencl.c) and passed to every
  * program as -D defines. */
 typedef struct chord_cl_tune {
-    int red_wg;     /* work-group of the row reductions (rmsnorm, softmax, matmul rows); a power of 2 */
-    int row_reg;    /* values per work-item a row reduction keeps in registers (one read of the row) */
-    int ew_wg;      /* work-group of the elementwise ops */
-    int ew_vpi;     /* values per work-item of the elementwise ops */
-    int mm_wg;      /* matmul (GEMV): work-group per output row; a power of 2 */
-    int mm_rows;    /* matmul: X rows per work-group */
+    int red_wg;  /* work-group of the row reductions (rmsnorm, softmax, matmul rows); a power of 2 */
+    int row_reg; /* values per work-item a row reduction keeps in registers (one read of the row) */
+    int ew_wg;   /* work-group of the elementwise ops */
+    int ew_vpi;  /* values per work-item of the elementwise ops */
+    int mm_wg;   /* matmul (GEMV): work-group per output row; a power of 2 */
+    int mm_rows; /* matmul: X rows per work-group */
     int gemm_bm, gemm_bn, gemm_bk, gemm_tm, gemm_tn; /* matmul_tiled tile shape */
-    int attn_wg;    /* attention: work-group per (query, head[, key range]); a power of 2 */
+    int attn_wg;            /* attention: work-group per (query, head[, key range]); a power of 2 */
     int attn_groups_per_cu; /* attention splits keys until tokens x heads x splits reaches this per CU */
 } chord_cl_tune;
 
@@ -92,15 +92,15 @@ chord_status chord_cl_launch(chord_cl_ctx *c, cl_kernel k, int dims, const size_
 CHORD_OPS(CHORD_DECLARE_OPENCL)
 
 /* Sets argument i of kernel from a value: every argument is checked like any other call. */
-#define CHORD_CL_ARG(kernel, i, v)                                                      \
-    do {                                                                                \
-        __typeof__(v) chord_arg_ = (v);                                                 \
+#define CHORD_CL_ARG(kernel, i, v)                                                     \
+    do {                                                                               \
+        __typeof__(v) chord_arg_ = (v);                                                \
         CHORD_CL_CHECK(clSetKernelArg((kernel), (i), sizeof chord_arg_, &chord_arg_)); \
     } while (0)
 /* A tensor is two arguments: its buffer and its byte offset. */
-#define CHORD_CL_ARG_TENSOR(kernel, i, tensor)                 \
-    do {                                                       \
-        CHORD_CL_ARG(kernel, i, (tensor).buf->mem);            \
+#define CHORD_CL_ARG_TENSOR(kernel, i, tensor)                    \
+    do {                                                          \
+        CHORD_CL_ARG(kernel, i, (tensor).buf->mem);               \
         CHORD_CL_ARG(kernel, (i) + 1, (cl_ulong)(tensor).offset); \
     } while (0)
 

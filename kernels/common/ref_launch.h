@@ -10,10 +10,7 @@ struct chord_buf {
 };
 
 /* The host address of a tensor: chord_launch has checked that its span lies inside its buffer. */
-static inline void *chord_ref_ptr(chord_tensor t)
-{
-    return t.buf->data + t.offset;
-}
+static inline void *chord_ref_ptr(chord_tensor t) { return t.buf->data + t.offset; }
 
 /* Threads a launcher may split its work over (CHORD_REF_THREADS, else the cores online; runtime/ref.c). */
 int chord_ref_threads(void);

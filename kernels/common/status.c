@@ -34,14 +34,12 @@ chord_status chord_fail(chord_status code, const char *fmt, ...)
     return code;
 }
 
-const char *chord_last_error(void)
-{
-    return last_error ? last_error : "";
-}
+const char *chord_last_error(void) { return last_error ? last_error : ""; }
 
 const char *chord_status_name(chord_status s)
 {
-    static const char *names[] = {"ok",     "invalid argument", "unsupported", "unavailable", "device error",
-                                  "out of memory", "i/o error", "bad format", "mismatch"};
+    static const char *names[] = {"ok",          "invalid argument", "unsupported",
+                                  "unavailable", "device error",     "out of memory",
+                                  "i/o error",   "bad format",       "mismatch"};
     return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "unknown status";
 }

@@ -10,8 +10,8 @@ typedef enum chord_status {
     CHORD_ERR_DEVICE,      /* a GPU API call failed */
     CHORD_ERR_NOMEM,
     CHORD_ERR_IO,
-    CHORD_ERR_FORMAT,      /* malformed file */
-    CHORD_ERR_MISMATCH     /* a result disagrees with the reference */
+    CHORD_ERR_FORMAT,  /* malformed file */
+    CHORD_ERR_MISMATCH /* a result disagrees with the reference */
 } chord_status;
 
 /* Records the message for the calling thread and returns code, so `return chord_fail(...)` reads well. */
@@ -21,11 +21,11 @@ chord_status chord_fail(chord_status code, const char *fmt, ...) __attribute__((
 const char *chord_last_error(void);
 const char *chord_status_name(chord_status s);
 
-#define CHORD_TRY(expr)                    \
-    do {                                   \
+#define CHORD_TRY(expr)                     \
+    do {                                    \
         chord_status chord_try_s_ = (expr); \
-        if (chord_try_s_ != CHORD_OK)      \
-            return chord_try_s_;           \
+        if (chord_try_s_ != CHORD_OK)       \
+            return chord_try_s_;            \
     } while (0)
 
 #endif

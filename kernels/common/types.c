@@ -47,7 +47,7 @@ int chord_type_from_name(const char *name)
 
 int chord_type_split_of(chord_type type)
 {
-    return type == CHORD_TYPE_Q4_0 ? CHORD_TYPE_Q4_0_SPLIT
+    return type == CHORD_TYPE_Q4_0   ? CHORD_TYPE_Q4_0_SPLIT
            : type == CHORD_TYPE_Q4_1 ? CHORD_TYPE_Q4_1_SPLIT
            : type == CHORD_TYPE_Q8_0 ? CHORD_TYPE_Q8_0_SPLIT
                                      : -1;
@@ -141,11 +141,11 @@ chord_f16 chord_f32_to_f16(float f)
         return (chord_f16)(sign | 0x7e00); /* NaN */
     if (absx >= 0x477ff000u)
         return (chord_f16)(sign | 0x7c00); /* overflow to inf */
-    if (absx < 0x38800000u) {          /* subnormal or zero in f16 */
+    if (absx < 0x38800000u) {              /* subnormal or zero in f16 */
         if (absx < 0x33000000u)
             return (chord_f16)sign;
         uint32_t mant = (absx & 0x7fffff) | 0x800000;
-        int shift = 126 - (int)(absx >> 23);   /* 14..24 */
+        int shift = 126 - (int)(absx >> 23); /* 14..24 */
         uint32_t half = mant >> shift;
         uint32_t rem = mant & ((1u << shift) - 1);
         uint32_t mid = 1u << (shift - 1);

@@ -44,20 +44,55 @@ typedef uint16_t chord_bf16; /* bfloat16 bits */
 #define CHORD_K_SCALE_SIZE 12
 
 /* y = d * (q - 8), q the low nibbles (values 0..15) then the high nibbles */
-typedef struct { chord_f16 d; uint8_t qs[CHORD_QK4_0 / 2]; } chord_block_q4_0;
+typedef struct {
+    chord_f16 d;
+    uint8_t qs[CHORD_QK4_0 / 2];
+} chord_block_q4_0;
 /* y = d * q + m */
-typedef struct { chord_f16 d; chord_f16 m; uint8_t qs[CHORD_QK4_1 / 2]; } chord_block_q4_1;
+typedef struct {
+    chord_f16 d;
+    chord_f16 m;
+    uint8_t qs[CHORD_QK4_1 / 2];
+} chord_block_q4_1;
 /* y = d * (q - 16), q = nibble | (bit from qh) << 4 */
-typedef struct { chord_f16 d; uint8_t qh[4]; uint8_t qs[CHORD_QK5_0 / 2]; } chord_block_q5_0;
+typedef struct {
+    chord_f16 d;
+    uint8_t qh[4];
+    uint8_t qs[CHORD_QK5_0 / 2];
+} chord_block_q5_0;
 /* y = d * q + m, q as in q5_0 */
-typedef struct { chord_f16 d; chord_f16 m; uint8_t qh[4]; uint8_t qs[CHORD_QK5_1 / 2]; } chord_block_q5_1;
+typedef struct {
+    chord_f16 d;
+    chord_f16 m;
+    uint8_t qh[4];
+    uint8_t qs[CHORD_QK5_1 / 2];
+} chord_block_q5_1;
 /* y = d * q, q signed */
-typedef struct { chord_f16 d; int8_t qs[CHORD_QK8_0]; } chord_block_q8_0;
+typedef struct {
+    chord_f16 d;
+    int8_t qs[CHORD_QK8_0];
+} chord_block_q8_0;
 /* 8 sub-blocks of 32 with 6-bit scales and mins: y = d * sc * q - dmin * m */
-typedef struct { chord_f16 d; chord_f16 dmin; uint8_t scales[CHORD_K_SCALE_SIZE]; uint8_t qs[CHORD_QK_K / 2]; } chord_block_q4_K;
-typedef struct { chord_f16 d; chord_f16 dmin; uint8_t scales[CHORD_K_SCALE_SIZE]; uint8_t qh[CHORD_QK_K / 8]; uint8_t qs[CHORD_QK_K / 2]; } chord_block_q5_K;
+typedef struct {
+    chord_f16 d;
+    chord_f16 dmin;
+    uint8_t scales[CHORD_K_SCALE_SIZE];
+    uint8_t qs[CHORD_QK_K / 2];
+} chord_block_q4_K;
+typedef struct {
+    chord_f16 d;
+    chord_f16 dmin;
+    uint8_t scales[CHORD_K_SCALE_SIZE];
+    uint8_t qh[CHORD_QK_K / 8];
+    uint8_t qs[CHORD_QK_K / 2];
+} chord_block_q5_K;
 /* 16 sub-blocks of 16 with 8-bit signed scales: y = d * sc * (q - 32) */
-typedef struct { uint8_t ql[CHORD_QK_K / 2]; uint8_t qh[CHORD_QK_K / 4]; int8_t scales[CHORD_QK_K / 16]; chord_f16 d; } chord_block_q6_K;
+typedef struct {
+    uint8_t ql[CHORD_QK_K / 2];
+    uint8_t qh[CHORD_QK_K / 4];
+    int8_t scales[CHORD_QK_K / 16];
+    chord_f16 d;
+} chord_block_q6_K;
 
 /* Split super-blocks: 256 values, the values of 8 consecutive GGUF blocks g = 0..7 (value 32 g + i is value i of
  * block g), every quant first and the 8 scales after them. GGUF blocks are 18, 20 or 34 bytes, so they sit at
@@ -67,9 +102,19 @@ typedef struct { uint8_t ql[CHORD_QK_K / 2]; uint8_t qh[CHORD_QK_K / 4]; int8_t 
  * odd g) or of word g (q8). One 16-byte load thus gives one reader 4 consecutive values of each of the 8 blocks,
  * and 8 readers j side by side read 32 consecutive activations per block: coalesced.
  * The values are the GGUF ones exactly: q4_0 y = d[g] (q - 8), q4_1 y = d[g] q + m[g], q8_0 y = d[g] q. */
-typedef struct { uint8_t qs[128]; chord_f16 d[8]; } chord_block_q4_0_split;
-typedef struct { uint8_t qs[128]; chord_f16 d[8]; chord_f16 m[8]; } chord_block_q4_1_split;
-typedef struct { int8_t qs[256]; chord_f16 d[8]; } chord_block_q8_0_split;
+typedef struct {
+    uint8_t qs[128];
+    chord_f16 d[8];
+} chord_block_q4_0_split;
+typedef struct {
+    uint8_t qs[128];
+    chord_f16 d[8];
+    chord_f16 m[8];
+} chord_block_q4_1_split;
+typedef struct {
+    int8_t qs[256];
+    chord_f16 d[8];
+} chord_block_q8_0_split;
 #define CHORD_QK_SPLIT 256
 
 _Static_assert(sizeof(chord_block_q4_0) == 18, "q4_0 block is 18 bytes");
@@ -85,10 +130,10 @@ _Static_assert(sizeof(chord_block_q4_0_split) == 144 && sizeof(chord_block_q4_1_
                "split super-blocks are 8 GGUF blocks' bytes, multiples of 16");
 
 typedef struct chord_type_traits {
-    const char *name;     /* GGUF's name, e.g. "q4_1" */
-    int block_size;       /* values per block; 0 when chord cannot handle the type */
-    size_t type_size;     /* bytes per block */
-    int internal;         /* 1: a chord-only layout (the *_SPLIT types), never a file's */
+    const char *name; /* GGUF's name, e.g. "q4_1" */
+    int block_size;   /* values per block; 0 when chord cannot handle the type */
+    size_t type_size; /* bytes per block */
+    int internal;     /* 1: a chord-only layout (the *_SPLIT types), never a file's */
 } chord_type_traits;
 
 /* Traits of a type; block_size 0 for ids chord does not support. */
@@ -105,7 +150,7 @@ int chord_type_split_of(chord_type type);
 int chord_type_split_repack(chord_type type, const void *src, void *dst, int64_t n);
 
 float chord_f16_to_f32(chord_f16 h);
-chord_f16 chord_f32_to_f16(float f);   /* round to nearest even */
+chord_f16 chord_f32_to_f16(float f); /* round to nearest even */
 float chord_bf16_to_f32(chord_bf16 h);
 chord_bf16 chord_f32_to_bf16(float f); /* round to nearest even */
 

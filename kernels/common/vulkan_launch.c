@@ -26,15 +26,9 @@ int chord_vk_matmul_fits(int m, int n, int k, size_t row_bytes)
            (uint64_t)m * n * 4 < CHORD_VK_U32_SPAN;
 }
 
-uint64_t chord_vk_cdiv(uint64_t n, uint64_t d)
-{
-    return (n + d - 1) / d;
-}
+uint64_t chord_vk_cdiv(uint64_t n, uint64_t d) { return (n + d - 1) / d; }
 
-uint32_t chord_vk_min_u32(uint64_t a, uint32_t b)
-{
-    return a < b ? (uint32_t)a : b;
-}
+uint32_t chord_vk_min_u32(uint64_t a, uint32_t b) { return a < b ? (uint32_t)a : b; }
 
 size_t chord_vk_pc_remainder(const chord_vk *vk, size_t offset)
 {
@@ -52,7 +46,8 @@ uint32_t chord_vk_stride_groups(const chord_vk *vk, uint64_t items, uint32_t wg)
 uint32_t chord_vk_groups_for(const chord_vk *vk, uint64_t items, uint32_t per_group)
 {
     uint64_t g = (items + per_group - 1) / per_group;
-    uint64_t lim = chord_vk_get_caps(vk)->max_groups[0] < MAX_GROUPS ? chord_vk_get_caps(vk)->max_groups[0] : MAX_GROUPS;
+    uint64_t lim =
+        chord_vk_get_caps(vk)->max_groups[0] < MAX_GROUPS ? chord_vk_get_caps(vk)->max_groups[0] : MAX_GROUPS;
     return (uint32_t)(g < lim ? g : lim);
 }
 
@@ -143,9 +138,8 @@ chord_status chord_vk_elementwise(chord_vk *vk, const char *base, const chord_te
     return CHORD_OK;
 }
 
-chord_status chord_vk_rows(chord_vk *vk, const char *variant, const chord_tensor *t, int n_tensors,
-                           unsigned row_mask, int n_rows, int n_cols, int vec, void *pc, size_t pc_size,
-                           chord_vk_row_split split)
+chord_status chord_vk_rows(chord_vk *vk, const char *variant, const chord_tensor *t, int n_tensors, unsigned row_mask,
+                           int n_rows, int n_cols, int vec, void *pc, size_t pc_size, chord_vk_row_split split)
 {
     const size_t row_bytes = (size_t)n_cols * 4;
     const uint64_t max_bytes = chord_vk_max_tensor_bytes(vk);
@@ -169,8 +163,8 @@ chord_status chord_vk_rows(chord_vk *vk, const char *variant, const chord_tensor
         *split.n_rows = (uint32_t)cnt;
         if (split.row0)
             *split.row0 = (uint32_t)done;
-        CHORD_TRY(chord_vk_dispatch(vk, variant, tt, bytes, n_tensors, pc, pc_size, wg, chord_vk_groups_for(vk, (uint64_t)cnt, 1), 1,
-                                    1));
+        CHORD_TRY(chord_vk_dispatch(vk, variant, tt, bytes, n_tensors, pc, pc_size, wg,
+                                    chord_vk_groups_for(vk, (uint64_t)cnt, 1), 1, 1));
         done += cnt;
     }
     return CHORD_OK;

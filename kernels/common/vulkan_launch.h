@@ -28,14 +28,14 @@ typedef struct chord_vk chord_vk; /* the backend context: the ctx of every backe
 
 /* What the chosen device offers, for picking variants and geometry. */
 typedef struct chord_vk_caps {
-    uint32_t max_wg;           /* maxComputeWorkGroupInvocations (and maxComputeWorkGroupSize[0]) */
-    uint32_t shared_bytes;     /* maxComputeSharedMemorySize */
-    uint32_t subgroup;         /* subgroupSize: informative, shaders never assume it */
-    uint32_t min_offset_align; /* minStorageBufferOffsetAlignment */
-    uint32_t max_groups[3];    /* maxComputeWorkGroupCount */
-    uint64_t max_range;        /* maxStorageBufferRange: bytes one binding may span */
+    uint32_t max_wg;                /* maxComputeWorkGroupInvocations (and maxComputeWorkGroupSize[0]) */
+    uint32_t shared_bytes;          /* maxComputeSharedMemorySize */
+    uint32_t subgroup;              /* subgroupSize: informative, shaders never assume it */
+    uint32_t min_offset_align;      /* minStorageBufferOffsetAlignment */
+    uint32_t max_groups[3];         /* maxComputeWorkGroupCount */
+    uint64_t max_range;             /* maxStorageBufferRange: bytes one binding may span */
     int has_f64, has_f16, has_int8; /* shaderFloat64, shaderFloat16, shaderInt8 (enabled when present) */
-    char name[256];            /* deviceName (VK_MAX_PHYSICAL_DEVICE_NAME_SIZE bytes with its NUL) */
+    char name[256];                 /* deviceName (VK_MAX_PHYSICAL_DEVICE_NAME_SIZE bytes with its NUL) */
 } chord_vk_caps;
 
 /* ---- the backend's side (runtime/vulkan_pipe.c) ---- */
@@ -126,8 +126,7 @@ typedef struct chord_vk_row_split {
 /* Dispatches `variant` over n_rows rows of n_cols floats, one work-group per row, in as few dispatches as the
  * binding range allows; tensors with bit i of row_mask set are (n_rows, n_cols), the others are bound whole
  * (one row's bytes). vec: floats per shader load (1 or 4). */
-chord_status chord_vk_rows(chord_vk *vk, const char *variant, const chord_tensor *t, int n_tensors,
-                           unsigned row_mask, int n_rows, int n_cols, int vec, void *pc, size_t pc_size,
-                           chord_vk_row_split split);
+chord_status chord_vk_rows(chord_vk *vk, const char *variant, const chord_tensor *t, int n_tensors, unsigned row_mask,
+                           int n_rows, int n_cols, int vec, void *pc, size_t pc_size, chord_vk_row_split split);
 
 #endif

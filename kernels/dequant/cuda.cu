@@ -48,13 +48,12 @@ __global__ void __launch_bounds__(256) dequant_kernel(const uint8_t *__restrict_
         dst[e] = Q::get1(src, e);
 }
 
-template <typename Q>
-static chord_status launch_dequant(const void *src, float *dst, int64_t n, cudaStream_t stream)
+template <typename Q> static chord_status launch_dequant(const void *src, float *dst, int64_t n, cudaStream_t stream)
 {
     const int threads = 256;
     const int dst_vec = chord_cuda_aligned(dst, 16);
-    dequant_kernel<Q><<<chord_cuda_grid((n + 3) / 4, threads), threads, 0, stream>>>((const uint8_t *)src, dst, n,
-                                                                                     dst_vec);
+    dequant_kernel<Q>
+        <<<chord_cuda_grid((n + 3) / 4, threads), threads, 0, stream>>>((const uint8_t *)src, dst, n, dst_vec);
     CHORD_CUDA_CHECK_LAUNCH("dequant_kernel");
     return CHORD_OK;
 }

@@ -14,10 +14,7 @@ static size_t tensor_bytes(const void *args, int i)
     return i == 0 ? (a->n > 0 ? chord_type_row_bytes(a->type, a->n) : 0) : chord_f32_bytes(a->n);
 }
 
-static void reference(void *const t[], const void *args)
-{
-    chord_dequant_reference(t[0], t[1], args);
-}
+static void reference(void *const t[], const void *args) { chord_dequant_reference(t[0], t[1], args); }
 
 static int is_float(chord_type type)
 {
@@ -52,9 +49,11 @@ static chord_tolerance case_tolerance(const chord_case *c)
     return (chord_tolerance){1e-13, 1e-7, 1e-6};
 }
 
-#define CASE(size_, name_, type_, n_)                                                       \
-    {.op = CHORD_OP_DEQUANT, .name = name_, .size = size_,                                  \
-     .args = CHORD_ARGS(chord_dequant_args, CHORD_TYPE_##type_, n_)}
+#define CASE(size_, name_, type_, n_)                                  \
+    {                                                                  \
+        .op = CHORD_OP_DEQUANT, .name = name_, .size = size_,          \
+        .args = CHORD_ARGS(chord_dequant_args, CHORD_TYPE_##type_, n_) \
+    }
 
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "f32 1", F32, 1),
@@ -82,4 +81,5 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_LARGE, "q4_0 64M", Q4_0, 64 << 20), /* 292 MiB moved, as for the copy ceiling */
 };
 
-CHORD_DEFINE_OP(dequant, .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes, .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .case_tolerance = case_tolerance);
+CHORD_DEFINE_OP(dequant, .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes, .reference = reference,
+                CHORD_OP_CASES(cases), .fill = fill, .case_tolerance = case_tolerance);

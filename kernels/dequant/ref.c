@@ -7,10 +7,7 @@
 #include "dequant.h"
 #include "../common/ref_launch.h"
 
-static float rd_f16(const uint8_t *p)
-{
-    return chord_f16_to_f32((chord_f16)(p[0] | p[1] << 8));
-}
+static float rd_f16(const uint8_t *p) { return chord_f16_to_f32((chord_f16)(p[0] | p[1] << 8)); }
 
 /* q4_0 (18 bytes): f16 d, qs[16]; value j < 16 is the low nibble of qs[j], j >= 16 the high nibble of qs[j-16] */
 static void q4_0(const uint8_t *b, float *y)
@@ -225,9 +222,7 @@ int chord_dequant_reference(const void *src, float *dst, const chord_dequant_arg
     if (n % t->block_size != 0)
         return -1;
     switch (a->type) {
-    case CHORD_TYPE_F32:
-        memcpy(dst, s, (size_t)n * sizeof(float));
-        return 0;
+    case CHORD_TYPE_F32: memcpy(dst, s, (size_t)n * sizeof(float)); return 0;
     case CHORD_TYPE_F16:
         for (int64_t i = 0; i < n; i++)
             dst[i] = rd_f16(s + 2 * i);

@@ -51,9 +51,9 @@ chord_status chord_dequant_vulkan(void *ctx, const chord_tensor *t, const void *
          * value left 3/4 of the invocations idle: f16 ran at 50% of copy on the H100) */
         dequant_pc pc = {.n = (uint32_t)nv, .nunits = (uint32_t)(nv / 8)};
         pc.y_vec4 = chord_vk_pc_remainder(vk, tr[1].offset) % 16 == 0;
-        CHORD_TRY(chord_vk_dispatch(vk, name, tr, bytes, 2, &pc, sizeof pc, wg,
-                                    chord_vk_stride_groups(vk, is_float ? ((uint64_t)nv + 15) / 16 : (uint64_t)nv / 8, wg),
-                                    1, 1));
+        CHORD_TRY(chord_vk_dispatch(
+            vk, name, tr, bytes, 2, &pc, sizeof pc, wg,
+            chord_vk_stride_groups(vk, is_float ? ((uint64_t)nv + 15) / 16 : (uint64_t)nv / 8, wg), 1, 1));
     }
     return CHORD_OK;
 }

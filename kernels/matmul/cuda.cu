@@ -99,21 +99,18 @@
 
 /* Q::get4, but one 16-byte (f32) or 8-byte (f16, bf16) load when every W row is aligned for it
  * (w_vec, decided once per launch): the quant formats' blocks are only 2-aligned and keep get4. */
-template <typename Q>
-__device__ __forceinline__ void mm_get4(const uint8_t *row, int e, float v[4], bool w_vec)
+template <typename Q> __device__ __forceinline__ void mm_get4(const uint8_t *row, int e, float v[4], bool w_vec)
 {
     Q::get4(row, e, v);
 }
-template <>
-__device__ __forceinline__ void mm_get4<chord_cu_f32>(const uint8_t *row, int e, float v[4], bool w_vec)
+template <> __device__ __forceinline__ void mm_get4<chord_cu_f32>(const uint8_t *row, int e, float v[4], bool w_vec)
 {
     if (!w_vec)
         return chord_cu_f32::get4(row, e, v);
     const float4 t = *(const float4 *)(row + 4 * (size_t)e);
     v[0] = t.x, v[1] = t.y, v[2] = t.z, v[3] = t.w;
 }
-template <>
-__device__ __forceinline__ void mm_get4<chord_cu_f16>(const uint8_t *row, int e, float v[4], bool w_vec)
+template <> __device__ __forceinline__ void mm_get4<chord_cu_f16>(const uint8_t *row, int e, float v[4], bool w_vec)
 {
     if (!w_vec)
         return chord_cu_f16::get4(row, e, v);
@@ -123,8 +120,7 @@ __device__ __forceinline__ void mm_get4<chord_cu_f16>(const uint8_t *row, int e,
     v[2] = __half2float(__ushort_as_half((unsigned short)(t.y & 0xffff)));
     v[3] = __half2float(__ushort_as_half((unsigned short)(t.y >> 16)));
 }
-template <>
-__device__ __forceinline__ void mm_get4<chord_cu_bf16>(const uint8_t *row, int e, float v[4], bool w_vec)
+template <> __device__ __forceinline__ void mm_get4<chord_cu_bf16>(const uint8_t *row, int e, float v[4], bool w_vec)
 {
     if (!w_vec)
         return chord_cu_bf16::get4(row, e, v);
@@ -210,10 +206,10 @@ __device__ __forceinline__ void mm_split_load(uint4 *q, uint4 *sc, const uint8_t
     for (int i = 0; i < NS; i++)
         sc[i] = __ldcs((const uint4 *)(p + SOFF + 16 * i));
 }
-#define MM_SPLIT_LOAD                                                                             \
-    static __device__ __forceinline__ void load(uint4 *q, uint4 *sc, const uint8_t *p, int j)  \
-    {                                                                                             \
-        mm_split_load<QW, NS, SOFF>(q, sc, p, j);                                                 \
+#define MM_SPLIT_LOAD                                                                         \
+    static __device__ __forceinline__ void load(uint4 *q, uint4 *sc, const uint8_t *p, int j) \
+    {                                                                                         \
+        mm_split_load<QW, NS, SOFF>(q, sc, p, j);                                             \
     }
 __device__ __forceinline__ float mm_half(uint32_t w, int hi) /* f16 half `hi` of a word, exact */
 {
@@ -277,10 +273,9 @@ template <> struct mm_split<chord_cu_q8_0_split> {
 
 template <typename Q, int U>
 __global__ void __launch_bounds__(MM_WARPS * 32)
-    matmul_gemv_split(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row, 16-aligned */,
-                      size_t row_bytes, const float *__restrict__ x /* (k), 16-aligned */,
-                      float *__restrict__ y /* (n) */, int n, int n_sb /* k / 256 */,
-                      int ks /* warps sharing one row group's super-blocks (1, 2, 4 or 8) */)
+    matmul_gemv_split(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row, 16-aligned */, size_t row_bytes,
+                      const float *__restrict__ x /* (k), 16-aligned */, float *__restrict__ y /* (n) */, int n,
+                      int n_sb /* k / 256 */, int ks /* warps sharing one row group's super-blocks (1, 2, 4 or 8) */)
 {
     using S = mm_split<Q>;
     __shared__ float part[MM_WARPS][4]; /* each warp's 4 row sums, when ks > 1 */
@@ -296,7 +291,7 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
     const int count = slice < n_sb ? (n_sb - 1 - slice) / ks + 1 : 0; /* this warp's super-blocks */
     const size_t step = (size_t)ks * Q::BYTES;
     const uint8_t *p = wr + (size_t)slice * Q::BYTES; /* the next super-block to load */
-    const float *xs = xl + (size_t)256 * slice;        /* X of the next super-block to use */
+    const float *xs = xl + (size_t)256 * slice;       /* X of the next super-block to use */
     float acc = 0.0f;
     uint4 q[U][S::QW], sc[U][S::NS];
 #pragma unroll
@@ -526,7 +521,8 @@ static chord_status launch_gemv_tc_u(const void *w, size_t row_bytes, const floa
                                      const chord_matmul_args *a, int target_warps, int *ran, cudaStream_t stream)
 {
     const int n_sb = a->k / 256;
-    const size_t smem = (size_t)n_sb * 16 * 12 * sizeof(uint2) + (mm_tc<Q>::HAS_M ? (size_t)n_sb * 8 * sizeof(float) : 0);
+    const size_t smem =
+        (size_t)n_sb * 16 * 12 * sizeof(uint2) + (mm_tc<Q>::HAS_M ? (size_t)n_sb * 8 * sizeof(float) : 0);
     static int limit = -1; /* dynamic shared memory this kernel may take, set once */
     if (limit < 0) {
         int dev = 0, optin = 48 << 10;
@@ -535,8 +531,8 @@ static chord_status launch_gemv_tc_u(const void *w, size_t row_bytes, const floa
             optin = 48 << 10;
         (void)cudaGetLastError();
         limit = optin - (int)sizeof(float[MM_TC_WARPS][16]);
-        CHORD_CUDA_CHECK(cudaFuncSetAttribute(matmul_gemv_split_tc<Q, U>, cudaFuncAttributeMaxDynamicSharedMemorySize,
-                                              limit));
+        CHORD_CUDA_CHECK(
+            cudaFuncSetAttribute(matmul_gemv_split_tc<Q, U>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
     }
     *ran = smem <= (size_t)limit;
     if (!*ran)
@@ -546,8 +542,9 @@ static chord_status launch_gemv_tc_u(const void *w, size_t row_bytes, const floa
     while (ks < MM_TC_WARPS && tiles * ks < target_warps && n_sb >= 4 * ks)
         ks *= 2;
     const int rows_per_block = MM_TC_WARPS / ks * 16;
-    matmul_gemv_split_tc<Q, U><<<(unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_TC_WARPS * 32, smem,
-                                 stream>>>((const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
+    matmul_gemv_split_tc<Q, U>
+        <<<(unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_TC_WARPS * 32, smem, stream>>>(
+            (const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
     CHORD_CUDA_CHECK_LAUNCH("matmul_gemv_split_tc");
     return CHORD_OK;
 }
@@ -559,7 +556,8 @@ static chord_status launch_gemv_split(const void *w, size_t row_bytes, const flo
     static int unroll = 0, target = 0, tc = 0, tc_unroll = 0, tc_target = 0;
     if (!unroll) {
         int dev = 0, sms = 132;
-        if (cudaGetDevice(&dev) != cudaSuccess || cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
+        if (cudaGetDevice(&dev) != cudaSuccess ||
+            cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
             sms = 132;
         (void)cudaGetLastError();
         target = sms * mm_env_int("CHORD_CUDA_SPLIT_WARPS", 48, 1, 64);
@@ -572,8 +570,9 @@ static chord_status launch_gemv_split(const void *w, size_t row_bytes, const flo
     if constexpr (mm_tc<Q>::ON) {
         if (tc) {
             int ran = 0;
-            const chord_status s = tc_unroll == 2 ? launch_gemv_tc_u<Q, 2>(w, row_bytes, x, y, a, tc_target, &ran, stream)
-                                                  : launch_gemv_tc_u<Q, 1>(w, row_bytes, x, y, a, tc_target, &ran, stream);
+            const chord_status s = tc_unroll == 2
+                                       ? launch_gemv_tc_u<Q, 2>(w, row_bytes, x, y, a, tc_target, &ran, stream)
+                                       : launch_gemv_tc_u<Q, 1>(w, row_bytes, x, y, a, tc_target, &ran, stream);
             if (s != CHORD_OK || ran)
                 return s;
         }
@@ -695,8 +694,8 @@ static chord_status launch_gemv_mt(const void *w, size_t row_bytes, const float 
      * length are aligned to that */
     const size_t w4 = 4 * (size_t)Q::BYTES;
     const int w_vec = Q::QK == 1 && chord_cuda_aligned(w, w4) && row_bytes % w4 == 0;
-    matmul_gemv<Q, MT, NR, U><<<grid, MM_WARPS * 32, 0, stream>>>((const uint8_t *)w, row_bytes, x, y, a->m, a->n, a->k,
-                                                               x_vec, w_vec, ks);
+    matmul_gemv<Q, MT, NR, U>
+        <<<grid, MM_WARPS * 32, 0, stream>>>((const uint8_t *)w, row_bytes, x, y, a->m, a->n, a->k, x_vec, w_vec, ks);
     CHORD_CUDA_CHECK_LAUNCH("matmul_gemv");
     return CHORD_OK;
 }
@@ -733,8 +732,8 @@ extern "C" chord_status chord_matmul_cuda(void *ctx, const chord_tensor *tensors
     const chord_matmul_args *a = (const chord_matmul_args *)args;
     const chord_type_traits *t = chord_type_info(a->wtype);
     if (!chord_dequant_cuda_supported(a->wtype))
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul: weight type %d (%s) has no CUDA decoder",
-                          (int)a->wtype, t->name);
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul: weight type %d (%s) has no CUDA decoder", (int)a->wtype,
+                          t->name);
     if (!tensors) /* a support query */
         return CHORD_OK;
     const cudaStream_t stream = chord_cuda_stream(ctx);

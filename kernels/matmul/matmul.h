@@ -25,11 +25,14 @@ void chord_matmul_reference_t(void *const t[], const void *args);
 void chord_matmul_fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t *rng);
 /* Device sums run in another order than the reference's double sums: the bound allows that rounding (~sqrt(k)
  * ulps), nothing more. */
-#define CHORD_MATMUL_TOLERANCE {1e-9, 1e-4, 1e-3}
+#define CHORD_MATMUL_TOLERANCE \
+    {                          \
+        1e-9, 1e-4, 1e-3       \
+    }
 
 /* The ref backend's matmul (kernels/matmul/ref.c): fn over slices of the output on several threads. Each output
  * is still computed by fn in the same order, so results are bit-identical for any count. */
-void chord_matmul_threaded(void (*fn)(const void *, const float *, float *, const chord_matmul_args *),
-                           const void *w, const float *x, float *y, const chord_matmul_args *a);
+void chord_matmul_threaded(void (*fn)(const void *, const float *, float *, const chord_matmul_args *), const void *w,
+                           const float *x, float *y, const chord_matmul_args *a);
 
 #endif

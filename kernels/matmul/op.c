@@ -36,17 +36,18 @@ void chord_matmul_fill(const chord_case *c, int i, void *host, size_t bytes, uin
         chord_fill_f32(host, (int64_t)(bytes / sizeof(float)), rng, -1, 1);
 }
 
-void chord_matmul_reference_t(void *const t[], const void *args)
-{
-    chord_matmul_reference(t[0], t[1], t[2], args);
-}
+void chord_matmul_reference_t(void *const t[], const void *args) { chord_matmul_reference(t[0], t[1], t[2], args); }
 
-#define SMALL(name_, m_, n_, k_, type_)                                                     \
-    {.op = CHORD_OP_MATMUL, .name = name_, .size = CHORD_CASE_SMALL,                        \
-     .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_##type_)}
-#define LARGE(name_, m_, n_, k_, type_)                                                     \
-    {.op = CHORD_OP_MATMUL, .name = name_, .size = CHORD_CASE_LARGE,                        \
-     .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_##type_)}
+#define SMALL(name_, m_, n_, k_, type_)                                       \
+    {                                                                         \
+        .op = CHORD_OP_MATMUL, .name = name_, .size = CHORD_CASE_SMALL,       \
+        .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_##type_) \
+    }
+#define LARGE(name_, m_, n_, k_, type_)                                       \
+    {                                                                         \
+        .op = CHORD_OP_MATMUL, .name = name_, .size = CHORD_CASE_LARGE,       \
+        .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_##type_) \
+    }
 
 static const chord_case cases[] = {
     SMALL("f32 1x1x1", 1, 1, 1, F32),
@@ -89,4 +90,6 @@ static const chord_case cases[] = {
     LARGE("q8_0_split 1x4096x11008", 1, 4096, 11008, Q8_0_SPLIT),
 };
 
-CHORD_DEFINE_OP(matmul, .n_tensors = 3, .check = chord_matmul_check, .tensor_bytes = chord_matmul_tensor_bytes, .flops = chord_matmul_flops, .reference = chord_matmul_reference_t, CHORD_OP_CASES(cases), .fill = chord_matmul_fill, .tolerance = CHORD_MATMUL_TOLERANCE);
+CHORD_DEFINE_OP(matmul, .n_tensors = 3, .check = chord_matmul_check, .tensor_bytes = chord_matmul_tensor_bytes,
+                .flops = chord_matmul_flops, .reference = chord_matmul_reference_t, CHORD_OP_CASES(cases),
+                .fill = chord_matmul_fill, .tolerance = CHORD_MATMUL_TOLERANCE);

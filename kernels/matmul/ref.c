@@ -59,8 +59,8 @@ static void *matmul_slice_run(void *p)
 
 /* One row of X: slices of W rows write disjoint runs of Y. Several rows of X: slices of X rows. Threads only make
  * --verify on 7B shapes affordable. */
-void chord_matmul_threaded(void (*fn)(const void *, const float *, float *, const chord_matmul_args *),
-                            const void *w, const float *x, float *y, const chord_matmul_args *a)
+void chord_matmul_threaded(void (*fn)(const void *, const float *, float *, const chord_matmul_args *), const void *w,
+                           const float *x, float *y, const chord_matmul_args *a)
 {
     const int by_w = a->m == 1;
     const int rows = by_w ? a->n : a->m;
@@ -94,7 +94,6 @@ void chord_matmul_threaded(void (*fn)(const void *, const float *, float *, cons
         if (started[i])
             pthread_join(th[i], NULL);
 }
-
 
 chord_status chord_matmul_ref(void *ctx, const chord_tensor *t, const void *args)
 {

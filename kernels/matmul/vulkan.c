@@ -68,13 +68,14 @@ chord_status chord_matmul_vulkan(void *ctx, const chord_tensor *t, const void *a
     for (uint64_t r0 = 0; r0 < (uint64_t)a->n; r0 += rows_fit) {
         const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
         const chord_tensor tr[3] = {{t[0].buf, t[0].offset + r0 * row_bytes}, t[1], {t[2].buf, t[2].offset + r0 * 4}};
-        const size_t bytes[3] = {rows * row_bytes, (size_t)a->m * a->k * 4,
-                                 ((size_t)(a->m - 1) * a->n + rows) * 4};
+        const size_t bytes[3] = {rows * row_bytes, (size_t)a->m * a->k * 4, ((size_t)(a->m - 1) * a->n + rows) * 4};
         pc.n = (uint32_t)rows;
-        pc.w_vec4 = a->wtype == CHORD_TYPE_F32 && row_bytes % 16 == 0 && chord_vk_pc_remainder(vk, tr[0].offset) % 16 == 0;
+        pc.w_vec4 =
+            a->wtype == CHORD_TYPE_F32 && row_bytes % 16 == 0 && chord_vk_pc_remainder(vk, tr[0].offset) % 16 == 0;
         CHORD_TRY(chord_vk_dispatch(vk, name, tr, bytes, 3, &pc, sizeof pc, wg,
                                     chord_vk_min_u32(chord_vk_cdiv(rows, wg / tpr), caps->max_groups[0]),
-                                    chord_vk_min_u32(chord_vk_cdiv((uint64_t)a->m, MATMUL_MB), caps->max_groups[1]), 1));
+                                    chord_vk_min_u32(chord_vk_cdiv((uint64_t)a->m, MATMUL_MB), caps->max_groups[1]),
+                                    1));
     }
     return CHORD_OK;
 }

@@ -84,12 +84,12 @@
  * reads cover 64 / 128 contiguous bytes. BK values of k per shared tile. */
 template <int HM_, int HN_, int WR_, int WC_, int BK_> struct mt_cfg {
     static constexpr int HM = HM_, HN = HN_, WR = WR_, WC = WC_, BK = BK_;
-    static constexpr int TM = 4 * HM, TN = 4 * HN;       /* outputs per thread */
-    static constexpr int BM = WR * 16 * HM;              /* rows of X (rows of Y) per block */
-    static constexpr int BN = WC * 32 * HN;              /* rows of W (columns of Y) per block */
-    static constexpr int LDX = BM + 4, LDW = BN + 4;     /* shared strides: the pad spreads the transposing stores */
-    static constexpr int XS = BK * LDX, WS = BK * LDW;   /* floats per shared tile */
-    static constexpr int KT = MT_KF / BK;                /* tiles per flush into the totals */
+    static constexpr int TM = 4 * HM, TN = 4 * HN;     /* outputs per thread */
+    static constexpr int BM = WR * 16 * HM;            /* rows of X (rows of Y) per block */
+    static constexpr int BN = WC * 32 * HN;            /* rows of W (columns of Y) per block */
+    static constexpr int LDX = BM + 4, LDW = BN + 4;   /* shared strides: the pad spreads the transposing stores */
+    static constexpr int XS = BK * LDX, WS = BK * LDW; /* floats per shared tile */
+    static constexpr int KT = MT_KF / BK;              /* tiles per flush into the totals */
     static constexpr size_t TILES_BYTES = 2 * (XS + WS) * sizeof(float); /* double-buffered */
     static constexpr size_t TOTAL_BYTES = (size_t)HM * HN * 4 * MT_THREADS * sizeof(float4);
     static_assert(WR * WC * 32 == MT_THREADS, "the warps fill the block");
@@ -108,12 +108,12 @@ typedef mt_cfg<1, 1, 4, 2, 16> mt_small; /* 64 x 64, 4 x 4 per thread */
  * costing registers (it spilled with a pointer per group). */
 template <int ROWS, int BK, int LD, int VW, bool CHECK> struct mt_loader {
     static constexpr int PER_ROW = BK / VW;
-    static constexpr int RS = MT_THREADS / PER_ROW;  /* rows between a thread's groups */
+    static constexpr int RS = MT_THREADS / PER_ROW;       /* rows between a thread's groups */
     static constexpr int G = ROWS * BK / VW / MT_THREADS; /* groups per thread */
     static_assert(MT_THREADS % PER_ROW == 0 && ROWS % RS == 0, "the groups tile the block's rows");
-    const float *p;   /* row row0 of this block's rows, k offset kk */
-    size_t step;      /* RS rows */
-    int rows_left;    /* rows from row0 to the matrix's end */
+    const float *p; /* row row0 of this block's rows, k offset kk */
+    size_t step;    /* RS rows */
+    int rows_left;  /* rows from row0 to the matrix's end */
     int row0, kk;
     float v[G][VW];
 
@@ -161,8 +161,8 @@ __global__ void __launch_bounds__(MT_THREADS, 2)
                        float *__restrict__ y /* (m, n) */, int m, int n, int k, int y_vec)
 {
     extern __shared__ float4 mt_smem[];
-    float *xs = (float *)mt_smem;      /* [2][BK][LDX]: X tile, k-major */
-    float *ws = xs + 2 * C::XS;        /* [2][BK][LDW]: W tile, k-major */
+    float *xs = (float *)mt_smem;               /* [2][BK][LDX]: X tile, k-major */
+    float *ws = xs + 2 * C::XS;                 /* [2][BK][LDW]: W tile, k-major */
     float4 *total = (float4 *)(ws + 2 * C::WS); /* [HM HN 4][MT_THREADS], only when k >= MT_KF */
 
     const int tid = threadIdx.x, warp = tid >> 5, lane = tid & 31;
@@ -409,7 +409,7 @@ __global__ void __launch_bounds__(MT9_THREADS, 2)
         for (int q = 0; q < 32; q++)
             total[q * MT9_THREADS + tid] = make_float4(0.f, 0.f, 0.f, 0.f);
 
-    /* One commit group per tile, committed even when empty so that the group count stays uniform. Tile t's copies go out during tile
+            /* One commit group per tile, committed even when empty so that the group count stays uniform. Tile t's copies go out during tile
      * t - STAGES + 1, two per value of k so that they never queue up in the load/store unit. At the last
      * k of tile t, STAGES + t groups are committed and wait_group(STAGES - 2) leaves groups 0..t + 1
      * landed; the barrier after it publishes tile t + 1 (whose first fragments are read before tile t's
@@ -525,8 +525,8 @@ static chord_status launch(const float *w, const float *x, float *y, const chord
 }
 
 template <bool CHECK>
-static chord_status launch_v9(const float *w, const float *x, float *y, const chord_matmul_args *a, int y_vec, int device,
-                              cudaStream_t stream)
+static chord_status launch_v9(const float *w, const float *x, float *y, const chord_matmul_args *a, int y_vec,
+                              int device, cudaStream_t stream)
 {
     static bool configured[MT_MAX_DEVICES];
     if (device >= MT_MAX_DEVICES || !configured[device]) {
@@ -577,13 +577,15 @@ static chord_status dispatch(const float *w, const float *x, float *y, const cho
                    ? launch_v9<false>(w, x, y, a, y_vec, device, stream)
                    : launch_v9<true>(w, x, y, a, y_vec, device, stream);
     if (vec && full)
-        return launch<C, true, false>(w, x, y, a, y_vec, device, stream, big ? "matmul_tiled_sgemm<128, vec>"
-                                                                      : "matmul_tiled_sgemm<64, vec>");
+        return launch<C, true, false>(w, x, y, a, y_vec, device, stream,
+                                      big ? "matmul_tiled_sgemm<128, vec>" : "matmul_tiled_sgemm<64, vec>");
     if (vec)
-        return launch<C, true, true>(w, x, y, a, y_vec, device, stream, big ? "matmul_tiled_sgemm<128, vec, edges>"
-                                                                     : "matmul_tiled_sgemm<64, vec, edges>");
-    return launch<C, false, true>(w, x, y, a, y_vec, device, stream, big ? "matmul_tiled_sgemm<128, scalar, edges>"
-                                                                  : "matmul_tiled_sgemm<64, scalar, edges>");
+        return launch<C, true, true>(w, x, y, a, y_vec, device, stream,
+                                     big ? "matmul_tiled_sgemm<128, vec, edges>"
+                                         : "matmul_tiled_sgemm<64, vec, edges>");
+    return launch<C, false, true>(w, x, y, a, y_vec, device, stream,
+                                  big ? "matmul_tiled_sgemm<128, scalar, edges>"
+                                      : "matmul_tiled_sgemm<64, scalar, edges>");
 }
 
 extern "C" chord_status chord_matmul_tiled_cuda(void *ctx, const chord_tensor *t, const void *args)

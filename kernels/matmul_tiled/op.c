@@ -4,9 +4,11 @@
 #include "../ops.h"
 #include "matmul_tiled.h"
 
-#define CASE(size_, name_, m_, n_, k_)                                                   \
-    {.op = CHORD_OP_MATMUL_TILED, .name = name_, .size = size_,                          \
-     .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_F32)}
+#define CASE(size_, name_, m_, n_, k_)                                    \
+    {                                                                     \
+        .op = CHORD_OP_MATMUL_TILED, .name = name_, .size = size_,        \
+        .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_F32) \
+    }
 #define SMALL(name_, m_, n_, k_) CASE(CHORD_CASE_SMALL, name_, m_, n_, k_)
 #define LARGE(name_, m_, n_, k_) CASE(CHORD_CASE_LARGE, name_, m_, n_, k_)
 #define BENCH_ONLY(name_, m_, n_, k_) CASE(CHORD_CASE_HUGE, name_, m_, n_, k_)
@@ -26,4 +28,6 @@ static const chord_case cases[] = {
     BENCH_ONLY("f32 4096x4096x4096", 4096, 4096, 4096),
 };
 
-CHORD_DEFINE_OP(matmul_tiled, .n_tensors = 3, .check = chord_matmul_check, .tensor_bytes = chord_matmul_tensor_bytes, .flops = chord_matmul_flops, .reference = chord_matmul_reference_t, CHORD_OP_CASES(cases), .fill = chord_matmul_fill, .tolerance = CHORD_MATMUL_TOLERANCE);
+CHORD_DEFINE_OP(matmul_tiled, .n_tensors = 3, .check = chord_matmul_check, .tensor_bytes = chord_matmul_tensor_bytes,
+                .flops = chord_matmul_flops, .reference = chord_matmul_reference_t, CHORD_OP_CASES(cases),
+                .fill = chord_matmul_fill, .tolerance = CHORD_MATMUL_TOLERANCE);

@@ -24,8 +24,8 @@ void chord_matmul_tiled_reference(const void *w, const float *x, float *y, const
         return;
     }
     const size_t tile_bytes = (size_t)(TK / t->block_size) * t->type_size;
-    float wt[TN][TK];    /* dequantized W tile: rows j0.., values k0.. */
-    double acc[TM][TN];  /* the running sums of the outputs of this (i0, j0) block */
+    float wt[TN][TK];   /* dequantized W tile: rows j0.., values k0.. */
+    double acc[TM][TN]; /* the running sums of the outputs of this (i0, j0) block */
     for (int i0 = 0; i0 < a->m; i0 += TM) {
         const int mi = a->m - i0 < TM ? a->m - i0 : TM;
         for (int j0 = 0; j0 < a->n; j0 += TN) {
@@ -37,7 +37,8 @@ void chord_matmul_tiled_reference(const void *w, const float *x, float *y, const
                 const int len = a->k - k0 < TK ? a->k - k0 : TK;
                 const chord_dequant_args da = {a->wtype, len};
                 for (int j = 0; j < nj; j++)
-                    chord_dequant_reference(wb + (size_t)(j0 + j) * row_bytes + (size_t)(k0 / TK) * tile_bytes, wt[j], &da);
+                    chord_dequant_reference(wb + (size_t)(j0 + j) * row_bytes + (size_t)(k0 / TK) * tile_bytes, wt[j],
+                                            &da);
                 for (int i = 0; i < mi; i++) {
                     const float *xi = x + (size_t)(i0 + i) * a->k + k0;
                     for (int j = 0; j < nj; j++) {

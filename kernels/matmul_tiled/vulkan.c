@@ -42,13 +42,11 @@ static int tiled_pick(const chord_vk *vk, const chord_matmul_args *a)
 static chord_status tiled_check(const chord_matmul_args *a)
 {
     if (a->wtype != CHORD_TYPE_F32)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: only f32 weights (got type %d)",
-                          (int)a->wtype);
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: only f32 weights (got type %d)", (int)a->wtype);
     if (a->k == 0)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: k = 0 (empty bindings)");
     if (!chord_vk_matmul_fits(a->m, a->n, a->k, (size_t)a->k * 4))
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: %dx%dx%d spans 4 GiB or more", a->m, a->n,
-                          a->k);
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: %dx%dx%d spans 4 GiB or more", a->m, a->n, a->k);
     return CHORD_OK;
 }
 
@@ -68,12 +66,14 @@ chord_status chord_matmul_tiled_vulkan(void *ctx, const chord_tensor *t, const v
     const chord_vk_caps *caps = chord_vk_get_caps(vk);
     /* W rows per dispatch: all unless W spans more than one binding may; whole tiles */
     const uint64_t slack = caps->min_offset_align + 4;
-    const uint64_t rows_fit = caps->max_range > slack ? (caps->max_range - slack) / ((uint64_t)a->k * 4) / tile * tile : 0;
+    const uint64_t rows_fit =
+        caps->max_range > slack ? (caps->max_range - slack) / ((uint64_t)a->k * 4) / tile * tile : 0;
     const uint64_t gy = chord_vk_cdiv((uint64_t)a->m, tile);
-    if (rows_fit == 0 || chord_vk_cdiv(rows_fit < (uint64_t)a->n ? rows_fit : (uint64_t)a->n, tile) > caps->max_groups[0] ||
+    if (rows_fit == 0 ||
+        chord_vk_cdiv(rows_fit < (uint64_t)a->n ? rows_fit : (uint64_t)a->n, tile) > caps->max_groups[0] ||
         gy > caps->max_groups[1])
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: %dx%dx%d does not fit the device's limits",
-                          a->m, a->n, a->k);
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_tiled: %dx%dx%d does not fit the device's limits", a->m,
+                          a->n, a->k);
     tiled_pc pc = {.m = (uint32_t)a->m, .k = (uint32_t)a->k, .y_ld = (uint32_t)a->n};
     for (uint64_t r0 = 0; r0 < (uint64_t)a->n; r0 += rows_fit) {
         const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
@@ -82,8 +82,8 @@ chord_status chord_matmul_tiled_vulkan(void *ctx, const chord_tensor *t, const v
         pc.n = (uint32_t)rows;
         pc.vec4_ok = a->k % 4 == 0 && chord_vk_pc_remainder(vk, tr[0].offset) % 16 == 0 &&
                      chord_vk_pc_remainder(vk, tr[1].offset) % 16 == 0;
-        CHORD_TRY(chord_vk_dispatch(vk, tiled_variants[v].name, tr, bytes, 3, &pc, sizeof pc,
-                                    (tile / 8) * (tile / 8), (uint32_t)chord_vk_cdiv(rows, tile), (uint32_t)gy, 1));
+        CHORD_TRY(chord_vk_dispatch(vk, tiled_variants[v].name, tr, bytes, 3, &pc, sizeof pc, (tile / 8) * (tile / 8),
+                                    (uint32_t)chord_vk_cdiv(rows, tile), (uint32_t)gy, 1));
     }
     return CHORD_OK;
 }

@@ -112,15 +112,14 @@ extern "C" chord_status chord_rmsnorm_cuda(void *ctx, const chord_tensor *t, con
                           (const void *)weight, (void *)y);
     if (a->n_rows == 0 || a->n_cols == 0)
         return CHORD_OK;
-    const bool vec = a->n_cols % 4 == 0 && chord_cuda_aligned(x, 16) && chord_cuda_aligned(y, 16) &&
-                     chord_cuda_aligned(weight, 16);
+    const bool vec =
+        a->n_cols % 4 == 0 && chord_cuda_aligned(x, 16) && chord_cuda_aligned(y, 16) && chord_cuda_aligned(weight, 16);
     const int n4 = a->n_cols / 4;
     if (vec && n4 <= 16 * RMSNORM_REG_THREADS) {
         const unsigned grid = (unsigned)a->n_rows;
         const float4 *x4 = (const float4 *)x, *w4 = (const float4 *)weight;
         float4 *y4 = (float4 *)y;
-#define RMSNORM_REG(PER)                                                                                        \
-    rmsnorm_reg_kernel<PER><<<grid, RMSNORM_REG_THREADS, 0, stream>>>(x4, w4, y4, n4, a->eps)
+#define RMSNORM_REG(PER) rmsnorm_reg_kernel<PER><<<grid, RMSNORM_REG_THREADS, 0, stream>>>(x4, w4, y4, n4, a->eps)
         if (n4 <= RMSNORM_REG_THREADS)
             RMSNORM_REG(1);
         else if (n4 <= 2 * RMSNORM_REG_THREADS)

@@ -20,10 +20,7 @@ static double flops(const void *args)
     return 3.0 * a->n_rows * a->n_cols;
 }
 
-static void reference(void *const t[], const void *args)
-{
-    chord_rmsnorm_reference(t[0], t[1], t[2], args);
-}
+static void reference(void *const t[], const void *args) { chord_rmsnorm_reference(t[0], t[1], t[2], args); }
 
 /* X in [-2, 2], the weight in [0.5, 1.5] */
 static void fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t *rng)
@@ -32,9 +29,11 @@ static void fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t 
     chord_fill_f32(host, (int64_t)(bytes / sizeof(float)), rng, i == 1 ? 0.5f : -2.0f, i == 1 ? 1.5f : 2.0f);
 }
 
-#define CASE(size_, name_, inplace_, rows_, cols_)                                          \
-    {.op = CHORD_OP_RMSNORM, .name = name_, .size = size_, .inplace = inplace_,             \
-     .args = CHORD_ARGS(chord_rmsnorm_args, rows_, cols_, 1e-5f)}
+#define CASE(size_, name_, inplace_, rows_, cols_)                                 \
+    {                                                                              \
+        .op = CHORD_OP_RMSNORM, .name = name_, .size = size_, .inplace = inplace_, \
+        .args = CHORD_ARGS(chord_rmsnorm_args, rows_, cols_, 1e-5f)                \
+    }
 
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "1x1", 0, 1, 1),
@@ -44,4 +43,5 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_LARGE, "4096x4096", 0, 4096, 4096),
 };
 
-CHORD_DEFINE_OP(rmsnorm, .n_tensors = 3, .check = check, .tensor_bytes = tensor_bytes, .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .tolerance = {1e-11, 1e-6, 1e-5});
+CHORD_DEFINE_OP(rmsnorm, .n_tensors = 3, .check = check, .tensor_bytes = tensor_bytes, .flops = flops,
+                .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .tolerance = {1e-11, 1e-6, 1e-5});

@@ -33,5 +33,5 @@ chord_status chord_rmsnorm_vulkan(void *ctx, const chord_tensor *t, const void *
     pc_rmsnorm pc = {.n_cols = (uint32_t)a->n_cols, .eps = a->eps};
     const int vec = variant[0] && variant[strlen(variant) - 1] == '4' ? 4 : 1;
     return chord_vk_rows(vk, variant, t, 3, 0x5u, a->n_rows, a->n_cols, vec, &pc, sizeof pc,
-                (chord_vk_row_split){&pc.n_rows, NULL});
+                         (chord_vk_row_split){&pc.n_rows, NULL});
 }

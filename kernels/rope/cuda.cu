@@ -48,8 +48,7 @@
 template <bool NEOX, bool VEC2>
 __global__ void __launch_bounds__(ROPE_THREADS)
     rope_kernel(const float *x /* (n_tok, n_head, head_dim) */, float *y /* (n_tok, n_head, head_dim) */,
-                int64_t n_rows /* n_tok * n_head */, int n_head, int head_dim, int n_rot, double theta_base,
-                int pos0)
+                int64_t n_rows /* n_tok * n_head */, int n_head, int head_dim, int n_rot, double theta_base, int pos0)
 {
     extern __shared__ double freq[]; /* (n_rot / 2): theta_base^(-2i / n_rot) */
     const int half = n_rot / 2, slots = half + (head_dim - n_rot);
@@ -130,9 +129,8 @@ __device__ __forceinline__ void rope_sincos(double p, double f, float *sn, float
  * n_rot. x, y as float4: (n_tok, n_head, head_dim / 4). */
 template <bool NEOX>
 __global__ void __launch_bounds__(ROPE_THREADS)
-    rope_vec_kernel(const float4 *x /* (n_tok, n_head, head_dim / 4) */,
-                    float4 *y /* (n_tok, n_head, head_dim / 4) */, int n_tok, int n_head, int head_dim, int n_rot,
-                    double theta_base, int pos0)
+    rope_vec_kernel(const float4 *x /* (n_tok, n_head, head_dim / 4) */, float4 *y /* (n_tok, n_head, head_dim / 4) */,
+                    int n_tok, int n_head, int head_dim, int n_rot, double theta_base, int pos0)
 {
     extern __shared__ double freq[]; /* (n_rot / 2): theta_base^(-2i / n_rot) */
     const int half = n_rot / 2;
@@ -140,7 +138,7 @@ __global__ void __launch_bounds__(ROPE_THREADS)
         freq[i] = pow(theta_base, -2.0 * i / n_rot);
     __syncthreads();
     const int hd4 = head_dim / 4;
-    const int rot4 = NEOX ? half / 4 : n_rot / 4; /* rotating items per head */
+    const int rot4 = NEOX ? half / 4 : n_rot / 4;  /* rotating items per head */
     const int ipr = rot4 + (head_dim - n_rot) / 4; /* items per (token, head group) */
     const int n_hg = (n_head + ROPE_HG - 1) / ROPE_HG;
     const int64_t total = (int64_t)n_tok * n_hg * ipr, stride = (int64_t)gridDim.x * blockDim.x;
@@ -189,12 +187,10 @@ __global__ void __launch_bounds__(ROPE_THREADS)
             for (int k = 0; k < ROPE_HG; k++) {
                 if (k < nh) {
                     const float4 u = a[k], v = b[k];
-                    y[base + (size_t)k * hd4 + lo] =
-                        make_float4(u.x * cs[0] - v.x * sn[0], u.y * cs[1] - v.y * sn[1], u.z * cs[2] - v.z * sn[2],
-                                    u.w * cs[3] - v.w * sn[3]);
-                    y[base + (size_t)k * hd4 + hi] =
-                        make_float4(u.x * sn[0] + v.x * cs[0], u.y * sn[1] + v.y * cs[1], u.z * sn[2] + v.z * cs[2],
-                                    u.w * sn[3] + v.w * cs[3]);
+                    y[base + (size_t)k * hd4 + lo] = make_float4(u.x * cs[0] - v.x * sn[0], u.y * cs[1] - v.y * sn[1],
+                                                                 u.z * cs[2] - v.z * sn[2], u.w * cs[3] - v.w * sn[3]);
+                    y[base + (size_t)k * hd4 + hi] = make_float4(u.x * sn[0] + v.x * cs[0], u.y * sn[1] + v.y * cs[1],
+                                                                 u.z * sn[2] + v.z * cs[2], u.w * sn[3] + v.w * cs[3]);
                 }
             }
         } else {
@@ -205,8 +201,8 @@ __global__ void __launch_bounds__(ROPE_THREADS)
             for (int k = 0; k < ROPE_HG; k++) {
                 if (k < nh) {
                     const float4 u = a[k];
-                    y[base + (size_t)k * hd4 + lo] = make_float4(u.x * c0 - u.y * s0, u.x * s0 + u.y * c0,
-                                                                 u.z * c1 - u.w * s1, u.z * s1 + u.w * c1);
+                    y[base + (size_t)k * hd4 + lo] =
+                        make_float4(u.x * c0 - u.y * s0, u.x * s0 + u.y * c0, u.z * c1 - u.w * s1, u.z * s1 + u.w * c1);
                 }
             }
         }
@@ -261,8 +257,8 @@ extern "C" chord_status chord_rope_cuda(void *ctx, const chord_tensor *t, const 
      * built ~2048 times, not once per 256 pairs */
     unsigned grid = chord_cuda_grid((n_rows * slots + ROPE_U - 1) / ROPE_U, ROPE_THREADS);
     grid = grid > 2048 ? 2048 : grid;
-#define ROPE_LAUNCH(N, V)                                                                                          \
-    rope_kernel<N, V><<<grid, ROPE_THREADS, shared, stream>>>(x, y, n_rows, a->n_head, a->head_dim, a->n_rot,     \
+#define ROPE_LAUNCH(N, V)                                                                                     \
+    rope_kernel<N, V><<<grid, ROPE_THREADS, shared, stream>>>(x, y, n_rows, a->n_head, a->head_dim, a->n_rot, \
                                                               (double)a->theta_base, a->pos0)
     if (neox)
         ROPE_LAUNCH(true, false);

@@ -21,14 +21,13 @@ static size_t tensor_bytes(const void *args, int i)
     return chord_f32_bytes((int64_t)a->n_tok * a->n_head * a->head_dim);
 }
 
-static void reference(void *const t[], const void *args)
-{
-    chord_rope_reference(t[0], t[1], args);
-}
+static void reference(void *const t[], const void *args) { chord_rope_reference(t[0], t[1], args); }
 
-#define CASE(size_, name_, inplace_, tok_, head_, dim_, rot_, mode_, pos0_)                 \
-    {.op = CHORD_OP_ROPE, .name = name_, .size = size_, .inplace = inplace_,                \
-     .args = CHORD_ARGS(chord_rope_args, tok_, head_, dim_, rot_, CHORD_ROPE_##mode_, 10000.0f, pos0_)}
+#define CASE(size_, name_, inplace_, tok_, head_, dim_, rot_, mode_, pos0_)                               \
+    {                                                                                                     \
+        .op = CHORD_OP_ROPE, .name = name_, .size = size_, .inplace = inplace_,                           \
+        .args = CHORD_ARGS(chord_rope_args, tok_, head_, dim_, rot_, CHORD_ROPE_##mode_, 10000.0f, pos0_) \
+    }
 
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "normal 1x9x64", 0, 1, 9, 64, 64, NORMAL, 77),
@@ -48,4 +47,5 @@ static const chord_case cases[] = {
 };
 
 /* float angles at positions ~1000 carry ~1e-4 rad of rounding */
-CHORD_DEFINE_OP(rope, .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes, .reference = reference, CHORD_OP_CASES(cases), .tolerance = {1e-8, 1e-4, 1e-3});
+CHORD_DEFINE_OP(rope, .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes, .reference = reference,
+                CHORD_OP_CASES(cases), .tolerance = {1e-8, 1e-4, 1e-3});

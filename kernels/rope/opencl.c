@@ -33,7 +33,8 @@ chord_status chord_rope_opencl(void *ctx, const chord_tensor *t, const void *arg
     CHORD_CL_ARG(k, 8, (cl_float)a->theta_base);
     CHORD_CL_ARG(k, 9, (cl_int)a->pos0);
     const size_t l0 = per_tok < 64 ? (size_t)chord_cl_round_up((size_t)per_tok, 8) : 64;
-    const size_t global[3] = {chord_cl_round_up((size_t)per_tok, l0), (size_t)a->n_tok, (size_t)(a->n_head + ROPE_HPI - 1) / ROPE_HPI};
+    const size_t global[3] = {chord_cl_round_up((size_t)per_tok, l0), (size_t)a->n_tok,
+                              (size_t)(a->n_head + ROPE_HPI - 1) / ROPE_HPI};
     const size_t local[3] = {l0, 1, 1};
     return chord_cl_launch(c, k, 3, global, local);
 }

@@ -44,7 +44,8 @@ chord_status chord_rope_vulkan(void *ctx, const chord_tensor *t, const void *arg
     if (!t) /* a support query */
         return CHORD_OK;
     /* the shader's items: (pairs + tail) per token and group of ROPE_HPI heads */
-    const uint64_t items = (uint64_t)a->n_tok * chord_vk_cdiv((uint64_t)a->n_head, ROPE_HPI) * (uint64_t)(a->head_dim - a->n_rot / 2);
+    const uint64_t items =
+        (uint64_t)a->n_tok * chord_vk_cdiv((uint64_t)a->n_head, ROPE_HPI) * (uint64_t)(a->head_dim - a->n_rot / 2);
     if (items == 0)
         return CHORD_OK;
     if (t[0].offset % 4 != 0 || t[1].offset % 4 != 0)

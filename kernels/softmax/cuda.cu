@@ -58,9 +58,9 @@ __device__ __forceinline__ void sm_add4(float &m, float &s, float4 v, int c, int
 }
 
 template <bool VEC>
-__global__ void __launch_bounds__(1024) softmax_kernel(const float *x /* (n_rows, n_cols) */,
-                                                       float *y /* (n_rows, n_cols) */, int n_rows, int n_cols,
-                                                       float scale, int causal, int pos0, int rows_per_pos)
+__global__ void __launch_bounds__(1024)
+    softmax_kernel(const float *x /* (n_rows, n_cols) */, float *y /* (n_rows, n_cols) */, int n_rows, int n_cols,
+                   float scale, int causal, int pos0, int rows_per_pos)
 {
     __shared__ float sh_m[32], sh_s[32];
     const int tid = threadIdx.x, nt = blockDim.x, lane = tid & 31, warp = tid >> 5, n_warps = nt >> 5;
@@ -136,8 +136,7 @@ __global__ void __launch_bounds__(1024) softmax_kernel(const float *x /* (n_rows
 
 /* Block-wide max or sum of v, returned to every thread (blockDim.x a multiple of 32, all threads call).
  * The leading barrier lets a block reuse `sh` for a second reduction. */
-template <bool MAX>
-__device__ __forceinline__ float sm_block_reduce(float v, float *sh /* [32] */)
+template <bool MAX> __device__ __forceinline__ float sm_block_reduce(float v, float *sh /* [32] */)
 {
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, n_warps = blockDim.x >> 5;
 #pragma unroll
@@ -235,7 +234,7 @@ extern "C" chord_status chord_softmax_cuda(void *ctx, const chord_tensor *t, con
         const unsigned grid = (unsigned)a->n_rows;
         const float4 *x4 = (const float4 *)x;
         float4 *y4 = (float4 *)y;
-#define SOFTMAX_REG(PER)                                                                                        \
+#define SOFTMAX_REG(PER) \
     softmax_reg_kernel<PER><<<grid, SOFTMAX_REG_THREADS, 0, stream>>>(x4, y4, n4, a->scale, a->causal, a->pos0, rpp)
         if (n4 <= SOFTMAX_REG_THREADS)
             SOFTMAX_REG(1);
@@ -256,11 +255,11 @@ extern "C" chord_status chord_softmax_cuda(void *ctx, const chord_tensor *t, con
     threads = threads > cap ? cap : threads;
     const unsigned grid = (unsigned)a->n_rows;
     if (vec)
-        softmax_kernel<true><<<grid, threads, 0, stream>>>(x, y, a->n_rows, a->n_cols, a->scale, a->causal, a->pos0,
-                                                           rpp);
+        softmax_kernel<true>
+            <<<grid, threads, 0, stream>>>(x, y, a->n_rows, a->n_cols, a->scale, a->causal, a->pos0, rpp);
     else
-        softmax_kernel<false><<<grid, threads, 0, stream>>>(x, y, a->n_rows, a->n_cols, a->scale, a->causal, a->pos0,
-                                                            rpp);
+        softmax_kernel<false>
+            <<<grid, threads, 0, stream>>>(x, y, a->n_rows, a->n_cols, a->scale, a->causal, a->pos0, rpp);
     CHORD_CUDA_CHECK_LAUNCH("softmax_kernel");
     return CHORD_OK;
 }

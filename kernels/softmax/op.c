@@ -25,10 +25,7 @@ static double flops(const void *args)
     return 4.0 * a->n_rows * a->n_cols;
 }
 
-static void reference(void *const t[], const void *args)
-{
-    chord_softmax_reference(t[0], t[1], args);
-}
+static void reference(void *const t[], const void *args) { chord_softmax_reference(t[0], t[1], args); }
 
 static void fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t *rng)
 {
@@ -37,9 +34,11 @@ static void fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t 
     chord_fill_f32(host, (int64_t)(bytes / sizeof(float)), rng, -20, 20);
 }
 
-#define CASE(size_, name_, inplace_, rows_, cols_, scale_, causal_, pos0_, rows_per_pos_)   \
-    {.op = CHORD_OP_SOFTMAX, .name = name_, .size = size_, .inplace = inplace_,             \
-     .args = CHORD_ARGS(chord_softmax_args, rows_, cols_, scale_, causal_, pos0_, rows_per_pos_)}
+#define CASE(size_, name_, inplace_, rows_, cols_, scale_, causal_, pos0_, rows_per_pos_)           \
+    {                                                                                               \
+        .op = CHORD_OP_SOFTMAX, .name = name_, .size = size_, .inplace = inplace_,                  \
+        .args = CHORD_ARGS(chord_softmax_args, rows_, cols_, scale_, causal_, pos0_, rows_per_pos_) \
+    }
 
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "1x1", 0, 1, 1, 1.0f, 0, 0, 1),
@@ -50,4 +49,5 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_LARGE, "4096x4096", 0, 4096, 4096, 1.0f, 0, 0, 1),
 };
 
-CHORD_DEFINE_OP(softmax, .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes, .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .tolerance = {1e-10, 1e-7, 1e-4});
+CHORD_DEFINE_OP(softmax, .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes, .flops = flops,
+                .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .tolerance = {1e-10, 1e-7, 1e-4});

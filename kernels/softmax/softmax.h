@@ -9,10 +9,10 @@
 
 typedef struct chord_softmax_args {
     int n_rows, n_cols;
-    float scale;       /* 1 for a plain softmax */
-    int causal;        /* 0 or 1 */
-    int pos0;          /* with causal: the limit of row 0 */
-    int rows_per_pos;  /* with causal: rows sharing one position (>= 1) */
+    float scale;      /* 1 for a plain softmax */
+    int causal;       /* 0 or 1 */
+    int pos0;         /* with causal: the limit of row 0 */
+    int rows_per_pos; /* with causal: rows sharing one position (>= 1) */
 } chord_softmax_args;
 
 void chord_softmax_reference(const float *x, float *y, const chord_softmax_args *a);

@@ -29,5 +29,5 @@ chord_status chord_softmax_vulkan(void *ctx, const chord_tensor *t, const void *
         .rows_per_pos = a->rows_per_pos > 0 ? (uint32_t)a->rows_per_pos : 1u, /* as the reference */
     };
     return chord_vk_rows(vk, v4 ? "softmax_f32_v4" : "softmax_f32", t, 2, 0x3u, a->n_rows, a->n_cols, v4 ? 4 : 1, &pc,
-                sizeof pc, (chord_vk_row_split){&pc.n_rows, &pc.row0});
+                         sizeof pc, (chord_vk_row_split){&pc.n_rows, &pc.row0});
 }

@@ -11,13 +11,10 @@
 #include "../common/cuda_common.cuh"
 #include "swiglu.h"
 
-__device__ __forceinline__ float swiglu1(float g, float u)
-{
-    return g / (1.0f + expf(-g)) * u;
-}
+__device__ __forceinline__ float swiglu1(float g, float u) { return g / (1.0f + expf(-g)) * u; }
 
-__global__ void __launch_bounds__(256) swiglu_vec4(const float4 *gate /* (n4) */, const float4 *up /* (n4) */,
-                                                   float4 *y /* (n4) */, int64_t n4)
+__global__ void __launch_bounds__(256)
+    swiglu_vec4(const float4 *gate /* (n4) */, const float4 *up /* (n4) */, float4 *y /* (n4) */, int64_t n4)
 {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n4; i += stride) {
@@ -27,8 +24,8 @@ __global__ void __launch_bounds__(256) swiglu_vec4(const float4 *gate /* (n4) */
 }
 
 /* elements [begin, n): the whole tensor when unaligned, the n % 4 tail otherwise */
-__global__ void __launch_bounds__(256) swiglu_scalar(const float *gate, const float *up, float *y, int64_t begin,
-                                                     int64_t n)
+__global__ void __launch_bounds__(256)
+    swiglu_scalar(const float *gate, const float *up, float *y, int64_t begin, int64_t n)
 {
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = begin + (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
@@ -54,7 +51,7 @@ extern "C" chord_status chord_swiglu_cuda(void *ctx, const chord_tensor *t, cons
     if (chord_cuda_aligned(gate, 16) && chord_cuda_aligned(up, 16) && chord_cuda_aligned(y, 16) && n >= 4) {
         const int64_t n4 = n / 4;
         swiglu_vec4<<<chord_cuda_grid(n4, threads), threads, 0, stream>>>((const float4 *)gate, (const float4 *)up,
-                                                                         (float4 *)y, n4);
+                                                                          (float4 *)y, n4);
         CHORD_CUDA_CHECK_LAUNCH("swiglu_vec4");
         done = 4 * n4;
     }

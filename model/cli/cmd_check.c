@@ -10,18 +10,17 @@
 
 static int usage(FILE *f, int code)
 {
-    fprintf(f,
-            "usage: chord check [-b BACKEND[:DEVICE]] [-o OP] [--seed N] [--large] [--json] [-t N] [-v]\n\n"
-            "Runs every case of the shared case table for the backend (default: the best available)\n"
-            "against the scalar C reference and prints op, case, NMSE, max error and the verdict.\n"
-            "Exit status 1 when any case fails.\n\n"
-            "  -b, --backend B   ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE\n"
-            "  -o, --op OP       only this op (matmul, matmul_tiled, rmsnorm, softmax, rope, dequant, ...)\n"
-            "  --seed N          seed for the random inputs (default: from the clock, printed)\n"
-            "  --large           also the >= 64 MiB cases (the 4096^3 matmul stays benchmark-only)\n"
-            "  --json            one JSON object per case on stdout instead of the table\n"
-            "  -t, --threads N   threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
-            "  -v, --verbose     also say which backends auto mode found absent (no driver, no device)\n");
+    fprintf(f, "usage: chord check [-b BACKEND[:DEVICE]] [-o OP] [--seed N] [--large] [--json] [-t N] [-v]\n\n"
+               "Runs every case of the shared case table for the backend (default: the best available)\n"
+               "against the scalar C reference and prints op, case, NMSE, max error and the verdict.\n"
+               "Exit status 1 when any case fails.\n\n"
+               "  -b, --backend B   ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE\n"
+               "  -o, --op OP       only this op (matmul, matmul_tiled, rmsnorm, softmax, rope, dequant, ...)\n"
+               "  --seed N          seed for the random inputs (default: from the clock, printed)\n"
+               "  --large           also the >= 64 MiB cases (the 4096^3 matmul stays benchmark-only)\n"
+               "  --json            one JSON object per case on stdout instead of the table\n"
+               "  -t, --threads N   threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
+               "  -v, --verbose     also say which backends auto mode found absent (no driver, no device)\n");
     return code;
 }
 
@@ -74,8 +73,7 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "chord check: %s\n", chord_last_error());
         return 1;
     }
-    fprintf(stderr, "chord check: backend %s:%d (%s), seed %" PRIu64 "\n", rt.be->name, rt.device, rt.info.name,
-            seed);
+    fprintf(stderr, "chord check: backend %s:%d (%s), seed %" PRIu64 "\n", rt.be->name, rt.device, rt.info.name, seed);
     if (!json)
         printf("%-12s %-34s %10s %10s %8s  %s\n", "op", "case", "nmse", "max_err", "bound", "result");
     int n_pass = 0, n_fail = 0, n_skip = 0;
@@ -97,16 +95,15 @@ int cmd_check(int argc, char **argv)
         if (json) {
             printf("{\"backend\":\"%s\",\"device\":\"%s\",\"op\":\"%s\",\"case\":\"%s\",\"seed\":%" PRIu64
                    ",\"result\":\"%s\",\"nmse\":%.3e,\"max_err\":%.3e,\"bound_ratio\":%.3f,\"message\":\"%s\"}\n",
-                   rt.be->name, rt.info.name, chord_op_name(c->op), c->name, chord_case_seed(seed, i), verdict,
-                   r.nmse, r.max_abs_err, r.worst_ratio, r.message);
+                   rt.be->name, rt.info.name, chord_op_name(c->op), c->name, chord_case_seed(seed, i), verdict, r.nmse,
+                   r.max_abs_err, r.worst_ratio, r.message);
         } else {
-            printf("%-12s %-34s %10.3e %10.3e %8.3f  %s%s%s\n", chord_op_name(c->op), c->name, r.nmse,
-                   r.max_abs_err, r.worst_ratio, verdict, r.message[0] ? ": " : "", r.message);
+            printf("%-12s %-34s %10.3e %10.3e %8.3f  %s%s%s\n", chord_op_name(c->op), c->name, r.nmse, r.max_abs_err,
+                   r.worst_ratio, verdict, r.message[0] ? ": " : "", r.message);
         }
         fflush(stdout);
     }
     chord_close(&rt);
-    fprintf(stderr, "chord check: %d passed, %d failed, %d skipped (seed %" PRIu64 ")\n", n_pass, n_fail, n_skip,
-            seed);
+    fprintf(stderr, "chord check: %d passed, %d failed, %d skipped (seed %" PRIu64 ")\n", n_pass, n_fail, n_skip, seed);
     return n_fail ? 1 : 0;
 }

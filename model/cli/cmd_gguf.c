@@ -23,11 +23,12 @@ static int usage(FILE *f, int code)
 
 static int info_usage(FILE *f, int code)
 {
-    fprintf(f, "usage: chord gguf info FILE [--json]\n\n"
-               "Validates FILE (the same strict checks as model loading) and prints its header, metadata (arrays\n"
-               "abbreviated to their first %d elements, long strings cut in text mode) and tensor infos.\n"
-               "Exit status 1 if the file is malformed, with the reason.\n\n"
-               "  --json   one JSON object on stdout instead of text\n",
+    fprintf(f,
+            "usage: chord gguf info FILE [--json]\n\n"
+            "Validates FILE (the same strict checks as model loading) and prints its header, metadata (arrays\n"
+            "abbreviated to their first %d elements, long strings cut in text mode) and tensor infos.\n"
+            "Exit status 1 if the file is malformed, with the reason.\n\n"
+            "  --json   one JSON object on stdout instead of text\n",
             ARRAY_HEAD);
     return code;
 }
@@ -95,8 +96,18 @@ static void put_double(FILE *f, double v, int json, int f32)
 /* One fixed-size scalar at p (maybe unaligned). */
 static void put_scalar(FILE *f, chord_gguf_vtype t, const uint8_t *p, int json)
 {
-    union { uint8_t u8; int8_t i8; uint16_t u16; int16_t i16; uint32_t u32; int32_t i32; float f32; uint64_t u64;
-            int64_t i64; double f64; } v;
+    union {
+        uint8_t u8;
+        int8_t i8;
+        uint16_t u16;
+        int16_t i16;
+        uint32_t u32;
+        int32_t i32;
+        float f32;
+        uint64_t u64;
+        int64_t i64;
+        double f64;
+    } v;
     memcpy(&v, p, chord_gguf_vtype_size(t));
     switch (t) {
     case CHORD_GGUF_UINT8: fprintf(f, "%u", v.u8); break;
@@ -213,8 +224,9 @@ static int cmd_info_gguf(int argc, char **argv)
     if (json) {
         fputs("{\"file\":", f);
         put_str(f, path, strlen(path), 1);
-        fprintf(f, ",\"version\":%u,\"alignment\":%u,\"data_offset\":%zu,\"size\":%zu,\"n_kv\":%" PRId64
-                   ",\"n_tensors\":%" PRId64 ",\n  \"metadata\":{",
+        fprintf(f,
+                ",\"version\":%u,\"alignment\":%u,\"data_offset\":%zu,\"size\":%zu,\"n_kv\":%" PRId64
+                ",\"n_tensors\":%" PRId64 ",\n  \"metadata\":{",
                 chord_gguf_version(g), chord_gguf_alignment(g), chord_gguf_data_offset(g), chord_gguf_file_size(g),
                 n_kv, n_t);
     } else {
@@ -236,14 +248,14 @@ static int cmd_info_gguf(int argc, char **argv)
         char shape[96];
         int at = 0;
         for (int d = 0; d < t->n_dims; d++)
-            at += snprintf(shape + at, sizeof shape - (size_t)at, "%s%" PRId64, d ? (json ? "," : " x ") : "",
-                           t->ne[d]);
+            at +=
+                snprintf(shape + at, sizeof shape - (size_t)at, "%s%" PRId64, d ? (json ? "," : " x ") : "", t->ne[d]);
         total += t->bytes;
         if (json) {
             fprintf(f, "%s\n    {\"name\":", i ? "," : "");
             put_str(f, t->name, strlen(t->name), 1);
-            fprintf(f, ",\"type\":\"%s\",\"shape\":[%s],\"offset\":%" PRIu64 ",\"bytes\":%zu}", type, shape,
-                    t->offset, t->bytes);
+            fprintf(f, ",\"type\":\"%s\",\"shape\":[%s],\"offset\":%" PRIu64 ",\"bytes\":%zu}", type, shape, t->offset,
+                    t->bytes);
         } else
             printf("  %-5" PRId64 " %-32s %-6s %-28s %14" PRIu64 " %12zu\n", i, t->name, type, shape, t->offset,
                    t->bytes);
@@ -324,8 +336,9 @@ static int cmd_synth(int argc, char **argv)
         fprintf(stderr, "chord gguf synth: the written file does not validate: %s\n", chord_last_error());
         return 1;
     }
-    fprintf(stderr, "chord gguf synth: wrote %s (%s, %s, %d layers, seed %" PRIu64 "): %" PRId64 " tensors, %zu bytes\n",
-            out, shape.name, chord_type_info(type)->name, shape.n_layer, seed, chord_gguf_n_tensors(g),
+    fprintf(stderr,
+            "chord gguf synth: wrote %s (%s, %s, %d layers, seed %" PRIu64 "): %" PRId64 " tensors, %zu bytes\n", out,
+            shape.name, chord_type_info(type)->name, shape.n_layer, seed, chord_gguf_n_tensors(g),
             chord_gguf_file_size(g));
     chord_gguf_close(g);
     return 0;

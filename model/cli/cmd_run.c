@@ -21,7 +21,7 @@ typedef struct run_opts {
     const char *model, *backend, *system, *logits_out;
     const char *prompt; /* (prompt_len) bytes: -p's text or -f's file, NULs included */
     size_t prompt_len;
-    char *prompt_file;  /* -f's contents (owned) */
+    char *prompt_file; /* -f's contents (owned) */
     int n_predict, n_ctx, n_batch;
     int chat, verify, json, quiet, profile, file_layout;
     chord_sampler_params sp;
@@ -56,16 +56,16 @@ static int usage(FILE *f, int code)
             "                        NMSE <= %.0e and the top-1 tokens agree, or the ref rates the backend's\n"
             "                        top-1 within %.0e relative of its own (a near tie); exit 1 otherwise\n"
             "  --logits-out FILE     write the f32 logits of every evaluated position (each prompt token, then each\n"
-            "                        generated token fed back), little-endian: char[8] \"" CHORD_LOGITS_MAGIC "\", u32 version 1,\n"
+            "                        generated token fed back), little-endian: char[8] \"" CHORD_LOGITS_MAGIC
+            "\", u32 version 1,\n"
             "                        u32 n_vocab, u32 n_positions, u32 0, i32 token[n_positions], then\n"
             "                        f32 logits[n_positions][n_vocab] (row i: after token[i] at position i)\n"
             "  --json                print one JSON object with the text, counts and rates instead of streaming\n"
             "  --profile             sync after every launch and print the time per op (slows the run)\n"
             "  --file-layout         keep every weight matrix in the file's block layout (by default q4_0, q4_1\n"
             "                        and q8_0 matrices are re-laid for 16-byte loads where the backend has those\n"
-            "                        forms: the same values; the ref under --verify always keeps the file's)\n"
-            CLI_THREADS_HELP CLI_VERBOSE_HELP
-            "  -q, --quiet           no loading progress\n",
+            "                        forms: the same values; the ref under --verify always keeps the "
+            "file's)\n" CLI_THREADS_HELP CLI_VERBOSE_HELP "  -q, --quiet           no loading progress\n",
             CHORD_LOGITS_NMSE_MAX, CHORD_LOGITS_TIE_REL);
     return code;
 }
@@ -77,10 +77,7 @@ static double now_ms(void)
     return (double)t.tv_sec * 1e3 + (double)t.tv_nsec * 1e-6;
 }
 
-static int parse_int(const char *s, int lo, int *out)
-{
-    return cli_parse_int(s, lo, 1 << 30, out);
-}
+static int parse_int(const char *s, int lo, int *out) { return cli_parse_int(s, lo, 1 << 30, out); }
 
 /* Returns -1 to go on, or the exit code. */
 static int parse_args(int argc, char **argv, run_opts *o)
@@ -420,8 +417,10 @@ static int generate(run_state *S)
         if (chord_tokenizer_is_eog(S->tok, id))
             break;
         emit(S, &us, id);
-        if (S->n_gen + 1 == o->n_predict)
-            { S->n_gen++; break; }
+        if (S->n_gen + 1 == o->n_predict) {
+            S->n_gen++;
+            break;
+        }
         if (pos >= n_ctx) {
             S->n_gen++;
             live_rate_end(&live);
@@ -484,7 +483,8 @@ static void report(const run_state *S, const char *path)
     }
     if (S->interrupted)
         fprintf(stderr, "chord run: interrupted after %d generated tokens\n", S->n_gen);
-    fprintf(stderr, "chord run: %s: prefill %d tokens in %.1f ms (%.2f tok/s), decode %d tokens in %.1f ms (%.2f tok/s)\n",
+    fprintf(stderr,
+            "chord run: %s: prefill %d tokens in %.1f ms (%.2f tok/s), decode %d tokens in %.1f ms (%.2f tok/s)\n",
             S->rt.be->name, S->n_prompt, S->prefill_ms, pf_tps, S->n_decode, S->decode_ms, dc_tps);
     if (S->ref)
         fprintf(stderr, "chord run: verify against ref: %d steps, %d failed, worst NMSE %.3e (max %.0e)\n",
@@ -566,8 +566,8 @@ static int run(run_state *S, const char *path)
     if (tokenize_prompt(S))
         return 1;
     if (S->n_prompt > n_ctx) {
-        fprintf(stderr, "chord run: the prompt is %d tokens, longer than the context of %d (--n-ctx)\n",
-                S->n_prompt, n_ctx);
+        fprintf(stderr, "chord run: the prompt is %d tokens, longer than the context of %d (--n-ctx)\n", S->n_prompt,
+                n_ctx);
         return 1;
     }
     const size_t n_vocab = (size_t)hp.n_vocab;

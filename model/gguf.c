@@ -549,6 +549,15 @@ static chord_status find_kv(const chord_gguf *g, const char *key, const gguf_kv 
     return CHORD_OK;
 }
 
+/* One case of scalar_int: the value is stored as T (little-endian, as the host reads it). */
+#define SCALAR_AS(T)             \
+    {                            \
+        T v;                     \
+        memcpy(&v, p, sizeof v); \
+        *out = v;                \
+        return 1;                \
+    }
+
 static int scalar_int(const gguf_kv *kv, int64_t *out)
 {
     const uint8_t *p = kv->raw;
@@ -556,36 +565,11 @@ static int scalar_int(const gguf_kv *kv, int64_t *out)
     case CHORD_GGUF_UINT8: *out = p[0]; return 1;
     case CHORD_GGUF_INT8: *out = (int8_t)p[0]; return 1;
     case CHORD_GGUF_BOOL: *out = p[0] != 0; return 1;
-    case CHORD_GGUF_UINT16: {
-        uint16_t v;
-        memcpy(&v, p, 2);
-        *out = v;
-        return 1;
-    }
-    case CHORD_GGUF_INT16: {
-        int16_t v;
-        memcpy(&v, p, 2);
-        *out = v;
-        return 1;
-    }
-    case CHORD_GGUF_UINT32: {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        *out = v;
-        return 1;
-    }
-    case CHORD_GGUF_INT32: {
-        int32_t v;
-        memcpy(&v, p, 4);
-        *out = v;
-        return 1;
-    }
-    case CHORD_GGUF_INT64: {
-        int64_t v;
-        memcpy(&v, p, 8);
-        *out = v;
-        return 1;
-    }
+    case CHORD_GGUF_UINT16: SCALAR_AS(uint16_t)
+    case CHORD_GGUF_INT16: SCALAR_AS(int16_t)
+    case CHORD_GGUF_UINT32: SCALAR_AS(uint32_t)
+    case CHORD_GGUF_INT32: SCALAR_AS(int32_t)
+    case CHORD_GGUF_INT64: SCALAR_AS(int64_t)
     case CHORD_GGUF_UINT64: {
         uint64_t v;
         memcpy(&v, p, 8);
@@ -597,6 +581,7 @@ static int scalar_int(const gguf_kv *kv, int64_t *out)
     default: return 0;
     }
 }
+#undef SCALAR_AS
 
 chord_status chord_gguf_require_keys(const chord_gguf *g, const char *const *keys)
 {

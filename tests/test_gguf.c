@@ -51,8 +51,9 @@ static blob written(chord_gguf_writer *w)
     return b;
 }
 
-/* A small valid file: a few keys of different types, three tensors (f32 2-D, q4_0 2-D, f32 1-D). */
-static blob base_file(void)
+/* The small valid file's writer: a few keys of different types, three tensors (f32 2-D, q4_0 2-D, f32 1-D),
+ * their data given here, or NULL to be streamed after the header. */
+static chord_gguf_writer *base_writer(int with_data)
 {
     chord_gguf_writer *w;
     must(chord_gguf_writer_create(&w));
@@ -64,11 +65,14 @@ static blob base_file(void)
     const char *strs[] = {"x", "yy"};
     must(chord_gguf_set_str_array(w, "t.strs", strs, 2));
     int64_t ne_a[2] = {4, 2}, ne_b[2] = {32, 2}, ne_c[1] = {8};
-    must(chord_gguf_add_tensor(w, "w.a", CHORD_TYPE_F32, 2, ne_a, f32_data));
-    must(chord_gguf_add_tensor(w, "w.b", CHORD_TYPE_Q4_0, 2, ne_b, q4_data));
-    must(chord_gguf_add_tensor(w, "w.c", CHORD_TYPE_F32, 1, ne_c, f32_data));
-    return written(w);
+    must(chord_gguf_add_tensor(w, "w.a", CHORD_TYPE_F32, 2, ne_a, with_data ? f32_data : NULL));
+    must(chord_gguf_add_tensor(w, "w.b", CHORD_TYPE_Q4_0, 2, ne_b, with_data ? q4_data : NULL));
+    must(chord_gguf_add_tensor(w, "w.c", CHORD_TYPE_F32, 1, ne_c, with_data ? f32_data : NULL));
+    return w;
 }
+
+/* The small valid file, whole. */
+static blob base_file(void) { return written(base_writer(1)); }
 
 static void expect_fail(blob b, chord_status code, const char *text)
 {
@@ -260,19 +264,7 @@ Test(gguf, streaming_write_matches)
 {
     /* the same tensors streamed in odd-sized chunks give the same bytes as the whole-file write */
     blob ref = base_file();
-    chord_gguf_writer *w;
-    must(chord_gguf_writer_create(&w));
-    must(chord_gguf_set_str(w, "general.architecture", "llama"));
-    must(chord_gguf_set_u32(w, "dup.a", 1));
-    must(chord_gguf_set_u32(w, "dup.b", 2));
-    uint32_t arr[3] = {10, 20, 30};
-    must(chord_gguf_set_array(w, "t.arr", CHORD_GGUF_UINT32, arr, 3));
-    const char *strs[] = {"x", "yy"};
-    must(chord_gguf_set_str_array(w, "t.strs", strs, 2));
-    int64_t ne_a[2] = {4, 2}, ne_b[2] = {32, 2}, ne_c[1] = {8};
-    must(chord_gguf_add_tensor(w, "w.a", CHORD_TYPE_F32, 2, ne_a, NULL));
-    must(chord_gguf_add_tensor(w, "w.b", CHORD_TYPE_Q4_0, 2, ne_b, NULL));
-    must(chord_gguf_add_tensor(w, "w.c", CHORD_TYPE_F32, 1, ne_c, NULL));
+    chord_gguf_writer *w = base_writer(0);
     uint8_t all[32 + 36 + 32];
     memcpy(all, f32_data, 32), memcpy(all + 32, q4_data, 36), memcpy(all + 68, f32_data, 32);
     char *p = NULL;

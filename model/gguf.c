@@ -549,6 +549,21 @@ static chord_status find_kv(const chord_gguf *g, const char *key, const gguf_kv 
     return CHORD_OK;
 }
 
+/* The refusal of a key whose stored type is not what was asked for (`expected`, in words). */
+static chord_status wrong_type(const char *key, const gguf_kv *kv, const char *expected)
+{
+    return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected %s", key, chord_gguf_vtype_name(kv->type),
+                      expected);
+}
+
+/* find_kv for a key that must be stored as type. */
+static chord_status find_kv_of(const chord_gguf *g, const char *key, chord_gguf_vtype type, const char *expected,
+                               const gguf_kv **kv)
+{
+    CHORD_TRY(find_kv(g, key, kv));
+    return (*kv)->type == type ? CHORD_OK : wrong_type(key, *kv, expected);
+}
+
 /* One case of scalar_int: the value is stored as T (little-endian, as the host reads it). */
 #define SCALAR_AS(T)             \
     {                            \
@@ -606,8 +621,7 @@ chord_status chord_gguf_get_int(const chord_gguf *g, const char *key, int64_t *o
     const gguf_kv *kv = NULL;
     CHORD_TRY(find_kv(g, key, &kv));
     if (!scalar_int(kv, out))
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected an integer (or too large)", key,
-                          chord_gguf_vtype_name(kv->type));
+        return wrong_type(key, kv, "an integer (or too large)");
     return CHORD_OK;
 }
 
@@ -625,8 +639,7 @@ chord_status chord_gguf_get_float(const chord_gguf *g, const char *key, double *
     } else if (kv->type != CHORD_GGUF_BOOL && scalar_int(kv, &i)) {
         *out = (double)i;
     } else {
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected a number", key,
-                          chord_gguf_vtype_name(kv->type));
+        return wrong_type(key, kv, "a number");
     }
     return CHORD_OK;
 }
@@ -634,10 +647,7 @@ chord_status chord_gguf_get_float(const chord_gguf *g, const char *key, double *
 chord_status chord_gguf_get_str(const chord_gguf *g, const char *key, chord_gguf_str *out)
 {
     const gguf_kv *kv = NULL;
-    CHORD_TRY(find_kv(g, key, &kv));
-    if (kv->type != CHORD_GGUF_STRING)
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected a string", key,
-                          chord_gguf_vtype_name(kv->type));
+    CHORD_TRY(find_kv_of(g, key, CHORD_GGUF_STRING, "a string", &kv));
     memcpy(&out->len, kv->raw, 8);
     out->ptr = (const char *)kv->raw + 8;
     return CHORD_OK;
@@ -647,10 +657,7 @@ chord_status chord_gguf_get_array(const chord_gguf *g, const char *key, chord_gg
                                   const void **data)
 {
     const gguf_kv *kv = NULL;
-    CHORD_TRY(find_kv(g, key, &kv));
-    if (kv->type != CHORD_GGUF_ARRAY)
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected an array", key,
-                          chord_gguf_vtype_name(kv->type));
+    CHORD_TRY(find_kv_of(g, key, CHORD_GGUF_ARRAY, "an array", &kv));
     *elem = kv->elem;
     *n = kv->n;
     *data = kv->elem == CHORD_GGUF_STRING ? (const void *)kv->strs : (const void *)kv->items;

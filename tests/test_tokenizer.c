@@ -439,6 +439,13 @@ static void spm_free(chord_tokenizer *t, chord_gguf *g, void *mem)
     free(mem);
 }
 
+/* The fixture of most SPM tests: spm, the vocabulary with "ab" scored above "bc", and what it was loaded from. */
+static chord_tokenizer *spm;
+static chord_gguf *spm_g;
+static void *spm_mem;
+static void spm_setup(void) { spm = spm_tokenizer(-1, -2, &spm_g, &spm_mem); }
+static void spm_teardown(void) { spm_free(spm, spm_g, spm_mem); }
+
 Test(tokenizer_spm, scores_decide_merge_order)
 {
     chord_gguf *g;
@@ -457,12 +464,10 @@ Test(tokenizer_spm, scores_decide_merge_order)
     spm_free(t, g, mem);
 }
 
-Test(tokenizer_spm, byte_fallback_bos_and_specials)
+Test(tokenizer_spm, byte_fallback_bos_and_specials, .init = spm_setup, .fini = spm_teardown)
 {
-    chord_gguf *g;
-    void *mem;
     int32_t ids[MAX_IDS];
-    chord_tokenizer *t = spm_tokenizer(-1, -2, &g, &mem);
+    const chord_tokenizer *t = spm;
     cr_assert_eq(chord_tokenizer_bos(t), 1);
     cr_assert_eq(chord_tokenizer_eos(t), 2);
     cr_assert(chord_tokenizer_add_bos(t), "SPM adds bos by default");
@@ -481,17 +486,14 @@ Test(tokenizer_spm, byte_fallback_bos_and_specials)
     /* a special token in the text, and the prefix space again after it (llama.cpp's rule) */
     n = encode(t, "ab</s>c", 0, 1, ids);
     assert_ids(ids, n, (int32_t[]){SPM_WS, SPM_AB, 2, SPM_WS, SPM_C}, 5, "special in text");
-    spm_free(t, g, mem);
 }
 
 /* Found by tests/fuzz (fuzz_tokenizer): text that starts with a space encodes as two U+2581 tokens (the prefix space
  * and its own); decoding dropped both, since each came while nothing had been written yet. Only the first goes. */
-Test(tokenizer_spm, prefix_space_removed_once)
+Test(tokenizer_spm, prefix_space_removed_once, .init = spm_setup, .fini = spm_teardown)
 {
-    chord_gguf *g;
-    void *mem;
     int32_t ids[MAX_IDS];
-    chord_tokenizer *t = spm_tokenizer(-1, -2, &g, &mem);
+    const chord_tokenizer *t = spm;
     int n = encode(t, " b", 0, 0, ids);
     assert_ids(ids, n, (int32_t[]){SPM_WS, SPM_WS, SPM_B}, 3, "prefix space, then the text's own");
     assert_round_trip(t, " b");
@@ -500,7 +502,6 @@ Test(tokenizer_spm, prefix_space_removed_once)
     char out[16];
     int len = chord_detokenize(t, ids, n, 1, out, sizeof out);
     cr_assert(len == 2 && memcmp(out, " b", 2) == 0, "\"%.*s\"", len, out);
-    spm_free(t, g, mem);
 }
 
 Test(tokenizer_spm, unsupported_model)

@@ -112,17 +112,4 @@ static chord_status ref_timer_stop(void *ctx, double *ms)
     return CHORD_OK;
 }
 
-const chord_backend chord_backend_ref = {.name = "ref",
-                                         .probe = ref_probe,
-                                         .init = ref_init,
-                                         .shutdown = ref_shutdown,
-                                         .alloc = ref_alloc,
-                                         .free = ref_free,
-                                         .buf_bytes = ref_buf_bytes,
-                                         .upload = ref_upload,
-                                         .download = ref_download,
-                                         .copy = ref_copy,
-                                         .sync = ref_sync,
-                                         .timer_start = ref_timer_start,
-                                         .timer_stop = ref_timer_stop,
-                                         .ops = {CHORD_OPS(CHORD_REGISTER_REF)}};
+const chord_backend chord_backend_ref = {CHORD_BACKEND_FIELDS(ref, "ref", CHORD_REGISTER_REF)};

@@ -125,7 +125,8 @@ def merge(rows, path, order, backends):
                                   if r["test"].startswith("tg") and bpt and r["copy_gb_s"] else None)
         filled += 1
     order = order + [m for m in dict.fromkeys(r["model"] for r in other["rows"]) if m not in order]
-    backends = backends + [b for b in dict.fromkeys(r["backend"] for r in other["rows"]) if b not in backends]
+    theirs_b = list(dict.fromkeys(r["backend"] for r in other["rows"]))  # the earlier run's order first
+    backends = theirs_b + [b for b in backends if b not in theirs_b]
     rows.sort(key=lambda r: (order.index(r["model"]), test_key(r["test"]), backends.index(r["backend"])))
     return len(carried), filled
 

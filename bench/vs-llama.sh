@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# sitting, with the device's copy ceiling (on --cpu, the host's memory read) measured in the same run. Writes results/<device>/<date>-<commit>/
-# sitting, with the device's copy ceiling measured in the same run. Writes results/<device>/<date>-<commit>/
-# vs-llama.json (one row per file, backend and test) and vs-llama.md beside it.
+# chord next to llama.cpp: the same GGUF files, the same tests (llama-bench's pp/tg/depth), one process tree and one
+# sitting, with the device's copy ceiling (on --cpu, the host's memory read) measured in the same run. Writes
+# results/<device>/<date>-<commit>/vs-llama.json (one row per file, backend and test) and vs-llama.md beside it.
 #
 #   bash bench/vs-llama.sh --cpu [options]        here: llama.cpp's CPU build against chord's ref/opencl/vulkan
 #   bash bench/vs-llama.sh --stage [options]      here: ci/gpu-stage.sh, then llama.cpp's trimmed source into .gpu

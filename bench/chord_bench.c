@@ -1,5 +1,10 @@
 /* chord-bench: every op x large case x compiled backend, timed on the device, next to ceilings measured in
- * the same process: the backend's own buffer copy (bandwidth) and, where CUDA runs, cuBLAS SGEMM (FLOP/s). */
+ * the same process: the backend's own buffer copy (bandwidth), the host CPU's memory read (host/read/1GiB: the
+ * CPU backends' decode ceiling) and, where CUDA runs, cuBLAS SGEMM (FLOP/s).
+ *
+ *   chord-bench [-t N] [Google Benchmark's flags: --benchmark_filter=REGEX, --benchmark_format=json, ...]
+ * -t/--threads N sets the threads of the CPU backends (the reference's, PoCL's, lavapipe's) and of host/read, as
+ * chord's -t does; without it they take CHORD_REF_THREADS (host/read and the reference) or their own default. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,7 +12,10 @@
 
 #include "check.h"
 #include "matmul/matmul.h"
+#include "commands.h"
+#include "common/ref_launch.h"
 #include "gbench.h"
+#include "host_read.h"
 
 #ifdef CHORD_HAVE_CUDA
 #include "yardstick.h"
@@ -17,6 +25,7 @@
 #define ROTATE_BYTES (256u << 20) /* inputs rotate over copies this large in all: twice an H100's L2, and more */
 #define COPY_BYTES (256u << 20)
 #define SMALL_COPY_BYTES (32u << 20) /* 64 MiB moved, as the 64 MiB op cases */
+#define HOST_READ_BYTES (1ull << 30) /* far past any CPU's last-level cache */
 
 typedef struct bench_backend {
     chord_rt rt;
@@ -109,6 +118,43 @@ static void bench_copy(chord_bench_state *st, void *user)
     while (chord_bench_keep_running(st))
         chord_bench_set_iteration_time(st, 2.0 * COPY_BYTES / (bb->copy_gbps * 1e9));
     chord_bench_counter(st, "GB/s", bb->copy_gbps);
+}
+
+/* The host's read ceiling, over as many threads as the reference backend uses (CHORD_REF_THREADS, else the cores). */
+static void bench_host_read(chord_bench_state *st, void *user)
+{
+    (void)user;
+    double gbps = 0;
+    const int threads = chord_ref_threads();
+    if (chord_bench_host_read(HOST_READ_BYTES, threads, 10, &gbps) != CHORD_OK) {
+        chord_bench_error(st, chord_last_error());
+        return;
+    }
+    while (chord_bench_keep_running(st))
+        chord_bench_set_iteration_time(st, HOST_READ_BYTES / (gbps * 1e9));
+    chord_bench_counter(st, "GB/s", gbps);
+    chord_bench_counter(st, "threads", threads);
+}
+
+/* Takes -t/--threads N out of argv (Google Benchmark refuses flags it does not know); 0, or 2 on a bad value. */
+static int take_threads(int *argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        if (strcmp(argv[i], "-t") && strcmp(argv[i], "--threads")) {
+            argv[out++] = argv[i];
+            continue;
+        }
+        if (i + 1 == *argc) {
+            fprintf(stderr, "chord-bench: %s needs a thread count, 1..%d\n", argv[i], CLI_MAX_THREADS);
+            return 2;
+        }
+        if (cli_set_threads("bench", argv[++i])) /* it says what is wrong */
+            return 2;
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return 0;
 }
 
 static void bench_case(chord_bench_state *st, void *user)
@@ -206,6 +252,9 @@ int main(int argc, char **argv)
     static bench_item items[1024];
     int n_items = 0;
     char name[256];
+    if (take_threads(&argc, argv))
+        return 2;
+    chord_bench_register("host/read/1GiB", bench_host_read, NULL, 0);
     chord_bench_context("chord_note", "Debian's libbenchmark is a debug build; chord times every launch with "
                                       "device-side timers, so the figures are the device's, not the library's");
     for (int b = 0; b < chord_backend_count() && b < 8; b++) {

@@ -44,8 +44,9 @@ def section(root):
             chord = fmt(r["chord_tok_s"], 2) if r["chord_tok_s"] is not None else "failed"
             out.append(f"| {r['model']} | {r['type']} | {r['backend']} | {r['test']} | {chord} | "
                        f"{fmt(r['llama_tok_s'], 2)} | {fmt(r['ratio'], 3)} | {fmt(r['pct_of_copy'])} |")
-        ceiling = f"{j['copy_gb_s']:.1f} GB/s ({j['copy_api']} copy)" if j.get("copy_gb_s") else "not measured"
-        out += ["", f"Copy ceiling in the same run: {ceiling}.", ""]
+        what = "the host's memory read" if j.get("copy_api") == "host" else f"{j.get('copy_api')} copy"
+        ceiling = f"{j['copy_gb_s']:.1f} GB/s ({what})" if j.get("copy_gb_s") else "not measured"
+        out += ["", f"Bandwidth ceiling in the same run: {ceiling}.", ""]
     out.append(END)
     return "\n".join(out)
 

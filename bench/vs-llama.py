@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
 """Turns a bench/vs-llama.sh run folder's raw/ outputs into vs-llama.json (one row per file, backend and test) and
-vs-llama.md beside it. usage: bench/vs-llama.py RUN_DIR   (a run split over several calls: their raw/ folders merged)
+vs-llama.md beside it. usage: bench/vs-llama.py RUN_DIR [--merge OTHER/vs-llama.json]
+(a run split over several calls: their raw/ folders merged). --merge takes an earlier run on the same device: its
+rows this run lacks (file id, backend, test) are carried over as they were, and this run's rows without a llama.cpp
+figure take that run's (same file id and test); each such row names its source, and the table says so.
+Rows go file by file (in the order of the run's --files), then test, then backend; the table puts llama.cpp's row
+of each file and test first.
 
 raw/ holds, per sitting S (s1, s2, ...; a tagged call's sittings are s<tag>1, ...):
   FILE.file.json             the file: id, path, shape, origin, tests
   FILE.llama.S.dD.json       llama-bench -o json at depth D (a list, one object per test)
   FILE.chord-BACKEND.S.json  chord bench-model -o json
-  copy.S.json                chord-bench's <api>/copy/256MiB (Google Benchmark JSON)
+  copy.S.json                chord-bench's <api>/copy/256MiB, and host/read/1GiB on --cpu (Google Benchmark JSON)
   NAME.err                   the last lines of a command that failed (its .json is absent)
   run.*.json                 device, date, commits, settings, load average before and after
 """
@@ -66,20 +71,80 @@ def read_raw(raw):
     return runs, files, chord, llama, errors, copies
 
 
-def build(run_dir):
+def ceiling(run, copies):
+    """(api, GB/s) of the run's bandwidth ceiling. On the CPU, the cores' memory read (host/read/1GiB): a decode step
+    reads and barely writes, and a copy (one thread's memcpy on ref) read slower than llama.cpp's decode did. On a
+    GPU, the best 256 MiB device-to-device copy any API reached."""
+    if run["mode"] == "cpu" and copies.get("host"):
+        return "host", max(copies["host"])
+    apis = [a for a in copies if a != "host"]
+    best = max(apis, key=lambda a: max(copies[a])) if apis else None
+    return best, max(copies[best]) if best else None
+
+
+def file_order(runs, files):
+    """The file ids in the order the run's --files named them (run.*.json "files"), then any others by name."""
+    order = []
+    for r in runs:
+        for i in r.get("files", "").split(","):
+            fid = os.path.basename(i)
+            fid = (fid[:-5] if fid.endswith(".gguf") else fid).replace(".", "_")
+            if fid in files and fid not in order:
+                order.append(fid)
+    return order + sorted(f for f in files if f not in order)
+
+
+def test_key(test):
+    """pp before tg, then by length, then by depth: pp512, tg128, tg128@d4096."""
+    kind, _, depth = test.partition("@d")
+    return (kind[:2] != "pp", int(kind[2:] or 0), int(depth or 0))
+
+
+def merge(rows, path, order, backends):
+    """Carries over the rows of an earlier run (path) that this one lacks, and fills this run's missing llama.cpp
+    figures from it; sorts every row by file, test, backend. Returns (rows carried, rows filled)."""
+    with open(path) as f:
+        other = json.load(f)
+    src = os.path.relpath(os.path.abspath(path), os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    have = {(r["model"], r["backend"], r["test"]) for r in rows}
+    carried = [dict(r, carried_from=src) for r in other["rows"] if (r["model"], r["backend"], r["test"]) not in have]
+    rows += carried
+    theirs = {(r["model"], r["test"]): r for r in other["rows"] if r.get("llama_tok_s")}
+    filled = 0
+    for r in rows:
+        o = theirs.get((r["model"], r["test"]))
+        if r["llama_tok_s"] is not None or not o:
+            continue
+        r.update({k: o.get(k) for k in ("llama_tok_s", "llama_sittings", "llama_backend", "llama_n_threads",
+                                         "llama_commit")})
+        r["llama_from"] = src
+        r["llama_date"] = o.get("date")
+        r["ratio"] = r["chord_tok_s"] / r["llama_tok_s"] if r["chord_tok_s"] else None
+        bpt = r["bytes_per_token"]
+        r["llama_pct_of_copy"] = (100.0 * r["llama_tok_s"] * bpt / (r["copy_gb_s"] * 1e9)
+                                  if r["test"].startswith("tg") and bpt and r["copy_gb_s"] else None)
+        filled += 1
+    order = order + [m for m in dict.fromkeys(r["model"] for r in other["rows"]) if m not in order]
+    theirs_b = list(dict.fromkeys(r["backend"] for r in other["rows"]))  # the earlier run's order first
+    backends = theirs_b + [b for b in backends if b not in theirs_b]
+    rows.sort(key=lambda r: (order.index(r["model"]), test_key(r["test"]), backends.index(r["backend"])))
+    return len(carried), filled
+
+
+def build(run_dir, merge_from=None):
     raw = os.path.join(run_dir, "raw")
     runs, files, chord, llama, errors, copies = read_raw(raw)
     run = runs[0]
     backends = []
     for r in runs:
         backends += [b for b in r["backends"].split(",") if b not in backends]
-    # the device's copy ceiling: the best 256 MiB device-to-device copy any API reached in the run
-    best_api = max(copies, key=lambda a: max(copies[a])) if copies else None
-    copy_gb_s = max(copies[best_api]) if best_api else None
+    best_api, copy_gb_s = ceiling(run, copies)
     rows = []
-    for fid, f in files.items():
-        for b in backends:
-            for test in f["tests"].split(","):
+    order = file_order(runs, files)
+    for fid in order:
+        f = files[fid]
+        for test in f["tests"].split(","):
+            for b in backends:
                 c = sorted(chord.get((fid, b, test), []))
                 l = sorted(llama.get((fid, test), []))
                 c_best = max((x[1] for x in c), default=None)
@@ -112,11 +177,19 @@ def build(run_dir):
                     "llama_commit": run["llama_commit"], "chord_commit": run["chord_commit"],
                     "device": run["device"], "date": run["date"], "errors": err,
                 })
+    carried, filled = merge(rows, merge_from, order, backends) if merge_from else (0, 0)
     out = {
         "device": run["device"], "date": run["date"], "chord_commit": run["chord_commit"],
         "llama_commit": run["llama_commit"], "llama_source": f"llama-cpp-python=={run['llama_py_version']} sdist",
         "copy_gb_s": copy_gb_s, "copy_api": best_api, "copy_by_api": copies, "runs": runs, "rows": rows,
     }
+    if carried or filled:
+        out["merged_from"] = merge_from_rel = os.path.relpath(os.path.abspath(merge_from), os.path.join(
+            os.path.dirname(os.path.abspath(__file__)), ".."))
+        out["note"] = (f"merged with `{merge_from_rel}`, an earlier run on this device: {carried} row(s) are "
+                       f"carried over from it as they were (their chord_commit and date say so), and {filled} row(s) "
+                       "of this run take llama.cpp's figure from it (same file and test; llama.cpp was not run "
+                       "again).")
     with open(os.path.join(run_dir, "vs-llama.json"), "w") as f:
         json.dump(out, f, indent=1)
     with open(os.path.join(run_dir, "vs-llama.md"), "w") as f:
@@ -155,15 +228,23 @@ def markdown(out):
         "single-token steps starting at position 0 (not after a pp); @dD runs the test after D tokens of context.",
         "",
     ]
+    if out.get("note"):
+        lines += [f"**Note:** {out['note']}", ""]
     if out["copy_gb_s"]:
-        by_api = ", ".join(f"{a} {max(v):.1f}" for a, v in out["copy_by_api"].items())
+        by_api = ", ".join(f"{a} {max(v):.1f}" for a, v in out["copy_by_api"].items() if a != "host")
+        if out["copy_api"] == "host":
+            what = (f"Ceiling: {out['copy_gb_s']:.1f} GB/s, the host's memory read (chord-bench `host/read/1GiB`: "
+                    "the cores sum a 1 GiB buffer, as many threads as CHORD_REF_THREADS or -t says, else one per "
+                    f"core; median of 10) in this run (the copies: {by_api} GB/s). A decode step reads its weights and "
+                    "writes next to nothing, so a read, not a copy, bounds it; ref's copy is one thread's memcpy, "
+                    "which on the 2-core CI machine measured less than llama.cpp's own decode read.")
+        else:
+            what = (f"Copy ceiling: {out['copy_gb_s']:.1f} GB/s, the best 256 MiB device-to-device copy "
+                    f"(chord-bench `<api>/copy/256MiB`, bytes read + written, median of 20) in this run ({by_api} "
+                    "GB/s).")
         lines += [
-            f"Copy ceiling: {out['copy_gb_s']:.1f} GB/s, the best 256 MiB device-to-device copy (chord-bench "
-            f"`<api>/copy/256MiB`, bytes read + written, median of 20) in this run ({by_api} GB/s)"
-            + (": on this CPU, ref's copy is one thread's memcpy and PoCL's and lavapipe's are their drivers' "
-               "buffer copies, so two threads may read faster than this." if cpu else ".")
-            + " % of copy = tok/s x bytes_per_token / ceiling, for tg only; bytes_per_token counts the weights a "
-            "decode step reads (every tensor but token_embd when output.weight exists), not the KV cache "
+            what + " % of ceiling = tok/s x bytes_per_token / ceiling, for tg only; bytes_per_token counts the "
+            "weights a decode step reads (every tensor but token_embd when output.weight exists), not the KV cache "
             "(chord keeps it in f32, llama.cpp in f16), so at depth it understates what both read.",
             "",
         ]
@@ -180,17 +261,28 @@ def markdown(out):
             "about 20 minutes (lavapipe decodes the 1B file at well under 1 tok/s).",
             "",
         ]
-    lines += ["| model | type | backend | test | chord tok/s | llama.cpp tok/s | chord / llama.cpp "
-              "| chord % of copy | llama.cpp % of copy |" + (" sittings: chord; llama.cpp |" if sittings else ""),
-              "| --- | --- | --- | --- | ---: | ---: | ---: | ---: | ---: |" + (" --- |" if sittings else "")]
-    for r in rows:
-        chord_s = fmt(r["chord_tok_s"]) if r["chord_tok_s"] is not None else "failed"
-        llama_s = fmt(r["llama_tok_s"]) if r["llama_tok_s"] is not None else "failed"
-        line = (f"| {r['model']} | {r['type']} | {r['backend']} | {r['test']} | {chord_s} | {llama_s} | "
-                f"{fmt(r['ratio'], 3)} | {fmt(r['pct_of_copy'], 1)} | {fmt(r['llama_pct_of_copy'], 1)} |")
+    lines += ["| model | type | test | backend | tok/s | / llama.cpp | % of ceiling |"
+              + (" sittings |" if sittings else ""),
+              "| --- | --- | --- | --- | ---: | ---: | ---: |" + (" --- |" if sittings else "")]
+    seen = set()
+    for r in rows:  # file, then test, then backend: llama.cpp's row of each file and test before chord's
+        if (r["model"], r["test"]) not in seen:
+            seen.add((r["model"], r["test"]))
+            who = f"llama.cpp ({r['llama_backend']})" if r["llama_backend"] else "llama.cpp"
+            if r.get("llama_from") or r.get("carried_from"):
+                who += f", from {r.get('llama_date') or r['date']}"
+            line = (f"| {r['model']} | {r['type']} | {r['test']} | {who} | "
+                    f"{fmt(r['llama_tok_s']) if r['llama_tok_s'] is not None else 'failed'} | 1 | "
+                    f"{fmt(r['llama_pct_of_copy'], 1)} |")
+            if sittings:
+                line += f" {', '.join(fmt(x) for x in r['llama_sittings']) or '-'} |"
+            lines.append(line)
+        who = f"chord {r['backend']}" + (f", from {r['chord_commit']}" if r.get("carried_from") else "")
+        line = (f"| {r['model']} | {r['type']} | {r['test']} | {who} | "
+                f"{fmt(r['chord_tok_s']) if r['chord_tok_s'] is not None else 'failed'} | {fmt(r['ratio'], 3)} | "
+                f"{fmt(r['pct_of_copy'], 1)} |")
         if sittings:
-            line += " {}; {} |".format(", ".join(fmt(x) for x in r["chord_sittings"]) or "-",
-                                       ", ".join(fmt(x) for x in r["llama_sittings"]) or "-")
+            line += f" {', '.join(fmt(x) for x in r['chord_sittings']) or '-'} |"
         lines.append(line)
     errs = sorted({e for r in rows for e in r["errors"]})
     if errs:
@@ -199,7 +291,8 @@ def markdown(out):
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or sys.argv[1] in ("-h", "--help"):
+    args = sys.argv[1:]
+    if len(args) not in (1, 3) or args[0] in ("-h", "--help") or (len(args) == 3 and args[1] != "--merge"):
         print(__doc__)
-        sys.exit(0 if len(sys.argv) == 2 else 2)
-    build(sys.argv[1])
+        sys.exit(0 if args[:1] in (["-h"], ["--help"]) else 2)
+    build(args[0], args[2] if len(args) == 3 else None)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # chord next to llama.cpp: the same GGUF files, the same tests (llama-bench's pp/tg/depth), one process tree and one
-# sitting, with the device's copy ceiling measured in the same run. Writes results/<device>/<date>-<commit>/
-# vs-llama.json (one row per file, backend and test) and vs-llama.md beside it.
+# sitting, with the device's copy ceiling (on --cpu, the host's memory read) measured in the same run. Writes
+# results/<device>/<date>-<commit>/vs-llama.json (one row per file, backend and test) and vs-llama.md beside it.
 #
 #   bash bench/vs-llama.sh --cpu [options]        here: llama.cpp's CPU build against chord's ref/opencl/vulkan
 #   bash bench/vs-llama.sh --stage [options]      here: ci/gpu-stage.sh, then llama.cpp's trimmed source into .gpu
@@ -259,9 +259,12 @@ capture() {
 sitting() {
     local k=$part$1 id spec path tests depth p n t
     local filter
-    filter="^($(echo "$backends" | tr , '|'))/copy/256MiB(/|\$)"
+    local copies
+    copies="($(echo "$backends" | tr , '|'))/copy/256MiB"
+    # on the CPU, a decode step's ceiling is the cores' memory read (host/read: a copy also writes, on one thread)
+    if [ "$mode" = cpu ]; then filter="^(host/read/1GiB|$copies)(/|\$)"; else filter="^$copies(/|\$)"; fi
     if [ -x "$chord_bench" ] || [ "$dry" = 1 ]; then
-        capture "copy.s$k" "$chord_bench" --benchmark_filter="$filter" --benchmark_format=json
+        capture "copy.s$k" "$chord_bench" --benchmark_filter="$filter" --benchmark_format=json ${threads:+-t "$threads"}
     else
         log "no chord-bench at $chord_bench: no copy ceiling in this sitting"
     fi
@@ -364,7 +367,7 @@ done
 log "all sittings: $((SECONDS - t_start)) s"
 [ "$dry" = 1 ] && exit 0
 json_obj device "$device" date "$date" chord_commit "$commit" llama_commit "$(cat "$llama_dir/commit")" \
-    llama_py_version "$LLAMA_PY_VERSION" mode "$mode" backends "$backends" reps "$reps" sittings "$sittings" \
+    llama_py_version "$LLAMA_PY_VERSION" mode "$mode" files "$files" backends "$backends" reps "$reps" sittings "$sittings" \
     threads "${threads:-default}" cpu "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)" \
     niceness "$(nice)" load_before "$load_before" load_after "$(cut -d" " -f1-3 /proc/loadavg)" seconds "$((SECONDS - t_start))" \
     > "$raw/run.${part:-all}.json"

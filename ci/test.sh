@@ -29,8 +29,9 @@ for b in $("$build/bin/chord" info | sed -n 's/^backends compiled in (preference
     exit 1
   fi
 done
-"$build/bin/chord-bench" --benchmark_filter='ref/(copy|add)' --benchmark_min_time=0.05 > "$build/bench-smoke.txt"
-n_bench=$(grep -c '^ref/' "$build/bench-smoke.txt" || true)
+"$build/bin/chord-bench" -t 2 --benchmark_filter='^(ref/(copy|add)|host/read)' --benchmark_min_time=0.05 \
+  > "$build/bench-smoke.txt"
+n_bench=$(grep -c -E '^(ref|host)/' "$build/bench-smoke.txt" || true)
 echo "ci/test.sh: chord-bench smoke run: $n_bench benchmarks"
 if [ "$n_bench" -eq 0 ]; then
   echo "ci/test.sh: chord-bench ran no benchmark" >&2

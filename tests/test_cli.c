@@ -86,7 +86,8 @@ static run_result run_env(const char *const *args, const char *const *env)
     cr_assert(pid >= 0);
     if (pid == 0) {
         apply_env(env);
-        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600), e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+        int o = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0600),
+            e = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
         dup2(o, 1);
         dup2(e, 2);
         execv(argv[0], (char *const *)argv);
@@ -102,10 +103,7 @@ static run_result run_env(const char *const *args, const char *const *env)
     return r;
 }
 
-static run_result run(const char *const *args)
-{
-    return run_env(args, NULL);
-}
+static run_result run(const char *const *args) { return run_env(args, NULL); }
 
 static void done(run_result *r)
 {
@@ -125,9 +123,15 @@ static int count(const char *hay, const char *needle)
 
 Test(cli, help_on_every_command)
 {
-    const char *const *cmds[] = {ARGS("--help"),          ARGS("info", "--help"),       ARGS("check", "--help"),
-                                 ARGS("run", "--help"),   ARGS("tokenize", "--help"),   ARGS("gguf", "--help"),
-                                 ARGS("gguf", "info", "--help"), ARGS("gguf", "synth", "--help")};
+    const char *const *cmds[] = {ARGS("--help"),
+                                 ARGS("info", "--help"),
+                                 ARGS("check", "--help"),
+                                 ARGS("run", "--help"),
+                                 ARGS("tokenize", "--help"),
+                                 ARGS("gguf", "--help"),
+                                 ARGS("gguf", "info", "--help"),
+                                 ARGS("gguf", "synth", "--help"),
+                                 ARGS("bench-model", "--help")};
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {
         run_result r = run(cmds[i]);
         cr_expect_eq(r.code, 0, "chord %s %s: exit %d", cmds[i][0], cmds[i][1] ? cmds[i][1] : "", r.code);
@@ -143,10 +147,17 @@ Test(cli, help_on_every_command)
 
 Test(cli, bad_values_refused)
 {
-    static const char *const cases[][2] = {{"--temp", "inf"},           {"--temp", "nan"},  {"--temp", "1e39"},
-                                           {"--top-p", "inf"},          {"--top-p", "1.5"}, {"--repeat-penalty", "inf"},
-                                           {"--repeat-penalty", "-inf"}, {"-t", "0"},       {"-t", "x"},
-                                           {"--threads", "100000"},     {"--n-ctx", "0"}};
+    static const char *const cases[][2] = {{"--temp", "inf"},
+                                           {"--temp", "nan"},
+                                           {"--temp", "1e39"},
+                                           {"--top-p", "inf"},
+                                           {"--top-p", "1.5"},
+                                           {"--repeat-penalty", "inf"},
+                                           {"--repeat-penalty", "-inf"},
+                                           {"-t", "0"},
+                                           {"-t", "x"},
+                                           {"--threads", "100000"},
+                                           {"--n-ctx", "0"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         run_result r = run(ARGS("run", "-p", "hi", cases[i][0], cases[i][1]));
         cr_expect_eq(r.code, 2, "%s %s: exit %d (%s)", cases[i][0], cases[i][1], r.code, r.err);
@@ -299,8 +310,8 @@ Test(cli, tokenize_as_llama_tokenize)
 {
     /* add_bos on, so --no-bos has something to remove */
     const unsigned char yes = 1;
-    const crafted_edit e = {.key = "tokenizer.ggml.add_bos_token", .type = CHORD_GGUF_BOOL, .value = &yes,
-                            .value_bytes = 1};
+    const crafted_edit e = {
+        .key = "tokenizer.ggml.add_bos_token", .type = CHORD_GGUF_BOOL, .value = &yes, .value_bytes = 1};
     char model[64];
     snprintf(model, sizeof model, "/tmp/chord_test_cli_%d_bos.gguf", (int)getpid());
     cr_assert_eq(crafted_write(&e, model), CHORD_OK, "%s", chord_last_error());
@@ -406,8 +417,8 @@ Test(cli, sigint_stops_generation_cleanly, .timeout = 120)
     cr_assert_eq(pipe(out), 0);
     char err_path[64];
     snprintf(err_path, sizeof err_path, "/tmp/chord_test_cli_%d.sigint", (int)getpid());
-    const char *argv[] = {chord_path(), "run", "-m", tiny, "-p", "the", "-n", "1000000", "--n-ctx", "100000",
-                          "-b", "ref", NULL};
+    const char *argv[] = {chord_path(), "run",     "-m",     tiny, "-p",  "the", "-n",
+                          "1000000",    "--n-ctx", "100000", "-b", "ref", NULL};
     pid_t pid = fork();
     cr_assert(pid >= 0);
     if (pid == 0) {

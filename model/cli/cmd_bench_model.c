@@ -30,21 +30,21 @@ typedef struct test_result {
 
 static int usage(FILE *f, int code)
 {
-    fprintf(f,
-            "usage: chord bench-model -m MODEL.gguf [-p LIST] [-n LIST] [-d LIST] [-r N] [-b BACKEND] [options]\n\n"
-            "Times llama-bench's tests on one chord backend: ppP (a P-token prompt as one batch), tgN (N single-token\n"
-            "steps from position 0), each at every depth D (tokens of context before the test). LISTs are\n"
-            "comma-separated; 0 skips. Rates are tokens / median wall time of R runs after one untimed warm-up run.\n\n"
-            "  -m, --model PATH     GGUF model\n"
-            "  -p, --n-prompt LIST  prompt lengths (default 512)\n"
-            "  -n, --n-gen LIST     generation lengths (default 128)\n"
-            "  -d, --n-depth LIST   depths (default 0)\n"
-            "  --tests LIST         exact tests instead of -p/-n/-d: ppP, tgN, ppP@dD, tgN@dD (e.g. pp512,tg128@d4096)\n"
-            "  -r, --repetitions N  timed runs per test (default 5)\n"
-            "  -b, --backend B      ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
-            "  -t, --threads N      threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
-            "  --no-warmup          skip the warm-up runs\n"
-            "  -o, --output FMT     md (default) or json (one object per test, with every run's time)\n");
+    fprintf(
+        f, "usage: chord bench-model -m MODEL.gguf [-p LIST] [-n LIST] [-d LIST] [-r N] [-b BACKEND] [options]\n\n"
+           "Times llama-bench's tests on one chord backend: ppP (a P-token prompt as one batch), tgN (N single-token\n"
+           "steps from position 0), each at every depth D (tokens of context before the test). LISTs are\n"
+           "comma-separated; 0 skips. Rates are tokens / median wall time of R runs after one untimed warm-up run.\n\n"
+           "  -m, --model PATH     GGUF model\n"
+           "  -p, --n-prompt LIST  prompt lengths (default 512)\n"
+           "  -n, --n-gen LIST     generation lengths (default 128)\n"
+           "  -d, --n-depth LIST   depths (default 0)\n"
+           "  --tests LIST         exact tests instead of -p/-n/-d: ppP, tgN, ppP@dD, tgN@dD (e.g. pp512,tg128@d4096)\n"
+           "  -r, --repetitions N  timed runs per test (default 5)\n"
+           "  -b, --backend B      ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
+           "  -t, --threads N      threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
+           "  --no-warmup          skip the warm-up runs\n"
+           "  -o, --output FMT     md (default) or json (one object per test, with every run's time)\n");
     return code;
 }
 
@@ -122,9 +122,12 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             k = nd = parse_list(v, d);
         else if (IS("-r") || IS("--repetitions"))
             k = o->reps = (int)parse_count(v, 1, MAX_REPS);
-        else if (IS("-t") || IS("--threads"))
-            k = o->threads = (int)parse_count(v, 1, 1024);
-        else if (IS("-o") || IS("--output")) {
+        else if (IS("-t") || IS("--threads")) {
+            /* checked and handed to the CPU backends here, before any of them opens */
+            if (cli_set_threads("bench-model", v))
+                return 2;
+            o->threads = atoi(v);
+        } else if (IS("-o") || IS("--output")) {
             o->json = !strcmp(v, "json");
             k = o->json || !strcmp(v, "md") ? 0 : -1;
         } else if (IS("--tests")) {
@@ -160,18 +163,6 @@ static int parse_args(int argc, char **argv, bench_opts *o)
     return -1;
 }
 
-/* -t reaches each CPU backend through the variable it reads when it starts (the reference's matmul threads,
- * PoCL 3.1's and later PoCL's, llvmpipe's), set before the backend opens, as chord run's -t does. */
-static void set_threads(int threads)
-{
-    static const char *const vars[] = {"CHORD_REF_THREADS", "POCL_MAX_PTHREAD_COUNT", "POCL_CPU_MAX_CU_COUNT",
-                                       "LP_NUM_THREADS"};
-    char n[16];
-    snprintf(n, sizeof n, "%d", threads);
-    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
-        setenv(vars[i], n, 1);
-}
-
 static int cmp_u64(const void *a, const void *b)
 {
     const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -191,7 +182,8 @@ static void summarize(const chord_bench_test *t, int reps, test_result *r)
         sorted[i] = r->ns[i];
     }
     qsort(sorted, (size_t)reps, sizeof *sorted, cmp_u64);
-    const double med = reps % 2 ? (double)sorted[reps / 2] : 0.5 * ((double)sorted[reps / 2 - 1] + (double)sorted[reps / 2]);
+    const double med =
+        reps % 2 ? (double)sorted[reps / 2] : 0.5 * ((double)sorted[reps / 2 - 1] + (double)sorted[reps / 2]);
     const double var = reps > 1 ? (sum2 - sum * sum / reps) / (reps - 1) : 0;
     r->median_ts = n_tok / (med * 1e-9);
     r->avg_ts = sum / reps;
@@ -244,8 +236,8 @@ static void print_json(const bench_run *R)
         char name[64];
         chord_bench_test_name(t, name, sizeof name);
         /* what attention reads per step, on average over the test's positions (K and V rows, f32) */
-        const double kv = t->n_gen ? 2.0 * hp->n_layer * (double)R->kv_row_bytes * (t->n_depth + (t->n_gen + 1) / 2.0)
-                                   : 0;
+        const double kv =
+            t->n_gen ? 2.0 * hp->n_layer * (double)R->kv_row_bytes * (t->n_depth + (t->n_gen + 1) / 2.0) : 0;
         printf("%s\n  {\"test\": \"%s\", \"n_prompt\": %d, \"n_gen\": %d, \"n_depth\": %d, \"kv_bytes_per_token\": %.0f"
                ", \"median_ts\": %.4f, \"avg_ts\": %.4f, \"stddev_ts\": %.4f, \"samples_ns\": [",
                i ? "," : "", name, t->n_prompt, t->n_gen, t->n_depth, kv, r->median_ts, r->avg_ts, r->stddev_ts);
@@ -306,8 +298,6 @@ static int run(bench_run *R)
     }
     if (n_batch > n_ctx)
         n_batch = n_ctx;
-    if (o->threads)
-        set_threads(o->threads);
     if (chord_open(o->backend, &R->rt, NULL) != CHORD_OK)
         return fail("backend");
     fprintf(stderr, "chord bench-model: %s on %s:%d (%s), n_ctx %d, n_batch %d\n", o->model, R->rt.be->name,

@@ -515,6 +515,7 @@ void chord_llama_free(chord_llama *m)
     for (size_t i = 0; i < sizeof scratch / sizeof scratch[0]; i++)
         free_buf(m, scratch[i]);
     free(m->layers);
+    free(m->host_logits);
     free(m);
 }
 

@@ -18,7 +18,7 @@
 
 typedef struct bench_opts {
     const char *model, *backend;
-    int reps, threads, warmup, json;
+    int reps, threads, warmup, json, argmax;
     chord_bench_test tests[MAX_TESTS];
     int n_tests;
 } bench_opts;
@@ -30,21 +30,22 @@ typedef struct test_result {
 
 static int usage(FILE *f, int code)
 {
-    fprintf(f,
-            "usage: chord bench-model -m MODEL.gguf [-p LIST] [-n LIST] [-d LIST] [-r N] [-b BACKEND] [options]\n\n"
-            "Times llama-bench's tests on one chord backend: ppP (a P-token prompt as one batch), tgN (N single-token\n"
-            "steps from position 0), each at every depth D (tokens of context before the test). LISTs are\n"
-            "comma-separated; 0 skips. Rates are tokens / median wall time of R runs after one untimed warm-up run.\n\n"
-            "  -m, --model PATH     GGUF model\n"
-            "  -p, --n-prompt LIST  prompt lengths (default 512)\n"
-            "  -n, --n-gen LIST     generation lengths (default 128)\n"
-            "  -d, --n-depth LIST   depths (default 0)\n"
-            "  --tests LIST         exact tests instead of -p/-n/-d: ppP, tgN, ppP@dD, tgN@dD (e.g. pp512,tg128@d4096)\n"
-            "  -r, --repetitions N  timed runs per test (default 5)\n"
-            "  -b, --backend B      ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
-            "  -t, --threads N      threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
-            "  --no-warmup          skip the warm-up runs\n"
-            "  -o, --output FMT     md (default) or json (one object per test, with every run's time)\n");
+    fprintf(
+        f, "usage: chord bench-model -m MODEL.gguf [-p LIST] [-n LIST] [-d LIST] [-r N] [-b BACKEND] [options]\n\n"
+           "Times llama-bench's tests on one chord backend: ppP (a P-token prompt as one batch), tgN (N single-token\n"
+           "steps from position 0), each at every depth D (tokens of context before the test). LISTs are\n"
+           "comma-separated; 0 skips. Rates are tokens / median wall time of R runs after one untimed warm-up run.\n\n"
+           "  -m, --model PATH     GGUF model\n"
+           "  -p, --n-prompt LIST  prompt lengths (default 512)\n"
+           "  -n, --n-gen LIST     generation lengths (default 128)\n"
+           "  -d, --n-depth LIST   depths (default 0)\n"
+           "  --tests LIST         exact tests instead of -p/-n/-d: ppP, tgN, ppP@dD, tgN@dD (e.g. pp512,tg128@d4096)\n"
+           "  -r, --repetitions N  timed runs per test (default 5)\n"
+           "  -b, --backend B      ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
+           "  -t, --threads N      threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
+           "  --no-warmup          skip the warm-up runs\n"
+           "  --argmax             each eval returns the greedy next token instead of the logits (as chord run)\n"
+           "  -o, --output FMT     md (default) or json (one object per test, with every run's time)\n");
     return code;
 }
 
@@ -103,6 +104,10 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             return usage(stdout, 0);
         if (IS("--no-warmup")) {
             o->warmup = 0;
+            continue;
+        }
+        if (IS("--argmax")) {
+            o->argmax = 1;
             continue;
         }
         if (!v || a[0] != '-') {
@@ -191,7 +196,8 @@ static void summarize(const chord_bench_test *t, int reps, test_result *r)
         sorted[i] = r->ns[i];
     }
     qsort(sorted, (size_t)reps, sizeof *sorted, cmp_u64);
-    const double med = reps % 2 ? (double)sorted[reps / 2] : 0.5 * ((double)sorted[reps / 2 - 1] + (double)sorted[reps / 2]);
+    const double med =
+        reps % 2 ? (double)sorted[reps / 2] : 0.5 * ((double)sorted[reps / 2 - 1] + (double)sorted[reps / 2]);
     const double var = reps > 1 ? (sum2 - sum * sum / reps) / (reps - 1) : 0;
     r->median_ts = n_tok / (med * 1e-9);
     r->avg_ts = sum / reps;
@@ -235,17 +241,17 @@ static void print_json(const bench_run *R)
            chord_type_info(hp->matmul_type)->name, hp->n_layer, hp->n_embd, hp->n_vocab, R->rt.be->name);
     json_string(R->rt.info.name);
     printf(", \"n_threads\": %d, \"n_batch\": %d, \"n_ctx\": %d, \"warmup\": %s, \"weight_bytes\": %zu"
-           ", \"bytes_per_token\": %zu, \"kv_type\": \"f32\", \"tests\": [",
+           ", \"bytes_per_token\": %zu, \"kv_type\": \"f32\", \"argmax\": %s, \"tests\": [",
            R->o.threads, chord_llama_n_batch(R->m), chord_llama_n_ctx(R->m), R->o.warmup ? "true" : "false",
-           R->weight_bytes, R->bytes_per_token);
+           R->weight_bytes, R->bytes_per_token, R->o.argmax ? "true" : "false");
     for (int i = 0; i < R->o.n_tests; i++) {
         const chord_bench_test *t = &R->o.tests[i];
         const test_result *r = &R->res[i];
         char name[64];
         chord_bench_test_name(t, name, sizeof name);
         /* what attention reads per step, on average over the test's positions (K and V rows, f32) */
-        const double kv = t->n_gen ? 2.0 * hp->n_layer * (double)R->kv_row_bytes * (t->n_depth + (t->n_gen + 1) / 2.0)
-                                   : 0;
+        const double kv =
+            t->n_gen ? 2.0 * hp->n_layer * (double)R->kv_row_bytes * (t->n_depth + (t->n_gen + 1) / 2.0) : 0;
         printf("%s\n  {\"test\": \"%s\", \"n_prompt\": %d, \"n_gen\": %d, \"n_depth\": %d, \"kv_bytes_per_token\": %.0f"
                ", \"median_ts\": %.4f, \"avg_ts\": %.4f, \"stddev_ts\": %.4f, \"samples_ns\": [",
                i ? "," : "", name, t->n_prompt, t->n_gen, t->n_depth, kv, r->median_ts, r->avg_ts, r->stddev_ts);
@@ -318,6 +324,7 @@ static int run(bench_run *R)
     const int bos = chord_tokenizer_add_bos(R->tok) ? chord_tokenizer_bos(R->tok) : -1;
     if (chord_bench_init(&R->b, R->m, bos) != CHORD_OK)
         return fail("bench");
+    R->b.argmax = o->argmax;
     for (int i = 0; i < o->n_tests; i++) {
         const chord_bench_test *t = &o->tests[i];
         char name[64];

@@ -89,11 +89,20 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
 
     /* FFN sublayer */
     CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->ffn_norm, tensor_at(m->xn, 0), n));
-    CHORD_TRY(matmul(m, &ly->w_gate, tensor_at(m->xn, 0), tensor_at(m->gate, 0), n));
-    CHORD_TRY(matmul(m, &ly->w_up, tensor_at(m->xn, 0), tensor_at(m->up, 0), n));
-    const chord_swiglu_args sa = {(int64_t)n * hp->n_ff};
-    const chord_tensor st[3] = {tensor_at(m->gate, 0), tensor_at(m->up, 0), tensor_at(m->gate, 0)};
-    CHORD_TRY(launch(m, CHORD_OP_SWIGLU, st, &sa));
+    if (n == 1 && m->ffn_fused) { /* the same function in one launch (kernels/matmul_swiglu) */
+        const chord_matmul_swiglu_args fa = {1, (int)ly->w_gate.n, (int)ly->w_gate.k, ly->w_gate.type};
+        const chord_tensor ft[4] = {tensor_at(ly->w_gate.buf, 0), tensor_at(ly->w_up.buf, 0), tensor_at(m->xn, 0),
+                                    tensor_at(m->gate, 0)};
+        const chord_status s = launch(m, CHORD_OP_MATMUL_SWIGLU, ft, &fa);
+        if (s != CHORD_OK)
+            return llama_fail_ctx(s, "%s and %s", ly->w_gate.name, ly->w_up.name);
+    } else {
+        CHORD_TRY(matmul(m, &ly->w_gate, tensor_at(m->xn, 0), tensor_at(m->gate, 0), n));
+        CHORD_TRY(matmul(m, &ly->w_up, tensor_at(m->xn, 0), tensor_at(m->up, 0), n));
+        const chord_swiglu_args sa = {(int64_t)n * hp->n_ff};
+        const chord_tensor st[3] = {tensor_at(m->gate, 0), tensor_at(m->up, 0), tensor_at(m->gate, 0)};
+        CHORD_TRY(launch(m, CHORD_OP_SWIGLU, st, &sa));
+    }
     CHORD_TRY(matmul(m, &ly->w_down, tensor_at(m->gate, 0), tensor_at(m->proj, 0), n));
     return add(m, m->x, m->proj, (int64_t)n * hp->n_embd);
 }

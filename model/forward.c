@@ -4,6 +4,8 @@
  *   per layer: xn = rmsnorm(x); q = xn Wq^T; K/V cache rows [pos0, pos0 + n) = xn Wk^T, xn Wv^T (written in place);
  *              rope(q), rope(K rows); att = attention(q, K, V); x += att Wo^T;
  *              xn = rmsnorm(x); x += (silu(xn Wg^T) * (xn Wu^T)) Wd^T
+ *   (a decode step launches matmul_swiglu for the FFN's gate, up and SwiGLU where the backend has it for every
+ *   layer, and goes to the backend as one unit to capture: CUDA graphs)
  *   last batch only: logits = rmsnorm(x[n - 1]) Wout^T, one row, so the vocab matmul runs once per eval;
  *   with every position's logits asked for (chord_llama_eval_all), the same one-row launches for each row. */
 #include <math.h>

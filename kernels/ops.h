@@ -24,6 +24,7 @@
     X(SWIGLU,       swiglu,       ref, cuda, opencl, vulkan)          \
     X(ATTENTION,    attention,    ref, cuda, opencl, vulkan)          \
     X(GELU,         gelu,         ref, cuda, opencl, vulkan)          \
+    X(MATMUL_SWIGLU, matmul_swiglu, ref, cuda, none,  none)          \
     /* one line per op above, each ending in a backslash */
 /* clang-format on */
 

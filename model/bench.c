@@ -86,6 +86,9 @@ static chord_status eval_random(chord_bench *b, int n, int pos0, int want_logits
 {
     for (int i = 0; i < n; i++)
         b->ids[i] = pos0 + i == 0 && b->bos >= 0 ? b->bos : next_token(b);
+    int32_t next;
+    if (want_logits && b->argmax)
+        return chord_llama_eval_argmax(b->m, b->ids, n, pos0, &next);
     return chord_llama_eval(b->m, b->ids, n, pos0, want_logits ? b->logits : NULL);
 }
 

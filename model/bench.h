@@ -5,6 +5,8 @@
  *   tgN      N single-token steps, each followed by its logits coming back; as in llama-bench, tg does not follow
  *            a pp: it starts at position 0, or at D.
  *   ...@dD   the test runs after D tokens of context (random, prefilled in batches of n_batch, untimed).
+ * With argmax set (bench-model --argmax), each eval brings back the greedy next token instead of the logits
+ * (chord_llama_eval_argmax: on the device where the backend can), as `chord run` does when it decodes greedily.
  * A run is timed with the wall clock around chord_llama_eval, which returns after the device has finished.
  * The depth context is prefilled once and kept: a run writes only positions >= D, so what it reads below D is the
  * same each time (llama-bench restores a saved state to the same effect), and a later test at the same or a
@@ -23,11 +25,12 @@ typedef struct chord_bench_test {
 
 typedef struct chord_bench {
     chord_llama *m;
-    int32_t *ids;   /* (n_ctx) the tokens of one eval */
-    float *logits;  /* (n_vocab) */
-    int bos;        /* the id an eval at position 0 starts with, or -1 */
-    int valid;      /* cache positions [0, valid) hold the depth context */
-    uint64_t rng;   /* the token stream: the same on every run and backend */
+    int32_t *ids;  /* (n_ctx) the tokens of one eval */
+    float *logits; /* (n_vocab) */
+    int bos;       /* the id an eval at position 0 starts with, or -1 */
+    int argmax;    /* evals return the next token (argmax), not the logits */
+    int valid;     /* cache positions [0, valid) hold the depth context */
+    uint64_t rng;  /* the token stream: the same on every run and backend */
 } chord_bench;
 
 /* "pp512", "tg128", "tg128@d4096" (lengths 1 .. 2^20, depth 0 .. 2^20); CHORD_ERR_INVALID otherwise. */

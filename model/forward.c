@@ -4,9 +4,12 @@
  *   per layer: xn = rmsnorm(x); q = xn Wq^T; K/V cache rows [pos0, pos0 + n) = xn Wk^T, xn Wv^T (written in place);
  *              rope(q), rope(K rows); att = attention(q, K, V); x += att Wo^T;
  *              xn = rmsnorm(x); x += (silu(xn Wg^T) * (xn Wu^T)) Wd^T
+ *   (a decode step launches matmul_swiglu for the FFN's gate, up and SwiGLU where the backend has it for every
+ *   layer, and goes to the backend as one unit to capture: CUDA graphs)
  *   last batch only: logits = rmsnorm(x[n - 1]) Wout^T, one row, so the vocab matmul runs once per eval;
  *   with every position's logits asked for (chord_llama_eval_all), the same one-row launches for each row. */
 #include <math.h>
+#include <stdlib.h>
 #include <time.h>
 
 #include "llama_internal.h"
@@ -88,17 +91,62 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
 
     /* FFN sublayer */
     CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->ffn_norm, tensor_at(m->xn, 0), n));
-    CHORD_TRY(matmul(m, &ly->w_gate, tensor_at(m->xn, 0), tensor_at(m->gate, 0), n));
-    CHORD_TRY(matmul(m, &ly->w_up, tensor_at(m->xn, 0), tensor_at(m->up, 0), n));
-    const chord_swiglu_args sa = {(int64_t)n * hp->n_ff};
-    const chord_tensor st[3] = {tensor_at(m->gate, 0), tensor_at(m->up, 0), tensor_at(m->gate, 0)};
-    CHORD_TRY(launch(m, CHORD_OP_SWIGLU, st, &sa));
+    if (n == 1 && m->ffn_fused) { /* the same function in one launch (kernels/matmul_swiglu) */
+        const chord_matmul_swiglu_args fa = {1, (int)ly->w_gate.n, (int)ly->w_gate.k, ly->w_gate.type};
+        const chord_tensor ft[4] = {tensor_at(ly->w_gate.buf, 0), tensor_at(ly->w_up.buf, 0), tensor_at(m->xn, 0),
+                                    tensor_at(m->gate, 0)};
+        const chord_status s = launch(m, CHORD_OP_MATMUL_SWIGLU, ft, &fa);
+        if (s != CHORD_OK)
+            return llama_fail_ctx(s, "%s and %s", ly->w_gate.name, ly->w_up.name);
+    } else {
+        CHORD_TRY(matmul(m, &ly->w_gate, tensor_at(m->xn, 0), tensor_at(m->gate, 0), n));
+        CHORD_TRY(matmul(m, &ly->w_up, tensor_at(m->xn, 0), tensor_at(m->up, 0), n));
+        const chord_swiglu_args sa = {(int64_t)n * hp->n_ff};
+        const chord_tensor st[3] = {tensor_at(m->gate, 0), tensor_at(m->up, 0), tensor_at(m->gate, 0)};
+        CHORD_TRY(launch(m, CHORD_OP_SWIGLU, st, &sa));
+    }
     CHORD_TRY(matmul(m, &ly->w_down, tensor_at(m->gate, 0), tensor_at(m->proj, 0), n));
     return add(m, m->x, m->proj, (int64_t)n * hp->n_embd);
 }
 
-/* logits: NULL, or where the last row's (n_vocab) go, or with all set every row's (n, n_vocab). */
-static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0, float *logits, int all)
+/* Row r of the residual stream's logits into m->logits (n_vocab): the output norm and the vocabulary matmul, one
+ * row, so the logits of any row come from the same launches. */
+static chord_status logits_of(chord_llama *m, int r)
+{
+    const size_t embd_bytes = (size_t)m->hp.n_embd * sizeof(float);
+    CHORD_TRY(rmsnorm(m, tensor_at(m->x, (size_t)r * embd_bytes), &m->output_norm, tensor_at(m->xn, 0), 1));
+    return matmul(m, &m->output, tensor_at(m->xn, 0), tensor_at(m->logits, 0), 1);
+}
+
+/* The argmax of m->logits, ties to the lowest id, as chord_logits_argmax; NaN logits are refused, as the sampler
+ * refuses them. On the device where the backend has it, else from host (the downloaded logits, or a download now). */
+static chord_status argmax_of_logits(chord_llama *m, const float *host, int32_t *next)
+{
+    const int n = m->hp.n_vocab;
+    int32_t r[2] = {0, -1};
+    if (!host && chord_has_argmax(m->rt)) {
+        CHORD_TRY(chord_argmax(m->rt, m->logits, 0, n, r));
+    } else {
+        if (!host) {
+            if (!m->host_logits && !(m->host_logits = malloc((size_t)n * sizeof(float))))
+                return chord_fail(CHORD_ERR_NOMEM, "no host memory for the logits");
+            CHORD_TRY(chord_download(m->rt, m->logits, 0, m->host_logits, (size_t)n * sizeof(float)));
+            host = m->host_logits;
+        }
+        r[0] = chord_logits_argmax(host, n);
+        for (int i = 0; i < n && r[1] < 0; i++)
+            if (isnan(host[i]))
+                r[1] = i;
+    }
+    if (r[1] >= 0)
+        return chord_fail(CHORD_ERR_INVALID, "logit %d is NaN", r[1]);
+    *next = r[0];
+    return CHORD_OK;
+}
+
+/* The launches of a batch: the embedding rows, every layer, and with want_row >= 0 that row's logits into
+ * m->logits. */
+static chord_status launches(chord_llama *m, const int32_t *tokens, int n, int pos0, int want_row)
 {
     const chord_llama_hparams *hp = &m->hp;
     const size_t embd_bytes = (size_t)hp->n_embd * sizeof(float);
@@ -115,17 +163,47 @@ static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0
         if (s != CHORD_OK)
             return llama_fail_ctx(s, "layer %d", l);
     }
+    return want_row < 0 ? CHORD_OK : logits_of(m, want_row);
+}
+
+/* A decode step (one token) goes to the backend as one unit where it offers that (CUDA: graphs), unless every
+ * launch is being timed. Should recording fail anywhere (a scratch buffer that would have to grow, a graph the
+ * driver refuses), the step runs again launch by launch: it starts by overwriting the residual stream with the
+ * token's embedding and rewrites the same cache rows, so a partly run first attempt changes nothing. */
+static chord_status step(chord_llama *m, const int32_t *tokens, int pos0, int want_row)
+{
+    if (!m->profile && chord_step_begin(m->rt)) {
+        const chord_status s = launches(m, tokens, 1, pos0, want_row);
+        if (chord_step_end(m->rt, s == CHORD_OK) == CHORD_OK && s == CHORD_OK)
+            return CHORD_OK;
+    }
+    return launches(m, tokens, 1, pos0, want_row);
+}
+
+/* logits: NULL, or where the last row's (n_vocab) go, or with all set every row's (n, n_vocab). next: NULL, or
+ * where the last row's argmax goes (only the id crosses to the host where the backend has a device argmax). */
+static chord_status batch(chord_llama *m, const int32_t *tokens, int n, int pos0, float *logits, int all, int32_t *next)
+{
+    const chord_llama_hparams *hp = &m->hp;
+    const int want_last = logits || next ? n - 1 : -1;
+    if (n == 1)
+        CHORD_TRY(step(m, tokens, pos0, want_last));
+    else
+        CHORD_TRY(launches(m, tokens, n, pos0, all && logits ? -1 : want_last));
     const size_t vocab_bytes = (size_t)hp->n_vocab * sizeof(float);
     for (int r = all ? 0 : n - 1; logits && r < n; r++) {
-        CHORD_TRY(rmsnorm(m, tensor_at(m->x, (size_t)r * embd_bytes), &m->output_norm, tensor_at(m->xn, 0), 1));
-        CHORD_TRY(matmul(m, &m->output, tensor_at(m->xn, 0), tensor_at(m->logits, 0), 1));
+        if (all && n > 1)
+            CHORD_TRY(logits_of(m, r));
         /* a download waits for the launches before it */
         CHORD_TRY(chord_download(m->rt, m->logits, 0, logits + (all ? (size_t)r * hp->n_vocab : 0), vocab_bytes));
     }
+    if (next)
+        CHORD_TRY(argmax_of_logits(m, logits && !all ? logits : NULL, next));
     return CHORD_OK;
 }
 
-static chord_status eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits, int all)
+static chord_status eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits, int all,
+                         int32_t *next)
 {
     if (n_tok < 1 || pos0 < 0)
         return chord_fail(CHORD_ERR_INVALID, "eval of %d tokens at position %d", n_tok, pos0);
@@ -138,23 +216,31 @@ static chord_status eval(chord_llama *m, const int32_t *tokens, int n_tok, int p
                               m->hp.n_vocab);
     for (int b = 0; b < n_tok; b += m->n_batch) {
         const int n = n_tok - b < m->n_batch ? n_tok - b : m->n_batch;
-        float *out = !logits ? NULL : all ? logits + (size_t)b * m->hp.n_vocab : b + n == n_tok ? logits : NULL;
-        CHORD_TRY(batch(m, tokens + b, n, pos0 + b, out, all));
+        const int last = b + n == n_tok;
+        float *out = !logits ? NULL : all ? logits + (size_t)b * m->hp.n_vocab : last ? logits : NULL;
+        CHORD_TRY(batch(m, tokens + b, n, pos0 + b, out, all, last ? next : NULL));
     }
     /* without a download at the end, sync so the caller's timings are whole */
-    return logits ? CHORD_OK : chord_sync(m->rt);
+    return logits || next ? CHORD_OK : chord_sync(m->rt);
 }
 
 chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits)
 {
-    return eval(m, tokens, n_tok, pos0, logits, 0);
+    return eval(m, tokens, n_tok, pos0, logits, 0, NULL);
 }
 
 chord_status chord_llama_eval_all(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits)
 {
     if (!logits)
         return chord_fail(CHORD_ERR_INVALID, "eval_all: no logits buffer");
-    return eval(m, tokens, n_tok, pos0, logits, 1);
+    return eval(m, tokens, n_tok, pos0, logits, 1, NULL);
+}
+
+chord_status chord_llama_eval_argmax(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, int32_t *next)
+{
+    if (!next)
+        return chord_fail(CHORD_ERR_INVALID, "eval_argmax: nowhere to put the token");
+    return eval(m, tokens, n_tok, pos0, NULL, 0, next);
 }
 
 void chord_llama_profile(chord_llama *m, int on)

@@ -422,6 +422,16 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
         }
     }
     CHORD_TRY(check_support(m));
+    /* gate, up and SwiGLU of a decode step as one matmul_swiglu where the backend runs it for every layer's types
+     * (CHORD_FFN_FUSED=0: the three launches, for A/B runs) */
+    const char *ff = getenv("CHORD_FFN_FUSED");
+    m->ffn_fused = !(ff && !strcmp(ff, "0"));
+    for (int l = 0; l < hp->n_layer && m->ffn_fused; l++) {
+        const llama_layer *ly = &m->layers[l];
+        const chord_matmul_swiglu_args fa = {1, (int)ly->w_gate.n, (int)ly->w_gate.k, ly->w_gate.type};
+        m->ffn_fused = ly->w_up.type == ly->w_gate.type && ly->w_up.n == ly->w_gate.n && ly->w_up.k == ly->w_gate.k &&
+                       chord_supports(m->rt, CHORD_OP_MATMUL_SWIGLU, &fa);
+    }
     for (int l = 0; l < hp->n_layer; l++) {
         const llama_layer *ly = &m->layers[l];
         const llama_weight *ws[] = {&ly->wq, &ly->wk, &ly->wv, &ly->wo, &ly->w_gate, &ly->w_up, &ly->w_down};
@@ -515,6 +525,7 @@ void chord_llama_free(chord_llama *m)
     for (size_t i = 0; i < sizeof scratch / sizeof scratch[0]; i++)
         free_buf(m, scratch[i]);
     free(m->layers);
+    free(m->host_logits);
     free(m);
 }
 

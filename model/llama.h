@@ -71,6 +71,11 @@ chord_status chord_llama_eval(chord_llama *m, const int32_t *tokens, int n_tok, 
 /* The same, with every position's logits: logits (n_tok, n_vocab), row i after tokens[i] at pos0 + i, each row
  * computed by the very launches that give the last row in chord_llama_eval (so row n_tok - 1 is bit-identical). */
 chord_status chord_llama_eval_all(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, float *logits);
+/* The same run as chord_llama_eval, with greedy decoding's next token in *next instead of the logits: the
+ * argmax of the last token's logits, ties to the lowest id (chord_logits_argmax of what chord_llama_eval would
+ * give). Taken on the device where the backend can (chord_has_argmax), so only the id crosses to the host.
+ * CHORD_ERR_INVALID when a logit is NaN (the sampler's rule). */
+chord_status chord_llama_eval_argmax(chord_llama *m, const int32_t *tokens, int n_tok, int pos0, int32_t *next);
 
 /* Per-op profile: while on, every launch is followed by a sync and its wall time is added to its op (this
  * serializes the device, so rates measured meanwhile are not the real ones). Turning it on clears the sums.

@@ -7,6 +7,7 @@
 #include "attention/attention.h"
 #include "dequant/dequant.h"
 #include "matmul/matmul.h"
+#include "matmul_swiglu/matmul_swiglu.h"
 #include "rmsnorm/rmsnorm.h"
 #include "rope/rope.h"
 #include "softmax/softmax.h"
@@ -52,7 +53,9 @@ struct chord_llama {
     chord_buf *proj;      /* (n_batch, n_embd) sublayer output before the residual add */
     chord_buf *gate, *up; /* (n_batch, n_ff) */
     chord_buf *logits;    /* (n_vocab) */
+    float *host_logits;   /* (n_vocab) host copy for the argmax where the backend has no device argmax */
     int tiled_f32;        /* the backend runs matmul_tiled for this model's f32 weights */
+    int ffn_fused;        /* decode steps launch matmul_swiglu for gate, up and SwiGLU (every layer's types fit) */
     size_t weight_bytes, cache_bytes;
     int file_layout, n_split; /* chord_llama_params.file_layout; matrices re-laid in a split form */
     int profile;              /* chord_llama_profile: sync and time every launch */

@@ -42,6 +42,14 @@ typedef struct chord_backend {
     chord_status (*timer_stop)(void *ctx, double *ms);
     /* Runs one launch (NULL: calls fn directly); Vulkan reports validation messages and profiles around it. */
     chord_status (*run)(void *ctx, chord_op op, chord_op_fn fn, const chord_tensor *t, const void *args);
+    /* Optional (NULL: not offered). A decode step as one unit: step_begin returns 1 when the launches that follow
+     * are being recorded (CUDA: captured into graphs) rather than run, 0 when they run as usual; step_end then
+     * runs what was recorded (run = 1) or drops it (run = 0). Between the two only launches and async copies. */
+    int (*step_begin)(void *ctx);
+    chord_status (*step_end)(void *ctx, int run);
+    /* Optional. out[0] = the lowest index of the largest of n f32 at (buf, off), after every launch before it;
+     * out[1] = the lowest index of a NaN among them, or -1. */
+    chord_status (*argmax)(void *ctx, const chord_buf *buf, size_t off, int64_t n, int32_t out[2]);
     chord_op_fn ops[CHORD_OP_COUNT]; /* the launchers, chord_<op>_<api>; NULL where the API lacks the op */
 } chord_backend;
 

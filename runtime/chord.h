@@ -53,4 +53,16 @@ chord_status chord_copy(chord_rt *rt, chord_buf *dst, size_t dst_off, const chor
 /* Waits for every queued launch and copy; a failure of one of them is reported here. */
 chord_status chord_sync(chord_rt *rt);
 
+/* A decode step recorded and run as one unit where the backend offers it (CUDA graphs; backend.h): 1 when the
+ * launches that follow are recorded, 0 when they run as usual (and chord_step_end is a no-op). chord_step_end(rt, 1)
+ * runs them; (rt, 0) drops them. Nothing may wait for the device in between (no download, no sync). */
+int chord_step_begin(chord_rt *rt);
+chord_status chord_step_end(chord_rt *rt, int run);
+/* Whether the backend takes the argmax on the device (otherwise callers download and take it themselves). */
+int chord_has_argmax(const chord_rt *rt);
+/* out[0] = the lowest index of the largest of the n f32 at (src, off), after every launch queued before it; out[1]
+ * = the lowest index of a NaN among them, or -1. Only the two indices cross to the host. CHORD_ERR_UNSUPPORTED
+ * where the backend lacks it. */
+chord_status chord_argmax(chord_rt *rt, const chord_buf *src, size_t off, int64_t n, int32_t out[2]);
+
 #endif

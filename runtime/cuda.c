@@ -1,8 +1,20 @@
 /* The CUDA backend: device memory from cudaMalloc, one stream per context that every copy and
  * launch goes to (so they run in issue order), cudaEvents on that stream for the timer.
- * Plain C over cuda_runtime_api.h: devices, memory and timers only; the kernels and their launchers are in
- * kernels/<op>/cuda.cu (kernels/common/cuda_launch.h). Every runtime call goes through
- * CHORD_CUDA_CHECK, which records the call text, file, line and CUDA's error; nothing here exits. */
+ * Plain C over cuda_runtime_api.h: devices, memory, timers, the launchers' scratch, decode-step graphs and the
+ * greedy argmax; the kernels and their launchers are in kernels/<op>/cuda.cu (kernels/common/cuda_launch.h).
+ * Every runtime call goes through CHORD_CUDA_CHECK, which records the call text, file, line and CUDA's error;
+ * nothing here exits.
+ *
+ * Decode steps as graphs (step_begin/step_end): the launches of one step are captured from the stream into
+ * graphs of CHORD_CUDA_GRAPH_CHUNK launches each (0: the whole step in one graph), and each graph, as soon as it
+ * is complete, updates the executable graph of its place in the step (cudaGraphExecUpdate: the next step has the
+ * same kernels with other positions and pointers) and is launched. Chunks let the GPU start on the first layers
+ * while the host still captures the last, as direct launches do, and still run each chunk's kernels back to back.
+ * CHORD_CUDA_GRAPH=0 launches directly.
+ * H200 (results/nvidia-h200/2026-12-02-35fece2e616a), tg128 tok/s direct -> chunks of 32: llama-1b q4_0 773-801 ->
+ * 880-925, smollm2-135m q4_1 434-478 -> 598-632, llama2-7b q4_0 299 -> 333. One graph for the whole step (chunk 0)
+ * lost on the 1B (647): the device waits for the whole capture before it starts. Chunks of 8-32 were within the
+ * spread of each other; 4 was 5-10% slower. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +26,15 @@ typedef struct cuda_ctx {
     int device;
     cudaStream_t stream;
     cudaEvent_t t0, t1;
+    void *scratch; /* chord_cuda_scratch: one buffer for the launchers' temporaries (attention's partials) */
+    size_t scratch_bytes;
+    int *argmax; /* (2) device: the argmax and the first NaN's index (chord_cuda_argmax_launch) */
+    /* decode-step graphs */
+    int graph_on, chunk;       /* CHORD_CUDA_GRAPH, CHORD_CUDA_GRAPH_CHUNK (read at init) */
+    int capturing, n_in_chunk; /* launches in the chunk being captured */
+    int chunk_i;               /* its place in the step */
+    cudaGraphExec_t *execs;    /* (n_execs) one per place, updated every step */
+    int n_execs;
 } cuda_ctx;
 
 /* A failed call can leave a (non-sticky) error behind; clear it so the next launch check does not
@@ -72,8 +93,21 @@ static void cuda_shutdown(void *ctx)
         return;
     /* teardown cannot report; errors here only mean the device is already gone */
     (void)cudaSetDevice(c->device);
+    if (c->stream && c->capturing) {
+        cudaGraph_t g = NULL;
+        if (cudaStreamEndCapture(c->stream, &g) == cudaSuccess && g)
+            (void)cudaGraphDestroy(g);
+    }
     if (c->stream)
         (void)cudaStreamSynchronize(c->stream);
+    for (int i = 0; i < c->n_execs; i++)
+        if (c->execs[i])
+            (void)cudaGraphExecDestroy(c->execs[i]);
+    free(c->execs);
+    if (c->scratch)
+        (void)cudaFree(c->scratch);
+    if (c->argmax)
+        (void)cudaFree(c->argmax);
     if (c->t0)
         (void)cudaEventDestroy(c->t0);
     if (c->t1)
@@ -84,22 +118,20 @@ static void cuda_shutdown(void *ctx)
     free(c);
 }
 
+/* Launches per captured graph: see the header; the measured best on the H200 (results/nvidia-h200/) */
+#define CUDA_GRAPH_CHUNK 32
+
 static chord_status init_ctx(cuda_ctx *c)
 {
     CHORD_CUDA_CHECK(cudaSetDevice(c->device));
     CHORD_CUDA_CHECK(cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking));
     CHORD_CUDA_CHECK(cudaEventCreate(&c->t0));
     CHORD_CUDA_CHECK(cudaEventCreate(&c->t1));
-    /* Kernels that need scratch (split-K attention) take it with cudaMallocAsync on the stream; keep
-     * up to 256 MiB of freed blocks in the device's pool instead of unmapping them at every sync. */
-    int pools = 0;
-    CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&pools, cudaDevAttrMemoryPoolsSupported, c->device));
-    if (pools) { /* without pools the kernels fall back to variants that need no scratch */
-        cudaMemPool_t pool;
-        unsigned long long keep = 256ull << 20; /* the attribute is a 64-bit unsigned */
-        CHORD_CUDA_CHECK(cudaDeviceGetDefaultMemPool(&pool, c->device));
-        CHORD_CUDA_CHECK(cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep));
-    }
+    CHORD_CUDA_CHECK(cudaMalloc((void **)&c->argmax, 2 * sizeof(int)));
+    const char *g = getenv("CHORD_CUDA_GRAPH"), *k = getenv("CHORD_CUDA_GRAPH_CHUNK");
+    c->graph_on = !(g && !strcmp(g, "0"));
+    c->chunk = k ? atoi(k) : CUDA_GRAPH_CHUNK;
+    c->chunk = c->chunk < 0 ? 0 : c->chunk;
     return CHORD_OK;
 }
 
@@ -134,12 +166,139 @@ static chord_status use_device(const cuda_ctx *c)
 
 cudaStream_t chord_cuda_stream(void *ctx) { return ((const cuda_ctx *)ctx)->stream; }
 
-/* Every launch: the context's device first. */
+/* One buffer of at least bytes, valid until the next call (the stream runs its users in order). It grows only
+ * outside a capture: a graph being captured holds the old address, so there the call fails, and the step is run
+ * again without a graph (forward.c). Rounded up to 4 MiB, which covers any decode step's attention. */
+chord_status chord_cuda_scratch(void *ctx, size_t bytes, void **out)
+{
+    cuda_ctx *c = ctx;
+    if (bytes > c->scratch_bytes) {
+        if (c->capturing)
+            return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda: scratch of %zu bytes (have %zu) while capturing a graph",
+                              bytes, c->scratch_bytes);
+        const size_t want = (bytes + (4u << 20) - 1) / (4u << 20) * (4u << 20);
+        if (c->scratch) { /* cudaFree waits for the kernels still reading it */
+            CHORD_CUDA_CHECK(cudaFree(c->scratch));
+            c->scratch = NULL;
+            c->scratch_bytes = 0;
+        }
+        CHORD_CUDA_CHECK(cudaMalloc(&c->scratch, want));
+        c->scratch_bytes = want;
+    }
+    *out = c->scratch;
+    return CHORD_OK;
+}
+
+/* The captured graph g (consumed) as the executable graph of place i: updated in place when the kernels match
+ * the last step's, else instantiated anew; then launched on the stream. */
+static chord_status run_graph(cuda_ctx *c, int i, cudaGraph_t g)
+{
+    size_t nodes = 0;
+    cudaError_t e = cudaGraphGetNodes(g, NULL, &nodes);
+    if (e == cudaSuccess && nodes == 0) {
+        (void)cudaGraphDestroy(g);
+        return CHORD_OK;
+    }
+    if (e == cudaSuccess && i >= c->n_execs) {
+        const int n = i + 16;
+        cudaGraphExec_t *x = realloc(c->execs, (size_t)n * sizeof *x);
+        if (!x) {
+            (void)cudaGraphDestroy(g);
+            return chord_fail(CHORD_ERR_NOMEM, "cuda: out of host memory for graphs");
+        }
+        for (int j = c->n_execs; j < n; j++)
+            x[j] = NULL;
+        c->execs = x;
+        c->n_execs = n;
+    }
+    if (e == cudaSuccess && c->execs[i]) {
+        cudaGraphExecUpdateResultInfo info;
+        if (cudaGraphExecUpdate(c->execs[i], g, &info) != cudaSuccess) { /* another topology: instantiate */
+            (void)cudaGetLastError();
+            (void)cudaGraphExecDestroy(c->execs[i]);
+            c->execs[i] = NULL;
+        }
+    }
+    if (e == cudaSuccess && !c->execs[i])
+        e = cudaGraphInstantiate(&c->execs[i], g, 0);
+    if (e == cudaSuccess)
+        e = cudaGraphLaunch(c->execs[i], c->stream);
+    (void)cudaGraphDestroy(g);
+    CHORD_CUDA_CHECK(e);
+    return CHORD_OK;
+}
+
+/* Ends the capture in progress (c->capturing): with run, its graph runs as place c->chunk_i. */
+static chord_status end_capture(cuda_ctx *c, int run)
+{
+    cudaGraph_t g = NULL;
+    c->capturing = 0;
+    const cudaError_t e = cudaStreamEndCapture(c->stream, &g);
+    if (e != cudaSuccess || !run) { /* an invalidated capture (a failed launch inside it) ends here too */
+        (void)cudaGetLastError();
+        if (g)
+            (void)cudaGraphDestroy(g);
+        return run ? chord_fail(CHORD_ERR_DEVICE, "cuda: cudaStreamEndCapture: %s (%s)", cudaGetErrorName(e),
+                                cudaGetErrorString(e))
+                   : CHORD_OK;
+    }
+    return run_graph(c, c->chunk_i++, g);
+}
+
+static chord_status begin_capture(cuda_ctx *c)
+{
+    CHORD_CUDA_CHECK(cudaStreamBeginCapture(c->stream, cudaStreamCaptureModeRelaxed));
+    c->capturing = 1;
+    c->n_in_chunk = 0;
+    return CHORD_OK;
+}
+
+static int cuda_step_begin(void *ctx)
+{
+    cuda_ctx *c = ctx;
+    if (!c->graph_on || c->capturing || use_device(c) != CHORD_OK)
+        return 0;
+    c->chunk_i = 0;
+    if (begin_capture(c) != CHORD_OK) {
+        (void)cudaGetLastError();
+        return 0;
+    }
+    return 1;
+}
+
+static chord_status cuda_step_end(void *ctx, int run)
+{
+    cuda_ctx *c = ctx;
+    CHORD_TRY(use_device(c));
+    return c->capturing ? end_capture(c, run) : CHORD_OK;
+}
+
+/* Every launch: the context's device first; while a step is captured, every chunk's worth of launches goes on
+ * as one graph. */
 static chord_status cuda_run(void *ctx, chord_op op, chord_op_fn fn, const chord_tensor *t, const void *args)
 {
+    cuda_ctx *c = ctx;
     (void)op;
-    CHORD_TRY(use_device(ctx));
-    return fn(ctx, t, args);
+    CHORD_TRY(use_device(c));
+    CHORD_TRY(fn(ctx, t, args));
+    if (c->capturing && c->chunk > 0 && ++c->n_in_chunk >= c->chunk) {
+        CHORD_TRY(end_capture(c, 1));
+        CHORD_TRY(begin_capture(c));
+    }
+    return CHORD_OK;
+}
+
+static chord_status cuda_argmax(void *ctx, const chord_buf *b, size_t off, int64_t n, int32_t out[2])
+{
+    cuda_ctx *c = ctx;
+    int host[2];
+    CHORD_TRY(use_device(c));
+    CHORD_TRY(chord_cuda_argmax_launch(c->stream, (const float *)(b->data + off), (int)n, c->argmax));
+    CHORD_CUDA_CHECK(cudaMemcpyAsync(host, c->argmax, sizeof host, cudaMemcpyDeviceToHost, c->stream));
+    CHORD_CUDA_CHECK(cudaStreamSynchronize(c->stream));
+    out[0] = host[0];
+    out[1] = host[1];
+    return CHORD_OK;
 }
 
 static chord_status cuda_alloc(void *ctx, size_t bytes, chord_buf **out)
@@ -249,4 +408,6 @@ static chord_status cuda_timer_stop(void *ctx, double *ms)
     return CHORD_OK;
 }
 
-const chord_backend chord_backend_cuda = {CHORD_BACKEND_FIELDS(cuda, "cuda", CHORD_REGISTER_CUDA), .run = cuda_run};
+const chord_backend chord_backend_cuda = {CHORD_BACKEND_FIELDS(cuda, "cuda", CHORD_REGISTER_CUDA), .run = cuda_run,
+                                          .step_begin = cuda_step_begin, .step_end = cuda_step_end,
+                                          .argmax = cuda_argmax};

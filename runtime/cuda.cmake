@@ -18,7 +18,7 @@ find_package(CUDAToolkit REQUIRED)
 option(CHORD_CUDA_PTXAS_VERBOSE "Print ptxas register/spill reports for every CUDA kernel" ON)
 
 file(GLOB CHORD_CUDA_KERNELS CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernels/*/cuda.cu)
-target_sources(chord_lib PRIVATE ${CMAKE_SOURCE_DIR}/runtime/cuda.c ${CMAKE_SOURCE_DIR}/runtime/cuda_hold.cu
+target_sources(chord_lib PRIVATE ${CMAKE_SOURCE_DIR}/runtime/cuda.c ${CMAKE_SOURCE_DIR}/runtime/cuda_hold.cu ${CMAKE_SOURCE_DIR}/runtime/cuda_argmax.cu
                                  ${CHORD_CUDA_KERNELS})
 target_link_libraries(chord_lib PUBLIC CUDA::cudart)
 # chord_lib was created before CUDA was enabled, so its CUDA properties are set here, not inherited.

@@ -251,3 +251,22 @@ chord_status chord_copy(chord_rt *rt, chord_buf *dst, size_t dst_off, const chor
 }
 
 chord_status chord_sync(chord_rt *rt) { return rt->be->sync(rt->ctx); }
+
+int chord_step_begin(chord_rt *rt) { return rt->be->step_begin ? rt->be->step_begin(rt->ctx) : 0; }
+
+chord_status chord_step_end(chord_rt *rt, int run)
+{
+    return rt->be->step_end ? rt->be->step_end(rt->ctx, run) : CHORD_OK;
+}
+
+int chord_has_argmax(const chord_rt *rt) { return rt->be->argmax != NULL; }
+
+chord_status chord_argmax(chord_rt *rt, const chord_buf *src, size_t off, int64_t n, int32_t out[2])
+{
+    if (!rt->be->argmax)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "backend %s has no device argmax", rt->be->name);
+    if (n < 1 || n > 0x7fffffff)
+        return chord_fail(CHORD_ERR_INVALID, "argmax of %lld values", (long long)n);
+    CHORD_TRY(range_ok(rt, src, off, (size_t)n * sizeof(float), "argmax"));
+    return rt->be->argmax(rt->ctx, src, off, n, out);
+}

@@ -13,7 +13,8 @@
  *      7B), so only that many SMs work, each on thousands of keys.
  *   v2 split-K for few queries (flash-decoding): when n_tok * n_head < 2 x 132 blocks, each
  *      query's keys are cut into S chunks of >= 64 keys, one block per (query, chunk) writes its
- *      unnormalized (m, l, acc) to a stream-ordered scratch (cudaMallocAsync), and a second small
+ *      unnormalized (m, l, acc) to the context's scratch (chord_cuda_scratch: one buffer, kept, so a
+ *      captured decode graph sees the same address every step), and a second small
  *      kernel merges the S partials, each weighted by exp(m_s - max). Decode at pos 4000 with 32
  *      heads: 32 x 9 = 288 blocks instead of 32. Otherwise v1, 8 warps per block.
  *      Expected: decode attention near K/V bandwidth for long contexts; prefill unchanged.
@@ -312,18 +313,10 @@ extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, c
         gs = gs < gwant ? gs : gwant;
         n_split = gs > 65535 ? 65535 : gs < 2 ? 2 : gs;
     }
-    float *part = NULL;
+    float *part = NULL; /* (blocks, n_split, 2 + head_dim) partials, in the context's scratch */
     if (n_split > 1) {
         const size_t bytes = (size_t)blocks * n_split * (2 + a->head_dim) * sizeof(float);
-        const cudaError_t e = cudaMallocAsync((void **)&part, bytes, stream);
-        if (e == cudaErrorNotSupported) { /* no stream-ordered allocator: v1, one block per query */
-            (void)cudaGetLastError();
-            part = NULL;
-            n_split = 1;
-        } else if (e != cudaSuccess) {
-            return chord_fail(CHORD_ERR_DEVICE, "cuda: cudaMallocAsync(%zu) failed at %s:%d: %s (%s)", bytes, __FILE__,
-                              __LINE__, cudaGetErrorName(e), cudaGetErrorString(e));
-        }
+        CHORD_TRY(chord_cuda_scratch(ctx, bytes, (void **)&part));
     }
     if (gqa && n_split > 1) {
         const int gchunk = (int)((n_kv + n_split - 1) / n_split);
@@ -349,18 +342,9 @@ extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, c
 #undef ATTN_LAUNCH
     }
     if (n_split > 1) {
-        cudaError_t e = cudaGetLastError();
-        if (e == cudaSuccess) {
-            attention_merge<<<(unsigned)blocks, 128, 0, stream>>>(part, out, (int)n_split, a->head_dim);
-            e = cudaGetLastError();
-        }
-        /* freed in stream order after the merge, also when a launch failed */
-        const cudaError_t f = cudaFreeAsync(part, stream);
-        if (e != cudaSuccess)
-            return chord_fail(CHORD_ERR_DEVICE,
-                              "cuda: launch of attention_kernel/attention_merge failed at %s:%d: %s (%s)", __FILE__,
-                              __LINE__, cudaGetErrorName(e), cudaGetErrorString(e));
-        CHORD_CUDA_CHECK(f);
+        CHORD_CUDA_CHECK_LAUNCH("attention_kernel");
+        attention_merge<<<(unsigned)blocks, 128, 0, stream>>>(part, out, (int)n_split, a->head_dim);
+        CHORD_CUDA_CHECK_LAUNCH("attention_merge");
         return CHORD_OK;
     }
     CHORD_CUDA_CHECK_LAUNCH("attention_kernel");

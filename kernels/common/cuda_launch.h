@@ -52,6 +52,11 @@ extern "C" {
 cudaStream_t chord_cuda_stream(void *ctx);
 /* Keeps the stream busy for `us` microseconds (runtime/cuda_hold.cu): the timer's guard. */
 chord_status chord_cuda_hold(cudaStream_t stream, unsigned us);
+/* The context's scratch buffer of at least bytes in *out, valid until the next call (runtime/cuda.c): launchers'
+ * temporaries, used in stream order. Fails while a graph is being captured and it would have to grow. */
+chord_status chord_cuda_scratch(void *ctx, size_t bytes, void **out);
+/* out[0] = argmax of x (n), ties to the lowest index; out[1] = the first NaN's index or -1 (runtime/cuda_argmax.cu) */
+chord_status chord_cuda_argmax_launch(cudaStream_t stream, const float *x, int n, int *out);
 /* Whether the CUDA decoders handle this weight type (kernels/dequant/cuda.cu; matmul shares them). */
 int chord_dequant_cuda_supported(chord_type type);
 /* head_dim <= CHORD_CUDA_ATTN_MAX_HEAD_DIM */

@@ -214,11 +214,19 @@ template <bool NEOX>
 static chord_status rope_vec_launch(const float *x, float *y, const chord_rope_args *a, size_t shared,
                                     cudaStream_t stream)
 {
-    int dev = 0, n_sm = 0, per_sm = 0;
+    /* the occupancy query costs the host microseconds on every decode step's 2 x n_layer launches: asked once per
+     * device and shared-memory size (n_rot), the only inputs it has */
+    static int last_dev = -1, n_sm = 0, per_sm = 0;
+    static size_t last_shared = 0;
+    int dev = 0;
     CHORD_CUDA_CHECK(cudaGetDevice(&dev));
-    CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&n_sm, cudaDevAttrMultiProcessorCount, dev));
-    CHORD_CUDA_CHECK(
-        cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, rope_vec_kernel<NEOX>, ROPE_THREADS, shared));
+    if (dev != last_dev || shared != last_shared) {
+        CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&n_sm, cudaDevAttrMultiProcessorCount, dev));
+        CHORD_CUDA_CHECK(
+            cudaOccupancyMaxActiveBlocksPerMultiprocessor(&per_sm, rope_vec_kernel<NEOX>, ROPE_THREADS, shared));
+        last_dev = dev;
+        last_shared = shared;
+    }
     const int half = a->n_rot / 2;
     const long long ipr = (NEOX ? half / 4 : a->n_rot / 4) + (a->head_dim - a->n_rot) / 4;
     const long long items = (long long)a->n_tok * ((a->n_head + ROPE_HG - 1) / ROPE_HG) * ipr;

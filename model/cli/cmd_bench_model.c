@@ -18,7 +18,7 @@
 
 typedef struct bench_opts {
     const char *model, *backend;
-    int reps, threads, warmup, json;
+    int reps, threads, warmup, json, argmax;
     chord_bench_test tests[MAX_TESTS];
     int n_tests;
 } bench_opts;
@@ -44,6 +44,7 @@ static int usage(FILE *f, int code)
            "  -b, --backend B      ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
            "  -t, --threads N      threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
            "  --no-warmup          skip the warm-up runs\n"
+           "  --argmax             each eval returns the greedy next token instead of the logits (as chord run)\n"
            "  -o, --output FMT     md (default) or json (one object per test, with every run's time)\n");
     return code;
 }
@@ -103,6 +104,10 @@ static int parse_args(int argc, char **argv, bench_opts *o)
             return usage(stdout, 0);
         if (IS("--no-warmup")) {
             o->warmup = 0;
+            continue;
+        }
+        if (IS("--argmax")) {
+            o->argmax = 1;
             continue;
         }
         if (!v || a[0] != '-') {
@@ -227,9 +232,9 @@ static void print_json(const bench_run *R)
            chord_type_info(hp->matmul_type)->name, hp->n_layer, hp->n_embd, hp->n_vocab, R->rt.be->name);
     json_string(R->rt.info.name);
     printf(", \"n_threads\": %d, \"n_batch\": %d, \"n_ctx\": %d, \"warmup\": %s, \"weight_bytes\": %zu"
-           ", \"bytes_per_token\": %zu, \"kv_type\": \"f32\", \"tests\": [",
+           ", \"bytes_per_token\": %zu, \"kv_type\": \"f32\", \"argmax\": %s, \"tests\": [",
            R->o.threads, chord_llama_n_batch(R->m), chord_llama_n_ctx(R->m), R->o.warmup ? "true" : "false",
-           R->weight_bytes, R->bytes_per_token);
+           R->weight_bytes, R->bytes_per_token, R->o.argmax ? "true" : "false");
     for (int i = 0; i < R->o.n_tests; i++) {
         const chord_bench_test *t = &R->o.tests[i];
         const test_result *r = &R->res[i];
@@ -308,6 +313,7 @@ static int run(bench_run *R)
     const int bos = chord_tokenizer_add_bos(R->tok) ? chord_tokenizer_bos(R->tok) : -1;
     if (chord_bench_init(&R->b, R->m, bos) != CHORD_OK)
         return fail("bench");
+    R->b.argmax = o->argmax;
     for (int i = 0; i < o->n_tests; i++) {
         const chord_bench_test *t = &o->tests[i];
         char name[64];

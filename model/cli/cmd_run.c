@@ -233,6 +233,8 @@ typedef struct run_state {
     int verify_fail, verify_steps;
     double verify_worst;
     int interrupted;
+    int greedy;   /* plain argmax decoding with nothing that needs the logits: the backend picks the token */
+    int32_t next; /* then: the token after the last evaluated position */
     text_buf text;
 } run_state;
 
@@ -261,6 +263,8 @@ static chord_status eval_both(run_state *S, const int32_t *ids, int n, int pos, 
     if (S->o.logits_out) {
         CHORD_TRY(chord_llama_eval_all(S->m, ids, n, pos, S->rows));
         memcpy(S->logits, S->rows + (size_t)(n - 1) * n_vocab, n_vocab * sizeof(float));
+    } else if (S->greedy) {
+        CHORD_TRY(chord_llama_eval_argmax(S->m, ids, n, pos, &S->next));
     } else {
         CHORD_TRY(chord_llama_eval(S->m, ids, n, pos, S->logits));
     }
@@ -408,7 +412,9 @@ static int generate(run_state *S)
     int pos = S->n_prompt;
     for (S->n_gen = 0; S->n_gen < o->n_predict && !S->interrupted; S->n_gen++) {
         int32_t id;
-        if (S->ref)
+        if (S->greedy)
+            id = S->next;
+        else if (S->ref)
             id = chord_logits_argmax(S->logits, hp->n_vocab);
         else if (chord_sampler_sample(S->smp, S->logits, &id) != CHORD_OK)
             return fail("sampling");
@@ -595,6 +601,8 @@ static int run(run_state *S, const char *path)
             chord_sampler_accept(S->smp, S->ids[i]);
         if (o->sp.temp > 0 && !o->quiet)
             fprintf(stderr, "chord run: sampling with seed %llu\n", (unsigned long long)o->sp.seed);
+        /* the sampler's greedy branch without a penalty is chord_logits_argmax, which the backend can take */
+        S->greedy = !o->logits_out && o->sp.temp <= 0 && (o->sp.repeat_penalty == 1.0f || o->sp.repeat_last_n == 0);
     }
     if (!o->quiet && !o->json)
         fprintf(stderr, "chord run: %d prompt tokens, n_ctx %d, n_batch %d\n", S->n_prompt, chord_llama_n_ctx(S->m),

@@ -1,0 +1,119 @@
+/* matmul_swiglu, CUDA: y = silu(WG x) * (WU x) for m = 1 on the GGUF layouts of q4_0, q4_1 and q8_0, the FFN's
+ * gate and up projections and their SwiGLU in one launch instead of three. Other shapes and types are refused (the
+ * model then launches matmul twice and swiglu).
+ *
+ * v1 (this): matmul's v4 (kernels/matmul/cuda.cu) with each warp's 4 rows taken as 2 rows of WG and the same 2 of
+ *    WU, so a warp reads 4 weight rows against one X as v4 does; k split over ks warps the same way while the row
+ *    pairs alone cannot fill the device; the epilogue is swiglu's float expression on the two sums. Expected: the
+ *    time of one v4 launch over both matrices, where the composition pays two mat-vec launches and a swiglu (three
+ *    kernels of a few microseconds each on SmolLM2-135M's 1536x576 matrices).
+ *    H200 (results/nvidia-h200/2026-12-02-4a51338887c6): SmolLM2-135M-shape q4_1 tg128 625-645 tok/s with the three
+ *    launches, 681-697 with this one (8-9%); the outputs equal the composition's bit for bit there (k unsplit in
+ *    both, the same sums in the same order). */
+#include "../common/cuda_quant.cuh"
+#include "../matmul/cuda_dot.cuh"
+#include "matmul_swiglu.h"
+
+#define MS_WARPS 8
+
+template <typename Q>
+__global__ void __launch_bounds__(MS_WARPS * 32)
+    matmul_swiglu_gemv(const uint8_t *__restrict__ wg /* (n, k) of Q */, const uint8_t *__restrict__ wu /* (n, k) */,
+                       size_t row_bytes, const float *__restrict__ x /* (k) */, float *__restrict__ y /* (n) */, int n,
+                       int k, int ks /* warps sharing one row pair's k (1, 2, 4 or 8) */, int x_vec /* X 16-aligned */)
+{
+    __shared__ float part[MS_WARPS][4]; /* each warp's 4 sums, when ks > 1 */
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
+    const int col0 = (blockIdx.x * (MS_WARPS / ks) + warp / ks) * 2;
+    const uint8_t *wr[4];
+#pragma unroll
+    for (int r = 0; r < 2; r++) { /* a row past n repeats row n - 1: computed, never stored */
+        const size_t row = (size_t)(col0 + r < n ? col0 + r : n - 1) * row_bytes;
+        wr[r] = wg + row;
+        wr[r + 2] = wu + row;
+    }
+    float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    constexpr int unroll = mm_dot<Q>::UNROLL;
+#pragma unroll unroll
+    for (int e = 4 * lane + 128 * slice; e < k; e += 128 * ks) {
+        const float4 xv = x_vec ? *(const float4 *)(x + e) : make_float4(x[e], x[e + 1], x[e + 2], x[e + 3]);
+        const float xsum = (xv.x + xv.y) + (xv.z + xv.w);
+#pragma unroll
+        for (int r = 0; r < 4; r++)
+            acc[r] = mm_dot<Q>::dot4(wr[r], e, xv, xsum, acc[r]);
+    }
+    float s[4];
+#pragma unroll
+    for (int r = 0; r < 4; r++)
+        s[r] = chord_warp_sum(acc[r]);
+    if (ks == 1) { /* uniform over the block */
+        if (lane < 2 && col0 + lane < n) {
+            const float g = lane ? s[1] : s[0], u = lane ? s[3] : s[2];
+            y[col0 + lane] = g / (1.0f + expf(-g)) * u; /* swiglu's kernel, to the rounding */
+        }
+        return;
+    }
+    if (lane == 0)
+#pragma unroll
+        for (int r = 0; r < 4; r++)
+            part[warp][r] = s[r];
+    __syncthreads();
+    /* the first warp of each row pair adds its ks slices in order, lane i one output */
+    if (slice == 0 && lane < 2) {
+        float g = 0.0f, u = 0.0f;
+        for (int t = 0; t < ks; t++) {
+            g += part[warp + t][lane];
+            u += part[warp + t][lane + 2];
+        }
+        if (col0 + lane < n)
+            y[col0 + lane] = g / (1.0f + expf(-g)) * u;
+    }
+}
+
+template <typename Q>
+static chord_status launch(const void *wg, const void *wu, const float *x, float *y, const chord_matmul_swiglu_args *a,
+                           cudaStream_t stream)
+{
+    /* as v4: k split while the row pairs fall short of ~48 warps on each of 132 SMs, each warp keeping >= 4 steps */
+    const long long pairs = (a->n + 1) / 2;
+    int ks = 1;
+    while (ks < MS_WARPS && pairs * ks < 132LL * 48 && (long long)(a->k / 4) >= 256LL * ks)
+        ks *= 2;
+    const int cols_per_block = MS_WARPS / ks * 2;
+    matmul_swiglu_gemv<Q><<<(unsigned)((a->n + cols_per_block - 1) / cols_per_block), MS_WARPS * 32, 0, stream>>>(
+        (const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), x, y, a->n, a->k, ks,
+        chord_cuda_aligned(x, 16));
+    CHORD_CUDA_CHECK_LAUNCH("matmul_swiglu_gemv");
+    return CHORD_OK;
+}
+
+extern "C" chord_status chord_matmul_swiglu_cuda(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_matmul_swiglu_args *a = (const chord_matmul_swiglu_args *)args;
+    const chord_type_traits *ti = chord_type_info(a->wtype);
+    if (a->m != 1)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_swiglu: m = %d (only m = 1, a decode step)", a->m);
+    if (a->wtype != CHORD_TYPE_Q4_0 && a->wtype != CHORD_TYPE_Q4_1 && a->wtype != CHORD_TYPE_Q8_0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_swiglu: weight type %s (q4_0, q4_1, q8_0 only)",
+                          ti ? ti->name : "?");
+    if (!t) /* a support query */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const void *wg = chord_cuda_ptr(t[0]), *wu = chord_cuda_ptr(t[1]);
+    const float *x = (const float *)chord_cuda_ptr(t[2]);
+    float *y = (float *)chord_cuda_ptr(t[3]);
+    if (!chord_cuda_aligned(wg, 2) || !chord_cuda_aligned(wu, 2) || !chord_cuda_aligned(x, 4) ||
+        !chord_cuda_aligned(y, 4))
+        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_swiglu: misaligned WG %p, WU %p, X %p or Y %p", wg, wu,
+                          (const void *)x, (void *)y);
+    if (a->n == 0 || a->k == 0)
+        return a->n == 0 ? CHORD_OK
+               : cudaMemsetAsync(y, 0, (size_t)a->n * sizeof(float), stream) == cudaSuccess
+                   ? CHORD_OK
+                   : chord_fail(CHORD_ERR_DEVICE, "cuda matmul_swiglu: cudaMemsetAsync failed");
+    switch (a->wtype) {
+    case CHORD_TYPE_Q4_0: return launch<chord_cu_q4_0>(wg, wu, x, y, a, stream);
+    case CHORD_TYPE_Q4_1: return launch<chord_cu_q4_1>(wg, wu, x, y, a, stream);
+    default: return launch<chord_cu_q8_0>(wg, wu, x, y, a, stream);
+    }
+}

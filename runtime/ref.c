@@ -8,9 +8,10 @@
 
 #include "backend.h"
 #include "common/ref_launch.h"
+#include "host.h"
 
 typedef struct ref_ctx {
-    struct timespec t0;
+    struct timespec t0; /* first: the host timer's */
 } ref_ctx;
 
 int chord_ref_threads(void)
@@ -46,15 +47,16 @@ static chord_status ref_init(int device, void **ctx_out)
 
 static void ref_shutdown(void *ctx) { free(ctx); }
 
-static chord_status ref_alloc(void *ctx, size_t bytes, chord_buf **out)
+chord_status chord_host_alloc(void *ctx, size_t bytes, chord_buf **out)
 {
     (void)ctx;
     chord_buf *b = malloc(sizeof *b);
-    unsigned char *d = malloc(bytes);
+    unsigned char *d =
+        aligned_alloc(CHORD_HOST_ALIGN, (bytes + CHORD_HOST_ALIGN - 1) / CHORD_HOST_ALIGN * CHORD_HOST_ALIGN);
     if (!b || !d) {
         free(b);
         free(d);
-        return chord_fail(CHORD_ERR_NOMEM, "ref: cannot allocate %zu bytes", bytes);
+        return chord_fail(CHORD_ERR_NOMEM, "host: cannot allocate %zu bytes", bytes);
     }
     b->bytes = bytes;
     b->data = d;
@@ -62,14 +64,14 @@ static chord_status ref_alloc(void *ctx, size_t bytes, chord_buf **out)
     return CHORD_OK;
 }
 
-static void ref_free(void *ctx, chord_buf *b)
+void chord_host_free(void *ctx, chord_buf *b)
 {
     (void)ctx;
     free(b->data);
     free(b);
 }
 
-static size_t ref_buf_bytes(const chord_buf *b) { return b->bytes; }
+size_t chord_host_buf_bytes(const chord_buf *b) { return b->bytes; }
 
 static chord_status ref_upload(void *ctx, chord_buf *dst, size_t off, const void *src, size_t bytes)
 {
@@ -92,21 +94,21 @@ static chord_status ref_copy(void *ctx, chord_buf *dst, size_t doff, const chord
     return CHORD_OK;
 }
 
-static chord_status ref_sync(void *ctx)
+chord_status chord_host_sync(void *ctx)
 {
     (void)ctx;
     return CHORD_OK;
 }
 
-static chord_status ref_timer_start(void *ctx)
+chord_status chord_host_timer_start(void *ctx)
 {
-    clock_gettime(CLOCK_MONOTONIC, &((ref_ctx *)ctx)->t0);
+    clock_gettime(CLOCK_MONOTONIC, (struct timespec *)ctx);
     return CHORD_OK;
 }
 
-static chord_status ref_timer_stop(void *ctx, double *ms)
+chord_status chord_host_timer_stop(void *ctx, double *ms)
 {
-    struct timespec t1, *t0 = &((ref_ctx *)ctx)->t0;
+    struct timespec t1, *t0 = ctx;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     *ms = (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) * 1e-6;
     return CHORD_OK;
@@ -116,13 +118,13 @@ const chord_backend chord_backend_ref = {.name = "ref",
                                          .probe = ref_probe,
                                          .init = ref_init,
                                          .shutdown = ref_shutdown,
-                                         .alloc = ref_alloc,
-                                         .free = ref_free,
-                                         .buf_bytes = ref_buf_bytes,
+                                         .alloc = chord_host_alloc,
+                                         .free = chord_host_free,
+                                         .buf_bytes = chord_host_buf_bytes,
                                          .upload = ref_upload,
                                          .download = ref_download,
                                          .copy = ref_copy,
-                                         .sync = ref_sync,
-                                         .timer_start = ref_timer_start,
-                                         .timer_stop = ref_timer_stop,
+                                         .sync = chord_host_sync,
+                                         .timer_start = chord_host_timer_start,
+                                         .timer_stop = chord_host_timer_stop,
                                          .ops = {CHORD_OPS(CHORD_REGISTER_REF)}};

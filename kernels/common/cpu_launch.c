@@ -1,0 +1,26 @@
+/* cpu_launch.h's shared launcher shape: elementwise ops split into cache-line pieces over the pool. */
+#include "cpu_launch.h"
+
+typedef struct elementwise_job {
+    const float *a, *b;
+    float *y;
+    chord_cpu_span_fn span;
+} elementwise_job;
+
+static void elementwise_range(void *arg, int64_t i0, int64_t i1)
+{
+    const elementwise_job *j = arg;
+    j->span(j->a + i0, j->b ? j->b + i0 : NULL, j->y + i0, i1 - i0);
+}
+
+chord_status chord_cpu_elementwise(void *ctx, const chord_tensor *t, int n_inputs, const chord_elementwise_args *a,
+                                   chord_cpu_span_fn span)
+{
+    if (!t) /* a support query: every n */
+        return CHORD_OK;
+    elementwise_job j = {chord_cpu_ptr(t[0]), n_inputs > 1 ? chord_cpu_ptr(t[1]) : NULL, chord_cpu_ptr(t[n_inputs]),
+                         span};
+    /* 16 Ki values (64 KiB) a piece at least: below that a wake-up costs more than the work */
+    chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), a->n, 16384, 16, elementwise_range, &j);
+    return CHORD_OK;
+}

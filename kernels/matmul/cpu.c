@@ -1,0 +1,39 @@
+/* matmul on the cpu backend: W's rows split in chunks over the pool, each chunk computed by the matmul core
+ * (cpu_rows.h) for every row of X. A chunk is a multiple of 4 rows (one tile of the portable path, whole cache
+ * lines of Y) and there are about 4 per thread, so a thread the machine delays holds up a small piece only. */
+#include "../common/cpu_launch.h"
+#include "../dequant/dequant.h"
+#include "cpu_rows.h"
+
+typedef struct matmul_job {
+    chord_cpu_isa isa;
+    const void *w;
+    const float *x;
+    float *y;
+    const chord_matmul_args *a;
+} matmul_job;
+
+static void matmul_range(void *arg, int64_t j0, int64_t j1)
+{
+    const matmul_job *j = arg;
+    chord_matmul_cpu_rows(j->isa, j->w, j->x, j->y, j->a, (int)j0, (int)j1);
+}
+
+chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a)
+{
+    if (!chord_dequant_supported(a->wtype))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cpu %s: weight type %s", op, chord_type_info(a->wtype)->name);
+    if (!t || a->m == 0 || a->n == 0)
+        return CHORD_OK;
+    matmul_job j = {chord_cpu_ctx_isa(ctx), chord_cpu_ptr(t[0]), chord_cpu_ptr(t[1]), chord_cpu_ptr(t[2]), a};
+    /* at least ~64 Ki multiply-adds a chunk: smaller ones cost more in wake-ups than they save */
+    const int64_t per_row = (int64_t)a->m * a->k > 0 ? (int64_t)a->m * a->k : 1;
+    const int64_t min_rows = (65536 + per_row - 1) / per_row;
+    chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), a->n, min_rows, 4, matmul_range, &j);
+    return CHORD_OK;
+}
+
+chord_status chord_matmul_cpu(void *ctx, const chord_tensor *t, const void *args)
+{
+    return chord_matmul_cpu_launch("matmul", ctx, t, args); /* W (n, k) of wtype, X (m, k), Y (m, n) */
+}

@@ -1,0 +1,62 @@
+/* softmax on the cpu backend: rows over the pool; per row the max of scale * x over the valid columns, the exps
+ * (cpu_math.h's) in float and their sum in double, one division per row, zeros past the causal limit. */
+#include <math.h>
+
+#include "../common/cpu_launch.h"
+#include "../common/cpu_math.h"
+#include "softmax.h"
+
+#define LANES 8
+
+typedef struct softmax_job {
+    const float *x;
+    float *y;
+    const chord_softmax_args *a;
+} softmax_job;
+
+static void softmax_rows(void *arg, int64_t r0, int64_t r1)
+{
+    const softmax_job *j = arg;
+    const chord_softmax_args *a = j->a;
+    const int rpp = a->rows_per_pos > 0 ? a->rows_per_pos : 1;
+    const float scale = a->scale;
+    for (int64_t r = r0; r < r1; r++) {
+        const float *xr = j->x + (size_t)r * a->n_cols; /* (n_cols); y may alias x: x[c] is read before y[c] */
+        float *yr = j->y + (size_t)r * a->n_cols;
+        long long n_valid = a->n_cols;
+        if (a->causal) {
+            const long long limit = (long long)a->pos0 + r / rpp;
+            n_valid = limit + 1 < a->n_cols ? limit + 1 : a->n_cols;
+            n_valid = n_valid < 0 ? 0 : n_valid;
+        }
+        float max = -INFINITY;
+        for (long long c = 0; c < n_valid; c++)
+            max = fmaxf(max, scale * xr[c]);
+        for (long long c = 0; c < n_valid; c++)
+            yr[c] = chord_cpu_expf(scale * xr[c] - max);
+        double sum[LANES] = {0}; /* in double: a float sum of 49k terms drifts past the bound */
+        long long c = 0;
+        for (; c + LANES <= n_valid; c += LANES)
+            for (int l = 0; l < LANES; l++)
+                sum[l] += yr[c + l];
+        for (; c < n_valid; c++)
+            sum[0] += yr[c];
+        for (int l = 1; l < LANES; l++)
+            sum[0] += sum[l];
+        const float inv = (float)(1.0 / sum[0]);
+        for (long long c = 0; c < n_valid; c++)
+            yr[c] *= inv;
+        for (long long c = n_valid; c < a->n_cols; c++)
+            yr[c] = 0.0f;
+    }
+}
+
+chord_status chord_softmax_cpu(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_softmax_args *a = args;
+    if (!t || a->n_cols <= 0) /* a support query: every shape */
+        return CHORD_OK;
+    softmax_job j = {chord_cpu_ptr(t[0]), chord_cpu_ptr(t[1]), a}; /* X, Y (n_rows, n_cols) */
+    chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), a->n_rows, 1 + 16384 / a->n_cols, 1, softmax_rows, &j);
+    return CHORD_OK;
+}

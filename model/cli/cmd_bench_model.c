@@ -41,8 +41,8 @@ static int usage(FILE *f, int code)
             "  -d, --n-depth LIST   depths (default 0)\n"
             "  --tests LIST         exact tests instead of -p/-n/-d: ppP, tgN, ppP@dD, tgN@dD (e.g. pp512,tg128@d4096)\n"
             "  -r, --repetitions N  timed runs per test (default 5)\n"
-            "  -b, --backend B      ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
-            "  -t, --threads N      threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
+            "  -b, --backend B      cpu, ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
+            "  -t, --threads N      threads of CPU backends (cpu, ref, PoCL, lavapipe), 1..1024; default: their own\n"
             "  --no-warmup          skip the warm-up runs\n"
             "  -o, --output FMT     md (default) or json (one object per test, with every run's time)\n");
     return code;
@@ -160,12 +160,12 @@ static int parse_args(int argc, char **argv, bench_opts *o)
     return -1;
 }
 
-/* -t reaches each CPU backend through the variable it reads when it starts (the reference's matmul threads,
- * PoCL 3.1's and later PoCL's, llvmpipe's), set before the backend opens, as chord run's -t does. */
+/* -t reaches each CPU backend through the variable it reads when it starts (the cpu pool, the reference's matmul
+ * threads, PoCL 3.1's and later PoCL's, llvmpipe's), set before the backend opens, as chord run's -t does. */
 static void set_threads(int threads)
 {
-    static const char *const vars[] = {"CHORD_REF_THREADS", "POCL_MAX_PTHREAD_COUNT", "POCL_CPU_MAX_CU_COUNT",
-                                       "LP_NUM_THREADS"};
+    static const char *const vars[] = {"CHORD_CPU_THREADS", "CHORD_REF_THREADS", "POCL_MAX_PTHREAD_COUNT",
+                                       "POCL_CPU_MAX_CU_COUNT", "LP_NUM_THREADS"};
     char n[16];
     snprintf(n, sizeof n, "%d", threads);
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)

@@ -21,8 +21,9 @@ static void matmul_range(void *arg, int64_t j0, int64_t j1)
 
 chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a)
 {
-    if (!chord_dequant_supported(a->wtype))
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cpu %s: weight type %s", op, chord_type_info(a->wtype)->name);
+    const chord_type_traits *ti = chord_type_info(a->wtype);
+    if (!chord_dequant_supported(a->wtype) || ti->internal) /* the split layouts are for GPU loads; GGUF's suits SIMD */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cpu %s: weight type %s", op, ti->name);
     if (!t || a->m == 0 || a->n == 0)
         return CHORD_OK;
     matmul_job j = {chord_cpu_ctx_isa(ctx), chord_cpu_ptr(t[0]), chord_cpu_ptr(t[1]), chord_cpu_ptr(t[2]), a};

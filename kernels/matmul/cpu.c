@@ -5,6 +5,10 @@
 #include "../dequant/dequant.h"
 #include "cpu_rows.h"
 
+#ifndef CHORD_CPU_MIN_MACS
+#define CHORD_CPU_MIN_MACS 262144
+#endif
+
 typedef struct matmul_job {
     chord_cpu_isa isa;
     const void *w;
@@ -29,7 +33,7 @@ chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tens
     matmul_job j = {chord_cpu_ctx_isa(ctx), chord_cpu_ptr(t[0]), chord_cpu_ptr(t[1]), chord_cpu_ptr(t[2]), a};
     /* at least ~64 Ki multiply-adds a chunk: smaller ones cost more in wake-ups than they save */
     const int64_t per_row = (int64_t)a->m * a->k > 0 ? (int64_t)a->m * a->k : 1;
-    const int64_t min_rows = (65536 + per_row - 1) / per_row;
+    const int64_t min_rows = (CHORD_CPU_MIN_MACS + per_row - 1) / per_row;
     chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), a->n, min_rows, 4, matmul_range, &j);
     return CHORD_OK;
 }

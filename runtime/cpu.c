@@ -30,8 +30,7 @@ static chord_status cpu_probe(chord_device_info *devs, int max, int *n_out)
         strcpy(devs[0].name, "host CPU (SIMD C, thread pool)");
         snprintf(devs[0].detail, sizeof devs[0].detail, "isa %s (CHORD_CPU_ISA), %d threads (CHORD_CPU_THREADS, -t)",
                  chord_cpu_isa_name(isa), chord_cpu_default_threads());
-        const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-        devs[0].mem_bytes = devs[0].max_alloc_bytes = pages > 0 && page > 0 ? (unsigned long long)pages * page : 0;
+        devs[0].mem_bytes = devs[0].max_alloc_bytes = chord_host_mem_bytes();
     }
     *n_out = 1;
     return CHORD_OK;

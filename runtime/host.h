@@ -7,6 +7,7 @@
 
 #define CHORD_HOST_ALIGN 64 /* a cache line, and the widest SIMD load */
 
+unsigned long long chord_host_mem_bytes(void); /* the host's physical memory, what malloc draws on; 0: unknown */
 chord_status chord_host_alloc(void *ctx, size_t bytes, chord_buf **out);
 void chord_host_free(void *ctx, chord_buf *b);
 size_t chord_host_buf_bytes(const chord_buf *b);

@@ -28,8 +28,7 @@ static chord_status ref_probe(chord_device_info *devs, int max, int *n_out)
         strcpy(devs[0].name, "host CPU (scalar C reference)");
         snprintf(devs[0].detail, sizeof devs[0].detail,
                  "defines every op; matmul outputs split over %d threads (CHORD_REF_THREADS)", chord_ref_threads());
-        const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE); /* host memory: malloc's */
-        devs[0].mem_bytes = devs[0].max_alloc_bytes = pages > 0 && page > 0 ? (unsigned long long)pages * page : 0;
+        devs[0].mem_bytes = devs[0].max_alloc_bytes = chord_host_mem_bytes();
     }
     *n_out = 1;
     return CHORD_OK;
@@ -46,6 +45,12 @@ static chord_status ref_init(int device, void **ctx_out)
 }
 
 static void ref_shutdown(void *ctx) { free(ctx); }
+
+unsigned long long chord_host_mem_bytes(void)
+{
+    const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    return pages > 0 && page > 0 ? (unsigned long long)pages * page : 0;
+}
 
 chord_status chord_host_alloc(void *ctx, size_t bytes, chord_buf **out)
 {

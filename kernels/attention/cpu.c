@@ -11,20 +11,15 @@
 
 #define TILE 64
 
-typedef struct attention_job {
-    const float *q, *k, *v;
-    float *out;
-    const chord_attention_args *a;
-} attention_job;
-
-static void attend(const attention_job *j, int h, int t)
+static void attend(const chord_cpu_job *j, int h, int t)
 {
-    const chord_attention_args *a = j->a;
+    const chord_attention_args *a = j->args;
     const int D = a->head_dim, hk = h / (a->n_head / a->n_head_kv), last = a->pos0 + t;
     const size_t kv_stride = (size_t)a->n_head_kv * D;
-    const float *qv = j->q + ((size_t)t * a->n_head + h) * D;           /* (head_dim) */
-    float *o = j->out + ((size_t)t * a->n_head + h) * D;                /* (head_dim), the running weighted sum */
-    const float *k = j->k + (size_t)hk * D, *v = j->v + (size_t)hk * D; /* key j at j * kv_stride */
+    /* Q, OUT: (n_tok, n_head, head_dim); K, V: (n_ctx, n_head_kv, head_dim), key j of kv head hk at j * kv_stride */
+    const float *qv = (const float *)j->t[0] + ((size_t)t * a->n_head + h) * D; /* (head_dim) */
+    float *o = (float *)j->t[3] + ((size_t)t * a->n_head + h) * D; /* (head_dim), the running weighted sum */
+    const float *k = (const float *)j->t[1] + (size_t)hk * D, *v = (const float *)j->t[2] + (size_t)hk * D;
     float score[TILE], max = -INFINITY, sum = 0;
     for (int d = 0; d < D; d++)
         o[d] = 0;
@@ -55,11 +50,11 @@ static void attend(const attention_job *j, int h, int t)
         o[d] *= inv;
 }
 
-static void attention_items(void *arg, int64_t i0, int64_t i1)
+static void attention_items(const chord_cpu_job *j, int64_t i0, int64_t i1)
 {
-    const attention_job *j = arg;
+    const int n_tok = ((const chord_attention_args *)j->args)->n_tok;
     for (int64_t i = i0; i < i1; i++) /* item i: head i / n_tok, token i % n_tok */
-        attend(j, (int)(i / j->a->n_tok), (int)(i % j->a->n_tok));
+        attend(j, (int)(i / n_tok), (int)(i % n_tok));
 }
 
 chord_status chord_attention_cpu(void *ctx, const chord_tensor *t, const void *args)
@@ -67,7 +62,5 @@ chord_status chord_attention_cpu(void *ctx, const chord_tensor *t, const void *a
     const chord_attention_args *a = args;
     if (!t || a->n_tok == 0) /* a support query: every shape */
         return CHORD_OK;
-    attention_job j = {chord_cpu_ptr(t[0]), chord_cpu_ptr(t[1]), chord_cpu_ptr(t[2]), chord_cpu_ptr(t[3]), a};
-    chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), (int64_t)a->n_head * a->n_tok, 1, 1, attention_items, &j);
-    return CHORD_OK;
+    return chord_cpu_launch_items(ctx, t, 4, a, (int64_t)a->n_head * a->n_tok, 1, 1, attention_items);
 }

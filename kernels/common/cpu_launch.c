@@ -1,4 +1,4 @@
-/* cpu_launch.h's shared launcher shape: elementwise ops split into cache-line pieces over the pool. */
+/* cpu_launch.h's shared launcher shapes: an op split over items, and elementwise ops in cache-line pieces. */
 #include "cpu_launch.h"
 
 typedef struct elementwise_job {
@@ -22,5 +22,26 @@ chord_status chord_cpu_elementwise(void *ctx, const chord_tensor *t, int n_input
                          span};
     /* 16 Ki values (64 KiB) a piece at least: below that a wake-up costs more than the work */
     chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), a->n, 16384, 16, elementwise_range, &j);
+    return CHORD_OK;
+}
+
+typedef struct items_job {
+    chord_cpu_job job;
+    chord_cpu_items_fn items;
+} items_job;
+
+static void items_range(void *arg, int64_t i0, int64_t i1)
+{
+    const items_job *j = arg;
+    j->items(&j->job, i0, i1);
+}
+
+chord_status chord_cpu_launch_items(void *ctx, const chord_tensor *t, int n_tensors, const void *args, int64_t n_items,
+                                    int64_t min_items, int64_t align, chord_cpu_items_fn items)
+{
+    items_job j = {.job = {.args = args, .isa = chord_cpu_ctx_isa(ctx)}, .items = items};
+    for (int i = 0; i < n_tensors; i++)
+        j.job.t[i] = chord_cpu_ptr(t[i]);
+    chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), n_items, min_items, align, items_range, &j);
     return CHORD_OK;
 }

@@ -9,18 +9,9 @@
 #define CHORD_CPU_MIN_MACS 262144
 #endif
 
-typedef struct matmul_job {
-    chord_cpu_isa isa;
-    const void *w;
-    const float *x;
-    float *y;
-    const chord_matmul_args *a;
-} matmul_job;
-
-static void matmul_range(void *arg, int64_t j0, int64_t j1)
+static void matmul_rows(const chord_cpu_job *j, int64_t n0, int64_t n1)
 {
-    const matmul_job *j = arg;
-    chord_matmul_cpu_rows(j->isa, j->w, j->x, j->y, j->a, (int)j0, (int)j1);
+    chord_matmul_cpu_rows(j->isa, j->t[0], j->t[1], j->t[2], j->args, (int)n0, (int)n1); /* W, X, Y */
 }
 
 chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a)
@@ -30,12 +21,10 @@ chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tens
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cpu %s: weight type %s", op, ti->name);
     if (!t || a->m == 0 || a->n == 0)
         return CHORD_OK;
-    matmul_job j = {chord_cpu_ctx_isa(ctx), chord_cpu_ptr(t[0]), chord_cpu_ptr(t[1]), chord_cpu_ptr(t[2]), a};
     /* at least ~64 Ki multiply-adds a chunk: smaller ones cost more in wake-ups than they save */
     const int64_t per_row = (int64_t)a->m * a->k > 0 ? (int64_t)a->m * a->k : 1;
     const int64_t min_rows = (CHORD_CPU_MIN_MACS + per_row - 1) / per_row;
-    chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), a->n, min_rows, 4, matmul_range, &j);
-    return CHORD_OK;
+    return chord_cpu_launch_items(ctx, t, 3, a, a->n, min_rows, 4, matmul_rows);
 }
 
 chord_status chord_matmul_cpu(void *ctx, const chord_tensor *t, const void *args)

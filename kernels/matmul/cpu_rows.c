@@ -81,7 +81,8 @@ void chord_matmul_cpu_rows_portable(const void *w, const float *x, float *y, con
             const int len = a->k - k0 < CHUNK ? a->k - k0 : CHUNK;
             for (int j = 0; j < nj; j++)
                 dequant_chunk(a->wtype,
-                              (const unsigned char *)w + (size_t)(j0 + j) * row_bytes + (size_t)(k0 / CHUNK) * chunk_bytes,
+                              (const unsigned char *)w + (size_t)(j0 + j) * row_bytes +
+                                  (size_t)(k0 / CHUNK) * chunk_bytes,
                               tile[j], len);
             for (int i = 0; i < a->m; i++) {
                 const float *xi = x + (size_t)i * a->k + k0;

@@ -8,21 +8,16 @@
 
 #define LANES 8
 
-typedef struct softmax_job {
-    const float *x;
-    float *y;
-    const chord_softmax_args *a;
-} softmax_job;
-
-static void softmax_rows(void *arg, int64_t r0, int64_t r1)
+static void softmax_rows(const chord_cpu_job *j, int64_t r0, int64_t r1)
 {
-    const softmax_job *j = arg;
-    const chord_softmax_args *a = j->a;
+    const float *x = j->t[0]; /* (n_rows, n_cols) */
+    float *y = j->t[1];       /* (n_rows, n_cols), may alias x */
+    const chord_softmax_args *a = j->args;
     const int rpp = a->rows_per_pos > 0 ? a->rows_per_pos : 1;
     const float scale = a->scale;
     for (int64_t r = r0; r < r1; r++) {
-        const float *xr = j->x + (size_t)r * a->n_cols; /* (n_cols); y may alias x: x[c] is read before y[c] */
-        float *yr = j->y + (size_t)r * a->n_cols;
+        const float *xr = x + (size_t)r * a->n_cols; /* x[c] is read before y[c] is written */
+        float *yr = y + (size_t)r * a->n_cols;
         long long n_valid = a->n_cols;
         if (a->causal) {
             const long long limit = (long long)a->pos0 + r / rpp;
@@ -56,7 +51,5 @@ chord_status chord_softmax_cpu(void *ctx, const chord_tensor *t, const void *arg
     const chord_softmax_args *a = args;
     if (!t || a->n_cols <= 0) /* a support query: every shape */
         return CHORD_OK;
-    softmax_job j = {chord_cpu_ptr(t[0]), chord_cpu_ptr(t[1]), a}; /* X, Y (n_rows, n_cols) */
-    chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), a->n_rows, 1 + 16384 / a->n_cols, 1, softmax_rows, &j);
-    return CHORD_OK;
+    return chord_cpu_launch_items(ctx, t, 2, a, a->n_rows, 1 + 16384 / a->n_cols, 1, softmax_rows);
 }

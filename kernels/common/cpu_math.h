@@ -11,7 +11,8 @@
  * x / ln2 to n uses the 1.5 * 2^23 trick, exact under round-to-nearest, which SSE2 vectorizes. */
 static inline float chord_cpu_expf(float x)
 {
-    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+    x = x < -87.0f ? -87.0f : x; /* two selects, not nested: the vectorizer if-converts these */
+    x = x > 88.0f ? 88.0f : x;
     const float shifter = 12582912.0f; /* 1.5 * 2^23 */
     const float n = (x * 1.44269504088896341f + shifter) - shifter;
     const float r = (x - n * 0.693359375f) + n * 2.12194440e-4f;

@@ -1,5 +1,6 @@
-/* The cpu backend: host memory as the ref backend's (runtime/host.h), the thread pool made once at init, and the launchers chord_<op>_cpu of kernels/<op>/cpu.c,
- * which pick their SIMD path from the ISA detected here (kernels/common/cpu_isa.h). */
+/* The cpu backend: host memory as the ref backend's (runtime/host.h), the thread pool made once at init, and the
+ * launchers chord_<op>_cpu of kernels/<op>/cpu.c, which pick their SIMD path from the ISA selected here
+ * (kernels/common/cpu_isa.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

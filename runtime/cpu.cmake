@@ -3,9 +3,10 @@
 # CHORD_CPU_SOURCES.
 #
 # On x86-64, files named *_avx2.c are compiled with AVX2+FMA+F16C and *_avx512.c with AVX-512 F/BW/VL/DQ/VNNI,
-# each only where the compiler takes the flags (CHORD_CPU_HAVE_AVX2 / _AVX512 then tell cpu_isa.c the path
-# exists; source properties, so the fuzz build's copies get them too); the rest is portable C at -O3 -fno-trapping-math (the loops are written for the auto-vectorizer). Nothing built with the
-# wider flags runs before cpu_isa.c has checked cpuid and XGETBV. Elsewhere only the portable files are built.
+# each only where the compiler takes the flags (CHORD_CPU_HAVE_AVX2 / _AVX512, on every cpu source, then say
+# the path exists; source properties, so the fuzz build's copies get them too); the rest is portable C at -O3
+# -fno-trapping-math (the loops are written for the auto-vectorizer). Nothing built with the wider flags runs
+# before cpu_isa.c has checked cpuid and XGETBV. Elsewhere only the portable files are built.
 include(CheckCCompilerFlag)
 file(GLOB cpu_kernels CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernels/*/cpu*.c)
 file(GLOB cpu_runtime CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/runtime/cpu*.c)
@@ -42,4 +43,4 @@ if(cpu_x86 AND CHORD_CC_AVX512)
   set_source_files_properties(${cpu_avx512} PROPERTIES COMPILE_OPTIONS "${CHORD_CPU_OPT};${CHORD_CPU_AVX512_FLAGS}")
   list(APPEND cpu_paths CHORD_CPU_HAVE_AVX512)
 endif()
-set_source_files_properties(${CMAKE_SOURCE_DIR}/kernels/common/cpu_isa.c PROPERTIES COMPILE_DEFINITIONS "${cpu_paths}")
+set_source_files_properties(${CHORD_CPU_SOURCES} PROPERTIES COMPILE_DEFINITIONS "${cpu_paths}")

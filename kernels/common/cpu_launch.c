@@ -45,3 +45,15 @@ chord_status chord_cpu_launch_items(void *ctx, const chord_tensor *t, int n_tens
     chord_cpu_parallel_range(chord_cpu_ctx_pool(ctx), n_items, min_items, align, items_range, &j);
     return CHORD_OK;
 }
+
+chord_cpu_span_fn chord_cpu_pick_span(chord_cpu_isa isa, chord_cpu_span_fn portable, chord_cpu_span_fn avx2,
+                                      chord_cpu_span_fn avx512)
+{
+    return isa >= CHORD_CPU_AVX512 && avx512 ? avx512 : isa >= CHORD_CPU_AVX2 && avx2 ? avx2 : portable;
+}
+
+chord_cpu_items_fn chord_cpu_pick_items(chord_cpu_isa isa, chord_cpu_items_fn portable, chord_cpu_items_fn avx2,
+                                        chord_cpu_items_fn avx512)
+{
+    return isa >= CHORD_CPU_AVX512 && avx512 ? avx512 : isa >= CHORD_CPU_AVX2 && avx2 ? avx2 : portable;
+}

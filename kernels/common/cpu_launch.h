@@ -33,6 +33,24 @@ typedef void (*chord_cpu_span_fn)(const float *a, const float *b, float *y, int6
 chord_status chord_cpu_elementwise(void *ctx, const chord_tensor *t, int n_inputs, const chord_elementwise_args *a,
                                    chord_cpu_span_fn span);
 
+/* A kernel built once per SIMD path (cpu_<x>_avx2.c / _avx512.c compile the same C with those flags): the widest
+ * variant isa runs among those built. CHORD_CPU_AVX2(f) / CHORD_CPU_AVX512(f) name f where runtime/cpu.cmake built
+ * that path, else NULL. */
+#ifdef CHORD_CPU_HAVE_AVX2
+#define CHORD_CPU_AVX2(f) f
+#else
+#define CHORD_CPU_AVX2(f) NULL
+#endif
+#ifdef CHORD_CPU_HAVE_AVX512
+#define CHORD_CPU_AVX512(f) f
+#else
+#define CHORD_CPU_AVX512(f) NULL
+#endif
+chord_cpu_span_fn chord_cpu_pick_span(chord_cpu_isa isa, chord_cpu_span_fn portable, chord_cpu_span_fn avx2,
+                                      chord_cpu_span_fn avx512);
+chord_cpu_items_fn chord_cpu_pick_items(chord_cpu_isa isa, chord_cpu_items_fn portable, chord_cpu_items_fn avx2,
+                                        chord_cpu_items_fn avx512);
+
 CHORD_OPS(CHORD_DECLARE_CPU)
 
 #endif

@@ -1,55 +1,13 @@
-/* softmax on the cpu backend: rows over the pool; per row the max of scale * x over the valid columns, the exps
- * (cpu_math.h's) in float and their sum in double, one division per row, zeros past the causal limit. */
-#include <math.h>
-
-#include "../common/cpu_launch.h"
-#include "../common/cpu_math.h"
-#include "softmax.h"
-
-#define LANES 8
-
-static void softmax_rows(const chord_cpu_job *j, int64_t r0, int64_t r1)
-{
-    const float *x = j->t[0]; /* (n_rows, n_cols) */
-    float *y = j->t[1];       /* (n_rows, n_cols), may alias x */
-    const chord_softmax_args *a = j->args;
-    const int rpp = a->rows_per_pos > 0 ? a->rows_per_pos : 1;
-    const float scale = a->scale;
-    for (int64_t r = r0; r < r1; r++) {
-        const float *xr = x + (size_t)r * a->n_cols; /* x[c] is read before y[c] is written */
-        float *yr = y + (size_t)r * a->n_cols;
-        long long n_valid = a->n_cols;
-        if (a->causal) {
-            const long long limit = (long long)a->pos0 + r / rpp;
-            n_valid = limit + 1 < a->n_cols ? limit + 1 : a->n_cols;
-            n_valid = n_valid < 0 ? 0 : n_valid;
-        }
-        float max = -INFINITY;
-        for (long long c = 0; c < n_valid; c++)
-            max = fmaxf(max, scale * xr[c]);
-        for (long long c = 0; c < n_valid; c++)
-            yr[c] = chord_cpu_expf(scale * xr[c] - max);
-        double sum[LANES] = {0}; /* in double: a float sum of 49k terms drifts past the bound */
-        long long c = 0;
-        for (; c + LANES <= n_valid; c += LANES)
-            for (int l = 0; l < LANES; l++)
-                sum[l] += yr[c + l];
-        for (; c < n_valid; c++)
-            sum[0] += yr[c];
-        for (int l = 1; l < LANES; l++)
-            sum[0] += sum[l];
-        const float inv = (float)(1.0 / sum[0]);
-        for (long long c = 0; c < n_valid; c++)
-            yr[c] *= inv;
-        for (long long c = n_valid; c < a->n_cols; c++)
-            yr[c] = 0.0f;
-    }
-}
+/* softmax on the cpu backend: rows over the pool, cpu_span.h's row loop built for each SIMD path. */
+#include "cpu_span.h"
 
 chord_status chord_softmax_cpu(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_softmax_args *a = args;
     if (!t || a->n_cols <= 0) /* a support query: every shape */
         return CHORD_OK;
-    return chord_cpu_launch_items(ctx, t, 2, a, a->n_rows, 1 + 16384 / a->n_cols, 1, softmax_rows);
+    const chord_cpu_items_fn rows =
+        chord_cpu_pick_items(chord_cpu_ctx_isa(ctx), softmax_rows, CHORD_CPU_AVX2(chord_softmax_rows_avx2),
+                             CHORD_CPU_AVX512(chord_softmax_rows_avx512));
+    return chord_cpu_launch_items(ctx, t, 2, a, a->n_rows, 1 + 16384 / a->n_cols, 1, rows);
 }

@@ -1,17 +1,13 @@
-/* swiglu on the cpu backend: silu(g) * up = g * up / (1 + e^-g) in float with the vectorizable exp of
- * cpu_math.h (a few ulps from the reference's double), in cache-line pieces over the pool. */
+/* swiglu on the cpu backend: cpu_span.h's span, built for each SIMD path, in cache-line pieces over the pool. In float
+ * (a few ulps from the reference's double). */
 #include "../common/cpu_launch.h"
-#include "../common/cpu_math.h"
+#include "cpu_span.h"
 #include "swiglu.h"
-
-static void swiglu_span(const float *gate, const float *up, float *y, int64_t n)
-{
-    /* gate, up, y: (n); y may alias gate or up exactly: element i is read before it is written */
-    for (int64_t i = 0; i < n; i++)
-        y[i] = gate[i] * up[i] / (1.0f + chord_cpu_expf(-gate[i]));
-}
 
 chord_status chord_swiglu_cpu(void *ctx, const chord_tensor *t, const void *args)
 {
-    return chord_cpu_elementwise(ctx, t, 2, args, swiglu_span); /* GATE (n), UP (n), Y (n) */
+    const chord_cpu_span_fn span =
+        chord_cpu_pick_span(chord_cpu_ctx_isa(ctx), swiglu_span, CHORD_CPU_AVX2(chord_swiglu_span_avx2),
+                            CHORD_CPU_AVX512(chord_swiglu_span_avx512));
+    return chord_cpu_elementwise(ctx, t, 2, args, span); /* GATE (n), UP (n), Y (n) */
 }

@@ -41,10 +41,10 @@ static inline float chord_cpu_dot(const float *restrict a, const float *restrict
             acc[l] += a[i + l] * b[i + l];
     for (; i < n; i++)
         acc[0] += a[i] * b[i];
-    float s = 0;
-    for (int l = 0; l < CHORD_CPU_LANES; l++)
-        s += acc[l];
-    return s;
+    for (int w = CHORD_CPU_LANES / 2; w > 0; w /= 2) /* a tree, so the lanes fold in SIMD steps too */
+        for (int l = 0; l < w; l++)
+            acc[l] += acc[l + w];
+    return acc[0];
 }
 
 #endif

@@ -5,9 +5,9 @@
 #include "../dequant/dequant.h"
 #include "cpu_rows.h"
 
-#ifndef CHORD_CPU_MIN_MACS
-#define CHORD_CPU_MIN_MACS 262144
-#endif
+/* Multiply-adds a chunk holds at least: a decode step's small projections (576 x 576) then run on the caller's
+ * thread alone, since a wake-up costs more than half of them saves, on a busy machine most of all. */
+#define MIN_MACS 262144
 
 static void matmul_rows(const chord_cpu_job *j, int64_t n0, int64_t n1)
 {
@@ -21,9 +21,8 @@ chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tens
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cpu %s: weight type %s", op, ti->name);
     if (!t || a->m == 0 || a->n == 0)
         return CHORD_OK;
-    /* at least ~64 Ki multiply-adds a chunk: smaller ones cost more in wake-ups than they save */
     const int64_t per_row = (int64_t)a->m * a->k > 0 ? (int64_t)a->m * a->k : 1;
-    const int64_t min_rows = (CHORD_CPU_MIN_MACS + per_row - 1) / per_row;
+    const int64_t min_rows = (MIN_MACS + per_row - 1) / per_row;
     return chord_cpu_launch_items(ctx, t, 3, a, a->n, min_rows, 4, matmul_rows);
 }
 

@@ -1,12 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh machine: install, build, fetch the default model, and generate with it on the best
 # backend found. Extra arguments go to `chord run` (default: a short chat prompt).
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-build=${CHORD_BUILD:-build}
-bash ci/setup.sh
-model=$(bash ci/fetch-model.sh | tail -1)
+source "$(dirname "$0")/env.sh"
 cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCHORD_TESTS=OFF -DCHORD_BENCH=OFF -DCHORD_CUDA_PTXAS_VERBOSE=OFF ${CHORD_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j"$(nproc)" >/dev/null
 export POCL_CACHE_DIR="$root/$build/cache/pocl" MESA_SHADER_CACHE_DIR="$root/$build/cache/mesa"

@@ -5,13 +5,7 @@
 # libFuzzer target for 60 s (ci/fuzz.sh, its own build dir; any finding fails the run).
 # It builds the tests and the benchmark whatever the build directory was configured with before (ci/run-main.sh
 # configures the same directory without them), and fails when a suite or ctest runs no test.
-set -euo pipefail
-root=$(cd "$(dirname "$0")/.." && pwd)
-cd "$root"
-build=${CHORD_BUILD:-build}
-
-bash ci/setup.sh
-model=$(bash ci/fetch-model.sh | tail -1)
+source "$(dirname "$0")/env.sh"
 export CHORD_MODEL_DIR=$(dirname "$model")
 echo "ci/test.sh: default model at $model"
 

@@ -549,6 +549,30 @@ static chord_status find_kv(const chord_gguf *g, const char *key, const gguf_kv 
     return CHORD_OK;
 }
 
+/* The refusal of a key whose stored type is not what was asked for (`expected`, in words). */
+static chord_status wrong_type(const char *key, const gguf_kv *kv, const char *expected)
+{
+    return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected %s", key, chord_gguf_vtype_name(kv->type),
+                      expected);
+}
+
+/* find_kv for a key that must be stored as type. */
+static chord_status find_kv_of(const chord_gguf *g, const char *key, chord_gguf_vtype type, const char *expected,
+                               const gguf_kv **kv)
+{
+    CHORD_TRY(find_kv(g, key, kv));
+    return (*kv)->type == type ? CHORD_OK : wrong_type(key, *kv, expected);
+}
+
+/* One case of scalar_int: the value is stored as T (little-endian, as the host reads it). */
+#define SCALAR_AS(T)             \
+    {                            \
+        T v;                     \
+        memcpy(&v, p, sizeof v); \
+        *out = v;                \
+        return 1;                \
+    }
+
 static int scalar_int(const gguf_kv *kv, int64_t *out)
 {
     const uint8_t *p = kv->raw;
@@ -556,36 +580,11 @@ static int scalar_int(const gguf_kv *kv, int64_t *out)
     case CHORD_GGUF_UINT8: *out = p[0]; return 1;
     case CHORD_GGUF_INT8: *out = (int8_t)p[0]; return 1;
     case CHORD_GGUF_BOOL: *out = p[0] != 0; return 1;
-    case CHORD_GGUF_UINT16: {
-        uint16_t v;
-        memcpy(&v, p, 2);
-        *out = v;
-        return 1;
-    }
-    case CHORD_GGUF_INT16: {
-        int16_t v;
-        memcpy(&v, p, 2);
-        *out = v;
-        return 1;
-    }
-    case CHORD_GGUF_UINT32: {
-        uint32_t v;
-        memcpy(&v, p, 4);
-        *out = v;
-        return 1;
-    }
-    case CHORD_GGUF_INT32: {
-        int32_t v;
-        memcpy(&v, p, 4);
-        *out = v;
-        return 1;
-    }
-    case CHORD_GGUF_INT64: {
-        int64_t v;
-        memcpy(&v, p, 8);
-        *out = v;
-        return 1;
-    }
+    case CHORD_GGUF_UINT16: SCALAR_AS(uint16_t)
+    case CHORD_GGUF_INT16: SCALAR_AS(int16_t)
+    case CHORD_GGUF_UINT32: SCALAR_AS(uint32_t)
+    case CHORD_GGUF_INT32: SCALAR_AS(int32_t)
+    case CHORD_GGUF_INT64: SCALAR_AS(int64_t)
     case CHORD_GGUF_UINT64: {
         uint64_t v;
         memcpy(&v, p, 8);
@@ -597,6 +596,7 @@ static int scalar_int(const gguf_kv *kv, int64_t *out)
     default: return 0;
     }
 }
+#undef SCALAR_AS
 
 chord_status chord_gguf_require_keys(const chord_gguf *g, const char *const *keys)
 {
@@ -621,8 +621,7 @@ chord_status chord_gguf_get_int(const chord_gguf *g, const char *key, int64_t *o
     const gguf_kv *kv = NULL;
     CHORD_TRY(find_kv(g, key, &kv));
     if (!scalar_int(kv, out))
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected an integer (or too large)", key,
-                          chord_gguf_vtype_name(kv->type));
+        return wrong_type(key, kv, "an integer (or too large)");
     return CHORD_OK;
 }
 
@@ -640,8 +639,7 @@ chord_status chord_gguf_get_float(const chord_gguf *g, const char *key, double *
     } else if (kv->type != CHORD_GGUF_BOOL && scalar_int(kv, &i)) {
         *out = (double)i;
     } else {
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected a number", key,
-                          chord_gguf_vtype_name(kv->type));
+        return wrong_type(key, kv, "a number");
     }
     return CHORD_OK;
 }
@@ -649,10 +647,7 @@ chord_status chord_gguf_get_float(const chord_gguf *g, const char *key, double *
 chord_status chord_gguf_get_str(const chord_gguf *g, const char *key, chord_gguf_str *out)
 {
     const gguf_kv *kv = NULL;
-    CHORD_TRY(find_kv(g, key, &kv));
-    if (kv->type != CHORD_GGUF_STRING)
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected a string", key,
-                          chord_gguf_vtype_name(kv->type));
+    CHORD_TRY(find_kv_of(g, key, CHORD_GGUF_STRING, "a string", &kv));
     memcpy(&out->len, kv->raw, 8);
     out->ptr = (const char *)kv->raw + 8;
     return CHORD_OK;
@@ -662,10 +657,7 @@ chord_status chord_gguf_get_array(const chord_gguf *g, const char *key, chord_gg
                                   const void **data)
 {
     const gguf_kv *kv = NULL;
-    CHORD_TRY(find_kv(g, key, &kv));
-    if (kv->type != CHORD_GGUF_ARRAY)
-        return chord_fail(CHORD_ERR_FORMAT, "gguf: key '%s' has type %s, expected an array", key,
-                          chord_gguf_vtype_name(kv->type));
+    CHORD_TRY(find_kv_of(g, key, CHORD_GGUF_ARRAY, "an array", &kv));
     *elem = kv->elem;
     *n = kv->n;
     *data = kv->elem == CHORD_GGUF_STRING ? (const void *)kv->strs : (const void *)kv->items;

@@ -35,15 +35,21 @@ int32_t chord_tok_find_n(const chord_tokenizer *t, const char *s, size_t n)
     return -1;
 }
 
+chord_status chord_tok_reserve(void **p, int *cap, int n, size_t elem, int first, const char *what)
+{
+    if (n < *cap)
+        return CHORD_OK;
+    int c = *cap ? 2 * *cap : first;
+    void *q = realloc(*p, (size_t)c * elem);
+    if (!q)
+        return chord_fail(CHORD_ERR_NOMEM, "tokenizer: no memory for %d %s", c, what);
+    *p = q, *cap = c;
+    return CHORD_OK;
+}
+
 chord_status chord_tok_push(chord_tok_ids *v, int32_t id)
 {
-    if (v->n == v->cap) {
-        int cap = v->cap ? 2 * v->cap : 256;
-        int32_t *p = realloc(v->ids, (size_t)cap * sizeof *p);
-        if (!p)
-            return chord_fail(CHORD_ERR_NOMEM, "tokenizer: %d ids", cap);
-        v->ids = p, v->cap = cap;
-    }
+    CHORD_TRY(chord_tok_reserve((void **)&v->ids, &v->cap, v->n, sizeof *v->ids, 256, "ids"));
     v->ids[v->n++] = id;
     return CHORD_OK;
 }

@@ -234,13 +234,7 @@ static int cand_before(const cand *a, const cand *b)
 
 static chord_status heap_push(engine *e, cand c)
 {
-    if (e->n_heap == e->cap_heap) {
-        int cap = e->cap_heap ? 2 * e->cap_heap : 64;
-        cand *h = realloc(e->heap, (size_t)cap * sizeof *h);
-        if (!h)
-            return chord_fail(CHORD_ERR_NOMEM, "tokenizer: merge heap of %d", cap);
-        e->heap = h, e->cap_heap = cap;
-    }
+    CHORD_TRY(chord_tok_reserve((void **)&e->heap, &e->cap_heap, e->n_heap, sizeof *e->heap, 64, "merge candidates"));
     int i = e->n_heap++;
     while (i > 0 && cand_before(&c, &e->heap[(i - 1) / 2])) {
         e->heap[i] = e->heap[(i - 1) / 2];

@@ -65,6 +65,9 @@ typedef struct {
 } chord_tok_ids;
 
 chord_status chord_tok_push(chord_tok_ids *v, int32_t id);
+/* Room for item n of an array of elem-byte items at *p that holds *cap (grown to `first`, then doubled); `what`
+ * names the items in the out-of-memory message. */
+chord_status chord_tok_reserve(void **p, int *cap, int n, size_t elem, int first, const char *what);
 int32_t chord_tok_find_n(const chord_tokenizer *t, const char *s, size_t n);
 
 /* Encodes a run of raw text (no special tokens in it) and appends the ids. first_after_special: SPM's prefix

@@ -45,4 +45,12 @@ typedef struct chord_backend {
     chord_op_fn ops[CHORD_OP_COUNT]; /* the launchers, chord_<op>_<api>; NULL where the API lacks the op */
 } chord_backend;
 
+/* The fields of a backend's table whose entry points are named <p>_probe, <p>_init, ... <p>_timer_stop (static in
+ * runtime/<api>.c), its ops from the op list's column `reg` (CHORD_REGISTER_<API>); a backend with a `run` adds it:
+ *   const chord_backend chord_backend_x = {CHORD_BACKEND_FIELDS(x, "x", CHORD_REGISTER_X), .run = x_run}; */
+#define CHORD_BACKEND_FIELDS(p, api_name, reg)                                                                      \
+    .name = api_name, .probe = p##_probe, .init = p##_init, .shutdown = p##_shutdown, .alloc = p##_alloc,           \
+    .free = p##_free, .buf_bytes = p##_buf_bytes, .upload = p##_upload, .download = p##_download, .copy = p##_copy, \
+    .sync = p##_sync, .timer_start = p##_timer_start, .timer_stop = p##_timer_stop, .ops = {CHORD_OPS(reg)}
+
 #endif

@@ -102,17 +102,4 @@ static chord_status cpu_copy(void *ctx, chord_buf *dst, size_t doff, const chord
     return CHORD_OK;
 }
 
-const chord_backend chord_backend_cpu = {.name = "cpu",
-                                         .probe = cpu_probe,
-                                         .init = cpu_init,
-                                         .shutdown = cpu_shutdown,
-                                         .alloc = chord_host_alloc,
-                                         .free = chord_host_free,
-                                         .buf_bytes = chord_host_buf_bytes,
-                                         .upload = cpu_upload,
-                                         .download = cpu_download,
-                                         .copy = cpu_copy,
-                                         .sync = chord_host_sync,
-                                         .timer_start = chord_host_timer_start,
-                                         .timer_stop = chord_host_timer_stop,
-                                         .ops = {CHORD_OPS(CHORD_REGISTER_CPU)}};
+const chord_backend chord_backend_cpu = {CHORD_HOST_BACKEND_FIELDS(cpu, "cpu", CHORD_REGISTER_CPU)};

@@ -249,18 +249,4 @@ static chord_status cuda_timer_stop(void *ctx, double *ms)
     return CHORD_OK;
 }
 
-const chord_backend chord_backend_cuda = {.name = "cuda",
-                                          .probe = cuda_probe,
-                                          .init = cuda_init,
-                                          .shutdown = cuda_shutdown,
-                                          .alloc = cuda_alloc,
-                                          .free = cuda_free,
-                                          .buf_bytes = cuda_buf_bytes,
-                                          .upload = cuda_upload,
-                                          .download = cuda_download,
-                                          .copy = cuda_copy,
-                                          .sync = cuda_sync,
-                                          .timer_start = cuda_timer_start,
-                                          .timer_stop = cuda_timer_stop,
-                                          .run = cuda_run,
-                                          .ops = {CHORD_OPS(CHORD_REGISTER_CUDA)}};
+const chord_backend chord_backend_cuda = {CHORD_BACKEND_FIELDS(cuda, "cuda", CHORD_REGISTER_CUDA), .run = cuda_run};

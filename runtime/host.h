@@ -16,4 +16,12 @@ chord_status chord_host_sync(void *ctx); /* launches return when their work is d
 chord_status chord_host_timer_start(void *ctx);
 chord_status chord_host_timer_stop(void *ctx, double *ms);
 
+/* CHORD_BACKEND_FIELDS (backend.h) for a host backend: its own p_probe, p_init, p_shutdown, p_upload, p_download and
+ * p_copy, the shared host functions above for the rest. */
+#define CHORD_HOST_BACKEND_FIELDS(p, api_name, reg)                                                              \
+    .name = api_name, .probe = p##_probe, .init = p##_init, .shutdown = p##_shutdown, .alloc = chord_host_alloc, \
+    .free = chord_host_free, .buf_bytes = chord_host_buf_bytes, .upload = p##_upload, .download = p##_download,  \
+    .copy = p##_copy, .sync = chord_host_sync, .timer_start = chord_host_timer_start,                            \
+    .timer_stop = chord_host_timer_stop, .ops = {CHORD_OPS(reg)}
+
 #endif

@@ -61,16 +61,22 @@ install(TARGETS chord RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 
 set(cmake_dir ${CMAKE_INSTALL_LIBDIR}/cmake/chord)
 install(EXPORT chordTargets NAMESPACE chord:: DESTINATION ${cmake_dir})
+# What a consumer needs of each API chord was built with: the package chordConfig.cmake finds, and the libraries
+# chord.pc adds for --static (libchord.so needs nothing more at link time; libchord.a needs what it was built with).
+set(api_package_OPENCL OpenCL)
+set(api_package_VULKAN Vulkan)
+set(api_package_CUDA CUDAToolkit)
+set(api_libs_OPENCL "-lOpenCL")
+set(api_libs_VULKAN "-lvulkan")
+set(api_libs_CUDA "-L${CUDAToolkit_LIBRARY_DIR} -lcudart -lstdc++")
 set(CHORD_FIND_DEPS "find_dependency(Threads)\n")
-if(CHORD_WITH_OPENCL)
-  string(APPEND CHORD_FIND_DEPS "find_dependency(OpenCL)\n")
-endif()
-if(CHORD_WITH_VULKAN)
-  string(APPEND CHORD_FIND_DEPS "find_dependency(Vulkan)\n")
-endif()
-if(CHORD_WITH_CUDA)
-  string(APPEND CHORD_FIND_DEPS "find_dependency(CUDAToolkit)\n")
-endif()
+set(CHORD_PC_LIBS_PRIVATE "-lpthread -lm -ldl")
+foreach(api OPENCL VULKAN CUDA)
+  if(CHORD_WITH_${api})
+    string(APPEND CHORD_FIND_DEPS "find_dependency(${api_package_${api}})\n")
+    string(APPEND CHORD_PC_LIBS_PRIVATE " ${api_libs_${api}}")
+  endif()
+endforeach()
 configure_package_config_file(${CMAKE_SOURCE_DIR}/runtime/chordConfig.cmake.in
                               ${CMAKE_BINARY_DIR}/chordConfig.cmake INSTALL_DESTINATION ${cmake_dir})
 # 0.x: a minor release may change the API, so only the same minor version satisfies a request.
@@ -78,16 +84,6 @@ write_basic_package_version_file(${CMAKE_BINARY_DIR}/chordConfigVersion.cmake CO
 install(FILES ${CMAKE_BINARY_DIR}/chordConfig.cmake ${CMAKE_BINARY_DIR}/chordConfigVersion.cmake
         DESTINATION ${cmake_dir})
 
-# chord.pc: libchord.so needs nothing more at link time; --static adds what libchord.a was built with.
-set(CHORD_PC_LIBS_PRIVATE "-lpthread -lm -ldl")
-if(CHORD_WITH_OPENCL)
-  string(APPEND CHORD_PC_LIBS_PRIVATE " -lOpenCL")
-endif()
-if(CHORD_WITH_VULKAN)
-  string(APPEND CHORD_PC_LIBS_PRIVATE " -lvulkan")
-endif()
-if(CHORD_WITH_CUDA)
-  string(APPEND CHORD_PC_LIBS_PRIVATE " -L${CUDAToolkit_LIBRARY_DIR} -lcudart -lstdc++")
-endif()
+# chord.pc, with the libraries above for --static.
 configure_file(${CMAKE_SOURCE_DIR}/runtime/chord.pc.in ${CMAKE_BINARY_DIR}/chord.pc @ONLY)
 install(FILES ${CMAKE_BINARY_DIR}/chord.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

@@ -369,7 +369,7 @@ static void cl_free(void *ctx, chord_buf *b)
     free(b);
 }
 
-static size_t opencl_buf_bytes(const chord_buf *b) { return b->bytes; }
+static size_t cl_buf_bytes(const chord_buf *b) { return b->bytes; }
 
 cl_event *chord_cl_event_slot(chord_cl_ctx *c, cl_event *ev) { return c->timing ? ev : NULL; }
 
@@ -463,17 +463,4 @@ static chord_status cl_timer_stop(void *ctx, double *ms)
     return CHORD_OK;
 }
 
-const chord_backend chord_backend_opencl = {.name = "opencl",
-                                            .probe = cl_probe,
-                                            .init = cl_init,
-                                            .shutdown = cl_shutdown,
-                                            .alloc = cl_alloc,
-                                            .free = cl_free,
-                                            .buf_bytes = opencl_buf_bytes,
-                                            .upload = cl_upload,
-                                            .download = cl_download,
-                                            .copy = cl_copy,
-                                            .sync = cl_sync,
-                                            .timer_start = cl_timer_start,
-                                            .timer_stop = cl_timer_stop,
-                                            .ops = {CHORD_OPS(CHORD_REGISTER_OPENCL)}};
+const chord_backend chord_backend_opencl = {CHORD_BACKEND_FIELDS(cl, "opencl", CHORD_REGISTER_OPENCL)};

@@ -119,17 +119,4 @@ chord_status chord_host_timer_stop(void *ctx, double *ms)
     return CHORD_OK;
 }
 
-const chord_backend chord_backend_ref = {.name = "ref",
-                                         .probe = ref_probe,
-                                         .init = ref_init,
-                                         .shutdown = ref_shutdown,
-                                         .alloc = chord_host_alloc,
-                                         .free = chord_host_free,
-                                         .buf_bytes = chord_host_buf_bytes,
-                                         .upload = ref_upload,
-                                         .download = ref_download,
-                                         .copy = ref_copy,
-                                         .sync = chord_host_sync,
-                                         .timer_start = chord_host_timer_start,
-                                         .timer_stop = chord_host_timer_stop,
-                                         .ops = {CHORD_OPS(CHORD_REGISTER_REF)}};
+const chord_backend chord_backend_ref = {CHORD_HOST_BACKEND_FIELDS(ref, "ref", CHORD_REGISTER_REF)};

@@ -457,18 +457,4 @@ static chord_status vk_run(void *ctx, chord_op op, chord_op_fn fn, const chord_t
     return vk_validation_status(vk);
 }
 
-const chord_backend chord_backend_vulkan = {.name = "vulkan",
-                                            .probe = vk_probe,
-                                            .init = vk_init,
-                                            .shutdown = vk_shutdown,
-                                            .alloc = vk_alloc,
-                                            .free = vk_free,
-                                            .buf_bytes = vk_buf_bytes,
-                                            .upload = vk_upload,
-                                            .download = vk_download,
-                                            .copy = vk_copy,
-                                            .sync = vk_sync,
-                                            .timer_start = vk_timer_start,
-                                            .timer_stop = vk_timer_stop,
-                                            .run = vk_run,
-                                            .ops = {CHORD_OPS(CHORD_REGISTER_VULKAN)}};
+const chord_backend chord_backend_vulkan = {CHORD_BACKEND_FIELDS(vk, "vulkan", CHORD_REGISTER_VULKAN), .run = vk_run};

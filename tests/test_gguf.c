@@ -2,6 +2,7 @@
  * offsets found in it (the tensor or key name's serialized string, then the fields that follow it), so each test
  * changes exactly one thing and checks both the status and the message. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,8 +52,9 @@ static blob written(chord_gguf_writer *w)
     return b;
 }
 
-/* A small valid file: a few keys of different types, three tensors (f32 2-D, q4_0 2-D, f32 1-D). */
-static blob base_file(void)
+/* The small valid file's writer: a few keys of different types, three tensors (f32 2-D, q4_0 2-D, f32 1-D),
+ * their data given here, or NULL to be streamed after the header. */
+static chord_gguf_writer *base_writer(int with_data)
 {
     chord_gguf_writer *w;
     must(chord_gguf_writer_create(&w));
@@ -64,11 +66,14 @@ static blob base_file(void)
     const char *strs[] = {"x", "yy"};
     must(chord_gguf_set_str_array(w, "t.strs", strs, 2));
     int64_t ne_a[2] = {4, 2}, ne_b[2] = {32, 2}, ne_c[1] = {8};
-    must(chord_gguf_add_tensor(w, "w.a", CHORD_TYPE_F32, 2, ne_a, f32_data));
-    must(chord_gguf_add_tensor(w, "w.b", CHORD_TYPE_Q4_0, 2, ne_b, q4_data));
-    must(chord_gguf_add_tensor(w, "w.c", CHORD_TYPE_F32, 1, ne_c, f32_data));
-    return written(w);
+    must(chord_gguf_add_tensor(w, "w.a", CHORD_TYPE_F32, 2, ne_a, with_data ? f32_data : NULL));
+    must(chord_gguf_add_tensor(w, "w.b", CHORD_TYPE_Q4_0, 2, ne_b, with_data ? q4_data : NULL));
+    must(chord_gguf_add_tensor(w, "w.c", CHORD_TYPE_F32, 1, ne_c, with_data ? f32_data : NULL));
+    return w;
 }
+
+/* The small valid file, whole. */
+static blob base_file(void) { return written(base_writer(1)); }
 
 static void expect_fail(blob b, chord_status code, const char *text)
 {
@@ -260,19 +265,7 @@ Test(gguf, streaming_write_matches)
 {
     /* the same tensors streamed in odd-sized chunks give the same bytes as the whole-file write */
     blob ref = base_file();
-    chord_gguf_writer *w;
-    must(chord_gguf_writer_create(&w));
-    must(chord_gguf_set_str(w, "general.architecture", "llama"));
-    must(chord_gguf_set_u32(w, "dup.a", 1));
-    must(chord_gguf_set_u32(w, "dup.b", 2));
-    uint32_t arr[3] = {10, 20, 30};
-    must(chord_gguf_set_array(w, "t.arr", CHORD_GGUF_UINT32, arr, 3));
-    const char *strs[] = {"x", "yy"};
-    must(chord_gguf_set_str_array(w, "t.strs", strs, 2));
-    int64_t ne_a[2] = {4, 2}, ne_b[2] = {32, 2}, ne_c[1] = {8};
-    must(chord_gguf_add_tensor(w, "w.a", CHORD_TYPE_F32, 2, ne_a, NULL));
-    must(chord_gguf_add_tensor(w, "w.b", CHORD_TYPE_Q4_0, 2, ne_b, NULL));
-    must(chord_gguf_add_tensor(w, "w.c", CHORD_TYPE_F32, 1, ne_c, NULL));
+    chord_gguf_writer *w = base_writer(0);
     uint8_t all[32 + 36 + 32];
     memcpy(all, f32_data, 32), memcpy(all + 32, q4_data, 36), memcpy(all + 68, f32_data, 32);
     char *p = NULL;
@@ -322,25 +315,74 @@ Test(gguf_fault, bad_magic)
     expect_fail(b, CHORD_ERR_FORMAT, "bad magic 0x46554758");
 }
 
-Test(gguf_fault, version1)
+/* One field of the valid base file overwritten: `bytes` (4 or 8) bytes of value at `at` past the end of the
+ * string `after` in the file, or past the file's start where after is empty. The strings are arrays, not
+ * pointers: Criterion copies the parameters into each test's own process, where this one's addresses mean nothing. */
+typedef struct {
+    char name[32];
+    char after[24];
+    size_t at;
+    int bytes;
+    uint64_t value;
+    chord_status code;
+    char text[96];
+} field_fault;
+
+static field_fault field_faults[] = {
+    {"version1", "", 4, 4, 1, CHORD_ERR_FORMAT, "unsupported version 1"},
+    {"version4", "", 4, 4, 4, CHORD_ERR_FORMAT, "unsupported version 4"},
+    {"big_endian", "", 4, 4, 3u << 24, CHORD_ERR_FORMAT, "byte-swapped"},
+    {"n_tensors_cannot_fit", "", 8, 8, 1ull << 40, CHORD_ERR_FORMAT, "tensor count 1099511627776 cannot fit"},
+    {"n_kv_cannot_fit", "", 16, 8, UINT64_MAX, CHORD_ERR_FORMAT, "metadata count 18446744073709551615 cannot fit"},
+    /* one more key than there is: tensor 'w.a' is read as a key of type n_dims = 2 (u16), and the tensor infos,
+     * now shifted, fail on their first name */
+    {"n_kv_too_large_by_one", "", 16, 8, 6, CHORD_ERR_FORMAT, "tensor #0 name: string of length"},
+    /* the value string's length */
+    {"string_past_end", "general.architecture", 4, 8, 1ull << 50, CHORD_ERR_FORMAT,
+     "key 'general.architecture': string of length 1125899906842624 at offset"},
+    /* at 24: the first key's length */
+    {"key_length_past_end", "", 24, 8, UINT64_MAX, CHORD_ERR_FORMAT,
+     "key #0: string of length 18446744073709551615 at offset 24 runs past the end"},
+    {"unknown_value_type", "dup.a", 0, 4, 13, CHORD_ERR_FORMAT, "key 'dup.a': unknown value type 13"},
+    {"unknown_array_element_type", "t.arr", 4, 4, 99, CHORD_ERR_FORMAT, "key 't.arr': unknown array element type 99"},
+    {"array_count_cannot_fit", "t.strs", 8, 8, 1ull << 61, CHORD_ERR_FORMAT,
+     "key 't.strs': array of 2305843009213693952 elements at offset"},
+    /* the length of "x", the array's first string */
+    {"string_in_array_past_end", "t.strs", 16, 8, 1ull << 33, CHORD_ERR_FORMAT,
+     "key 't.strs': string of length 8589934592"},
+    {"n_dims_too_many", "w.a", 0, 4, 5, CHORD_ERR_FORMAT, "tensor 'w.a': n_dims 5 out of range 1..4"},
+    {"n_dims_zero", "w.c", 0, 4, 0, CHORD_ERR_FORMAT, "tensor 'w.c': n_dims 0 out of range 1..4"},
+    {"zero_dim", "w.a", 4 + 8, 8, 0, CHORD_ERR_FORMAT, "tensor 'w.a': ne[1] = 0 out of range"},
+    /* f32: 2^64 bytes */
+    {"byte_size_overflow", "w.c", 4, 8, 1ull << 62, CHORD_ERR_FORMAT,
+     "tensor 'w.c': byte size overflow (4611686018427387904 elements of f32)"},
+    {"unknown_tensor_type", "w.c", 4 + 8, 4, 99, CHORD_ERR_FORMAT, "tensor 'w.c': unknown tensor type 99"},
+    {"unimplemented_tensor_type", "w.c", 4 + 8, 4, 16, CHORD_ERR_UNSUPPORTED,
+     "tensor 'w.c': tensor type 16 (iq2_xxs) is not supported by chord"},
+    {"row_not_whole_blocks", "w.b", 4, 8, 48, CHORD_ERR_FORMAT,
+     "tensor 'w.b': ne[0] = 48 is not a multiple of the block size 32 of q4_0"},
+    {"offset_misaligned", "w.c", 4 + 8 + 4, 8, 72, CHORD_ERR_FORMAT,
+     "tensor 'w.c': offset 72 is misaligned (alignment 32)"},
+    {"offset_out_of_range", "w.c", 4 + 8 + 4, 8, 1ull << 40, CHORD_ERR_FORMAT,
+     "tensor 'w.c': data [1099511627776, +32) out of range: the data section has"},
+    {"tensors_overlap", "w.b", 4 + 16 + 4, 8, 0, CHORD_ERR_FORMAT, "tensors 'w.a' and 'w.b' overlap"},
+};
+
+ParameterizedTestParameters(gguf_fault, field)
 {
-    blob b = base_file();
-    put32(b, 4, 1);
-    expect_fail(b, CHORD_ERR_FORMAT, "unsupported version 1");
+    return cr_make_param_array(field_fault, field_faults, sizeof field_faults / sizeof field_faults[0]);
 }
 
-Test(gguf_fault, version4)
+ParameterizedTest(field_fault *f, gguf_fault, field)
 {
     blob b = base_file();
-    put32(b, 4, 4);
-    expect_fail(b, CHORD_ERR_FORMAT, "unsupported version 4");
-}
-
-Test(gguf_fault, big_endian)
-{
-    blob b = base_file();
-    put32(b, 4, 3u << 24);
-    expect_fail(b, CHORD_ERR_FORMAT, "byte-swapped");
+    const size_t at = (f->after[0] ? after_str(b, f->after) : 0) + f->at;
+    if (f->bytes == 4)
+        put32(b, at, (uint32_t)f->value);
+    else
+        put64(b, at, f->value);
+    cr_log_info("fault %s", f->name);
+    expect_fail(b, f->code, f->text);
 }
 
 Test(gguf_fault, tiny_file)
@@ -350,77 +392,11 @@ Test(gguf_fault, tiny_file)
     expect_fail(b, CHORD_ERR_FORMAT, "file of 6 bytes is too small for the header");
 }
 
-Test(gguf_fault, n_tensors_cannot_fit)
-{
-    blob b = base_file();
-    put64(b, 8, 1ull << 40);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor count 1099511627776 cannot fit");
-}
-
-Test(gguf_fault, n_kv_cannot_fit)
-{
-    blob b = base_file();
-    put64(b, 16, UINT64_MAX);
-    expect_fail(b, CHORD_ERR_FORMAT, "metadata count 18446744073709551615 cannot fit");
-}
-
-Test(gguf_fault, n_kv_too_large_by_one)
-{
-    /* one more key than there is: tensor 'w.a' is read as a key of type n_dims = 2 (u16), and the tensor
-     * infos, now shifted, fail on their first name */
-    blob b = base_file();
-    put64(b, 16, 6);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor #0 name: string of length");
-}
-
-Test(gguf_fault, string_past_end)
-{
-    blob b = base_file();
-    size_t at = after_str(b, "general.architecture") + 4; /* the value string's length */
-    put64(b, at, 1ull << 50);
-    expect_fail(b, CHORD_ERR_FORMAT, "key 'general.architecture': string of length 1125899906842624 at offset");
-}
-
-Test(gguf_fault, key_length_past_end)
-{
-    blob b = base_file();
-    put64(b, 24, UINT64_MAX); /* the first key's length */
-    expect_fail(b, CHORD_ERR_FORMAT, "key #0: string of length 18446744073709551615 at offset 24 runs past the end");
-}
-
 Test(gguf_fault, truncated_in_tensor_infos)
 {
     blob b = base_file();
     b.n = after_str(b, "w.b") + 6; /* inside ne[0] */
     expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.b': dimensions run past the end of the file");
-}
-
-Test(gguf_fault, unknown_value_type)
-{
-    blob b = base_file();
-    put32(b, after_str(b, "dup.a"), 13);
-    expect_fail(b, CHORD_ERR_FORMAT, "key 'dup.a': unknown value type 13");
-}
-
-Test(gguf_fault, unknown_array_element_type)
-{
-    blob b = base_file();
-    put32(b, after_str(b, "t.arr") + 4, 99);
-    expect_fail(b, CHORD_ERR_FORMAT, "key 't.arr': unknown array element type 99");
-}
-
-Test(gguf_fault, array_count_cannot_fit)
-{
-    blob b = base_file();
-    put64(b, after_str(b, "t.strs") + 8, 1ull << 61);
-    expect_fail(b, CHORD_ERR_FORMAT, "key 't.strs': array of 2305843009213693952 elements at offset");
-}
-
-Test(gguf_fault, string_in_array_past_end)
-{
-    blob b = base_file();
-    put64(b, after_str(b, "t.strs") + 16, 1ull << 33); /* "x"'s length */
-    expect_fail(b, CHORD_ERR_FORMAT, "key 't.strs': string of length 8589934592");
 }
 
 Test(gguf_fault, arrays_nested_too_deep)
@@ -453,27 +429,6 @@ Test(gguf_fault, duplicate_tensor)
     expect_fail(b, CHORD_ERR_FORMAT, "duplicate tensor name 'w.a'");
 }
 
-Test(gguf_fault, n_dims_too_many)
-{
-    blob b = base_file();
-    put32(b, after_str(b, "w.a"), 5);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.a': n_dims 5 out of range 1..4");
-}
-
-Test(gguf_fault, n_dims_zero)
-{
-    blob b = base_file();
-    put32(b, after_str(b, "w.c"), 0);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.c': n_dims 0 out of range 1..4");
-}
-
-Test(gguf_fault, zero_dim)
-{
-    blob b = base_file();
-    put64(b, after_str(b, "w.a") + 4 + 8, 0);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.a': ne[1] = 0 out of range");
-}
-
 Test(gguf_fault, dim_product_overflow)
 {
     blob b = base_file();
@@ -483,48 +438,6 @@ Test(gguf_fault, dim_product_overflow)
     expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.a': element count overflow at ne[1] = 1099511627776");
 }
 
-Test(gguf_fault, byte_size_overflow)
-{
-    blob b = base_file();
-    put64(b, after_str(b, "w.c") + 4, 1ull << 62); /* f32: 2^64 bytes */
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.c': byte size overflow (4611686018427387904 elements of f32)");
-}
-
-Test(gguf_fault, unknown_tensor_type)
-{
-    blob b = base_file();
-    put32(b, after_str(b, "w.c") + 4 + 8, 99);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.c': unknown tensor type 99");
-}
-
-Test(gguf_fault, unimplemented_tensor_type)
-{
-    blob b = base_file();
-    put32(b, after_str(b, "w.c") + 4 + 8, 16);
-    expect_fail(b, CHORD_ERR_UNSUPPORTED, "tensor 'w.c': tensor type 16 (iq2_xxs) is not supported by chord");
-}
-
-Test(gguf_fault, row_not_whole_blocks)
-{
-    blob b = base_file();
-    put64(b, after_str(b, "w.b") + 4, 48);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.b': ne[0] = 48 is not a multiple of the block size 32 of q4_0");
-}
-
-Test(gguf_fault, offset_misaligned)
-{
-    blob b = base_file();
-    put64(b, after_str(b, "w.c") + 4 + 8 + 4, 72);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.c': offset 72 is misaligned (alignment 32)");
-}
-
-Test(gguf_fault, offset_out_of_range)
-{
-    blob b = base_file();
-    put64(b, after_str(b, "w.c") + 4 + 8 + 4, 1ull << 40);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.c': data [1099511627776, +32) out of range: the data section has");
-}
-
 Test(gguf_fault, data_truncated)
 {
     blob b = base_file();
@@ -532,29 +445,23 @@ Test(gguf_fault, data_truncated)
     expect_fail(b, CHORD_ERR_FORMAT, "tensor 'w.c': data [");
 }
 
-Test(gguf_fault, tensors_overlap)
+/* A file of one key, general.alignment = v, stored as a u32 or (wide) as a u64. */
+static blob alignment_only(uint32_t v, int wide)
 {
-    blob b = base_file();
-    put64(b, after_str(b, "w.b") + 4 + 16 + 4, 0);
-    expect_fail(b, CHORD_ERR_FORMAT, "tensors 'w.a' and 'w.b' overlap");
+    chord_gguf_writer *w;
+    must(chord_gguf_writer_create(&w));
+    must(wide ? chord_gguf_set_u64(w, "general.alignment", v) : chord_gguf_set_u32(w, "general.alignment", v));
+    return written(w);
 }
 
 Test(gguf_fault, alignment_not_power_of_two)
 {
-    chord_gguf_writer *w;
-    must(chord_gguf_writer_create(&w));
-    must(chord_gguf_set_u32(w, "general.alignment", 48));
-    blob b = written(w);
-    expect_fail(b, CHORD_ERR_FORMAT, "general.alignment 48 is not a power of two");
+    expect_fail(alignment_only(48, 0), CHORD_ERR_FORMAT, "general.alignment 48 is not a power of two");
 }
 
 Test(gguf_fault, alignment_wrong_type)
 {
-    chord_gguf_writer *w;
-    must(chord_gguf_writer_create(&w));
-    must(chord_gguf_set_u64(w, "general.alignment", 32));
-    blob b = written(w);
-    expect_fail(b, CHORD_ERR_FORMAT, "general.alignment has type u64, expected u32");
+    expect_fail(alignment_only(32, 1), CHORD_ERR_FORMAT, "general.alignment has type u64, expected u32");
 }
 
 /* Every truncation of a valid file (whose last tensor ends aligned: no trailing padding) fails cleanly, and random byte flips never crash (ASan/valgrind catch reads

@@ -37,49 +37,35 @@ static int lengthen(const char *real, size_t real_len, size_t size, void *value,
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 
-typedef cl_int (*device_info_fn)(cl_device_id, cl_device_info, size_t, void *, size_t *);
-typedef cl_int (*platform_info_fn)(cl_platform_id, cl_platform_info, size_t, void *, size_t *);
-
 static int is_long(cl_uint param)
 {
     return long_len && (param == CL_DEVICE_NAME || param == CL_DEVICE_VERSION || param == CL_DEVICE_VENDOR ||
                         param == CL_PLATFORM_NAME);
 }
 
-/* Asks the real call for the whole string (size first), then lengthens it. */
-#define LENGTHENED(real, obj, param, size, value, size_ret)                                                  \
-    do {                                                                                                   \
-        size_t real_len = 0;                                                                               \
-        char buf[4096];                                                                                    \
-        cl_int e = real(obj, param, 0, NULL, &real_len);                                                   \
-        if (e == CL_SUCCESS && real_len <= sizeof buf)                                                     \
-            e = real(obj, param, real_len, buf, NULL);                                                     \
-        if (e != CL_SUCCESS)                                                                               \
-            return e;                                                                                      \
-        return lengthen(buf, real_len, size, value, size_ret);                                             \
-    } while (0)
+/* Defines the OpenCL entry point `name` (a clGet*Info on obj_t) here: a query that is not of a long string passes
+ * to the real call (dlsym RTLD_NEXT); a long one is asked of the real call whole (size first), then lengthened. */
+#define LENGTHENED_INFO(name, obj_t, param_t)                                                                  \
+    CL_API_ENTRY cl_int CL_API_CALL name(obj_t obj, param_t param, size_t size, void *value, size_t *size_ret) \
+    {                                                                                                          \
+        typedef cl_int (*real_fn)(obj_t, param_t, size_t, void *, size_t *);                                   \
+        static real_fn real;                                                                                   \
+        if (!real)                                                                                             \
+            real = (real_fn)dlsym(RTLD_NEXT, #name);                                                           \
+        if (!is_long(param))                                                                                   \
+            return real(obj, param, size, value, size_ret);                                                    \
+        size_t real_len = 0;                                                                                   \
+        char buf[4096];                                                                                        \
+        cl_int e = real(obj, param, 0, NULL, &real_len);                                                       \
+        if (e == CL_SUCCESS && real_len <= sizeof buf)                                                         \
+            e = real(obj, param, real_len, buf, NULL);                                                         \
+        if (e != CL_SUCCESS)                                                                                   \
+            return e;                                                                                          \
+        return lengthen(buf, real_len, size, value, size_ret);                                                 \
+    }
 
-CL_API_ENTRY cl_int CL_API_CALL clGetDeviceInfo(cl_device_id d, cl_device_info param, size_t size, void *value,
-                                                size_t *size_ret)
-{
-    static device_info_fn real;
-    if (!real)
-        real = (device_info_fn)dlsym(RTLD_NEXT, "clGetDeviceInfo");
-    if (!is_long(param))
-        return real(d, param, size, value, size_ret);
-    LENGTHENED(real, d, param, size, value, size_ret);
-}
-
-CL_API_ENTRY cl_int CL_API_CALL clGetPlatformInfo(cl_platform_id p, cl_platform_info param, size_t size, void *value,
-                                                  size_t *size_ret)
-{
-    static platform_info_fn real;
-    if (!real)
-        real = (platform_info_fn)dlsym(RTLD_NEXT, "clGetPlatformInfo");
-    if (!is_long(param))
-        return real(p, param, size, value, size_ret);
-    LENGTHENED(real, p, param, size, value, size_ret);
-}
+LENGTHENED_INFO(clGetDeviceInfo, cl_device_id, cl_device_info)
+LENGTHENED_INFO(clGetPlatformInfo, cl_platform_id, cl_platform_info)
 #endif
 
 #ifdef CHORD_HAVE_VULKAN

@@ -123,73 +123,74 @@ Test(harness, catches_broken_kernels)
     broken.shutdown(rt.ctx);
 }
 
-/* Ranges are checked once, in the registry, for every backend: a tensor or transfer past its buffer's end is
- * refused with a message before any backend code runs. */
-Test(registry, refuses_out_of_range_tensors_and_transfers)
+/* Runs check on every backend that opens here (none here: test_ops reports the skip) with a fresh buffer of
+ * `bytes`, then syncs, frees the buffer and closes the backend. */
+static void on_every_backend(size_t bytes, void (*check)(chord_rt *rt, chord_buf *buf))
 {
     for (int b = 0; b < chord_backend_count(); b++) {
         chord_rt rt;
         if (chord_open(chord_backend_at(b)->name, &rt, NULL) != CHORD_OK)
-            continue; /* no device here: test_ops reports the skip */
+            continue;
         chord_buf *buf = NULL;
-        cr_assert_eq(chord_alloc(&rt, 64, &buf), CHORD_OK, "%s", chord_last_error());
-        float v[17] = {0};
-        cr_expect_eq(chord_upload(&rt, buf, 4, v, 64), CHORD_ERR_INVALID, "%s: upload past the end", rt.be->name);
-        cr_expect(strstr(chord_last_error(), "upload") != NULL, "%s", chord_last_error());
-        cr_expect_eq(chord_download(&rt, buf, 65, v, 1), CHORD_ERR_INVALID, "%s: download past the end", rt.be->name);
-        cr_expect_eq(chord_copy(&rt, buf, 0, buf, 8, 60), CHORD_ERR_INVALID, "%s: copy past the end", rt.be->name);
-        const chord_add_args a = {16};
-        const chord_tensor ok[3] = {{buf, 0}, {buf, 0}, {buf, 0}};
-        const chord_tensor past[3] = {{buf, 0}, {buf, 4}, {buf, 0}}; /* 16 floats from byte 4: one too many */
-        cr_expect_eq(chord_launch(&rt, CHORD_OP_ADD, ok, &a), CHORD_OK, "%s: %s", rt.be->name, chord_last_error());
-        cr_expect_eq(chord_launch(&rt, CHORD_OP_ADD, past, &a), CHORD_ERR_INVALID, "%s: add past the end", rt.be->name);
-        cr_expect(strstr(chord_last_error(), "add tensor 1") != NULL, "%s", chord_last_error());
+        cr_assert_eq(chord_alloc(&rt, bytes, &buf), CHORD_OK, "%s", chord_last_error());
+        check(&rt, buf);
         cr_expect_eq(chord_sync(&rt), CHORD_OK, "%s: %s", rt.be->name, chord_last_error());
         chord_free(&rt, buf);
         chord_close(&rt);
     }
 }
 
+/* Ranges are checked once, in the registry, for every backend: a tensor or transfer past its buffer's end is
+ * refused with a message before any backend code runs. */
+static void refuses_out_of_range(chord_rt *rt, chord_buf *buf)
+{
+    float v[17] = {0};
+    cr_expect_eq(chord_upload(rt, buf, 4, v, 64), CHORD_ERR_INVALID, "%s: upload past the end", rt->be->name);
+    cr_expect(strstr(chord_last_error(), "upload") != NULL, "%s", chord_last_error());
+    cr_expect_eq(chord_download(rt, buf, 65, v, 1), CHORD_ERR_INVALID, "%s: download past the end", rt->be->name);
+    cr_expect_eq(chord_copy(rt, buf, 0, buf, 8, 60), CHORD_ERR_INVALID, "%s: copy past the end", rt->be->name);
+    const chord_add_args a = {16};
+    const chord_tensor ok[3] = {{buf, 0}, {buf, 0}, {buf, 0}};
+    const chord_tensor past[3] = {{buf, 0}, {buf, 4}, {buf, 0}}; /* 16 floats from byte 4: one too many */
+    cr_expect_eq(chord_launch(rt, CHORD_OP_ADD, ok, &a), CHORD_OK, "%s: %s", rt->be->name, chord_last_error());
+    cr_expect_eq(chord_launch(rt, CHORD_OP_ADD, past, &a), CHORD_ERR_INVALID, "%s: add past the end", rt->be->name);
+    cr_expect(strstr(chord_last_error(), "add tensor 1") != NULL, "%s", chord_last_error());
+}
+
+Test(registry, refuses_out_of_range_tensors_and_transfers) { on_every_backend(64, refuses_out_of_range); }
+
 /* Each op's argument contract is checked once, in the registry, for every backend (the reference included):
  * a shape the op's header rules out is refused as invalid, with the op named, before any backend code runs. */
-Test(registry, refuses_bad_arguments)
+static void refuses_bad_arguments(chord_rt *rt, chord_buf *buf)
 {
-    for (int b = 0; b < chord_backend_count(); b++) {
-        chord_rt rt;
-        if (chord_open(chord_backend_at(b)->name, &rt, NULL) != CHORD_OK)
-            continue; /* no device here: test_ops reports the skip */
-        chord_buf *buf = NULL;
-        cr_assert_eq(chord_alloc(&rt, 4096, &buf), CHORD_OK, "%s", chord_last_error());
-        const chord_tensor t[4] = {{buf, 0}, {buf, 0}, {buf, 0}, {buf, 0}};
-        const chord_matmul_args mm_neg = {-1, 4, 32, CHORD_TYPE_F32}, mm_blocks = {1, 4, 33, CHORD_TYPE_Q4_0};
-        const chord_rope_args rope_odd = {1, 1, 8, 7, CHORD_ROPE_NORMAL, 10000.0f, 0};
-        const chord_rope_args rope_theta = {1, 1, 8, 8, CHORD_ROPE_NORMAL, 0.0f, 0};
-        const chord_softmax_args sm_rpp = {2, 4, 1.0f, 1, 0, 0};
-        const chord_attention_args attn_gqa = {1, 6, 4, 8, 0, 0.35f};
-        const chord_add_args add_neg = {-4};
-        const chord_dequant_args dq_blocks = {CHORD_TYPE_Q8_0, 48};
-        const struct {
-            chord_op op;
-            const void *args;
-            const char *what;
-        } bad[] = {
-            {CHORD_OP_MATMUL, &mm_neg, "negative m"},
-            {CHORD_OP_MATMUL_TILED, &mm_neg, "negative m"},
-            {CHORD_OP_MATMUL, &mm_blocks, "k not whole blocks"},
-            {CHORD_OP_ROPE, &rope_odd, "odd n_rot"},
-            {CHORD_OP_ROPE, &rope_theta, "theta_base 0"},
-            {CHORD_OP_SOFTMAX, &sm_rpp, "causal, rows_per_pos 0"},
-            {CHORD_OP_ATTENTION, &attn_gqa, "n_head not a multiple of n_head_kv"},
-            {CHORD_OP_ADD, &add_neg, "negative n"},
-            {CHORD_OP_DEQUANT, &dq_blocks, "n not whole blocks"},
-        };
-        for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-            cr_expect_eq(chord_launch(&rt, bad[i].op, t, bad[i].args), CHORD_ERR_INVALID, "%s: %s %s accepted",
-                         rt.be->name, chord_op_name(bad[i].op), bad[i].what);
-            cr_expect(strstr(chord_last_error(), chord_op_name(bad[i].op)) != NULL, "%s", chord_last_error());
-        }
-        cr_expect_eq(chord_sync(&rt), CHORD_OK, "%s: %s", rt.be->name, chord_last_error());
-        chord_free(&rt, buf);
-        chord_close(&rt);
+    const chord_tensor t[4] = {{buf, 0}, {buf, 0}, {buf, 0}, {buf, 0}};
+    const chord_matmul_args mm_neg = {-1, 4, 32, CHORD_TYPE_F32}, mm_blocks = {1, 4, 33, CHORD_TYPE_Q4_0};
+    const chord_rope_args rope_odd = {1, 1, 8, 7, CHORD_ROPE_NORMAL, 10000.0f, 0};
+    const chord_rope_args rope_theta = {1, 1, 8, 8, CHORD_ROPE_NORMAL, 0.0f, 0};
+    const chord_softmax_args sm_rpp = {2, 4, 1.0f, 1, 0, 0};
+    const chord_attention_args attn_gqa = {1, 6, 4, 8, 0, 0.35f};
+    const chord_add_args add_neg = {-4};
+    const chord_dequant_args dq_blocks = {CHORD_TYPE_Q8_0, 48};
+    const struct {
+        chord_op op;
+        const void *args;
+        const char *what;
+    } bad[] = {
+        {CHORD_OP_MATMUL, &mm_neg, "negative m"},
+        {CHORD_OP_MATMUL_TILED, &mm_neg, "negative m"},
+        {CHORD_OP_MATMUL, &mm_blocks, "k not whole blocks"},
+        {CHORD_OP_ROPE, &rope_odd, "odd n_rot"},
+        {CHORD_OP_ROPE, &rope_theta, "theta_base 0"},
+        {CHORD_OP_SOFTMAX, &sm_rpp, "causal, rows_per_pos 0"},
+        {CHORD_OP_ATTENTION, &attn_gqa, "n_head not a multiple of n_head_kv"},
+        {CHORD_OP_ADD, &add_neg, "negative n"},
+        {CHORD_OP_DEQUANT, &dq_blocks, "n not whole blocks"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_expect_eq(chord_launch(rt, bad[i].op, t, bad[i].args), CHORD_ERR_INVALID, "%s: %s %s accepted", rt->be->name,
+                     chord_op_name(bad[i].op), bad[i].what);
+        cr_expect(strstr(chord_last_error(), chord_op_name(bad[i].op)) != NULL, "%s", chord_last_error());
     }
 }
+
+Test(registry, refuses_bad_arguments) { on_every_backend(4096, refuses_bad_arguments); }

@@ -229,19 +229,27 @@ Test(dequant, q4_1)
 static const uint8_t qh5[4] = {0x01, 0x02, 0x00, 0x80};
 static int q5_has_bit(int v) { return v == 0 || v == 9 || v == 31; }
 
+/* The q5 test pattern written at qh: qh5, then 16 bytes of nibbles (0..15 low, 15..0 high); q[32] gets the 5-bit
+ * values it holds (nibble + 16 * the qh bit). */
+static void q5_pattern(uint8_t *qh, int q[32])
+{
+    memcpy(qh, qh5, 4);
+    for (int j = 0; j < 16; j++)
+        qh[4 + j] = (uint8_t)(j | (15 - j) << 4);
+    for (int v = 0; v < 32; v++)
+        q[v] = (v < 16 ? v : 15 - (v - 16)) + 16 * q5_has_bit(v);
+}
+
 Test(dequant, q5_0)
 {
     uint8_t buf[2 + 22];
     uint8_t *b = buf + 2;
     put16(b, 0x3800); /* d = 0.5 */
-    memcpy(b + 2, qh5, 4);
-    for (int j = 0; j < 16; j++)
-        b[6 + j] = (uint8_t)(j | (15 - j) << 4);
+    int q[32];
+    q5_pattern(b + 2, q);
     float y[32], want[32];
-    for (int v = 0; v < 32; v++) {
-        const int nib = v < 16 ? v : 15 - (v - 16);
-        want[v] = (float)(nib + 16 * q5_has_bit(v) - 16) * 0.5f;
-    }
+    for (int v = 0; v < 32; v++)
+        want[v] = (float)(q[v] - 16) * 0.5f;
     cr_assert_eq(dequant(CHORD_TYPE_Q5_0, b, y, 32), 0);
     expect_exact(y, want, 32, "q5_0");
     cr_assert(y[0] == 0.0f && y[1] == -7.5f && y[9] == 4.5f && y[31] == 0.0f && y[30] == -7.5f);
@@ -252,14 +260,11 @@ Test(dequant, q5_1)
     uint8_t b[24];
     put16(b, 0x3400);     /* d = 0.25 */
     put16(b + 2, 0x3c00); /* m = 1 */
-    memcpy(b + 4, qh5, 4);
-    for (int j = 0; j < 16; j++)
-        b[8 + j] = (uint8_t)(j | (15 - j) << 4);
+    int q[32];
+    q5_pattern(b + 4, q);
     float y[32], want[32];
-    for (int v = 0; v < 32; v++) {
-        const int nib = v < 16 ? v : 15 - (v - 16);
-        want[v] = (float)(nib + 16 * q5_has_bit(v)) * 0.25f + 1.0f;
-    }
+    for (int v = 0; v < 32; v++)
+        want[v] = (float)q[v] * 0.25f + 1.0f;
     cr_assert_eq(dequant(CHORD_TYPE_Q5_1, b, y, 32), 0);
     expect_exact(y, want, 32, "q5_1");
     cr_assert(y[0] == 5.0f && y[31] == 5.0f && y[9] == 7.25f);
@@ -294,20 +299,27 @@ static void pack_k4(const int sc[8], const int mn[8], uint8_t out[12])
 static const int k_sc[8] = {1, 2, 3, 63, 17, 33, 48, 5};
 static const int k_mn[8] = {0, 7, 12, 16, 63, 20, 1, 40};
 
+/* A q4_K/q5_K test block: f16 d and dmin (bits), the k_sc/k_mn scales, and at qs 4 groups of 32 bytes, group i
+ * holding sub-block 2i in its low nibbles, 2i+1 in its high ones: value l of sub-block s is k_nibble(s, l). */
+static void k4_block(uint8_t *b, uint16_t d, uint16_t dmin, uint8_t *qs)
+{
+    put16(b, d);
+    put16(b + 2, dmin);
+    pack_k4(k_sc, k_mn, b + 4);
+    for (int l = 0; l < 128; l++)
+        qs[l] = (uint8_t)((l % 16) | (15 - l % 16) << 4);
+}
+
+static int k_nibble(int s, int l) { return (s % 2 == 0) ? l % 16 : 15 - l % 16; }
+
 Test(dequant, q4_K)
 {
     uint8_t b[144];
-    put16(b, 0x3c00);     /* d = 1 */
-    put16(b + 2, 0x3800); /* dmin = 0.5 */
-    pack_k4(k_sc, k_mn, b + 4);
-    /* qs: 4 groups of 32 bytes; group i holds sub-block 2i in low nibbles, 2i+1 in high nibbles */
-    for (int l = 0; l < 128; l++)
-        b[16 + l] = (uint8_t)((l % 16) | (15 - l % 16) << 4);
+    k4_block(b, 0x3c00, 0x3800, b + 16); /* d = 1, dmin = 0.5 */
     float y[256], want[256];
     for (int v = 0; v < 256; v++) {
         const int s = v / 32, l = v % 32;
-        const int q = (s % 2 == 0) ? l % 16 : 15 - l % 16;
-        want[v] = 1.0f * (float)k_sc[s] * (float)q - 0.5f * (float)k_mn[s];
+        want[v] = 1.0f * (float)k_sc[s] * (float)k_nibble(s, l) - 0.5f * (float)k_mn[s];
     }
     cr_assert_eq(dequant(CHORD_TYPE_Q4_K, b, y, 256), 0);
     expect_exact(y, want, 256, "q4_K");
@@ -331,17 +343,13 @@ Test(dequant, q4_K)
 Test(dequant, q5_K)
 {
     uint8_t b[176];
-    put16(b, 0x3800);     /* d = 0.5 */
-    put16(b + 2, 0x3c00); /* dmin = 1 */
-    pack_k4(k_sc, k_mn, b + 4);
-    for (int l = 0; l < 32; l++) /* qh[l]: bit s gives value l of sub-block s its 5th bit */
+    k4_block(b, 0x3800, 0x3c00, b + 48); /* d = 0.5, dmin = 1 */
+    for (int l = 0; l < 32; l++)         /* qh[l]: bit s gives value l of sub-block s its 5th bit */
         b[16 + l] = (uint8_t)(l * 37 + 11);
-    for (int l = 0; l < 128; l++)
-        b[48 + l] = (uint8_t)((l % 16) | (15 - l % 16) << 4);
     float y[256], want[256];
     for (int v = 0; v < 256; v++) {
         const int s = v / 32, l = v % 32;
-        const int lo = (s % 2 == 0) ? l % 16 : 15 - l % 16;
+        const int lo = k_nibble(s, l);
         const int hi = ((uint8_t)(l * 37 + 11) >> s) & 1;
         want[v] = 0.5f * (float)k_sc[s] * (float)(lo + 16 * hi) - 1.0f * (float)k_mn[s];
     }

@@ -439,6 +439,13 @@ static void spm_free(chord_tokenizer *t, chord_gguf *g, void *mem)
     free(mem);
 }
 
+/* The fixture of most SPM tests: spm, the vocabulary with "ab" scored above "bc", and what it was loaded from. */
+static chord_tokenizer *spm;
+static chord_gguf *spm_g;
+static void *spm_mem;
+static void spm_setup(void) { spm = spm_tokenizer(-1, -2, &spm_g, &spm_mem); }
+static void spm_teardown(void) { spm_free(spm, spm_g, spm_mem); }
+
 Test(tokenizer_spm, scores_decide_merge_order)
 {
     chord_gguf *g;
@@ -457,12 +464,10 @@ Test(tokenizer_spm, scores_decide_merge_order)
     spm_free(t, g, mem);
 }
 
-Test(tokenizer_spm, byte_fallback_bos_and_specials)
+Test(tokenizer_spm, byte_fallback_bos_and_specials, .init = spm_setup, .fini = spm_teardown)
 {
-    chord_gguf *g;
-    void *mem;
     int32_t ids[MAX_IDS];
-    chord_tokenizer *t = spm_tokenizer(-1, -2, &g, &mem);
+    const chord_tokenizer *t = spm;
     cr_assert_eq(chord_tokenizer_bos(t), 1);
     cr_assert_eq(chord_tokenizer_eos(t), 2);
     cr_assert(chord_tokenizer_add_bos(t), "SPM adds bos by default");
@@ -481,17 +486,14 @@ Test(tokenizer_spm, byte_fallback_bos_and_specials)
     /* a special token in the text, and the prefix space again after it (llama.cpp's rule) */
     n = encode(t, "ab</s>c", 0, 1, ids);
     assert_ids(ids, n, (int32_t[]){SPM_WS, SPM_AB, 2, SPM_WS, SPM_C}, 5, "special in text");
-    spm_free(t, g, mem);
 }
 
 /* Found by tests/fuzz (fuzz_tokenizer): text that starts with a space encodes as two U+2581 tokens (the prefix space
  * and its own); decoding dropped both, since each came while nothing had been written yet. Only the first goes. */
-Test(tokenizer_spm, prefix_space_removed_once)
+Test(tokenizer_spm, prefix_space_removed_once, .init = spm_setup, .fini = spm_teardown)
 {
-    chord_gguf *g;
-    void *mem;
     int32_t ids[MAX_IDS];
-    chord_tokenizer *t = spm_tokenizer(-1, -2, &g, &mem);
+    const chord_tokenizer *t = spm;
     int n = encode(t, " b", 0, 0, ids);
     assert_ids(ids, n, (int32_t[]){SPM_WS, SPM_WS, SPM_B}, 3, "prefix space, then the text's own");
     assert_round_trip(t, " b");
@@ -500,7 +502,6 @@ Test(tokenizer_spm, prefix_space_removed_once)
     char out[16];
     int len = chord_detokenize(t, ids, n, 1, out, sizeof out);
     cr_assert(len == 2 && memcmp(out, " b", 2) == 0, "\"%.*s\"", len, out);
-    spm_free(t, g, mem);
 }
 
 Test(tokenizer_spm, unsupported_model)
@@ -604,444 +605,93 @@ Test(tokenizer_gpt2, malformed_metadata)
 
 /* ---- pre-tokenizer splits and UTF-8 streaming, no vocabulary needed ---- */
 
+/* The texts each pre-tokenizer splits in split_cases, one row of words per text there. The words were generated
+ * from the reference regexes (tokenizer_internal.h) with Python's `regex` module; DIGITS first splits off every
+ * \p{N}. */
+static const char *const split_texts[] = {
+    "Hello world",
+    "I'm 12345 ok",
+    "It'S we'LL 'x",
+    "a  b   c\n\n d\t\te ",
+    " 12 x3y",
+    "tab\tword (paren) x+=1;",
+    "line1\r\n\r\n  line2\n",
+    "na\xC3\xAFve \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E \xF0\x9F\x98\x80\xF0\x9F\x98\x80 x",
+    "  \n  a",
+    "\xC2\xBD and \xD9\xA3\xD9\xA4\xD9\xA5 digits",
+    "$$$ !!!\nq",
+    "\xC2\xA0"
+    "a\xE3\x80\x80"
+    "b",
+};
+#define N_SPLIT_TEXTS (sizeof split_texts / sizeof split_texts[0])
+
 static const struct {
     chord_tok_pre pre;
-    const char *text;
-    const char *words[40];
+    const char *words[N_SPLIT_TEXTS][12]; /* [text][word], NULL after the last word */
 } split_cases[] = {
-    /* Generated from the reference regexes (tokenizer_internal.h) with Python's `regex` module; DIGITS first
- * splits off every \p{N}. */
-    {CHORD_PRE_GPT2, "Hello world", {"Hello", " world"}},
-    {CHORD_PRE_GPT2, "I'm 12345 ok", {"I", "'m", " 12345", " ok"}},
-    {CHORD_PRE_GPT2, "It'S we'LL 'x", {"It", "'", "S", " we", "'", "LL", " '", "x"}},
     {CHORD_PRE_GPT2,
-     "a  b   c\x0A"
-     "\x0A"
-     " d\x09"
-     "\x09"
-     "e ",
-     {"a", " ", " b", "  ", " c",
-      "\x0A"
-      "\x0A"
-      "",
-      " d",
-      "\x09"
-      "",
-      "\x09"
-      "",
-      "e", " "}},
-    {CHORD_PRE_GPT2, " 12 x3y", {" 12", " x", "3", "y"}},
-    {CHORD_PRE_GPT2,
-     "tab\x09"
-     "word (paren) x+=1;",
-     {"tab",
-      "\x09"
-      "",
-      "word", " (", "paren", ")", " x", "+=", "1", ";"}},
-    {CHORD_PRE_GPT2,
-     "line1\x0D"
-     "\x0A"
-     "\x0D"
-     "\x0A"
-     "  line2\x0A"
-     "",
-     {"line", "1",
-      "\x0D"
-      "\x0A"
-      "\x0D"
-      "\x0A"
-      " ",
-      " line", "2",
-      "\x0A"
-      ""}},
-    {CHORD_PRE_GPT2,
-     "na\xC3"
-     "\xAF"
-     "ve \xE6"
-     "\x97"
-     "\xA5"
-     "\xE6"
-     "\x9C"
-     "\xAC"
-     "\xE8"
-     "\xAA"
-     "\x9E"
-     " \xF0"
-     "\x9F"
-     "\x98"
-     "\x80"
-     "\xF0"
-     "\x9F"
-     "\x98"
-     "\x80"
-     " x",
-     {"na\xC3"
-      "\xAF"
-      "ve",
-      " \xE6"
-      "\x97"
-      "\xA5"
-      "\xE6"
-      "\x9C"
-      "\xAC"
-      "\xE8"
-      "\xAA"
-      "\x9E"
-      "",
-      " \xF0"
-      "\x9F"
-      "\x98"
-      "\x80"
-      "\xF0"
-      "\x9F"
-      "\x98"
-      "\x80"
-      "",
-      " x"}},
-    {CHORD_PRE_GPT2,
-     "  \x0A"
-     "  a",
-     {"  \x0A"
-      " ",
-      " a"}},
-    {CHORD_PRE_GPT2,
-     "\xC2"
-     "\xBD"
-     " and \xD9"
-     "\xA3"
-     "\xD9"
-     "\xA4"
-     "\xD9"
-     "\xA5"
-     " digits",
-     {"\xC2"
-      "\xBD"
-      "",
-      " and",
-      " \xD9"
-      "\xA3"
-      "\xD9"
-      "\xA4"
-      "\xD9"
-      "\xA5"
-      "",
-      " digits"}},
-    {CHORD_PRE_GPT2,
-     "$$$ !!!\x0A"
-     "q",
-     {"$$$", " !!!",
-      "\x0A"
-      "",
-      "q"}},
-    {CHORD_PRE_GPT2,
-     "\xC2"
-     "\xA0"
-     "a\xE3"
-     "\x80"
-     "\x80"
-     "b",
-     {"\xC2"
-      "\xA0"
-      "",
-      "a",
-      "\xE3"
-      "\x80"
-      "\x80"
-      "",
-      "b"}},
-    {CHORD_PRE_DIGITS, "Hello world", {"Hello", " world"}},
-    {CHORD_PRE_DIGITS, "I'm 12345 ok", {"I", "'m", " ", "1", "2", "3", "4", "5", " ok"}},
-    {CHORD_PRE_DIGITS, "It'S we'LL 'x", {"It", "'", "S", " we", "'", "LL", " '", "x"}},
+     {{"Hello", " world"},
+      {"I", "'m", " 12345", " ok"},
+      {"It", "'", "S", " we", "'", "LL", " '", "x"},
+      {"a", " ", " b", "  ", " c", "\n\n", " d", "\t", "\t", "e", " "},
+      {" 12", " x", "3", "y"},
+      {"tab", "\t", "word", " (", "paren", ")", " x", "+=", "1", ";"},
+      {"line", "1", "\r\n\r\n ", " line", "2", "\n"},
+      {"na\xC3\xAFve", " \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", " \xF0\x9F\x98\x80\xF0\x9F\x98\x80", " x"},
+      {"  \n ", " a"},
+      {"\xC2\xBD", " and", " \xD9\xA3\xD9\xA4\xD9\xA5", " digits"},
+      {"$$$", " !!!", "\n", "q"},
+      {"\xC2\xA0", "a", "\xE3\x80\x80", "b"}}},
     {CHORD_PRE_DIGITS,
-     "a  b   c\x0A"
-     "\x0A"
-     " d\x09"
-     "\x09"
-     "e ",
-     {"a", " ", " b", "  ", " c",
-      "\x0A"
-      "\x0A"
-      "",
-      " d",
-      "\x09"
-      "",
-      "\x09"
-      "",
-      "e", " "}},
-    {CHORD_PRE_DIGITS, " 12 x3y", {" ", "1", "2", " x", "3", "y"}},
-    {CHORD_PRE_DIGITS,
-     "tab\x09"
-     "word (paren) x+=1;",
-     {"tab",
-      "\x09"
-      "",
-      "word", " (", "paren", ")", " x", "+=", "1", ";"}},
-    {CHORD_PRE_DIGITS,
-     "line1\x0D"
-     "\x0A"
-     "\x0D"
-     "\x0A"
-     "  line2\x0A"
-     "",
-     {"line", "1",
-      "\x0D"
-      "\x0A"
-      "\x0D"
-      "\x0A"
-      " ",
-      " line", "2",
-      "\x0A"
-      ""}},
-    {CHORD_PRE_DIGITS,
-     "na\xC3"
-     "\xAF"
-     "ve \xE6"
-     "\x97"
-     "\xA5"
-     "\xE6"
-     "\x9C"
-     "\xAC"
-     "\xE8"
-     "\xAA"
-     "\x9E"
-     " \xF0"
-     "\x9F"
-     "\x98"
-     "\x80"
-     "\xF0"
-     "\x9F"
-     "\x98"
-     "\x80"
-     " x",
-     {"na\xC3"
-      "\xAF"
-      "ve",
-      " \xE6"
-      "\x97"
-      "\xA5"
-      "\xE6"
-      "\x9C"
-      "\xAC"
-      "\xE8"
-      "\xAA"
-      "\x9E"
-      "",
-      " \xF0"
-      "\x9F"
-      "\x98"
-      "\x80"
-      "\xF0"
-      "\x9F"
-      "\x98"
-      "\x80"
-      "",
-      " x"}},
-    {CHORD_PRE_DIGITS,
-     "  \x0A"
-     "  a",
-     {"  \x0A"
-      " ",
-      " a"}},
-    {CHORD_PRE_DIGITS,
-     "\xC2"
-     "\xBD"
-     " and \xD9"
-     "\xA3"
-     "\xD9"
-     "\xA4"
-     "\xD9"
-     "\xA5"
-     " digits",
-     {"\xC2"
-      "\xBD"
-      "",
-      " and", " ",
-      "\xD9"
-      "\xA3"
-      "",
-      "\xD9"
-      "\xA4"
-      "",
-      "\xD9"
-      "\xA5"
-      "",
-      " digits"}},
-    {CHORD_PRE_DIGITS,
-     "$$$ !!!\x0A"
-     "q",
-     {"$$$", " !!!",
-      "\x0A"
-      "",
-      "q"}},
-    {CHORD_PRE_DIGITS,
-     "\xC2"
-     "\xA0"
-     "a\xE3"
-     "\x80"
-     "\x80"
-     "b",
-     {"\xC2"
-      "\xA0"
-      "",
-      "a",
-      "\xE3"
-      "\x80"
-      "\x80"
-      "",
-      "b"}},
-    {CHORD_PRE_LLAMA3, "Hello world", {"Hello", " world"}},
-    {CHORD_PRE_LLAMA3, "I'm 12345 ok", {"I", "'m", " ", "123", "45", " ok"}},
-    {CHORD_PRE_LLAMA3, "It'S we'LL 'x", {"It", "'S", " we", "'LL", " '", "x"}},
+     {{"Hello", " world"},
+      {"I", "'m", " ", "1", "2", "3", "4", "5", " ok"},
+      {"It", "'", "S", " we", "'", "LL", " '", "x"},
+      {"a", " ", " b", "  ", " c", "\n\n", " d", "\t", "\t", "e", " "},
+      {" ", "1", "2", " x", "3", "y"},
+      {"tab", "\t", "word", " (", "paren", ")", " x", "+=", "1", ";"},
+      {"line", "1", "\r\n\r\n ", " line", "2", "\n"},
+      {"na\xC3\xAFve", " \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", " \xF0\x9F\x98\x80\xF0\x9F\x98\x80", " x"},
+      {"  \n ", " a"},
+      {"\xC2\xBD", " and", " ", "\xD9\xA3", "\xD9\xA4", "\xD9\xA5", " digits"},
+      {"$$$", " !!!", "\n", "q"},
+      {"\xC2\xA0", "a", "\xE3\x80\x80", "b"}}},
     {CHORD_PRE_LLAMA3,
-     "a  b   c\x0A"
-     "\x0A"
-     " d\x09"
-     "\x09"
-     "e ",
-     {"a", " ", " b", "  ", " c",
-      "\x0A"
-      "\x0A"
-      "",
-      " d",
-      "\x09"
-      "",
-      "\x09"
-      "e",
-      " "}},
-    {CHORD_PRE_LLAMA3, " 12 x3y", {" ", "12", " x", "3", "y"}},
-    {CHORD_PRE_LLAMA3,
-     "tab\x09"
-     "word (paren) x+=1;",
-     {"tab",
-      "\x09"
-      "word",
-      " (", "paren", ")", " x", "+=", "1", ";"}},
-    {CHORD_PRE_LLAMA3,
-     "line1\x0D"
-     "\x0A"
-     "\x0D"
-     "\x0A"
-     "  line2\x0A"
-     "",
-     {"line", "1",
-      "\x0D"
-      "\x0A"
-      "\x0D"
-      "\x0A"
-      "",
-      " ", " line", "2",
-      "\x0A"
-      ""}},
-    {CHORD_PRE_LLAMA3,
-     "na\xC3"
-     "\xAF"
-     "ve \xE6"
-     "\x97"
-     "\xA5"
-     "\xE6"
-     "\x9C"
-     "\xAC"
-     "\xE8"
-     "\xAA"
-     "\x9E"
-     " \xF0"
-     "\x9F"
-     "\x98"
-     "\x80"
-     "\xF0"
-     "\x9F"
-     "\x98"
-     "\x80"
-     " x",
-     {"na\xC3"
-      "\xAF"
-      "ve",
-      " \xE6"
-      "\x97"
-      "\xA5"
-      "\xE6"
-      "\x9C"
-      "\xAC"
-      "\xE8"
-      "\xAA"
-      "\x9E"
-      "",
-      " \xF0"
-      "\x9F"
-      "\x98"
-      "\x80"
-      "\xF0"
-      "\x9F"
-      "\x98"
-      "\x80"
-      "",
-      " x"}},
-    {CHORD_PRE_LLAMA3,
-     "  \x0A"
-     "  a",
-     {"  \x0A"
-      "",
-      " ", " a"}},
-    {CHORD_PRE_LLAMA3,
-     "\xC2"
-     "\xBD"
-     " and \xD9"
-     "\xA3"
-     "\xD9"
-     "\xA4"
-     "\xD9"
-     "\xA5"
-     " digits",
-     {"\xC2"
-      "\xBD"
-      "",
-      " and", " ",
-      "\xD9"
-      "\xA3"
-      "\xD9"
-      "\xA4"
-      "\xD9"
-      "\xA5"
-      "",
-      " digits"}},
-    {CHORD_PRE_LLAMA3,
-     "$$$ !!!\x0A"
-     "q",
-     {"$$$",
-      " !!!\x0A"
-      "",
-      "q"}},
-    {CHORD_PRE_LLAMA3,
-     "\xC2"
-     "\xA0"
-     "a\xE3"
-     "\x80"
-     "\x80"
-     "b",
-     {"\xC2"
-      "\xA0"
-      "a",
-      "\xE3"
-      "\x80"
-      "\x80"
-      "b"}},
+     {{"Hello", " world"},
+      {"I", "'m", " ", "123", "45", " ok"},
+      {"It", "'S", " we", "'LL", " '", "x"},
+      {"a", " ", " b", "  ", " c", "\n\n", " d", "\t", "\te", " "},
+      {" ", "12", " x", "3", "y"},
+      {"tab", "\tword", " (", "paren", ")", " x", "+=", "1", ";"},
+      {"line", "1", "\r\n\r\n", " ", " line", "2", "\n"},
+      {"na\xC3\xAFve", " \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E", " \xF0\x9F\x98\x80\xF0\x9F\x98\x80", " x"},
+      {"  \n", " ", " a"},
+      {"\xC2\xBD", " and", " ", "\xD9\xA3\xD9\xA4\xD9\xA5", " digits"},
+      {"$$$", " !!!\n", "q"},
+      {"\xC2\xA0"
+       "a",
+       "\xE3\x80\x80"
+       "b"}}},
 };
 
 Test(pretokenizer, matches_reference_regexes)
 {
     for (size_t c = 0; c < sizeof split_cases / sizeof split_cases[0]; c++) {
-        const char *s = split_cases[c].text;
-        size_t n = strlen(s), seg_end = 0, pos = 0;
-        int w = 0;
-        while (pos < n) {
-            size_t end = chord_tok_pre_next(split_cases[c].pre, s, n, pos, &seg_end);
-            const char *want = split_cases[c].words[w];
-            cr_assert(want && end - pos == strlen(want) && memcmp(s + pos, want, end - pos) == 0,
-                      "case %zu (pre %d, \"%s\"): word %d is \"%.*s\", want \"%s\"", c, (int)split_cases[c].pre, s, w,
-                      (int)(end - pos), s + pos, want ? want : "(none)");
-            pos = end, w++;
+        for (size_t x = 0; x < N_SPLIT_TEXTS; x++) {
+            const char *s = split_texts[x];
+            const char *const *words = split_cases[c].words[x];
+            size_t n = strlen(s), seg_end = 0, pos = 0;
+            int w = 0;
+            while (pos < n) {
+                size_t end = chord_tok_pre_next(split_cases[c].pre, s, n, pos, &seg_end);
+                const char *want = words[w];
+                cr_assert(want && end - pos == strlen(want) && memcmp(s + pos, want, end - pos) == 0,
+                          "pre %d, \"%s\": word %d is \"%.*s\", want \"%s\"", (int)split_cases[c].pre, s, w,
+                          (int)(end - pos), s + pos, want ? want : "(none)");
+                pos = end, w++;
+            }
+            cr_assert_null(words[w], "pre %d, \"%s\": fewer words than the reference", (int)split_cases[c].pre, s);
         }
-        cr_assert_null(split_cases[c].words[w], "case %zu: fewer words than the reference", c);
     }
 }
 

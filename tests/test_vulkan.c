@@ -21,6 +21,26 @@ static void open_vulkan(chord_rt *rt)
         cr_skip_test("vulkan unavailable here: %s", chord_last_error());
 }
 
+/* open_vulkan with the environment variable `name` set to value while the context reads it. */
+static void open_vulkan_with(chord_rt *rt, const char *name, const char *value)
+{
+    setenv(name, value, 1);
+    open_vulkan(rt);
+    unsetenv(name);
+}
+
+/* Checks case c on rt with seed: it must run and pass (or, where may_skip, be skipped by the checker); returns
+ * whether it ran. */
+static int expect_case_passes(chord_rt *rt, const chord_case *c, uint64_t seed, int may_skip)
+{
+    chord_check_result r;
+    chord_status s = chord_check_case(rt, c, seed, &r);
+    cr_expect_eq(s, CHORD_OK, "%s %s: %s", chord_op_name(c->op), c->name, chord_last_error());
+    cr_expect(s != CHORD_OK || (may_skip && r.skipped) || r.passed, "%s %s: nmse %.3e max_err %.3e: %s",
+              chord_op_name(c->op), c->name, r.nmse, r.max_abs_err, r.message);
+    return s == CHORD_OK && !r.skipped;
+}
+
 static void fill_bytes(unsigned char *p, size_t n, uint64_t seed)
 {
     for (size_t i = 0; i < n; i++) {
@@ -185,10 +205,8 @@ Test(vulkan, many_batches_in_order, .timeout = 300)
  * not multiples of rows_per_pos check that causal limits follow the op's row index. */
 Test(vulkan, tensors_split_across_dispatches, .timeout = 300)
 {
-    setenv("CHORD_VK_MAX_RANGE", "5000", 1);
     chord_rt rt;
-    open_vulkan(&rt);
-    unsetenv("CHORD_VK_MAX_RANGE");
+    open_vulkan_with(&rt, "CHORD_VK_MAX_RANGE", "5000");
     cr_assert_eq(chord_vk_get_caps(rt.ctx)->max_range, 5000);
     const chord_case cases[] = {
         {.op = CHORD_OP_ADD, .name = "split 4099", .args = &(const chord_add_args){4099}},
@@ -206,13 +224,8 @@ Test(vulkan, tensors_split_across_dispatches, .timeout = 300)
          .name = "split 9x300 causal",
          .args = &(const chord_softmax_args){9, 300, 1.0f, 1, 0, 1}},
     };
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        chord_check_result r;
-        chord_status s = chord_check_case(&rt, &cases[i], 1234 + i, &r);
-        cr_expect_eq(s, CHORD_OK, "%s: %s", cases[i].name, chord_last_error());
-        cr_expect(s != CHORD_OK || r.passed, "%s: nmse %.3e max_err %.3e: %s", cases[i].name, r.nmse, r.max_abs_err,
-                  r.message);
-    }
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        expect_case_passes(&rt, &cases[i], 1234 + i, 0);
     /* a row bigger than one binding cannot be split: refused, not run wrong */
     const chord_case wide = {
         .op = CHORD_OP_SOFTMAX, .name = "row too wide", .args = &(const chord_softmax_args){1, 2000, 1.0f, 0, 0, 1}};
@@ -224,22 +237,15 @@ Test(vulkan, tensors_split_across_dispatches, .timeout = 300)
 /* Devices without shaderFloat64 get float-only variants: run those here too. */
 Test(vulkan, float_only_variants, .timeout = 300)
 {
-    setenv("CHORD_VK_NO_F64", "1", 1);
     chord_rt rt;
-    open_vulkan(&rt);
-    unsetenv("CHORD_VK_NO_F64");
+    open_vulkan_with(&rt, "CHORD_VK_NO_F64", "1");
     cr_assert_eq(chord_vk_get_caps(rt.ctx)->has_f64, 0);
     int ran = 0;
     for (int i = 0; i < chord_case_count(); i++) {
         const chord_case *c = chord_case_at(i);
         if ((c->op != CHORD_OP_RMSNORM && c->op != CHORD_OP_ROPE) || c->size != CHORD_CASE_SMALL)
             continue;
-        chord_check_result r;
-        chord_status s = chord_check_case(&rt, c, 99 + i, &r);
-        cr_expect_eq(s, CHORD_OK, "%s %s: %s", chord_op_name(c->op), c->name, chord_last_error());
-        cr_expect(s != CHORD_OK || r.skipped || r.passed, "%s %s: nmse %.3e max_err %.3e: %s", chord_op_name(c->op),
-                  c->name, r.nmse, r.max_abs_err, r.message);
-        ran += s == CHORD_OK && !r.skipped;
+        ran += expect_case_passes(&rt, c, 99 + i, 1);
     }
     cr_expect_gt(ran, 0);
     chord_close(&rt);

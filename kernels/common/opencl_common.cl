@@ -59,32 +59,21 @@ static inline uint chord_rd32(__global const uchar *p)
  * the optimizer then folds the kernel's __local array into its body; PoCL (3.1) gives a __local only
  * referenced from another function no per-work-group storage but one static, shared by every thread,
  * so concurrent groups mixed their maxes (a fully masked row's -inf gave another row NaN). */
-static inline __attribute__((always_inline)) float chord_wg_sum(float v, __local float *scratch, int n)
-{
-    const int lid = get_local_id(0);
-    scratch[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = n / 2; s > 0; s >>= 1) {
-        if (lid < s)
-            scratch[lid] += scratch[lid + s];
-        barrier(CLK_LOCAL_MEM_FENCE);
+#define CHORD_WG_REDUCE(name, combine)                                                              \
+    static inline __attribute__((always_inline)) float name(float v, __local float *scratch, int n) \
+    {                                                                                               \
+        const int lid = get_local_id(0);                                                            \
+        scratch[lid] = v;                                                                           \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                               \
+        for (int s = n / 2; s > 0; s >>= 1) {                                                       \
+            if (lid < s)                                                                            \
+                scratch[lid] = combine(scratch[lid], scratch[lid + s]);                             \
+            barrier(CLK_LOCAL_MEM_FENCE);                                                           \
+        }                                                                                           \
+        const float r = scratch[0];                                                                 \
+        barrier(CLK_LOCAL_MEM_FENCE);                                                               \
+        return r;                                                                                   \
     }
-    const float r = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return r;
-}
-
-static inline __attribute__((always_inline)) float chord_wg_max(float v, __local float *scratch, int n)
-{
-    const int lid = get_local_id(0);
-    scratch[lid] = v;
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = n / 2; s > 0; s >>= 1) {
-        if (lid < s)
-            scratch[lid] = fmax(scratch[lid], scratch[lid + s]);
-        barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    const float r = scratch[0];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    return r;
-}
+#define CHORD_ADD2(x, y) ((x) + (y)) /* the sum's combine, as fmax is the max's */
+CHORD_WG_REDUCE(chord_wg_sum, CHORD_ADD2)
+CHORD_WG_REDUCE(chord_wg_max, fmax)

@@ -3,7 +3,7 @@
 
 size_t chord_cl_round_up(size_t x, size_t m) { return (x + m - 1) / m * m; }
 
-const char *chord_cl_wtype_define(chord_type t)
+static const char *wtype_define(chord_type t)
 {
     switch (t) {
     case CHORD_TYPE_F32: return "-DWTYPE_F32";
@@ -19,6 +19,14 @@ const char *chord_cl_wtype_define(chord_type t)
     case CHORD_TYPE_Q6_K: return "-DWTYPE_Q6_K";
     default: return NULL;
     }
+}
+
+chord_status chord_cl_wtype_define(chord_type type, const char *op, const char **def)
+{
+    *def = wtype_define(type);
+    if (!*def)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl %s: weight type %s", op, chord_type_info(type)->name);
+    return CHORD_OK;
 }
 
 chord_status chord_cl_kernel_for(chord_cl_ctx *c, chord_op op, const char *defines, const chord_tensor *t,

@@ -106,8 +106,9 @@ CHORD_OPS(CHORD_DECLARE_OPENCL)
 
 /* x rounded up to a multiple of m. */
 size_t chord_cl_round_up(size_t x, size_t m);
-/* The -DWTYPE_<T> define of a weight type, or NULL when the kernels cannot decode it. */
-const char *chord_cl_wtype_define(chord_type type);
+/* The -DWTYPE_<T> define of a weight type in *def; CHORD_ERR_UNSUPPORTED, naming op, when the kernels cannot decode
+ * it (what a support query of op then answers). */
+chord_status chord_cl_wtype_define(chord_type type, const char *op, const char **def);
 /* The kernel of op with these defines, its arguments 0 .. 2 n_tensors - 1 set to t[0 .. n_tensors) as (buffer,
  * offset) pairs; the op's own arguments follow. */
 chord_status chord_cl_kernel_for(chord_cl_ctx *c, chord_op op, const char *defines, const chord_tensor *t,

@@ -104,6 +104,21 @@ int chord_type_split_repack(chord_type type, const void *src, void *dst, int64_t
     return 0;
 }
 
+/* A float's bits and back (memcpy: no aliasing rules broken). */
+static uint32_t f32_bits(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    return x;
+}
+
+static float f32_from_bits(uint32_t bits)
+{
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
 float chord_f16_to_f32(chord_f16 h)
 {
     uint32_t sign = (uint32_t)(h & 0x8000) << 16;
@@ -126,15 +141,12 @@ float chord_f16_to_f32(chord_f16 h)
     } else {
         bits = sign | ((exp + 127 - 15) << 23) | (mant << 13);
     }
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
+    return f32_from_bits(bits);
 }
 
 chord_f16 chord_f32_to_f16(float f)
 {
-    uint32_t x;
-    memcpy(&x, &f, 4);
+    uint32_t x = f32_bits(f);
     uint32_t sign = (x >> 16) & 0x8000;
     uint32_t absx = x & 0x7fffffffu;
     if (absx > 0x7f800000u)
@@ -163,15 +175,12 @@ chord_f16 chord_f32_to_f16(float f)
 float chord_bf16_to_f32(chord_bf16 h)
 {
     uint32_t bits = (uint32_t)h << 16;
-    float f;
-    memcpy(&f, &bits, 4);
-    return f;
+    return f32_from_bits(bits);
 }
 
 chord_bf16 chord_f32_to_bf16(float f)
 {
-    uint32_t x;
-    memcpy(&x, &f, 4);
+    uint32_t x = f32_bits(f);
     if ((x & 0x7fffffffu) > 0x7f800000u)
         return (chord_bf16)((x >> 16) | 0x40);
     x += 0x7fff + ((x >> 16) & 1);

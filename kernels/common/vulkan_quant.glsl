@@ -130,24 +130,22 @@ void scale_min_k4(uint s, uint j, out float sc, out float m)
 void dq_unit_raw(uint a, uint u, out vec4 qlo, out vec4 qhi, out vec2 d, out vec2 m, out uint ilo, out uint ihi)
 {
     m = vec2(0.0);
+#if defined(WTYPE_Q4_0) || defined(WTYPE_Q4_1)
+    /* values 4u..4u+3 are low nibbles of qs[4u..], 16+4u.. their high nibbles (q4_0 subtracts 8, q4_1 adds m) */
+    d = vec2(w_f16(a));
 #if defined(WTYPE_Q4_0)
-    /* values 4u..4u+3 are low nibbles of qs[4u..], 16+4u.. their high nibbles */
-    d = vec2(w_f16(a));
     uint q = w_u32(a + 2u + 4u * u);
-    for (uint j = 0u; j < 4u; j++) {
-        qlo[j] = U2F(BYTE_U(q, j) & 0x0fu, 8.0);
-        qhi[j] = U2F(BYTE_U(q, j) >> 4, 8.0);
-    }
-    ilo = 4u * u;
-    ihi = 16u + 4u * u;
-#elif defined(WTYPE_Q4_1)
-    d = vec2(w_f16(a));
+#define Q4_OFF 8.0
+#else
     m = vec2(w_f16(a + 2u));
     uint q = w_u32(a + 4u + 4u * u);
+#define Q4_OFF 0.0
+#endif
     for (uint j = 0u; j < 4u; j++) {
-        qlo[j] = U2F(BYTE_U(q, j) & 0x0fu, 0.0);
-        qhi[j] = U2F(BYTE_U(q, j) >> 4, 0.0);
+        qlo[j] = U2F(BYTE_U(q, j) & 0x0fu, Q4_OFF);
+        qhi[j] = U2F(BYTE_U(q, j) >> 4, Q4_OFF);
     }
+#undef Q4_OFF
     ilo = 4u * u;
     ihi = 16u + 4u * u;
 #elif defined(WTYPE_Q5_0) || defined(WTYPE_Q5_1)

@@ -9,9 +9,8 @@ chord_status chord_dequant_opencl(void *ctx, const chord_tensor *t, const void *
     /* t: SRC (n values of type), DST (n) f32 */
     chord_cl_ctx *c = ctx;
     const chord_dequant_args *a = args;
-    const char *wdef = chord_cl_wtype_define(a->type);
-    if (!wdef)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl dequant: type %s", chord_type_info(a->type)->name);
+    const char *wdef;
+    CHORD_TRY(chord_cl_wtype_define(a->type, "dequant", &wdef));
     if (!t || a->n == 0) /* a support query, or nothing to do */
         return CHORD_OK;
     if (a->n / 8 >= (1ll << 32))

@@ -85,6 +85,15 @@ static void scale_min_k4(int j, const uint8_t *s, int *sc, int *m)
     }
 }
 
+/* Sub-block j's scale and min with the super-block's d and dmin applied: its values are ds * q - ms. */
+static void sub_block_k4(int j, const uint8_t *scales, float d, float dmin, float *ds, float *ms)
+{
+    int sc, m;
+    scale_min_k4(j, scales, &sc, &m);
+    *ds = d * (float)sc;
+    *ms = dmin * (float)m;
+}
+
 /* q4_K (144 bytes): f16 d, f16 dmin, scales[12], qs[128]. Each 64 values use 32 qs bytes:
  * the first 32 values are their low nibbles (sub-block 2i), the next 32 the high nibbles (2i+1).
  * y = d * sc * q - dmin * m */
@@ -93,11 +102,9 @@ static void q4_K(const uint8_t *b, float *y)
     const float d = rd_f16(b), dmin = rd_f16(b + 2);
     const uint8_t *scales = b + 4, *q = b + 16;
     for (int i = 0; i < 4; i++, q += 32, y += 64) {
-        int sc, m;
-        scale_min_k4(2 * i, scales, &sc, &m);
-        const float d1 = d * (float)sc, m1 = dmin * (float)m;
-        scale_min_k4(2 * i + 1, scales, &sc, &m);
-        const float d2 = d * (float)sc, m2 = dmin * (float)m;
+        float d1, m1, d2, m2;
+        sub_block_k4(2 * i, scales, d, dmin, &d1, &m1);
+        sub_block_k4(2 * i + 1, scales, d, dmin, &d2, &m2);
         for (int l = 0; l < 32; l++) {
             y[l] = d1 * (float)(q[l] & 0x0f) - m1;
             y[l + 32] = d2 * (float)(q[l] >> 4) - m2;
@@ -112,11 +119,9 @@ static void q5_K(const uint8_t *b, float *y)
     const float d = rd_f16(b), dmin = rd_f16(b + 2);
     const uint8_t *scales = b + 4, *qh = b + 16, *q = b + 48;
     for (int i = 0; i < 4; i++, q += 32, y += 64) {
-        int sc, m;
-        scale_min_k4(2 * i, scales, &sc, &m);
-        const float d1 = d * (float)sc, m1 = dmin * (float)m;
-        scale_min_k4(2 * i + 1, scales, &sc, &m);
-        const float d2 = d * (float)sc, m2 = dmin * (float)m;
+        float d1, m1, d2, m2;
+        sub_block_k4(2 * i, scales, d, dmin, &d1, &m1);
+        sub_block_k4(2 * i + 1, scales, d, dmin, &d2, &m2);
         for (int l = 0; l < 32; l++) {
             const int h1 = (qh[l] >> (2 * i)) & 1, h2 = (qh[l] >> (2 * i + 1)) & 1;
             y[l] = d1 * (float)((q[l] & 0x0f) | h1 << 4) - m1;

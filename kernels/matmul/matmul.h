@@ -16,6 +16,9 @@ typedef struct chord_matmul_args {
 
 void chord_matmul_reference(const void *w, const float *x, float *y, const chord_matmul_args *a);
 void chord_matmul_tiled_reference(const void *w, const float *x, float *y, const chord_matmul_args *a);
+/* The references' guard: 0 when they cannot run a (a wtype that does not dequantize, a k of no whole rows), y (m, n)
+ * then poisoned with NaN so that a misuse cannot pass (the backends' supports() refuse these); else 1. */
+int chord_matmul_reference_runs(const chord_matmul_args *a, float *y);
 
 /* The descriptor hooks matmul_tiled shares with matmul (kernels/matmul/op.c). */
 const char *chord_matmul_check(const void *args);

@@ -9,9 +9,8 @@ chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *a
     /* t: W (n, k) of wtype, X (m, k), Y (m, n) */
     chord_cl_ctx *c = ctx;
     const chord_matmul_args *a = args;
-    const char *wdef = chord_cl_wtype_define(a->wtype);
-    if (!wdef)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl matmul: weight type %s", chord_type_info(a->wtype)->name);
+    const char *wdef;
+    CHORD_TRY(chord_cl_wtype_define(a->wtype, "matmul", &wdef));
     if (!t) /* a support query */
         return CHORD_OK;
     if (a->m == 0 || a->n == 0)

@@ -11,18 +11,23 @@
 
 #define CHUNK 256 /* values per dequantized chunk: a multiple of every block size (1, 32, 256) */
 
+int chord_matmul_reference_runs(const chord_matmul_args *a, float *y)
+{
+    if (chord_dequant_supported(a->wtype) && (chord_type_row_bytes(a->wtype, a->k) != 0 || a->k == 0))
+        return 1;
+    for (int64_t i = 0; i < (int64_t)a->m * a->n; i++)
+        y[i] = NAN;
+    return 0;
+}
+
 void chord_matmul_reference(const void *w, const float *x, float *y, const chord_matmul_args *a)
 {
     /* w: (n, k) of wtype; x: (m, k) f32; y: (m, n) f32 */
     const unsigned char *wb = w;
     const chord_type_traits *t = chord_type_info(a->wtype);
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
-    if (!chord_dequant_supported(a->wtype) || (row_bytes == 0 && a->k != 0)) {
-        /* unsupported: the backend's supports() refuses these; poison so a misuse cannot pass */
-        for (int64_t i = 0; i < (int64_t)a->m * a->n; i++)
-            y[i] = NAN;
+    if (!chord_matmul_reference_runs(a, y))
         return;
-    }
     const size_t chunk_bytes = (size_t)(CHUNK / t->block_size) * t->type_size;
     float wrow[CHUNK];
     for (int i = 0; i < a->m; i++) {

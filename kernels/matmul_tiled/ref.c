@@ -18,11 +18,8 @@ void chord_matmul_tiled_reference(const void *w, const float *x, float *y, const
     const unsigned char *wb = w;
     const chord_type_traits *t = chord_type_info(a->wtype);
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
-    if (!chord_dequant_supported(a->wtype) || (row_bytes == 0 && a->k != 0)) {
-        for (int64_t i = 0; i < (int64_t)a->m * a->n; i++)
-            y[i] = NAN;
+    if (!chord_matmul_reference_runs(a, y))
         return;
-    }
     const size_t tile_bytes = (size_t)(TK / t->block_size) * t->type_size;
     float wt[TN][TK];   /* dequantized W tile: rows j0.., values k0.. */
     double acc[TM][TN]; /* the running sums of the outputs of this (i0, j0) block */

@@ -8,7 +8,7 @@
 /* Multiply-adds a chunk holds at least, below which a wake-up costs more than sharing the work saves. SmolLM2 Q4_1
  * decode, portable path, 2 threads (load average ~1.6 on the 2 cores): 16 Ki 31.1 tok/s, 64 Ki 29.8-30.1, 256 Ki
  * 24.4, 1 Mi 20.6; with two busy loops beside it 64 Ki and 256 Ki both ran 16-17 tok/s (one thread: 11-13). */
-#define MIN_MACS 262144
+#define MIN_MACS 65536
 
 static void matmul_rows(const chord_cpu_job *j, int64_t n0, int64_t n1)
 {

@@ -28,13 +28,23 @@ static inline void softmax_rows(const chord_cpu_job *j, int64_t r0, int64_t r1)
             n_valid = limit + 1 < a->n_cols ? limit + 1 : a->n_cols;
             n_valid = n_valid < 0 ? 0 : n_valid;
         }
-        float max = -INFINITY;
-        for (long long c = 0; c < n_valid; c++)
-            max = fmaxf(max, scale * xr[c]);
+        float lane_max[CHORD_SOFTMAX_LANES], max = -INFINITY; /* lanes of selects: SIMD max, unlike fmaxf */
+        for (int l = 0; l < CHORD_SOFTMAX_LANES; l++)
+            lane_max[l] = -INFINITY;
+        long long c = 0;
+        for (; c + CHORD_SOFTMAX_LANES <= n_valid; c += CHORD_SOFTMAX_LANES)
+            for (int l = 0; l < CHORD_SOFTMAX_LANES; l++) {
+                const float v = scale * xr[c + l];
+                lane_max[l] = v > lane_max[l] ? v : lane_max[l];
+            }
+        for (; c < n_valid; c++)
+            max = scale * xr[c] > max ? scale * xr[c] : max;
+        for (int l = 0; l < CHORD_SOFTMAX_LANES; l++)
+            max = lane_max[l] > max ? lane_max[l] : max;
         for (long long c = 0; c < n_valid; c++)
             yr[c] = chord_cpu_expf(scale * xr[c] - max);
         double sum[CHORD_SOFTMAX_LANES] = {0}; /* in double: a float sum of 49k terms drifts past the bound */
-        long long c = 0;
+        c = 0;
         for (; c + CHORD_SOFTMAX_LANES <= n_valid; c += CHORD_SOFTMAX_LANES)
             for (int l = 0; l < CHORD_SOFTMAX_LANES; l++)
                 sum[l] += yr[c + l];

@@ -3,7 +3,9 @@
  * over heads); the GROUP query heads read each K and V row once between them. Each item is an online softmax over
  * TILE keys at a time: the tile's scores, then per head the running max, the rescale of the sum and of the output
  * row (OUT itself is the accumulator: it aliases nothing), then the tile's weighted V rows. Float, with
- * cpu_math.h's exp and dot products. Keys past pos0 + t are never read. */
+ * cpu_math.h's exp and dot products. Keys past pos0 + t are never read.
+ * Measured: decode 32/8 heads d128 pos4000: 10.6 GB/s, 29% of the 256 MiB copy (chord-bench, AVX-512 machine of 2 cores
+ * at load average ~1.5, copy ceiling 37 GB/s in the same run). */
 #include <math.h>
 
 #include "../common/cpu_launch.h"

@@ -1,5 +1,7 @@
 /* dequant on the cpu backend: the reference's exact arithmetic (the op is defined bit for bit), on whole blocks in
- * pieces over the pool. The model uses it for one embedding row per token, so the pieces are what matters here. */
+ * pieces over the pool. The model uses it for one embedding row per token, so the pieces are what matters here.
+ * Measured: 16M: q4_0/q4_1/q8_0 11.0-11.8 GB/s (30-32% of the copy), f16 4.7, bf16 7.3, q6_K 6.9: the reference's
+ * scalar code (chord-bench, AVX-512 machine of 2 cores at load average ~1.5, copy ceiling 37 GB/s in the same run). */
 #include "../common/cpu_launch.h"
 #include "dequant.h"
 

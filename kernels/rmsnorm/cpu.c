@@ -1,5 +1,7 @@
 /* rmsnorm on the cpu backend: rows over the pool; per row the sum of squares in LANES double sums (the reference
- * sums in double; the widening is free next to the memory traffic), the scaling in float. */
+ * sums in double; the widening is free next to the memory traffic), the scaling in float.
+ * Measured: 4096x4096: 20.8 GB/s, 56% of the copy (chord-bench, AVX-512 machine of 2 cores at load average ~1.5, copy
+ * ceiling 37 GB/s in the same run). */
 #include <math.h>
 
 #include "../common/cpu_launch.h"

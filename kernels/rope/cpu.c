@@ -6,7 +6,7 @@
  *
  * v1 (cos and sin of every angle): 29-33% of the copy bandwidth on 2048-8192 tokens x 32 heads x 128.
  * Measured: v2: 84-96% of the copy at 4096-8192 tokens (22.9-26.1 GB/s; above 100% at 2048, the tensor half in cache)
- * (chord-bench, AVX-512 machine of 2 cores at load average ~1.5, copy ceiling 37 GB/s in the same run). */
+ * (chord-bench, AVX-512 machine of 2 cores at load average ~1.5, copy ceiling 27.1 GB/s in that run). */
 #include <math.h>
 
 #include "../common/cpu_launch.h"

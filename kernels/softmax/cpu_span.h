@@ -2,7 +2,7 @@
  * cpu_avx512.c): per row the max of scale * x over the valid columns, the exps (cpu_math.h's) in float and their sum in
  * double, one division per row, zeros past the causal limit.
  * Measured: 4096x4096: 8.6 GB/s, 37% of the copy (16% before the max went into lanes) (chord-bench, AVX-512 machine of
- * 2 cores at load average ~1.5, copy ceiling 37 GB/s in the same run). */
+ * 2 cores at load average ~1.5, copy ceiling 23.5 GB/s in that run). */
 #ifndef CHORD_SOFTMAX_CPU_SPAN_H
 #define CHORD_SOFTMAX_CPU_SPAN_H
 

@@ -38,7 +38,7 @@ if [ "$n_bench" -eq 0 ]; then
   exit 1
 fi
 # The model on every API this machine runs, checked token by token against the reference backend.
-for b in opencl vulkan; do
+for b in cpu opencl vulkan; do
   if "$build/bin/chord" info | grep -q "^  $b:0"; then
     "$build/bin/chord" run -m "$model" -b "$b" -p "The capital of France is" -n 16 --verify > "$build/verify-$b.txt" 2>&1
     echo "ci/test.sh: $(tail -1 "$build/verify-$b.txt")"

@@ -11,7 +11,7 @@ typedef struct chord_rt {
     chord_device_info info;
 } chord_rt;
 
-/* Backends compiled in, in preference order (cuda, vulkan, opencl, ref). */
+/* Backends compiled in, in preference order (cuda, vulkan, opencl, cpu, ref). */
 int chord_backend_count(void);
 const chord_backend *chord_backend_at(int i);
 const chord_backend *chord_backend_find(const char *name);

@@ -7,6 +7,7 @@
 #include "add/add.h"
 
 extern const chord_backend chord_backend_ref;
+extern const chord_backend chord_backend_cpu;
 #ifdef CHORD_HAVE_CUDA
 extern const chord_backend chord_backend_cuda;
 #endif
@@ -28,7 +29,7 @@ static const chord_backend *const backends[] = {
 #ifdef CHORD_HAVE_OPENCL
     &chord_backend_opencl,
 #endif
-    &chord_backend_ref,
+    &chord_backend_cpu,    &chord_backend_ref,
 };
 
 /* The backend named by the first len bytes of name (the user's: any length). */
@@ -64,11 +65,16 @@ static chord_status open_one(const chord_backend *be, int device, chord_rt *rt)
     return CHORD_OK;
 }
 
-/* Software devices in the order they ran the default model here (2 cores): PoCL's vectorized, threaded kernels
- * ~2 tokens/s, lavapipe ~0.2; the reference (threaded matmul) is the last resort. */
+/* Software devices in the order they run the default model on the host CPU: chord's own cpu backend (SIMD kernels
+ * on a thread pool) first, then PoCL's vectorized, threaded kernels, then lavapipe; the reference (threaded
+ * matmul) is the last resort. */
 static int software_rank(const chord_backend *be)
 {
-    return strcmp(be->name, "opencl") == 0 ? 0 : strcmp(be->name, "vulkan") == 0 ? 1 : 2;
+    static const char *const order[] = {"cpu", "opencl", "vulkan"};
+    for (int r = 0; r < 3; r++)
+        if (strcmp(be->name, order[r]) == 0)
+            return r;
+    return 3;
 }
 
 int chord_auto_order(const chord_backend **out, int max)
@@ -86,7 +92,7 @@ int chord_auto_order(const chord_backend **out, int max)
     for (int i = 0; i < nb && i < 16 && k < max; i++)
         if (!software[i])
             out[k++] = backends[i];
-    for (int r = 0; r < 3; r++)
+    for (int r = 0; r < 4; r++)
         for (int i = 0; i < nb && i < 16 && k < max; i++)
             if (software[i] && software_rank(backends[i]) == r)
                 out[k++] = backends[i];

@@ -34,9 +34,10 @@ int cli_parse_float(const char *s, float lo, float *out)
     return 0;
 }
 
-/* The thread count reaches each CPU backend through the variable it reads before it starts: the reference's own,
- * PoCL's (POCL_MAX_PTHREAD_COUNT in 3.1, where it also sets the compute units; POCL_CPU_MAX_CU_COUNT in later
- * versions) and llvmpipe's (lavapipe). Set before the first probe, since PoCL reads them at platform init. */
+/* The thread count reaches each CPU backend through the variable it reads before it starts: the cpu backend's and
+ * the reference's own, PoCL's (POCL_MAX_PTHREAD_COUNT in 3.1, where it also sets the compute units;
+ * POCL_CPU_MAX_CU_COUNT in later versions) and llvmpipe's (lavapipe). Set before the first probe, since PoCL reads
+ * them at platform init. */
 int cli_set_threads(const char *cmd, const char *value)
 {
     int n = 0;
@@ -46,8 +47,8 @@ int cli_set_threads(const char *cmd, const char *value)
     }
     char s[16];
     snprintf(s, sizeof s, "%d", n);
-    static const char *const vars[] = {"CHORD_REF_THREADS", "POCL_MAX_PTHREAD_COUNT", "POCL_CPU_MAX_CU_COUNT",
-                                       "LP_NUM_THREADS"};
+    static const char *const vars[] = {"CHORD_CPU_THREADS", "CHORD_REF_THREADS", "POCL_MAX_PTHREAD_COUNT",
+                                       "POCL_CPU_MAX_CU_COUNT", "LP_NUM_THREADS"};
     for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
         setenv(vars[i], s, 1);
     return 0;

@@ -41,8 +41,8 @@ static int usage(FILE *f, int code)
            "  -d, --n-depth LIST   depths (default 0)\n"
            "  --tests LIST         exact tests instead of -p/-n/-d: ppP, tgN, ppP@dD, tgN@dD (e.g. pp512,tg128@d4096)\n"
            "  -r, --repetitions N  timed runs per test (default 5)\n"
-           "  -b, --backend B      ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
-           "  -t, --threads N      threads of the CPU backends (ref, PoCL, lavapipe), 1..1024; default: their own\n"
+           "  -b, --backend B      cpu, ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto\n"
+           "  -t, --threads N      threads of CPU backends (cpu, ref, PoCL, lavapipe), 1..1024; default: their own\n"
            "  --no-warmup          skip the warm-up runs\n"
            "  --argmax             each eval returns the greedy next token instead of the logits (as chord run)\n"
            "  -o, --output FMT     md (default) or json (one object per test, with every run's time)\n");

@@ -14,7 +14,7 @@ static int usage(FILE *f, int code)
                "Runs every case of the shared case table for the backend (default: the best available)\n"
                "against the scalar C reference and prints op, case, NMSE, max error and the verdict.\n"
                "Exit status 1 when any case fails.\n\n"
-               "  -b, --backend B   ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE\n"
+               "  -b, --backend B   cpu, ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE\n"
                "  -o, --op OP       only this op (matmul, matmul_tiled, rmsnorm, softmax, rope, dequant, ...)\n"
                "  --seed N          seed for the random inputs (default: from the clock, printed)\n"
                "  --large           also the >= 64 MiB cases (the 4096^3 matmul stays benchmark-only)\n"

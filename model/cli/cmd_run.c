@@ -40,7 +40,7 @@ static int usage(FILE *f, int code)
             "  -p, --prompt TEXT     the prompt\n"
             "  -f, --file PATH       the prompt from a file, its bytes exactly (no newline added or removed)\n"
             "  -n, --n-predict N     tokens to generate (default 64); stops early at an end-of-generation token\n"
-            "  -b, --backend B       ref, opencl, vulkan, cuda (as compiled in), optionally :DEVICE; default auto:\n"
+            "  -b, --backend B       cpu, ref, opencl, vulkan, cuda (as built), optionally :DEVICE; default auto:\n"
             "                        the first (chord info) that starts, loads the model and passes its warm-up\n"
             "  --chat                wrap the prompt in the model's chat template (one user turn)\n"
             "  --system TEXT         system prompt for --chat\n"

@@ -1,0 +1,5 @@
+/* gelu's span built with AVX2+FMA+F16C, 8 lanes (runtime/cpu.cmake's flags): cpu_span.h's C, which cpu.c
+ * picks when the backend runs that path. */
+#include "cpu_span.h"
+
+void chord_gelu_span_avx2(const float *x, const float *unused, float *y, int64_t n) { gelu_span(x, unused, y, n); }

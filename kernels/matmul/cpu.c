@@ -1,0 +1,33 @@
+/* matmul on the cpu backend: W's rows split in chunks over the pool, each chunk computed by the matmul core
+ * (cpu_rows.h) for every row of X. A chunk is a multiple of 4 rows (one tile of the portable path, whole cache
+ * lines of Y) and there are about 4 per thread, so a thread the machine delays holds up a small piece only. */
+#include "../common/cpu_launch.h"
+#include "../dequant/dequant.h"
+#include "cpu_rows.h"
+
+/* Multiply-adds a chunk holds at least, below which a wake-up costs more than sharing the work saves. SmolLM2 Q4_1
+ * decode, portable path, 2 threads (load average ~1.6 on the 2 cores): 16 Ki 31.1 tok/s, 64 Ki 29.8-30.1, 256 Ki
+ * 24.4, 1 Mi 20.6; with two busy loops beside it 64 Ki and 256 Ki both ran 16-17 tok/s (one thread: 11-13). */
+#define MIN_MACS 65536
+
+static void matmul_rows(const chord_cpu_job *j, int64_t n0, int64_t n1)
+{
+    chord_matmul_cpu_rows(j->isa, j->t[0], j->t[1], j->t[2], j->args, (int)n0, (int)n1); /* W, X, Y */
+}
+
+chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a)
+{
+    const chord_type_traits *ti = chord_type_info(a->wtype);
+    if (!chord_dequant_supported(a->wtype) || ti->internal) /* the split layouts are for GPU loads; GGUF's suits SIMD */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cpu %s: weight type %s", op, ti->name);
+    if (!t || a->m == 0 || a->n == 0)
+        return CHORD_OK;
+    const int64_t per_row = (int64_t)a->m * a->k > 0 ? (int64_t)a->m * a->k : 1;
+    const int64_t min_rows = (MIN_MACS + per_row - 1) / per_row;
+    return chord_cpu_launch_items(ctx, t, 3, a, a->n, min_rows, 4, matmul_rows);
+}
+
+chord_status chord_matmul_cpu(void *ctx, const chord_tensor *t, const void *args)
+{
+    return chord_matmul_cpu_launch("matmul", ctx, t, args); /* W (n, k) of wtype, X (m, k), Y (m, n) */
+}

@@ -1,0 +1,5 @@
+/* swiglu's span built with AVX-512, 16 lanes (runtime/cpu.cmake's flags): cpu_span.h's C, which cpu.c
+ * picks when the backend runs that path. */
+#include "cpu_span.h"
+
+void chord_swiglu_span_avx512(const float *gate, const float *up, float *y, int64_t n) { swiglu_span(gate, up, y, n); }

@@ -1,0 +1,49 @@
+/* cpu mat-mul rows, AVX-512 F/BW/VL/DQ (+FMA, F16C): the vector vocabulary of cpu_rows_simd.h in 16-float
+ * vectors. q4 nibbles become floats through one vpermps on a 16-entry table (the index is the nibble itself),
+ * so a block costs a widening load, a shift and two permutes before its two FMAs.
+ * Figures: below, filled in from the standalone harness. */
+#include <immintrin.h>
+
+typedef __m512 vf;
+#define VL 16
+#define MR 4 /* 4 x 4 accumulators + 4 X vectors + 1 W vector of 32 registers */
+
+static inline vf vf_zero(void) { return _mm512_setzero_ps(); }
+static inline vf vf_set1(float f) { return _mm512_set1_ps(f); }
+static inline vf vf_loadu(const float *p) { return _mm512_loadu_ps(p); }
+static inline vf vf_load_part(const float *p, int n) { return _mm512_maskz_loadu_ps((__mmask16)((1u << n) - 1), p); }
+static inline void vf_storeu(float *p, vf v) { _mm512_storeu_ps(p, v); }
+static inline vf vf_add(vf a, vf b) { return _mm512_add_ps(a, b); }
+static inline vf vf_mul(vf a, vf b) { return _mm512_mul_ps(a, b); }
+static inline vf vf_fma(vf a, vf b, vf c) { return _mm512_fmadd_ps(a, b, c); }
+static inline float vf_hsum(vf v) { return _mm512_reduce_add_ps(v); }
+static inline vf vf_f16(const void *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
+static inline vf vf_bf16(const void *p)
+{
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)p)), 16));
+}
+static inline __m256 half_sum(vf v) { return _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1)); }
+/* a macro: hsum4_256 comes with cpu_rows_simd.h */
+#define vf_hsum4(a, b, c, d) hsum4_256(half_sum(a), half_sum(b), half_sum(c), half_sum(d))
+
+static inline void dec_q4(const unsigned char *qs, int off8, vf q[2])
+{
+    const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)qs));
+    const vf table = off8 ? _mm512_setr_ps(-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7)
+                          : _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    q[0] = _mm512_permutexvar_ps(v, table); /* uses the low 4 bits of each index: the low nibble */
+    q[1] = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4), table);
+}
+
+static inline void dec_q8(const signed char *qs, vf q[2])
+{
+    q[0] = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)qs)));
+    q[1] = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(qs + 16))));
+}
+
+#include "cpu_rows_simd.h"
+
+void chord_matmul_cpu_rows_avx512(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0, int n1)
+{
+    cpu_rows(w, x, y, a, n0, n1);
+}

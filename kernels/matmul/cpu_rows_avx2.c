@@ -34,16 +34,34 @@ static inline vf vf_bf16(const void *p)
 /* 8 signed bytes to 8 floats */
 static inline vf bytes_to_floats(__m128i b) { return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(b)); }
 
+/* Each 8 bytes widen once to dwords; the low nibble is a mask away and the high one a shift, both already the
+ * value (0..15) in its dword, so one conversion each. */
 static inline void dec_q4(const unsigned char *qs, int off8, vf q[4])
 {
-    const __m128i b = _mm_loadu_si128((const __m128i *)qs), low = _mm_set1_epi8(0x0f);
-    const __m128i off = _mm_set1_epi8(off8 ? 8 : 0);
-    const __m128i lo = _mm_sub_epi8(_mm_and_si128(b, low), off);
-    const __m128i hi = _mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(b, 4), low), off);
-    q[0] = bytes_to_floats(lo);
-    q[1] = bytes_to_floats(_mm_srli_si128(lo, 8));
-    q[2] = bytes_to_floats(hi);
-    q[3] = bytes_to_floats(_mm_srli_si128(hi, 8));
+    const __m256i low = _mm256_set1_epi32(0x0f), off = _mm256_set1_epi32(off8 ? 8 : 0);
+    for (int h = 0; h < 2; h++) {
+        const __m256i v = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(qs + 8 * h)));
+        q[h] = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_and_si256(v, low), off));
+        q[2 + h] = _mm256_cvtepi32_ps(_mm256_sub_epi32(_mm256_srli_epi32(v, 4), off));
+    }
+}
+
+/* 16 bytes' fields (p[l] >> shift) & mask as floats */
+static inline void dec_field(const unsigned char *p, int shift, int mask, vf out[2])
+{
+    for (int h = 0; h < 2; h++) {
+        const __m256i v = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(p + 8 * h)));
+        out[h] = _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srli_epi32(v, shift), _mm256_set1_epi32(mask)));
+    }
+}
+
+/* bit i of bits (i = 0..31) as 0.0 or 1.0 */
+static inline void dec_bits32(unsigned bits, vf out[4])
+{
+    const __m256i lane = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7), one = _mm256_set1_epi32(1);
+    for (int i = 0; i < 4; i++)
+        out[i] =
+            _mm256_cvtepi32_ps(_mm256_and_si256(_mm256_srlv_epi32(_mm256_set1_epi32((int)(bits >> 8 * i)), lane), one));
 }
 
 static inline void dec_q8(const signed char *qs, vf q[4])

@@ -41,6 +41,20 @@ static inline void dec_q8(const signed char *qs, vf q[2])
     q[1] = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(qs + 16))));
 }
 
+/* 16 bytes' fields (p[l] >> shift) & mask as floats */
+static inline void dec_field(const unsigned char *p, int shift, int mask, vf out[1])
+{
+    const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)p));
+    out[0] = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(v, shift), _mm512_set1_epi32(mask)));
+}
+
+/* bit i of bits (i = 0..31) as 0.0 or 1.0: the bits are the mask of a masked move */
+static inline void dec_bits32(unsigned bits, vf out[2])
+{
+    out[0] = _mm512_maskz_mov_ps((__mmask16)bits, _mm512_set1_ps(1.0f));
+    out[1] = _mm512_maskz_mov_ps((__mmask16)(bits >> 16), _mm512_set1_ps(1.0f));
+}
+
 #include "cpu_rows_simd.h"
 
 void chord_matmul_cpu_rows_avx512(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0, int n1)

@@ -59,6 +59,89 @@ INLINE void dec_block(chord_type t, const uint8_t *b, vf q[NV], float *d, float 
         dec_q4(b + (t == CHORD_TYPE_Q4_1 ? 4 : 2), t == CHORD_TYPE_Q4_0, q);
 }
 
+/* out[0, len) = the 32-value blocks at src in f32 (t a fast block type, a constant where this is inlined). */
+INLINE void dequant_blocks(chord_type t, const uint8_t *src, int len, float *out)
+{
+    for (int i = 0; i < len; i += 32, src += chord_type_info(t)->type_size) {
+        vf q[NV];
+        float d, m;
+        dec_block(t, src, q, &d, &m);
+        UNROLL for (int v = 0; v < NV; v++) vf_storeu(
+            out + i + v * VL, t == CHORD_TYPE_Q4_1 ? vf_fma(q[v], vf_set1(d), vf_set1(m)) : vf_mul(q[v], vf_set1(d)));
+    }
+}
+
+/* q5_0 / q5_1 block: q = nibble + 16 * (bit j of qh for value j); q5_0's y = d (q - 16) is d q + (-16 d), exact. */
+INLINE void dequant_q5(chord_type t, const uint8_t *b, float *out)
+{
+    const int has_min = t == CHORD_TYPE_Q5_1;
+    const float d = half_at(b), m = has_min ? half_at(b + 2) : -16.0f * d;
+    uint32_t qh;
+    memcpy(&qh, b + 2 + 2 * has_min, 4);
+    vf high[NV], lo[NV / 2], hi[NV / 2];
+    dec_bits32(qh, high);
+    dec_field(b + 6 + 2 * has_min, 0, 15, lo);
+    dec_field(b + 6 + 2 * has_min, 4, 15, hi);
+    UNROLL for (int v = 0; v < NV / 2; v++)
+    {
+        vf_storeu(out + v * VL, vf_fma(vf_fma(high[v], vf_set1(16), lo[v]), vf_set1(d), vf_set1(m)));
+        vf_storeu(out + 16 + v * VL, vf_fma(vf_fma(high[NV / 2 + v], vf_set1(16), hi[v]), vf_set1(d), vf_set1(m)));
+    }
+}
+
+/* q4_K / q5_K super-block: 8 sub-blocks of 32, sub-block s scaled by d * sc[s] and shifted by -dmin * mn[s], the
+ * 6-bit pairs packed as kernels/dequant/ref.c's scale_min_k4 reads them. */
+INLINE void dequant_q45_K(chord_type t, const uint8_t *b, float *out)
+{
+    const int five = t == CHORD_TYPE_Q5_K;
+    const float d = half_at(b), dmin = half_at(b + 2);
+    const uint8_t *sc = b + 4, *qh = b + 16, *q = b + (five ? 48 : 16);
+    for (int s = 0; s < 8; s += 2, q += 32, out += 64) {
+        float ds[2], ms[2];
+        for (int u = 0; u < 2; u++) {
+            const int j = s + u, lo6 = j < 4;
+            ds[u] = d * (float)(lo6 ? sc[j] & 63 : (sc[j + 4] & 15) | (sc[j - 4] >> 6) << 4);
+            ms[u] = dmin * (float)(lo6 ? sc[j + 4] & 63 : (sc[j + 4] >> 4) | (sc[j] >> 6) << 4);
+        }
+        for (int h = 0; h < 2; h++) { /* values 16 h .. 16 h + 15 of both sub-blocks */
+            vf lo[NV / 2], hi[NV / 2], b5[NV / 2], b6[NV / 2];
+            dec_field(q + 16 * h, 0, 15, lo);
+            dec_field(q + 16 * h, 4, 15, hi);
+            if (five) {
+                dec_field(qh + 16 * h, s, 1, b5);
+                dec_field(qh + 16 * h, s + 1, 1, b6);
+            }
+            UNROLL for (int v = 0; v < NV / 2; v++)
+            {
+                const vf q0 = five ? vf_fma(b5[v], vf_set1(16), lo[v]) : lo[v];
+                const vf q1 = five ? vf_fma(b6[v], vf_set1(16), hi[v]) : hi[v];
+                vf_storeu(out + 16 * h + v * VL, vf_fma(q0, vf_set1(ds[0]), vf_set1(-ms[0])));
+                vf_storeu(out + 32 + 16 * h + v * VL, vf_fma(q1, vf_set1(ds[1]), vf_set1(-ms[1])));
+            }
+        }
+    }
+}
+
+/* q6_K super-block: value l + 32 g of each 128 has its low 4 bits in ql[l + 32 (g & 1)] (high nibble for g >= 2),
+ * its top 2 in qh[l] >> 2 g, scale sc[l / 16 + 2 g]; y = (d sc) (q - 32) in the reference's order. */
+INLINE void dequant_q6_K(const uint8_t *b, float *out)
+{
+    const uint8_t *ql = b, *qh = b + 128;
+    const int8_t *sc = (const int8_t *)(b + 192);
+    const float d = half_at(b + 208);
+    for (int h = 0; h < 2; h++, ql += 64, qh += 32, sc += 8, out += 128)
+        for (int g = 0; g < 4; g++)
+            for (int l = 0; l < 32; l += 16) {
+                vf lo[NV / 2], top[NV / 2];
+                dec_field(ql + 32 * (g & 1) + l, g >= 2 ? 4 : 0, 15, lo);
+                dec_field(qh + l, 2 * g, 3, top);
+                const float scale = d * (float)sc[l / 16 + 2 * g];
+                UNROLL for (int v = 0; v < NV / 2; v++)
+                    vf_storeu(out + 32 * g + l + v * VL,
+                              vf_mul(vf_fma(top[v], vf_set1(16), vf_add(lo[v], vf_set1(-32))), vf_set1(scale)));
+            }
+}
+
 /* out[0, len) = W row values k0 .. k0 + len - 1 in f32, bit-identical to the dequant reference (k0 and len whole
  * blocks, len <= TILE_K). */
 static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float *out)
@@ -66,24 +149,38 @@ static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float
     const chord_type_traits *tr = chord_type_info(t);
     const uint8_t *src = row + (size_t)(k0 / tr->block_size) * tr->type_size;
     int i = 0;
-    if (fast_block(t)) {
-        for (; i < len; i += 32, src += tr->type_size) {
-            vf q[NV];
-            float d, m;
-            dec_block(t, src, q, &d, &m);
-            UNROLL for (int v = 0; v < NV; v++)
-                vf_storeu(out + i + v * VL,
-                          t == CHORD_TYPE_Q4_1 ? vf_fma(q[v], vf_set1(d), vf_set1(m)) : vf_mul(q[v], vf_set1(d)));
-        }
-    } else if (t == CHORD_TYPE_F16 || t == CHORD_TYPE_BF16) {
+    switch (t) {
+    case CHORD_TYPE_Q4_0: dequant_blocks(CHORD_TYPE_Q4_0, src, len, out); break;
+    case CHORD_TYPE_Q4_1: dequant_blocks(CHORD_TYPE_Q4_1, src, len, out); break;
+    case CHORD_TYPE_Q8_0: dequant_blocks(CHORD_TYPE_Q8_0, src, len, out); break;
+    case CHORD_TYPE_F32: memcpy(out, src, (size_t)len * sizeof(float)); break;
+    case CHORD_TYPE_F16:
         for (; i + VL <= len; i += VL)
-            vf_storeu(out + i, t == CHORD_TYPE_F16 ? vf_f16(src + 2 * i) : vf_bf16(src + 2 * i));
+            vf_storeu(out + i, vf_f16(src + 2 * i));
         for (; i < len; i++)
-            out[i] = t == CHORD_TYPE_F16 ? half_at(src + 2 * i)
-                                         : chord_bf16_to_f32((chord_bf16)(src[2 * i] | src[2 * i + 1] << 8));
-    } else if (t == CHORD_TYPE_F32) {
-        memcpy(out, src, (size_t)len * sizeof(float));
-    } else { /* the rarer types: the reference's own decoders, CHUNK values at a time */
+            out[i] = half_at(src + 2 * i);
+        break;
+    case CHORD_TYPE_BF16:
+        for (; i + VL <= len; i += VL)
+            vf_storeu(out + i, vf_bf16(src + 2 * i));
+        for (; i < len; i++)
+            out[i] = chord_bf16_to_f32((chord_bf16)(src[2 * i] | src[2 * i + 1] << 8));
+        break;
+    case CHORD_TYPE_Q5_0:
+    case CHORD_TYPE_Q5_1:
+        for (; i < len; i += 32, src += tr->type_size)
+            dequant_q5(t, src, out + i);
+        break;
+    case CHORD_TYPE_Q4_K:
+    case CHORD_TYPE_Q5_K:
+        for (; i < len; i += 256, src += tr->type_size)
+            dequant_q45_K(t, src, out + i);
+        break;
+    case CHORD_TYPE_Q6_K:
+        for (; i < len; i += 256, src += tr->type_size)
+            dequant_q6_K(src, out + i);
+        break;
+    default: /* the split layouts: the reference's own decoders, CHUNK values at a time */
         for (; i < len; i += CHUNK) {
             const chord_dequant_args da = {t, len - i < CHUNK ? len - i : CHUNK};
             chord_dequant_reference(src + (size_t)(i / tr->block_size) * tr->type_size, out + i, &da);
@@ -93,6 +190,16 @@ static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float
 
 /* ---- m = 1: mat-vec, every weight byte read once, R rows sharing each x load ---- */
 
+/* R consecutive rows are one contiguous run, read at about R times one row's pace from its start: prefetching
+ * that pace PREFETCH_BYTES ahead of the run's start keeps DRAM busy (the hardware prefetcher alone left the
+ * q4_0 mat-vec at a third of the read bandwidth). Prefetches past the buffer's end do not fault. */
+#define PREFETCH_BYTES 8192
+INLINE void prefetch_ahead(const uint8_t *p, int bytes)
+{
+    for (int o = 0; o < bytes; o += 64)
+        _mm_prefetch((const char *)p + PREFETCH_BYTES + o, _MM_HINT_T0);
+}
+
 /* y[0, R) = W rows (row_bytes apart) . x over nb 32-value blocks of a fast block type. */
 INLINE void matvec_blocks(chord_type t, const uint8_t *w, size_t row_bytes, const float *x, float *y, int nb,
                           const int R)
@@ -101,6 +208,7 @@ INLINE void matvec_blocks(chord_type t, const uint8_t *w, size_t row_bytes, cons
     vf acc[MV_ROWS], accm[MV_ROWS];
     UNROLL for (int r = 0; r < R; r++) acc[r] = accm[r] = vf_zero();
     for (int b = 0; b < nb; b++) {
+        prefetch_ahead(w + (size_t)b * R * bb, R * bb);
         vf xv[NV];
         UNROLL for (int v = 0; v < NV; v++) xv[v] = vf_loadu(x + 32 * b + v * VL);
         vf sx = xv[0];
@@ -108,7 +216,6 @@ INLINE void matvec_blocks(chord_type t, const uint8_t *w, size_t row_bytes, cons
         UNROLL for (int r = 0; r < R; r++)
         {
             const uint8_t *blk = w + r * row_bytes + b * bb;
-            _mm_prefetch((const char *)blk + 512, _MM_HINT_T0);
             vf q[NV];
             float d, m;
             dec_block(t, blk, q, &d, &m);
@@ -131,6 +238,7 @@ INLINE void matvec_floats(chord_type t, const uint8_t *w, size_t row_bytes, cons
     UNROLL for (int r = 0; r < R; r++) acc[r] = vf_zero();
     int i = 0;
     for (; i + VL <= k; i += VL) {
+        prefetch_ahead(w + (size_t)i * R * es, R * VL * es);
         const vf xv = vf_loadu(x + i);
         UNROLL for (int r = 0; r < R; r++)
         {
@@ -167,24 +275,38 @@ static void matvec_dequant(chord_type t, const uint8_t *w, const float *x, float
     *y = vf_hsum(acc);
 }
 
+/* W rows n0 .. n1 - 1 (from w) . x, MV_ROWS at a time (t a constant where this is inlined). */
+INLINE void matvec_rows(chord_type t, const uint8_t *w, size_t row_bytes, const float *x, float *y, int k, int rows)
+{
+    const int blocks = fast_block(t);
+    int j = 0;
+    for (; j + MV_ROWS <= rows; j += MV_ROWS)
+        if (blocks)
+            matvec_blocks(t, w + j * row_bytes, row_bytes, x, y + j, k / 32, MV_ROWS);
+        else
+            matvec_floats(t, w + j * row_bytes, row_bytes, x, y + j, k, MV_ROWS);
+    for (; j < rows; j++)
+        if (blocks)
+            matvec_blocks(t, w + j * row_bytes, row_bytes, x, y + j, k / 32, 1);
+        else
+            matvec_floats(t, w + j * row_bytes, row_bytes, x, y + j, k, 1);
+}
+
 static void matvec(const uint8_t *w, size_t row_bytes, const float *x, float *y, const chord_matmul_args *a, int n0,
                    int n1)
 {
-    const chord_type t = a->wtype;
-    int j = n0;
-    if (fast_block(t)) {
-        for (; j + MV_ROWS <= n1; j += MV_ROWS)
-            matvec_blocks(t, w + j * row_bytes, row_bytes, x, y + j, a->k / 32, MV_ROWS);
-        for (; j < n1; j++)
-            matvec_blocks(t, w + j * row_bytes, row_bytes, x, y + j, a->k / 32, 1);
-    } else if (t == CHORD_TYPE_F32 || t == CHORD_TYPE_F16 || t == CHORD_TYPE_BF16) {
-        for (; j + MV_ROWS <= n1; j += MV_ROWS)
-            matvec_floats(t, w + j * row_bytes, row_bytes, x, y + j, a->k, MV_ROWS);
-        for (; j < n1; j++)
-            matvec_floats(t, w + j * row_bytes, row_bytes, x, y + j, a->k, 1);
-    } else {
-        for (; j < n1; j++)
-            matvec_dequant(t, w + j * row_bytes, x, y + j, a->k);
+    w += (size_t)n0 * row_bytes, y += n0;
+    const int k = a->k, rows = n1 - n0;
+    switch (a->wtype) {
+    case CHORD_TYPE_Q4_0: matvec_rows(CHORD_TYPE_Q4_0, w, row_bytes, x, y, k, rows); break;
+    case CHORD_TYPE_Q4_1: matvec_rows(CHORD_TYPE_Q4_1, w, row_bytes, x, y, k, rows); break;
+    case CHORD_TYPE_Q8_0: matvec_rows(CHORD_TYPE_Q8_0, w, row_bytes, x, y, k, rows); break;
+    case CHORD_TYPE_F32: matvec_rows(CHORD_TYPE_F32, w, row_bytes, x, y, k, rows); break;
+    case CHORD_TYPE_F16: matvec_rows(CHORD_TYPE_F16, w, row_bytes, x, y, k, rows); break;
+    case CHORD_TYPE_BF16: matvec_rows(CHORD_TYPE_BF16, w, row_bytes, x, y, k, rows); break;
+    default:
+        for (int j = 0; j < rows; j++)
+            matvec_dequant(a->wtype, w + j * row_bytes, x, y + j, k);
     }
 }
 

@@ -1,20 +1,27 @@
-/* The cpu backend's mat-mul rows: what the matmul and matmul_tiled launchers (kernels/matmul/cpu.c,
- * kernels/matmul_tiled/cpu.c) hand each pool task. */
+/* The cpu backend's matmul core: Y[:, n0:n1] = X W[n0:n1, :]^T for the matmul contract (matmul.h), any m, any
+ * wtype chord_dequant_supported() accepts (the *_split layouts included). One call computes the outputs of W rows
+ * n0 .. n1-1 for all m rows of X, so the launchers split the work by W rows and every weight byte is read by one
+ * thread, once per call.
+ *
+ * Paths: chord_matmul_cpu_rows() dispatches on the ISA; the portable one (cpu_rows.c) is plain C for the
+ * auto-vectorizer, cpu_rows_avx2.c / cpu_rows_avx512.c (same signature, minus isa) the intrinsic ones. Numerics of
+ * every path: activations stay f32, sums in f32 in any order (FMA allowed), within CHORD_MATMUL_TOLERANCE. */
 #ifndef CHORD_MATMUL_CPU_ROWS_H
 #define CHORD_MATMUL_CPU_ROWS_H
 
-#include "matmul.h"
 #include "../common/cpu_isa.h"
+#include "matmul.h"
 
-/* Y[:, n0:n1] = X W[n0:n1, :]^T for the matmul contract (kernels/matmul/matmul.h), any m, any wtype that
- * chord_dequant_supported() accepts (and the *_split types of types.h if supported; else refuse in the support
- * query). Computes the outputs of W rows n0..n1-1 for all m rows of X. */
+/* w: (n, k) of wtype, the whole matrix; x: (m, k) f32; y: (m, n) f32, columns n0 .. n1-1 written */
 void chord_matmul_cpu_rows(chord_cpu_isa isa, const void *w, const float *x, float *y, const chord_matmul_args *a,
                            int n0, int n1);
-
-/* The same for one instruction set each (kernels/matmul/cpu_rows_avx2.c, cpu_rows_avx512.c); only called after
- * chord_cpu_isa_detect() said the CPU and the OS run it. */
+void chord_matmul_cpu_rows_portable(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0,
+                                    int n1);
 void chord_matmul_cpu_rows_avx2(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0, int n1);
 void chord_matmul_cpu_rows_avx512(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0, int n1);
+
+/* The launcher both matmul ops share (kernels/matmul/cpu.c): the support query, then W's rows in chunks over the
+ * pool. op names the op in messages. */
+chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a);
 
 #endif

@@ -6,9 +6,14 @@
  *   vf_f16(p), vf_bf16(p)  VL halves / bfloats to f32
  *   dec_q4(qs, off8, q[NV])  the 32 nibbles of 16 bytes (low nibbles then high, as q4_0/q4_1 order them) as
  *                            floats, minus 8 when off8; dec_q8(qs, q[NV]) 32 signed bytes as floats
+ *   dec_field(p, shift, mask, out[NV / 2])  the 16 bytes' (p[l] >> shift) & mask as floats
+ *   dec_bits32(bits, out[NV])                bit i of bits as 0.0 or 1.0
  *   MR                 rows of X per GEMM micro-kernel (the register budget decides)
- * Numerics: X stays f32. The block types' dot is d * sum(q x) (+ m * sum(x) for q4_1) per block, every sum an
- * f32 FMA chain; the prefill path dequantizes W to f32 exactly as the reference does and multiplies in f32. */
+ * Paths: m = 1 streams W once, q4_0/q4_1/q8_0 decoded in registers (the dot is d * sum(q x) + m * sum(x) per
+ * block), f32/f16/bf16 converted in registers, other types dequantized to f32 a chunk at a time; m > 1 dequantizes
+ * a tile of W rows to f32 once and runs a register-blocked micro-kernel over every row of X.
+ * Numerics: X stays f32, every sum is an f32 FMA chain; W's f32 values equal the reference's (a multiply-add of
+ * d q + m rounded once where the reference may round twice). */
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
@@ -45,8 +50,16 @@ INLINE __m128 hsum4_256(__m256 a, __m256 b, __m256 c, __m256 d)
     return _mm_add_ps(_mm256_castps256_ps128(t), _mm256_extractf128_ps(t, 1));
 }
 
-/* The block types the vector decoders read; every other type goes through the portable dequant. */
+/* The block types the mat-vec decodes in registers; the others are dequantized to f32 first. */
 INLINE int fast_block(chord_type t) { return t == CHORD_TYPE_Q4_0 || t == CHORD_TYPE_Q4_1 || t == CHORD_TYPE_Q8_0; }
+
+/* Bytes of one block of a fast block type: a constant where t is one. */
+INLINE size_t block_bytes(chord_type t)
+{
+    return t == CHORD_TYPE_Q4_0   ? sizeof(chord_block_q4_0)
+           : t == CHORD_TYPE_Q4_1 ? sizeof(chord_block_q4_1)
+                                  : sizeof(chord_block_q8_0);
+}
 
 /* One 32-value block's unscaled q in registers; *d and *m its scale and min (m 0 for q4_0 and q8_0). */
 INLINE void dec_block(chord_type t, const uint8_t *b, vf q[NV], float *d, float *m)
@@ -62,7 +75,7 @@ INLINE void dec_block(chord_type t, const uint8_t *b, vf q[NV], float *d, float 
 /* out[0, len) = the 32-value blocks at src in f32 (t a fast block type, a constant where this is inlined). */
 INLINE void dequant_blocks(chord_type t, const uint8_t *src, int len, float *out)
 {
-    for (int i = 0; i < len; i += 32, src += chord_type_info(t)->type_size) {
+    for (int i = 0; i < len; i += 32, src += block_bytes(t)) {
         vf q[NV];
         float d, m;
         dec_block(t, src, q, &d, &m);
@@ -142,8 +155,8 @@ INLINE void dequant_q6_K(const uint8_t *b, float *out)
             }
 }
 
-/* out[0, len) = W row values k0 .. k0 + len - 1 in f32, bit-identical to the dequant reference (k0 and len whole
- * blocks, len <= TILE_K). */
+/* out[0, len) = W row values k0 .. k0 + len - 1 in f32 (k0 and len whole blocks, len <= TILE_K): the vector
+ * decoders above, the reference's for the split layouts. */
 static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float *out)
 {
     const chord_type_traits *tr = chord_type_info(t);
@@ -204,7 +217,7 @@ INLINE void prefetch_ahead(const uint8_t *p, int bytes)
 INLINE void matvec_blocks(chord_type t, const uint8_t *w, size_t row_bytes, const float *x, float *y, int nb,
                           const int R)
 {
-    const size_t bb = chord_type_info(t)->type_size;
+    const size_t bb = block_bytes(t);
     vf acc[MV_ROWS], accm[MV_ROWS];
     UNROLL for (int r = 0; r < R; r++) acc[r] = accm[r] = vf_zero();
     for (int b = 0; b < nb; b++) {
@@ -297,6 +310,9 @@ static void matvec(const uint8_t *w, size_t row_bytes, const float *x, float *y,
 {
     w += (size_t)n0 * row_bytes, y += n0;
     const int k = a->k, rows = n1 - n0;
+    const size_t ramp = (size_t)rows * row_bytes < PREFETCH_BYTES ? (size_t)rows * row_bytes : PREFETCH_BYTES;
+    for (size_t o = 0; o < ramp; o += 64) /* the run's first bytes, which the loop's prefetches do not cover */
+        _mm_prefetch((const char *)w + o, _MM_HINT_T0);
     switch (a->wtype) {
     case CHORD_TYPE_Q4_0: matvec_rows(CHORD_TYPE_Q4_0, w, row_bytes, x, y, k, rows); break;
     case CHORD_TYPE_Q4_1: matvec_rows(CHORD_TYPE_Q4_1, w, row_bytes, x, y, k, rows); break;

@@ -271,21 +271,26 @@ INLINE void matvec_floats(chord_type t, const uint8_t *w, size_t row_bytes, cons
     }
 }
 
-/* Any other type: each row dequantized CHUNK values at a time, then a vector dot. */
-static void matvec_dequant(chord_type t, const uint8_t *w, const float *x, float *y, int k)
+/* Any other type (block sizes 32 and 256): R rows dequantized CHUNK values at a time into L1, then dots sharing
+ * each x load, R independent sums. */
+INLINE void matvec_dequant(chord_type t, const uint8_t *w, size_t row_bytes, const float *x, float *y, int k,
+                           const int R)
 {
-    float buf[CHUNK];
-    vf acc = vf_zero();
+    _Alignas(64) float buf[MV_ROWS][CHUNK]; /* R rows' values k0 .. k0 + len - 1 */
+    vf acc[MV_ROWS];
+    UNROLL for (int r = 0; r < R; r++) acc[r] = vf_zero();
     for (int k0 = 0; k0 < k; k0 += CHUNK) {
-        const int len = k - k0 < CHUNK ? k - k0 : CHUNK;
-        dequant_run(t, w, k0, len, buf);
-        int i = 0;
-        for (; i + VL <= len; i += VL)
-            acc = vf_fma(vf_loadu(buf + i), vf_loadu(x + k0 + i), acc);
-        if (i < len)
-            acc = vf_fma(vf_load_part(buf + i, len - i), vf_load_part(x + k0 + i, len - i), acc);
+        const int len = k - k0 < CHUNK ? k - k0 : CHUNK; /* whole blocks of 32 or 256: a multiple of VL */
+        const size_t run = chord_type_row_bytes(t, len);
+        prefetch_ahead(w + (size_t)(k0 / CHUNK) * run * R, (int)run * R);
+        for (int r = 0; r < R; r++)
+            dequant_run(t, w + r * row_bytes, k0, len, buf[r]);
+        for (int i = 0; i < len; i += VL) {
+            const vf xv = vf_loadu(x + k0 + i);
+            UNROLL for (int r = 0; r < R; r++) acc[r] = vf_fma(vf_loadu(buf[r] + i), xv, acc[r]);
+        }
     }
-    *y = vf_hsum(acc);
+    UNROLL for (int r = 0; r < R; r++) y[r] = vf_hsum(acc[r]);
 }
 
 /* W rows n0 .. n1 - 1 (from w) . x, MV_ROWS at a time (t a constant where this is inlined). */
@@ -320,9 +325,13 @@ static void matvec(const uint8_t *w, size_t row_bytes, const float *x, float *y,
     case CHORD_TYPE_F32: matvec_rows(CHORD_TYPE_F32, w, row_bytes, x, y, k, rows); break;
     case CHORD_TYPE_F16: matvec_rows(CHORD_TYPE_F16, w, row_bytes, x, y, k, rows); break;
     case CHORD_TYPE_BF16: matvec_rows(CHORD_TYPE_BF16, w, row_bytes, x, y, k, rows); break;
-    default:
-        for (int j = 0; j < rows; j++)
-            matvec_dequant(a->wtype, w + j * row_bytes, x, y + j, k);
+    default: {
+        int j = 0;
+        for (; j + MV_ROWS <= rows; j += MV_ROWS)
+            matvec_dequant(a->wtype, w + j * row_bytes, row_bytes, x, y + j, k, MV_ROWS);
+        for (; j < rows; j++)
+            matvec_dequant(a->wtype, w + j * row_bytes, row_bytes, x, y + j, k, 1);
+    }
     }
 }
 

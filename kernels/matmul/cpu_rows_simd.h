@@ -84,8 +84,24 @@ INLINE void dequant_blocks(chord_type t, const uint8_t *src, int len, float *out
     }
 }
 
+/* Where a decoder's f32 values go: stored at out + o (dequant), or, fused, multiplied by x[o] into one of 4
+ * independent sums (the mat-vec of the types that are not decoded whole in registers). */
+typedef struct value_sink {
+    float *out;
+    const float *x;
+    vf acc[4];
+} value_sink;
+
+INLINE void sink_put(value_sink *snk, const int fused, int o, int c, vf v)
+{
+    if (fused)
+        snk->acc[c & 3] = vf_fma(v, vf_loadu(snk->x + o), snk->acc[c & 3]);
+    else
+        vf_storeu(snk->out + o, v);
+}
+
 /* q5_0 / q5_1 block: q = nibble + 16 * (bit j of qh for value j); q5_0's y = d (q - 16) is d q + (-16 d), exact. */
-INLINE void dequant_q5(chord_type t, const uint8_t *b, float *out)
+INLINE void dequant_q5(chord_type t, const uint8_t *b, value_sink *snk, const int fused)
 {
     const int has_min = t == CHORD_TYPE_Q5_1;
     const float d = half_at(b), m = has_min ? half_at(b + 2) : -16.0f * d;
@@ -97,26 +113,28 @@ INLINE void dequant_q5(chord_type t, const uint8_t *b, float *out)
     dec_field(b + 6 + 2 * has_min, 4, 15, hi);
     UNROLL for (int v = 0; v < NV / 2; v++)
     {
-        vf_storeu(out + v * VL, vf_fma(vf_fma(high[v], vf_set1(16), lo[v]), vf_set1(d), vf_set1(m)));
-        vf_storeu(out + 16 + v * VL, vf_fma(vf_fma(high[NV / 2 + v], vf_set1(16), hi[v]), vf_set1(d), vf_set1(m)));
+        sink_put(snk, fused, v * VL, v, vf_fma(vf_fma(high[v], vf_set1(16), lo[v]), vf_set1(d), vf_set1(m)));
+        sink_put(snk, fused, 16 + v * VL, v + 2,
+                 vf_fma(vf_fma(high[NV / 2 + v], vf_set1(16), hi[v]), vf_set1(d), vf_set1(m)));
     }
 }
 
 /* q4_K / q5_K super-block: 8 sub-blocks of 32, sub-block s scaled by d * sc[s] and shifted by -dmin * mn[s], the
  * 6-bit pairs packed as kernels/dequant/ref.c's scale_min_k4 reads them. */
-INLINE void dequant_q45_K(chord_type t, const uint8_t *b, float *out)
+INLINE void dequant_q45_K(chord_type t, const uint8_t *b, value_sink *snk, const int fused)
 {
     const int five = t == CHORD_TYPE_Q5_K;
     const float d = half_at(b), dmin = half_at(b + 2);
     const uint8_t *sc = b + 4, *qh = b + 16, *q = b + (five ? 48 : 16);
-    for (int s = 0; s < 8; s += 2, q += 32, out += 64) {
+    for (int s = 0; s < 8; s += 2, q += 32) {
         float ds[2], ms[2];
         for (int u = 0; u < 2; u++) {
             const int j = s + u, lo6 = j < 4;
             ds[u] = d * (float)(lo6 ? sc[j] & 63 : (sc[j + 4] & 15) | (sc[j - 4] >> 6) << 4);
             ms[u] = dmin * (float)(lo6 ? sc[j + 4] & 63 : (sc[j + 4] >> 4) | (sc[j] >> 6) << 4);
         }
-        for (int h = 0; h < 2; h++) { /* values 16 h .. 16 h + 15 of both sub-blocks */
+        UNROLL for (int h = 0; h < 2; h++)
+        { /* values 16 h .. 16 h + 15 of both sub-blocks */
             vf lo[NV / 2], hi[NV / 2], b5[NV / 2], b6[NV / 2];
             dec_field(q + 16 * h, 0, 15, lo);
             dec_field(q + 16 * h, 4, 15, hi);
@@ -128,8 +146,9 @@ INLINE void dequant_q45_K(chord_type t, const uint8_t *b, float *out)
             {
                 const vf q0 = five ? vf_fma(b5[v], vf_set1(16), lo[v]) : lo[v];
                 const vf q1 = five ? vf_fma(b6[v], vf_set1(16), hi[v]) : hi[v];
-                vf_storeu(out + 16 * h + v * VL, vf_fma(q0, vf_set1(ds[0]), vf_set1(-ms[0])));
-                vf_storeu(out + 32 + 16 * h + v * VL, vf_fma(q1, vf_set1(ds[1]), vf_set1(-ms[1])));
+                const int o = 32 * s + 16 * h + v * VL;
+                sink_put(snk, fused, o, 2 * h, vf_fma(q0, vf_set1(ds[0]), vf_set1(-ms[0])));
+                sink_put(snk, fused, o + 32, 2 * h + 1, vf_fma(q1, vf_set1(ds[1]), vf_set1(-ms[1])));
             }
         }
     }
@@ -137,22 +156,22 @@ INLINE void dequant_q45_K(chord_type t, const uint8_t *b, float *out)
 
 /* q6_K super-block: value l + 32 g of each 128 has its low 4 bits in ql[l + 32 (g & 1)] (high nibble for g >= 2),
  * its top 2 in qh[l] >> 2 g, scale sc[l / 16 + 2 g]; y = (d sc) (q - 32) in the reference's order. */
-INLINE void dequant_q6_K(const uint8_t *b, float *out)
+INLINE void dequant_q6_K(const uint8_t *b, value_sink *snk, const int fused)
 {
     const uint8_t *ql = b, *qh = b + 128;
     const int8_t *sc = (const int8_t *)(b + 192);
     const float d = half_at(b + 208);
-    for (int h = 0; h < 2; h++, ql += 64, qh += 32, sc += 8, out += 128)
-        for (int g = 0; g < 4; g++)
-            for (int l = 0; l < 32; l += 16) {
-                vf lo[NV / 2], top[NV / 2];
-                dec_field(ql + 32 * (g & 1) + l, g >= 2 ? 4 : 0, 15, lo);
-                dec_field(qh + l, 2 * g, 3, top);
-                const float scale = d * (float)sc[l / 16 + 2 * g];
-                UNROLL for (int v = 0; v < NV / 2; v++)
-                    vf_storeu(out + 32 * g + l + v * VL,
-                              vf_mul(vf_fma(top[v], vf_set1(16), vf_add(lo[v], vf_set1(-32))), vf_set1(scale)));
-            }
+    for (int h = 0; h < 2; h++, ql += 64, qh += 32, sc += 8)
+        UNROLL for (int g = 0; g < 4; g++) for (int l = 0; l < 32; l += 16)
+        {
+            vf lo[NV / 2], top[NV / 2];
+            dec_field(ql + 32 * (g & 1) + l, g >= 2 ? 4 : 0, 15, lo);
+            dec_field(qh + l, 2 * g, 3, top);
+            const float scale = d * (float)sc[l / 16 + 2 * g];
+            UNROLL for (int v = 0; v < NV / 2; v++)
+                sink_put(snk, fused, 128 * h + 32 * g + l + v * VL, g,
+                         vf_mul(vf_fma(top[v], vf_set1(16), vf_add(lo[v], vf_set1(-32))), vf_set1(scale)));
+        }
 }
 
 /* out[0, len) = W row values k0 .. k0 + len - 1 in f32 (k0 and len whole blocks, len <= TILE_K): the vector
@@ -181,17 +200,18 @@ static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float
         break;
     case CHORD_TYPE_Q5_0:
     case CHORD_TYPE_Q5_1:
-        for (; i < len; i += 32, src += tr->type_size)
-            dequant_q5(t, src, out + i);
-        break;
     case CHORD_TYPE_Q4_K:
     case CHORD_TYPE_Q5_K:
-        for (; i < len; i += 256, src += tr->type_size)
-            dequant_q45_K(t, src, out + i);
-        break;
     case CHORD_TYPE_Q6_K:
-        for (; i < len; i += 256, src += tr->type_size)
-            dequant_q6_K(src, out + i);
+        for (; i < len; i += tr->block_size, src += tr->type_size) {
+            value_sink snk = {out + i, NULL, {vf_zero(), vf_zero(), vf_zero(), vf_zero()}};
+            if (t == CHORD_TYPE_Q6_K)
+                dequant_q6_K(src, &snk, 0);
+            else if (t == CHORD_TYPE_Q4_K || t == CHORD_TYPE_Q5_K)
+                dequant_q45_K(t, src, &snk, 0);
+            else
+                dequant_q5(t, src, &snk, 0);
+        }
         break;
     default: /* the split layouts: the reference's own decoders, CHUNK values at a time */
         for (; i < len; i += CHUNK) {
@@ -271,7 +291,7 @@ INLINE void matvec_floats(chord_type t, const uint8_t *w, size_t row_bytes, cons
     }
 }
 
-/* Any other type (block sizes 32 and 256): R rows dequantized CHUNK values at a time into L1, then dots sharing
+/* The split layouts (block size 256): R rows dequantized CHUNK values at a time into L1, then dots sharing
  * each x load, R independent sums. */
 INLINE void matvec_dequant(chord_type t, const uint8_t *w, size_t row_bytes, const float *x, float *y, int k,
                            const int R)
@@ -291,6 +311,30 @@ INLINE void matvec_dequant(chord_type t, const uint8_t *w, size_t row_bytes, con
         }
     }
     UNROLL for (int r = 0; r < R; r++) y[r] = vf_hsum(acc[r]);
+}
+
+/* q5_0, q5_1 and the K-quants: a row at a time, each block decoded to registers and multiplied by x at once. */
+INLINE void matvec_decoded(chord_type t, const uint8_t *w, const float *x, float *y, int k)
+{
+    const chord_type_traits *tr = chord_type_info(t);
+    value_sink snk = {NULL, x, {vf_zero(), vf_zero(), vf_zero(), vf_zero()}};
+    for (int i = 0; i < k; i += tr->block_size, w += tr->type_size, snk.x += tr->block_size) {
+        prefetch_ahead(w, (int)tr->type_size);
+        if (t == CHORD_TYPE_Q6_K)
+            dequant_q6_K(w, &snk, 1);
+        else if (t == CHORD_TYPE_Q4_K || t == CHORD_TYPE_Q5_K)
+            dequant_q45_K(t, w, &snk, 1);
+        else
+            dequant_q5(t, w, &snk, 1);
+    }
+    *y = vf_hsum(vf_add(vf_add(snk.acc[0], snk.acc[1]), vf_add(snk.acc[2], snk.acc[3])));
+}
+
+INLINE void matvec_decoded_rows(chord_type t, const uint8_t *w, size_t row_bytes, const float *x, float *y, int k,
+                                int rows)
+{
+    for (int j = 0; j < rows; j++)
+        matvec_decoded(t, w + j * row_bytes, x, y + j, k);
 }
 
 /* W rows n0 .. n1 - 1 (from w) . x, MV_ROWS at a time (t a constant where this is inlined). */
@@ -325,7 +369,12 @@ static void matvec(const uint8_t *w, size_t row_bytes, const float *x, float *y,
     case CHORD_TYPE_F32: matvec_rows(CHORD_TYPE_F32, w, row_bytes, x, y, k, rows); break;
     case CHORD_TYPE_F16: matvec_rows(CHORD_TYPE_F16, w, row_bytes, x, y, k, rows); break;
     case CHORD_TYPE_BF16: matvec_rows(CHORD_TYPE_BF16, w, row_bytes, x, y, k, rows); break;
-    default: {
+    case CHORD_TYPE_Q5_0: matvec_decoded_rows(CHORD_TYPE_Q5_0, w, row_bytes, x, y, k, rows); break;
+    case CHORD_TYPE_Q5_1: matvec_decoded_rows(CHORD_TYPE_Q5_1, w, row_bytes, x, y, k, rows); break;
+    case CHORD_TYPE_Q4_K: matvec_decoded_rows(CHORD_TYPE_Q4_K, w, row_bytes, x, y, k, rows); break;
+    case CHORD_TYPE_Q5_K: matvec_decoded_rows(CHORD_TYPE_Q5_K, w, row_bytes, x, y, k, rows); break;
+    case CHORD_TYPE_Q6_K: matvec_decoded_rows(CHORD_TYPE_Q6_K, w, row_bytes, x, y, k, rows); break;
+    default: { /* the split layouts */
         int j = 0;
         for (; j + MV_ROWS <= rows; j += MV_ROWS)
             matvec_dequant(a->wtype, w + j * row_bytes, row_bytes, x, y + j, k, MV_ROWS);

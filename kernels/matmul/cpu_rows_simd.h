@@ -27,6 +27,9 @@
 #define TILE_N 8    /* W rows per dequantized tile (a multiple of NR) */
 #define TILE_K 1024 /* values per tile row: TILE_N x TILE_K floats = 32 KiB, in L1 beside the X rows' chunk */
 #define CHUNK 256   /* values the portable dequant fallback decodes at a time: whole blocks of every type */
+#define SUM_RUN \
+    256 /* values a mat-vec sums into a fresh partial before adding it to the row's total: f32 error
+                     * then grows with the partials' count, not k (k = 11008 rows otherwise miss the bound) */
 
 #if defined(__GNUC__)
 #define UNROLL _Pragma("GCC unroll 8")
@@ -238,28 +241,33 @@ INLINE void matvec_blocks(chord_type t, const uint8_t *w, size_t row_bytes, cons
                           const int R)
 {
     const size_t bb = block_bytes(t);
-    vf acc[MV_ROWS], accm[MV_ROWS];
-    UNROLL for (int r = 0; r < R; r++) acc[r] = accm[r] = vf_zero();
-    for (int b = 0; b < nb; b++) {
-        prefetch_ahead(w + (size_t)b * R * bb, R * bb);
-        vf xv[NV];
-        UNROLL for (int v = 0; v < NV; v++) xv[v] = vf_loadu(x + 32 * b + v * VL);
-        vf sx = xv[0];
-        UNROLL for (int v = 1; v < NV; v++) sx = vf_add(sx, xv[v]);
-        UNROLL for (int r = 0; r < R; r++)
-        {
-            const uint8_t *blk = w + r * row_bytes + b * bb;
-            vf q[NV];
-            float d, m;
-            dec_block(t, blk, q, &d, &m);
-            vf dot = vf_mul(q[0], xv[0]);
-            UNROLL for (int v = 1; v < NV; v++) dot = vf_fma(q[v], xv[v], dot);
-            acc[r] = vf_fma(dot, vf_set1(d), acc[r]);
-            if (t == CHORD_TYPE_Q4_1)
-                accm[r] = vf_fma(sx, vf_set1(m), accm[r]);
+    vf acc[MV_ROWS];
+    UNROLL for (int r = 0; r < R; r++) acc[r] = vf_zero();
+    for (int b0 = 0; b0 < nb; b0 += SUM_RUN / 32) {
+        vf part[MV_ROWS];
+        UNROLL for (int r = 0; r < R; r++) part[r] = vf_zero();
+        for (int b = b0; b < nb && b < b0 + SUM_RUN / 32; b++) {
+            prefetch_ahead(w + (size_t)b * R * bb, R * bb);
+            vf xv[NV];
+            UNROLL for (int v = 0; v < NV; v++) xv[v] = vf_loadu(x + 32 * b + v * VL);
+            vf sx = xv[0];
+            UNROLL for (int v = 1; v < NV; v++) sx = vf_add(sx, xv[v]);
+            UNROLL for (int r = 0; r < R; r++)
+            {
+                const uint8_t *blk = w + r * row_bytes + b * bb;
+                vf q[NV];
+                float d, m;
+                dec_block(t, blk, q, &d, &m);
+                vf dot = vf_mul(q[0], xv[0]);
+                UNROLL for (int v = 1; v < NV; v++) dot = vf_fma(q[v], xv[v], dot);
+                part[r] = vf_fma(dot, vf_set1(d), part[r]);
+                if (t == CHORD_TYPE_Q4_1)
+                    part[r] = vf_fma(sx, vf_set1(m), part[r]);
+            }
         }
+        UNROLL for (int r = 0; r < R; r++) acc[r] = vf_add(acc[r], part[r]);
     }
-    UNROLL for (int r = 0; r < R; r++) y[r] = vf_hsum(vf_add(acc[r], accm[r]));
+    UNROLL for (int r = 0; r < R; r++) y[r] = vf_hsum(acc[r]);
 }
 
 /* The same for f32, f16 and bf16 rows of k values (any k). */
@@ -270,17 +278,22 @@ INLINE void matvec_floats(chord_type t, const uint8_t *w, size_t row_bytes, cons
     vf acc[MV_ROWS];
     UNROLL for (int r = 0; r < R; r++) acc[r] = vf_zero();
     int i = 0;
-    for (; i + VL <= k; i += VL) {
-        prefetch_ahead(w + (size_t)i * R * es, R * VL * es);
-        const vf xv = vf_loadu(x + i);
-        UNROLL for (int r = 0; r < R; r++)
-        {
-            const uint8_t *p = w + r * row_bytes + (size_t)i * es;
-            const vf wv = t == CHORD_TYPE_F32   ? vf_loadu((const float *)p)
-                          : t == CHORD_TYPE_F16 ? vf_f16(p)
-                                                : vf_bf16(p);
-            acc[r] = vf_fma(wv, xv, acc[r]);
+    while (i + VL <= k) {
+        vf part[MV_ROWS];
+        UNROLL for (int r = 0; r < R; r++) part[r] = vf_zero();
+        for (const int end = k - i < SUM_RUN ? k : i + SUM_RUN; i + VL <= end; i += VL) {
+            prefetch_ahead(w + (size_t)i * R * es, R * VL * es);
+            const vf xv = vf_loadu(x + i);
+            UNROLL for (int r = 0; r < R; r++)
+            {
+                const uint8_t *p = w + r * row_bytes + (size_t)i * es;
+                const vf wv = t == CHORD_TYPE_F32   ? vf_loadu((const float *)p)
+                              : t == CHORD_TYPE_F16 ? vf_f16(p)
+                                                    : vf_bf16(p);
+                part[r] = vf_fma(wv, xv, part[r]);
+            }
         }
+        UNROLL for (int r = 0; r < R; r++) acc[r] = vf_add(acc[r], part[r]);
     }
     UNROLL for (int r = 0; r < R; r++)
     {
@@ -305,10 +318,13 @@ INLINE void matvec_dequant(chord_type t, const uint8_t *w, size_t row_bytes, con
         prefetch_ahead(w + (size_t)(k0 / CHUNK) * run * R, (int)run * R);
         for (int r = 0; r < R; r++)
             dequant_run(t, w + r * row_bytes, k0, len, buf[r]);
+        vf part[MV_ROWS];
+        UNROLL for (int r = 0; r < R; r++) part[r] = vf_zero();
         for (int i = 0; i < len; i += VL) {
             const vf xv = vf_loadu(x + k0 + i);
-            UNROLL for (int r = 0; r < R; r++) acc[r] = vf_fma(vf_loadu(buf[r] + i), xv, acc[r]);
+            UNROLL for (int r = 0; r < R; r++) part[r] = vf_fma(vf_loadu(buf[r] + i), xv, part[r]);
         }
+        UNROLL for (int r = 0; r < R; r++) acc[r] = vf_add(acc[r], part[r]);
     }
     UNROLL for (int r = 0; r < R; r++) y[r] = vf_hsum(acc[r]);
 }
@@ -318,16 +334,22 @@ INLINE void matvec_decoded(chord_type t, const uint8_t *w, const float *x, float
 {
     const chord_type_traits *tr = chord_type_info(t);
     value_sink snk = {NULL, x, {vf_zero(), vf_zero(), vf_zero(), vf_zero()}};
-    for (int i = 0; i < k; i += tr->block_size, w += tr->type_size, snk.x += tr->block_size) {
-        prefetch_ahead(w, (int)tr->type_size);
-        if (t == CHORD_TYPE_Q6_K)
-            dequant_q6_K(w, &snk, 1);
-        else if (t == CHORD_TYPE_Q4_K || t == CHORD_TYPE_Q5_K)
-            dequant_q45_K(t, w, &snk, 1);
-        else
-            dequant_q5(t, w, &snk, 1);
+    vf total = vf_zero();
+    for (int i = 0; i < k;) {
+        for (const int end = k - i < SUM_RUN ? k : i + SUM_RUN; i < end;
+             i += tr->block_size, w += tr->type_size, snk.x += tr->block_size) {
+            prefetch_ahead(w, (int)tr->type_size);
+            if (t == CHORD_TYPE_Q6_K)
+                dequant_q6_K(w, &snk, 1);
+            else if (t == CHORD_TYPE_Q4_K || t == CHORD_TYPE_Q5_K)
+                dequant_q45_K(t, w, &snk, 1);
+            else
+                dequant_q5(t, w, &snk, 1);
+        }
+        total = vf_add(total, vf_add(vf_add(snk.acc[0], snk.acc[1]), vf_add(snk.acc[2], snk.acc[3])));
+        snk.acc[0] = snk.acc[1] = snk.acc[2] = snk.acc[3] = vf_zero();
     }
-    *y = vf_hsum(vf_add(vf_add(snk.acc[0], snk.acc[1]), vf_add(snk.acc[2], snk.acc[3])));
+    *y = vf_hsum(total);
 }
 
 INLINE void matvec_decoded_rows(chord_type t, const uint8_t *w, size_t row_bytes, const float *x, float *y, int k,

@@ -1,7 +1,21 @@
 /* cpu mat-mul rows, AVX-512 F/BW/VL/DQ (+FMA, F16C): the vector vocabulary of cpu_rows_simd.h in 16-float
  * vectors. q4 nibbles become floats through one vpermps on a 16-entry table (the index is the nibble itself),
  * so a block costs a widening load, a shift and two permutes before its two FMAs.
- * Figures: below, filled in from the standalone harness. */
+ *
+ * Versions (one AMD EPYC, 2 cores, AVX-512 + VNNI, 32 MiB L3, a machine shared with other jobs; a standalone
+ * harness: op.c's matmul cases vs chord_matmul_reference, then timings, median of 31 after 3 warm-ups, weights
+ * rotated over 256 MiB so mat-vecs stream from DRAM; ceilings from the same run):
+ *   v1 q4_0/q4_1/q8_0 blocks decoded in registers, 4 rows per x load; dequantized-tile GEMM, 4 x 4 micro-kernel.
+ *      q4_0 1x8192x2048 mat-vec 6.8 GB/s (hardware prefetch only), GEMM q4_1 128x1536x576 164 GFLOP/s.
+ *   v2 software prefetch of the 4-row run 8 KiB ahead: the same mat-vec 2.5x faster (below).
+ *   v3 q5_0/q5_1/q4_K/q5_K/q6_K decoded by vector code, fused into the mat-vec: q4_K 0.26 -> 5-9 GB/s.
+ *   v4 mat-vec sums in 256-value partials (k = 11008 q8_0 rows had been at the element-wise bound).
+ * Now (load average 2.7-2.8 during the run; 1 thread unless said): ceilings read 25.6 GB/s (best 31.5), FMA
+ * peak 154 GFLOP/s (242 on 2 threads); mat-vec q4_0 1x8192x2048 16.3 GB/s (64% of read), q8_0 1x49152x576 (the
+ * SmolLM2 head) 27.0 GB/s, q4_1 1x1536x576 13.8 GB/s, q4_K 5.3, q6_K 6.8, f16 15.1, f32 17.4 GB/s; GEMM
+ * q4_1 128x1536x576 130 GFLOP/s (85% of the run's peak), q4_0 128x2048x2048 141 (208 on 2 threads), f32 117.
+ * In the model (the cpu backend, bench-model, load ~3-4): SmolLM2-135M Q4_1 -t 2 pp128 746-781 tok/s, tg64
+ * 172-175 tok/s (-t 1: 432-447 / 125-133); synthetic llama-1b q4_0 -t 2 pp16 77, tg8 39 tok/s = 27 GB/s of weights. */
 #include <immintrin.h>
 
 typedef __m512 vf;

@@ -99,8 +99,14 @@ void chord_matmul_cpu_rows(chord_cpu_isa isa, const void *w, const float *x, flo
                            int n0, int n1)
 {
     switch (isa) {
-    /* the SIMD paths' cases, each under #ifdef CHORD_CPU_HAVE_AVX2 / _AVX512 (defined where runtime/cpu.cmake builds
-     * cpu_rows_avx2.c / _avx512.c): CHORD_CPU_AVX2 -> chord_matmul_cpu_rows_avx2, CHORD_CPU_AVX512 -> _avx512 */
+    /* each SIMD path exists where runtime/cpu.cmake could build its file (CHORD_CPU_HAVE_*); the ISA check that
+     * picked isa ran before any of its instructions can */
+#ifdef CHORD_CPU_HAVE_AVX512
+    case CHORD_CPU_AVX512: chord_matmul_cpu_rows_avx512(w, x, y, a, n0, n1); return;
+#endif
+#ifdef CHORD_CPU_HAVE_AVX2
+    case CHORD_CPU_AVX2: chord_matmul_cpu_rows_avx2(w, x, y, a, n0, n1); return;
+#endif
     default: chord_matmul_cpu_rows_portable(w, x, y, a, n0, n1); return;
     }
 }

@@ -99,7 +99,7 @@ void chord_matmul_cpu_rows(chord_cpu_isa isa, const void *w, const float *x, flo
                            int n0, int n1)
 {
     switch (isa) {
-    /* each SIMD path exists where runtime/cpu.cmake could build its file (CHORD_CPU_HAVE_*); the ISA check that
+        /* each SIMD path exists where runtime/cpu.cmake could build its file (CHORD_CPU_HAVE_*); the ISA check that
      * picked isa ran before any of its instructions can */
 #ifdef CHORD_CPU_HAVE_AVX512
     case CHORD_CPU_AVX512: chord_matmul_cpu_rows_avx512(w, x, y, a, n0, n1); return;

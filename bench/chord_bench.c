@@ -136,6 +136,36 @@ static void bench_host_read(chord_bench_state *st, void *user)
     chord_bench_counter(st, "threads", threads);
 }
 
+/* The host's f32 FMA peak over the cpu backend's threads, measured once (first use) and shared by host/fma and the
+ * cpu GEMM rows' pct_of_fma_peak; 0 where it could not be measured. */
+static double host_fma_gflops(chord_cpu_isa *isa)
+{
+    static double gflops = -1;
+    static chord_cpu_isa path = CHORD_CPU_PORTABLE;
+    if (gflops < 0 && chord_bench_host_fma(chord_ref_threads(), 5, &gflops, &path) != CHORD_OK)
+        gflops = 0;
+    if (isa)
+        *isa = path;
+    return gflops;
+}
+
+static void bench_host_fma(chord_bench_state *st, void *user)
+{
+    (void)user;
+    chord_cpu_isa isa;
+    const double gflops = host_fma_gflops(&isa);
+    if (gflops <= 0) {
+        chord_bench_error(st, chord_last_error());
+        return;
+    }
+    while (chord_bench_keep_running(st))
+        chord_bench_set_iteration_time(st, 1e-3);
+    chord_bench_counter(st, "GFLOP/s", gflops);
+    chord_bench_counter(st, "threads", chord_ref_threads());
+    chord_bench_counter(st, "isa_avx512", isa == CHORD_CPU_AVX512);
+    chord_bench_counter(st, "isa_avx2", isa == CHORD_CPU_AVX2);
+}
+
 /* Takes -t/--threads N out of argv (Google Benchmark refuses flags it does not know); 0, or 2 on a bad value. */
 static int take_threads(int *argc, char **argv)
 {
@@ -228,9 +258,15 @@ static void bench_case(chord_bench_state *st, void *user)
         double flops = chord_case_flops(c);
         if (flops > 0)
             chord_bench_counter(st, "GFLOP/s", flops / med / 1e9);
+        /* the cpu backend's GEMMs (m > 1: compute-bound) against the host's FMA peak of the same run */
+        const chord_matmul_args *mm = c->args; /* read only for the matmul ops */
+        if (flops > 0 && !strcmp(it->bb->rt.be->name, "cpu") &&
+            (c->op == CHORD_OP_MATMUL || c->op == CHORD_OP_MATMUL_TILED) && mm->m > 1 && host_fma_gflops(NULL) > 0) {
+            chord_bench_counter(st, "fma_peak_GFLOP/s", host_fma_gflops(NULL));
+            chord_bench_counter(st, "pct_of_fma_peak", 100.0 * flops / med / 1e9 / host_fma_gflops(NULL));
+        }
 #ifdef CHORD_HAVE_CUDA
         double cublas_tflops = 0;
-        const chord_matmul_args *mm = c->args; /* read only for the matmul ops */
         if ((c->op == CHORD_OP_MATMUL || c->op == CHORD_OP_MATMUL_TILED) && mm->wtype == CHORD_TYPE_F32 && mm->m > 1 &&
             chord_cuda_sgemm_cublas(mm->m, mm->n, mm->k, &cublas_tflops) == CHORD_OK) {
             chord_bench_counter(st, "cublas_GFLOP/s", cublas_tflops * 1e3);
@@ -255,6 +291,7 @@ int main(int argc, char **argv)
     if (take_threads(&argc, argv))
         return 2;
     chord_bench_register("host/read/1GiB", bench_host_read, NULL, 0);
+    chord_bench_register("host/fma", bench_host_fma, NULL, 0);
     chord_bench_context("chord_note", "Debian's libbenchmark is a debug build; chord times every launch with "
                                       "device-side timers, so the figures are the device's, not the library's");
     for (int b = 0; b < chord_backend_count() && b < 8; b++) {

@@ -29,7 +29,7 @@ for b in $("$build/bin/chord" info | sed -n 's/^backends compiled in (preference
     exit 1
   fi
 done
-"$build/bin/chord-bench" -t 2 --benchmark_filter='^(ref/(copy|add)|host/read)' --benchmark_min_time=0.05 \
+"$build/bin/chord-bench" -t 2 --benchmark_filter='^(ref/(copy|add)|host/(read|fma))' --benchmark_min_time=0.05 \
   > "$build/bench-smoke.txt"
 n_bench=$(grep -c -E '^(ref|host)/' "$build/bench-smoke.txt" || true)
 echo "ci/test.sh: chord-bench smoke run: $n_bench benchmarks"

@@ -46,7 +46,7 @@ def load_bench(path):
         if b.get("error_occurred") or b.get("run_type", "iteration") != "iteration":
             continue
         parts = b["name"].replace("/manual_time", "").split("/")
-        if len(parts) < 3:
+        if len(parts) < 2:
             continue
         rows.append({"api": parts[0], "op": parts[1], "case": "/".join(parts[2:]), **b})
     return ctx, rows
@@ -59,6 +59,12 @@ def roofline(run, out):
     apis = sorted({r["api"] for r in rows}, key=lambda a: list(API_STYLE).index(a) if a in API_STYLE else 99)
     # The ceiling of each API: its copy that is not itself compared with a copy (the 256 MiB one).
     copy = {r["api"]: r["GB/s"] for r in rows if r["op"] == "copy" and "pct_of_copy" not in r and "GB/s" in r}
+    # The host's own ceilings (host/read: memory read; host/fma: the f32 FMA peak) bound the host backends' rows.
+    host = {r["op"]: r for r in rows if r["api"] == "host"}
+    host_read = host.get("read", {}).get("GB/s")
+    host_fma = host.get("fma", {}).get("GFLOP/s")
+    rows = [r for r in rows if r["api"] != "host"]
+    apis = [a for a in apis if a != "host"]
     work = [r for r in rows if r["op"] != "copy" or "pct_of_copy" in r]
     labels = sorted({f'{r["op"]}/{r["case"]}' for r in work})
     fig, (bw_ax, rf_ax) = plt.subplots(1, 2, figsize=(17, max(6.0, 0.22 * len(labels) + 2)),
@@ -72,6 +78,8 @@ def roofline(run, out):
             bw_ax.scatter([p[0] for p in pts], [p[1] for p in pts], marker=m, color=c, label=api, zorder=3)
         if api in copy:
             bw_ax.axvline(copy[api], color=c, ls="--", lw=1, label=f"{api} copy {copy[api]:.0f} GB/s")
+    if host_read:
+        bw_ax.axvline(host_read, color="black", ls="-.", lw=1, label=f"host memory read {host_read:.0f} GB/s")
     bw_ax.set_yticks(range(len(labels)))
     bw_ax.set_yticklabels(labels, fontsize=7)
     bw_ax.invert_yaxis()
@@ -86,6 +94,9 @@ def roofline(run, out):
     if flop:
         lo, hi = min(ai_all) / 2, max(ai_all) * 2
         peak = max((c for _, c in cublas), default=None)
+        fma_roof = peak is None and bool(host_fma)  # no cuBLAS here: the host's FMA peak is the compute roof
+        if fma_roof:
+            peak = host_fma
         for api in apis:
             m, c = style(api)
             pts = [(r["GFLOP/s"] / r["GB/s"], r["GFLOP/s"]) for r in flop if r["api"] == api]
@@ -94,7 +105,13 @@ def roofline(run, out):
             if api in copy:  # attainable = bandwidth x intensity, capped by the compute ceiling where measured
                 xs = [lo, hi] if peak is None else [lo, min(hi, peak / copy[api])]
                 rf_ax.plot(xs, [x * copy[api] for x in xs], color=c, ls="--", lw=1)
-        if peak is not None:
+        if fma_roof:
+            rf_ax.axhline(peak, color="black", ls=":", lw=1, label=f"host f32 FMA peak {peak:.0f} GFLOP/s")
+            if host_read:
+                xs = [lo, min(hi, peak / host_read)]
+                rf_ax.plot(xs, [x * host_read for x in xs], color="black", ls="-.", lw=1,
+                           label=f"host memory read {host_read:.0f} GB/s")
+        elif peak is not None:
             rf_ax.axhline(peak, color="black", ls=":", lw=1, label=f"cuBLAS SGEMM {peak / 1e3:.1f} TFLOP/s (best)")
             rf_ax.scatter([a for a, _ in cublas], [c for _, c in cublas], marker="x", color="black",
                           label="cuBLAS at that GEMM's shape", zorder=2)

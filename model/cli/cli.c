@@ -56,15 +56,12 @@ int cli_set_threads(const char *cmd, const char *value)
 
 static const char *skip_cmd = "chord";
 
-void cli_skip_log_for(const char *cmd)
-{
-    skip_cmd = cmd;
-}
+void cli_skip_log_for(const char *cmd) { skip_cmd = cmd; }
 
 void cli_skip_log(chord_skip why, const char *backend, const char *reason)
 {
     if (why == CHORD_SKIP_ABSENT && !cli_verbose)
-        return; /* no GPU, no driver: ordinary, shown under -v and by chord info */
+        return;                                 /* no GPU, no driver: ordinary, shown under -v and by chord info */
     const int len = (int)strcspn(reason, "\n"); /* one line: a build log's first; -b NAME shows all of it */
     fprintf(stderr, "%s: backend %s %s: %.*s%s%s\n", skip_cmd, backend, why == CHORD_SKIP_ABSENT ? "absent" : "skipped",
             len, reason, reason[len] ? " ..." : "", why == CHORD_SKIP_ABSENT ? "" : "; trying the next");

@@ -25,9 +25,10 @@ int cmd_bench_model(int argc, char **argv);
 #define CLI_DEFAULT_MODEL "smollm2-135m-instruct-q4_1.gguf"
 #define CLI_MAX_THREADS 1024
 /* The --help lines of the options every command that runs a backend takes. */
-#define CLI_THREADS_HELP                                                                                    \
+#define CLI_THREADS_HELP \
     "  -t, --threads N       threads of the CPU backends (cpu, ref, PoCL, lavapipe), 1..1024; default: their own\n"
-#define CLI_VERBOSE_HELP "  -v, --verbose         also say which backends auto mode found absent (no driver, no device)\n"
+#define CLI_VERBOSE_HELP \
+    "  -v, --verbose         also say which backends auto mode found absent (no driver, no device)\n"
 
 extern int cli_verbose; /* -v */
 

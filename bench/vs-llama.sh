@@ -46,7 +46,7 @@ options
                       machine that runs them by chord gguf synth on first use), or paths to .gguf files
                       (--cpu default: smollm2,llama-1b-q4_0; --gpu: llama2-7b-q4_0,llama2-7b-q8_0,llama-1b-q4_0,
                       smollm2-135m-q4_1,smollm2)
-  --backends LIST     chord backends (--cpu default: ref,opencl,vulkan; --gpu: cuda,vulkan,opencl)
+  --backends LIST     chord backends (--cpu default: cpu,ref,opencl,vulkan; --gpu: cuda,vulkan,opencl)
   --tests LIST        ppP, tgN, ppP@dD, tgN@dD, for every file (--gpu default: pp512,tg128,tg128@d4096;
                       --cpu default, sized for a 2-core machine where ref and lavapipe run 135M at 5-10 tok/s
                       and 1B at 0.05-1: smollm2*: pp64,tg16,tg16@d256; llama-1b*: pp16,tg4,tg4@d32)
@@ -312,7 +312,7 @@ stage | stage-llama-only)
 cpu)
     synth_dir=$cache/synth
     files=${files:-smollm2,llama-1b-q4_0}
-    backends=${backends:-ref,opencl,vulkan}
+    backends=${backends:-cpu,ref,opencl,vulkan}
     reps=${reps:-2} sittings=${sittings:-2}
     chord=${chord:-$root/build/bin/chord} chord_bench=${chord_bench:-$root/build/bin/chord-bench}
     export POCL_CACHE_DIR=${POCL_CACHE_DIR:-$cache/pocl} MESA_SHADER_CACHE_DIR=${MESA_SHADER_CACHE_DIR:-$cache/mesa}

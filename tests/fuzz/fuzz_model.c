@@ -84,10 +84,12 @@ static void evaluate(chord_llama *m, const uint8_t *data, size_t size)
     const int top = chord_logits_argmax(logits, n_vocab);
     FUZZ_CHECK(top >= 0 && top < n_vocab, "argmax %d", top);
     double ms;
-    const int n_matmul =
-        chord_llama_profile_get(m, CHORD_OP_MATMUL, &ms) + chord_llama_profile_get(m, CHORD_OP_MATMUL_TILED, &ms);
-    FUZZ_CHECK(n_matmul == (profile ? 2 * (7 * hp->n_layer + 1) : 0),
-               "%d matmul launches profiled (profile %d, %d layers)", n_matmul, profile, hp->n_layer);
+    /* every projection of both evals ran once: a matmul_swiglu launch is the gate and up projections together */
+    const int n_matmul = chord_llama_profile_get(m, CHORD_OP_MATMUL, &ms) +
+                         chord_llama_profile_get(m, CHORD_OP_MATMUL_TILED, &ms) +
+                         2 * chord_llama_profile_get(m, CHORD_OP_MATMUL_SWIGLU, &ms);
+    FUZZ_CHECK(n_matmul == (profile ? 2 * (7 * hp->n_layer + 1) : 0), "%d projections profiled (profile %d, %d layers)",
+               n_matmul, profile, hp->n_layer);
     /* refused, with a reason: past the context, an id outside the vocabulary, no tokens */
     s = chord_llama_eval(m, ids, 2, 3, logits);
     FUZZ_CHECK(s == CHORD_ERR_INVALID, "eval past the context: %s", chord_status_name(s));

@@ -10,6 +10,14 @@
  *   v2 software prefetch of the 4-row run 8 KiB ahead: the same mat-vec 2.5x faster (below).
  *   v3 q5_0/q5_1/q4_K/q5_K/q6_K decoded by vector code, fused into the mat-vec: q4_K 0.26 -> 5-9 GB/s.
  *   v4 mat-vec sums in 256-value partials (k = 11008 q8_0 rows had been at the element-wise bound).
+ *   v5 (chord-bench, -t 2, the 2-core machine under a load average of 2.2-3.4 from other jobs, A/B alternated)
+ *      each row of a 4-row group prefetched 2 KiB ahead on its own stream: q4_0 1x4096x11008 (k = 11008) 10.6-13.3
+ *      -> 16.1-16.2 GB/s, 1x11008x4096 unchanged (16-20 GB/s). A decode profile (1B q4_0, tg32) has matvec at ~83%
+ *      of the time outside model loading, the pool's worker ~3.5%, attention under 1%.
+ *      Tried and left out: nibbles through and/shift + vcvtdq2ps instead of vpermps (1 thread: 16.2 vs 20.5 GB/s,
+ *      slower); k in 4096-value segments so x stays in L1 (17.7-17.9 vs 17.6-18.0 GB/s, no change); d broadcast
+ *      by vpbroadcastw + vcvtph2ps (no change); 4 KiB or 1 KiB per-row distance, 8 or 16 tasks per thread (within
+ *      the noise of the loaded machine).
  * Now (load average 2.7-2.8 during the run; 1 thread unless said): ceilings read 25.6 GB/s (best 31.5), FMA
  * peak 154 GFLOP/s (242 on 2 threads); mat-vec q4_0 1x8192x2048 16.3 GB/s (64% of read), q8_0 1x49152x576 (the
  * SmolLM2 head) 27.0 GB/s, q4_1 1x1536x576 13.8 GB/s, q4_K 5.3, q6_K 6.8, f16 15.1, f32 17.4 GB/s; GEMM

@@ -226,14 +226,28 @@ static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float
 
 /* ---- m = 1: mat-vec, every weight byte read once, R rows sharing each x load ---- */
 
-/* R consecutive rows are one contiguous run, read at about R times one row's pace from its start: prefetching
- * that pace PREFETCH_BYTES ahead of the run's start keeps DRAM busy (the hardware prefetcher alone left the
- * q4_0 mat-vec at a third of the read bandwidth). Prefetches past the buffer's end do not fault. */
-#define PREFETCH_BYTES 8192
+/* R consecutive rows are read side by side, each at one row's pace: each row's stream is prefetched
+ * PREFETCH_ROW bytes ahead of where that row is read, carrying on into the same row of the next R-row group once
+ * the row ends (the hardware prefetcher alone left the q4_0 mat-vec at a third of the read bandwidth). v1 of this
+ * prefetched the R rows as one run 8 KiB ahead at R times the pace, which is ahead of every row only while
+ * R rows fit in 8 KiB: at k = 11008 (6192-byte q4_0 rows) rows 1-3 were fetched late and the mat-vec read 65.6%
+ * of the host read against 81.5% at k = 4096. Prefetches past the buffer's end do not fault. */
+#define PREFETCH_BYTES 8192 /* the floats' and the split layouts' run prefetch, and the first run's ramp */
+#define PREFETCH_ROW 2048   /* per row of a block-type group: R x 2 KiB in flight */
 INLINE void prefetch_ahead(const uint8_t *p, int bytes)
 {
     for (int o = 0; o < bytes; o += 64)
         _mm_prefetch((const char *)p + PREFETCH_BYTES + o, _MM_HINT_T0);
+}
+
+/* Row r's stream of a group at byte off of its row (rows row_bytes apart, groups R rows apart): the line
+ * PREFETCH_ROW bytes further along it. */
+INLINE void prefetch_rows(const uint8_t *w, size_t row_bytes, size_t off, const int R)
+{
+    size_t o = off + PREFETCH_ROW, g = 0;
+    if (o >= row_bytes)
+        g = o / row_bytes, o -= g * row_bytes;
+    UNROLL for (int r = 0; r < R; r++) _mm_prefetch((const char *)w + (g * R + r) * row_bytes + o, _MM_HINT_T0);
 }
 
 /* y[0, R) = W rows (row_bytes apart) . x over nb 32-value blocks of a fast block type. */
@@ -247,7 +261,8 @@ INLINE void matvec_blocks(chord_type t, const uint8_t *w, size_t row_bytes, cons
         vf part[MV_ROWS];
         UNROLL for (int r = 0; r < R; r++) part[r] = vf_zero();
         for (int b = b0; b < nb && b < b0 + SUM_RUN / 32; b++) {
-            prefetch_ahead(w + (size_t)b * R * bb, R * bb);
+            if (2 * bb > 64 || (b & 1) == 0) /* a prefetch per 2 blocks (36 or 40 bytes), per q8_0 block */
+                prefetch_rows(w, row_bytes, (size_t)b * bb, R);
             vf xv[NV];
             UNROLL for (int v = 0; v < NV; v++) xv[v] = vf_loadu(x + 32 * b + v * VL);
             vf sx = xv[0];
@@ -384,6 +399,9 @@ static void matvec(const uint8_t *w, size_t row_bytes, const float *x, float *y,
     const size_t ramp = (size_t)rows * row_bytes < PREFETCH_BYTES ? (size_t)rows * row_bytes : PREFETCH_BYTES;
     for (size_t o = 0; o < ramp; o += 64) /* the run's first bytes, which the loop's prefetches do not cover */
         _mm_prefetch((const char *)w + o, _MM_HINT_T0);
+    for (int r = 0; r < MV_ROWS && r < rows; r++) /* and each row's first bytes where the group outgrows the ramp */
+        for (size_t o = 0; o < PREFETCH_ROW && o < row_bytes && (size_t)r * row_bytes + o >= ramp; o += 64)
+            _mm_prefetch((const char *)w + (size_t)r * row_bytes + o, _MM_HINT_T0);
     switch (a->wtype) {
     case CHORD_TYPE_Q4_0: matvec_rows(CHORD_TYPE_Q4_0, w, row_bytes, x, y, k, rows); break;
     case CHORD_TYPE_Q4_1: matvec_rows(CHORD_TYPE_Q4_1, w, row_bytes, x, y, k, rows); break;

@@ -177,6 +177,18 @@ INLINE void dequant_q6_K(const uint8_t *b, value_sink *snk, const int fused)
         }
 }
 
+/* One block of a type the decoders above serve (q5_0, q5_1, q4_K, q5_K, q6_K) into snk: its values, or with
+ * fused their products with snk's x. */
+INLINE void dequant_q5_or_K(chord_type t, const uint8_t *b, value_sink *snk, const int fused)
+{
+    if (t == CHORD_TYPE_Q6_K)
+        dequant_q6_K(b, snk, fused);
+    else if (t == CHORD_TYPE_Q4_K || t == CHORD_TYPE_Q5_K)
+        dequant_q45_K(t, b, snk, fused);
+    else
+        dequant_q5(t, b, snk, fused);
+}
+
 /* out[0, len) = W row values k0 .. k0 + len - 1 in f32 (k0 and len whole blocks, len <= TILE_K): the vector
  * decoders above, the reference's for the split layouts. */
 static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float *out)
@@ -208,12 +220,7 @@ static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float
     case CHORD_TYPE_Q6_K:
         for (; i < len; i += tr->block_size, src += tr->type_size) {
             value_sink snk = {out + i, NULL, {vf_zero(), vf_zero(), vf_zero(), vf_zero()}};
-            if (t == CHORD_TYPE_Q6_K)
-                dequant_q6_K(src, &snk, 0);
-            else if (t == CHORD_TYPE_Q4_K || t == CHORD_TYPE_Q5_K)
-                dequant_q45_K(t, src, &snk, 0);
-            else
-                dequant_q5(t, src, &snk, 0);
+            dequant_q5_or_K(t, src, &snk, 0);
         }
         break;
     default: /* the split layouts: the reference's own decoders, CHUNK values at a time */
@@ -354,12 +361,7 @@ INLINE void matvec_decoded(chord_type t, const uint8_t *w, const float *x, float
         for (const int end = k - i < SUM_RUN ? k : i + SUM_RUN; i < end;
              i += tr->block_size, w += tr->type_size, snk.x += tr->block_size) {
             prefetch_ahead(w, (int)tr->type_size);
-            if (t == CHORD_TYPE_Q6_K)
-                dequant_q6_K(w, &snk, 1);
-            else if (t == CHORD_TYPE_Q4_K || t == CHORD_TYPE_Q5_K)
-                dequant_q45_K(t, w, &snk, 1);
-            else
-                dequant_q5(t, w, &snk, 1);
+            dequant_q5_or_K(t, w, &snk, 1);
         }
         total = vf_add(total, vf_add(vf_add(snk.acc[0], snk.acc[1]), vf_add(snk.acc[2], snk.acc[3])));
         snk.acc[0] = snk.acc[1] = snk.acc[2] = snk.acc[3] = vf_zero();

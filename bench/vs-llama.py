@@ -265,25 +265,20 @@ def markdown(out):
               + (" sittings |" if sittings else ""),
               "| --- | --- | --- | --- | ---: | ---: | ---: |" + (" --- |" if sittings else "")]
     seen = set()
+    def row(r, who, tok_s, ratio, pct, runs):
+        line = (f"| {r['model']} | {r['type']} | {r['test']} | {who} | "
+                f"{fmt(tok_s) if tok_s is not None else 'failed'} | {ratio} | {fmt(pct, 1)} |")
+        return line + (f" {', '.join(fmt(x) for x in runs) or '-'} |" if sittings else "")
+
     for r in rows:  # file, then test, then backend: llama.cpp's row of each file and test before chord's
         if (r["model"], r["test"]) not in seen:
             seen.add((r["model"], r["test"]))
             who = f"llama.cpp ({r['llama_backend']})" if r["llama_backend"] else "llama.cpp"
             if r.get("llama_from") or r.get("carried_from"):
                 who += f", from {r.get('llama_date') or r['date']}"
-            line = (f"| {r['model']} | {r['type']} | {r['test']} | {who} | "
-                    f"{fmt(r['llama_tok_s']) if r['llama_tok_s'] is not None else 'failed'} | 1 | "
-                    f"{fmt(r['llama_pct_of_copy'], 1)} |")
-            if sittings:
-                line += f" {', '.join(fmt(x) for x in r['llama_sittings']) or '-'} |"
-            lines.append(line)
+            lines.append(row(r, who, r["llama_tok_s"], 1, r["llama_pct_of_copy"], r["llama_sittings"]))
         who = f"chord {r['backend']}" + (f", from {r['chord_commit']}" if r.get("carried_from") else "")
-        line = (f"| {r['model']} | {r['type']} | {r['test']} | {who} | "
-                f"{fmt(r['chord_tok_s']) if r['chord_tok_s'] is not None else 'failed'} | {fmt(r['ratio'], 3)} | "
-                f"{fmt(r['pct_of_copy'], 1)} |")
-        if sittings:
-            line += f" {', '.join(fmt(x) for x in r['chord_sittings']) or '-'} |"
-        lines.append(line)
+        lines.append(row(r, who, r["chord_tok_s"], fmt(r["ratio"], 3), r["pct_of_copy"], r["chord_sittings"]))
     errs = sorted({e for r in rows for e in r["errors"]})
     if errs:
         lines += ["", "Failures (each command's last line):", ""] + [f"- `{e}`" for e in errs]

@@ -14,6 +14,9 @@ extern "C" {
  * cached per shape, so a benchmark can ask once per iteration. A benchmark dependency only: chord_lib never
  * links cuBLAS. */
 chord_status chord_cuda_sgemm_cublas(int m, int n, int k, double *tflops);
+/* The same with bf16 X and W (cublasGemmEx, f32 output, CUBLAS_COMPUTE_32F: the tensor cores): the library a user
+ * would call for a prompt GEMM, the yardstick of chord's tensor-core matmul on the split layouts. */
+chord_status chord_cuda_gemm_bf16_cublas(int m, int n, int k, double *tflops);
 
 #ifdef __cplusplus
 }

@@ -80,6 +80,7 @@
  *      trips plus the prologue. Next: stage the weights through shared memory with cp.async.bulk / TMA in 3-4
  *      stages (bytes in flight without registers), split X once per launch instead of per block, and a
  *      persistent grid of exactly one wave.
+ *   v8 (m >= 16 on the three split types) the prompt GEMM on the tensor cores: cuda_gemm_tc.cuh, with its figures.
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract.
  * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
 #include <stdlib.h>
@@ -671,6 +672,8 @@ static chord_status launch_gemv(const void *w, size_t row_bytes, const float *x,
     return launch_gemv_mt<Q, 4, 2>(w, row_bytes, x, y, a, stream);
 }
 
+#include "cuda_gemm_tc.cuh"
+
 extern "C" chord_status chord_matmul_cuda(void *ctx, const chord_tensor *tensors, const void *args)
 {
     const chord_matmul_args *a = (const chord_matmul_args *)args;
@@ -693,6 +696,15 @@ extern "C" chord_status chord_matmul_cuda(void *ctx, const chord_tensor *tensors
     if (a->m == 0 || a->n == 0)
         return CHORD_OK;
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
+    int ran = 0; /* prompt batches on the split layouts: the tensor-core GEMM */
+    switch (a->wtype) {
+#define MM_GEMM(Q) CHORD_TRY(launch_gemm_tc<Q>(ctx, w, row_bytes, x, y, a, stream, &ran)); break;
+        CHORD_CU_TYPE_CASES(MM_GEMM)
+#undef MM_GEMM
+    default: break;
+    }
+    if (ran)
+        return CHORD_OK;
     switch (a->wtype) {
 #define MM_CALL(Q) return launch_gemv<Q>(w, row_bytes, x, y, a, stream);
         CHORD_CU_TYPE_CASES(MM_CALL)

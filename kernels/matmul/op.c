@@ -82,6 +82,17 @@ static const chord_case cases[] = {
     SMALL("q4_1_split 5x67x1536", 5, 67, 1536, Q4_1_SPLIT),
     SMALL("q8_0_split 1x579x1280", 1, 579, 1280, Q8_0_SPLIT),
     SMALL("q8_0_split 4x200x1024", 4, 200, 1024, Q8_0_SPLIT),
+    /* prompt batches on the split forms take the tensor-core GEMM (m >= 16): odd m and n (partial tiles on both
+     * sides), k of one super-block, and the 7B's prefill shapes */
+    SMALL("q4_0_split 16x1x256", 16, 1, 256, Q4_0_SPLIT),
+    SMALL("q4_0_split 37x131x768", 37, 131, 768, Q4_0_SPLIT),
+    SMALL("q4_1_split 70x67x1536", 70, 67, 1536, Q4_1_SPLIT),
+    SMALL("q8_0_split 65x200x1024", 65, 200, 1024, Q8_0_SPLIT),
+    LARGE("q4_0_split 512x4096x4096", 512, 4096, 4096, Q4_0_SPLIT),
+    LARGE("q4_1_split 512x11008x4096", 512, 11008, 4096, Q4_1_SPLIT),
+    LARGE("q8_0_split 512x4096x11008", 512, 4096, 11008, Q8_0_SPLIT),
+    {.op = CHORD_OP_MATMUL, .name = "q4_0_split 4096x4096x4096", .size = CHORD_CASE_HUGE, /* benchmark only */
+     .args = CHORD_ARGS(chord_matmul_args, 4096, 4096, 4096, CHORD_TYPE_Q4_0_SPLIT)},
     LARGE("q4_0_split 1x11008x4096", 1, 11008, 4096, Q4_0_SPLIT),
     LARGE("q4_0_split 1x4096x11008", 1, 4096, 11008, Q4_0_SPLIT),
     LARGE("q4_1_split 1x11008x4096", 1, 11008, 4096, Q4_1_SPLIT),

@@ -28,6 +28,7 @@
  *      head. 8 warps per block, chunks sized for ~2 blocks per SM (decode 32/8 pos 4000: 33
  *      chunks of 122 keys, 264 blocks). The partials go through attention_merge as in v2, whose
  *      loops over the splits are now unrolled 8x (8 independent loads in flight, not one). Expected: several x at decode pos 4000.
+ *   v4 (n_tok >= 16, head_dim % 4 == 0 and <= 128, 16-aligned) query tiles sharing key tiles: cuda_tile.cuh.
  * float throughout with the accurate expf (the reference is double): relative error ~1e-6. */
 #include <math.h>
 
@@ -273,6 +274,8 @@ __global__ void __launch_bounds__(ATTN_WARPS * 32)
     }
 }
 
+#include "cuda_tile.cuh"
+
 extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_attention_args *a = (const chord_attention_args *)args;
@@ -294,6 +297,10 @@ extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, c
         return CHORD_OK;
     if (blocks > 0x7fffffffLL)
         return chord_fail(CHORD_ERR_INVALID, "cuda attention: %lld (token, head) pairs exceed the grid", blocks);
+    int ran = 0; /* prompt batches: v4 */
+    CHORD_TRY(attention_tile_launch(q, k, v, out, a, stream, &ran));
+    if (ran)
+        return CHORD_OK;
     const int ni = a->head_dim <= 32 ? 1 : a->head_dim <= 64 ? 2 : a->head_dim <= 128 ? 4 : 8;
     const int warps = 8;
     const size_t shared = (size_t)warps * ni * 32 * sizeof(float);

@@ -72,6 +72,12 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "prefill 7 tok 9/3 heads pos13", 23, 7, 9, 3, 64, 13, 0.125f),
     CASE(CHORD_CASE_SMALL, "prefill 5 tok 4/4 heads d48", 7, 5, 4, 4, 48, 0, 0.14433757f),
     CASE(CHORD_CASE_SMALL, "prefill 17 tok 32/8 heads d128", 50, 17, 32, 8, 128, 30, 0.088388348f),
+    /* prompt batches of 16 tokens and more take v4 on CUDA: partial query and key tiles, a cache before the batch */
+    CASE(CHORD_CASE_SMALL, "prefill 100 tok 9/3 heads d64 pos20", 130, 100, 9, 3, 64, 20, 0.125f),
+    CASE(CHORD_CASE_SMALL, "prefill 70 tok 4/4 heads d48", 70, 70, 4, 4, 48, 0, 0.14433757f),
+    CASE(CHORD_CASE_SMALL, "prefill 16 tok 32/8 heads d128 pos1", 17, 16, 32, 8, 128, 1, 0.088388348f),
+    CASE(CHORD_CASE_LARGE, "prefill 512 tok 32/32 heads d128", 512, 512, 32, 32, 128, 0, 0.088388348f),
+    CASE(CHORD_CASE_LARGE, "prefill 512 tok 32/8 heads d64", 512, 512, 32, 8, 64, 0, 0.125f),
     CASE(CHORD_CASE_LARGE, "decode 32/8 heads d128 pos4000", 4096, 1, 32, 8, 128, 4000, 0.088388348f),
 };
 

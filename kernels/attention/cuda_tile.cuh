@@ -24,19 +24,19 @@
 #define ATT_QW 8  /* queries per warp */
 #define ATT_TILE_MIN_TOK 16
 
-template <int NI> /* head_dim <= 32 NI, head_dim % 4 == 0 */
+template <int NI>                         /* head_dim <= 32 NI, head_dim % 4 == 0 */
 __global__ void __launch_bounds__(256, 2) /* two blocks per SM: 128 registers, ~82 KiB of shared memory each */
     attention_tile_kernel(const float *__restrict__ q /* (n_tok, n_head, head_dim) */,
                           const float *__restrict__ k /* (n_ctx, n_head_kv, head_dim) */,
                           const float *__restrict__ v /* (n_ctx, n_head_kv, head_dim) */,
-                          float *__restrict__ out /* (n_tok, n_head, head_dim) */, int n_tok, int n_head,
-                          int n_head_kv, int head_dim, int pos0, float scale)
+                          float *__restrict__ out /* (n_tok, n_head, head_dim) */, int n_tok, int n_head, int n_head_kv,
+                          int head_dim, int pos0, float scale)
 {
     extern __shared__ float4 att_smem[];
-    const int ldk = head_dim + 4;                               /* K rows padded: a float4 column per lane */
-    float *ks = (float *)att_smem;                              /* (ATT_BK, ldk) */
-    float *vs = ks + ATT_BK * ldk;                              /* (ATT_BK, head_dim) */
-    float *ps = vs + ATT_BK * head_dim;                         /* (8 warps, ATT_QW, ATT_BK) */
+    const int ldk = head_dim + 4;       /* K rows padded: a float4 column per lane */
+    float *ks = (float *)att_smem;      /* (ATT_BK, ldk) */
+    float *vs = ks + ATT_BK * ldk;      /* (ATT_BK, head_dim) */
+    float *ps = vs + ATT_BK * head_dim; /* (8 warps, ATT_QW, ATT_BK) */
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
     const int h = blockIdx.y, hk = h / (n_head / n_head_kv), q0 = blockIdx.x * ATT_BQ;
     const int n_kv = pos0 + n_tok;
@@ -126,7 +126,8 @@ __global__ void __launch_bounds__(256, 2) /* two blocks per SM: 128 registers, ~
                 const float4 p = *(const float4 *)(pw + r * ATT_BK + jj);
 #pragma unroll
                 for (int i = 0; i < NI; i++)
-                    acc[r][i] = fmaf(p.w, vv[3][i], fmaf(p.z, vv[2][i], fmaf(p.y, vv[1][i], fmaf(p.x, vv[0][i], acc[r][i]))));
+                    acc[r][i] =
+                        fmaf(p.w, vv[3][i], fmaf(p.z, vv[2][i], fmaf(p.y, vv[1][i], fmaf(p.x, vv[0][i], acc[r][i]))));
             }
         }
         __syncwarp(); /* p is rewritten by the next tile */
@@ -167,16 +168,14 @@ static chord_status attention_tile_launch(const float *q, const float *k, const 
         return CHORD_OK;
     *ran = 1;
     const size_t smem =
-        ((size_t)ATT_BK * (a->head_dim + 4) + (size_t)ATT_BK * a->head_dim +
-         8 * ATT_QW * ATT_BK) *
-        sizeof(float);
+        ((size_t)ATT_BK * (a->head_dim + 4) + (size_t)ATT_BK * a->head_dim + 8 * ATT_QW * ATT_BK) * sizeof(float);
     const dim3 grid((unsigned)((a->n_tok + ATT_BQ - 1) / ATT_BQ), (unsigned)a->n_head);
-#define ATT_TILE(NI)                                                                                               \
-    do {                                                                                                           \
-        CHORD_CUDA_CHECK(                                                                                          \
+#define ATT_TILE(NI)                                                                                                  \
+    do {                                                                                                              \
+        CHORD_CUDA_CHECK(                                                                                             \
             cudaFuncSetAttribute(attention_tile_kernel<NI>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem)); \
         attention_tile_kernel<NI><<<grid, 256, smem, stream>>>(q, k, v, out, a->n_tok, a->n_head, a->n_head_kv,       \
-                                                               a->head_dim, a->pos0, a->scale);                      \
+                                                               a->head_dim, a->pos0, a->scale);                       \
     } while (0)
     if (a->head_dim <= 32)
         ATT_TILE(1);

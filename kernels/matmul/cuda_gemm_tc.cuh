@@ -127,7 +127,10 @@ template <int BYTES> __device__ __forceinline__ void mg_cp(void *dst /* shared *
         asm volatile("cp.async.ca.shared.global [%0], [%1], %2;\n" ::"r"(d), "l"(src), "n"(BYTES) : "memory");
 }
 __device__ __forceinline__ void mg_commit() { asm volatile("cp.async.commit_group;\n" ::: "memory"); }
-template <int N> __device__ __forceinline__ void mg_wait() { asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory"); }
+template <int N> __device__ __forceinline__ void mg_wait()
+{
+    asm volatile("cp.async.wait_group %0;\n" ::"n"(N) : "memory");
+}
 
 /* One stage's shared tiles. */
 template <typename Q, int P> struct mg_stage {
@@ -388,9 +391,8 @@ static chord_status launch_gemm_tc_p(void *ctx, const void *w, size_t row_bytes,
         cudaFuncSetAttribute(matmul_gemm_split_tc<Q, P>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
     const dim3 grid((unsigned)((a->n + MG_BN - 1) / MG_BN), (unsigned)(m_pad / MG_BM));
     const int y_vec = chord_cuda_aligned(y, 8) && a->n % 2 == 0;
-    matmul_gemm_split_tc<Q, P><<<grid, MG_THREADS, smem, stream>>>((const uint8_t *)w, row_bytes,
-                                                                    (const uint4 *)frags, xsum, y, a->m, a->n, a->k,
-                                                                    y_vec);
+    matmul_gemm_split_tc<Q, P><<<grid, MG_THREADS, smem, stream>>>((const uint8_t *)w, row_bytes, (const uint4 *)frags,
+                                                                   xsum, y, a->m, a->n, a->k, y_vec);
     CHORD_CUDA_CHECK_LAUNCH("matmul_gemm_split_tc");
     return CHORD_OK;
 }
@@ -407,8 +409,8 @@ static chord_status launch_gemm_tc(void *ctx, const void *w, size_t row_bytes, c
             const char *e = getenv("CHORD_CUDA_PREFILL_GEMM");
             off = e && !strcmp(e, "0");
         }
-        if (off || a->m < MG_MIN_M || a->k % 256 || (a->m + MG_BM - 1) / MG_BM > 65535 ||
-            !chord_cuda_aligned(w, 16) || !chord_cuda_aligned(x, 16) || row_bytes % 16)
+        if (off || a->m < MG_MIN_M || a->k % 256 || (a->m + MG_BM - 1) / MG_BM > 65535 || !chord_cuda_aligned(w, 16) ||
+            !chord_cuda_aligned(x, 16) || row_bytes % 16)
             return CHORD_OK;
         *ran = 1;
         switch (mg_parts()) {

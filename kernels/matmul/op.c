@@ -43,6 +43,11 @@ void chord_matmul_reference_t(void *const t[], const void *args) { chord_matmul_
         .op = CHORD_OP_MATMUL, .name = name_, .size = CHORD_CASE_SMALL,       \
         .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_##type_) \
     }
+#define BENCH_ONLY(name_, m_, n_, k_, type_)                                  \
+    {                                                                         \
+        .op = CHORD_OP_MATMUL, .name = name_, .size = CHORD_CASE_HUGE,        \
+        .args = CHORD_ARGS(chord_matmul_args, m_, n_, k_, CHORD_TYPE_##type_) \
+    }
 #define LARGE(name_, m_, n_, k_, type_)                                       \
     {                                                                         \
         .op = CHORD_OP_MATMUL, .name = name_, .size = CHORD_CASE_LARGE,       \
@@ -91,8 +96,7 @@ static const chord_case cases[] = {
     LARGE("q4_0_split 512x4096x4096", 512, 4096, 4096, Q4_0_SPLIT),
     LARGE("q4_1_split 512x11008x4096", 512, 11008, 4096, Q4_1_SPLIT),
     LARGE("q8_0_split 512x4096x11008", 512, 4096, 11008, Q8_0_SPLIT),
-    {.op = CHORD_OP_MATMUL, .name = "q4_0_split 4096x4096x4096", .size = CHORD_CASE_HUGE, /* benchmark only */
-     .args = CHORD_ARGS(chord_matmul_args, 4096, 4096, 4096, CHORD_TYPE_Q4_0_SPLIT)},
+    BENCH_ONLY("q4_0_split 4096x4096x4096", 4096, 4096, 4096, Q4_0_SPLIT), /* the square shape cuBLAS is known by */
     LARGE("q4_0_split 1x11008x4096", 1, 11008, 4096, Q4_0_SPLIT),
     LARGE("q4_0_split 1x4096x11008", 1, 4096, 11008, Q4_0_SPLIT),
     LARGE("q4_1_split 1x11008x4096", 1, 11008, 4096, Q4_1_SPLIT),

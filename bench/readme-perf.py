@@ -65,6 +65,13 @@ def section(root):
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    args = sys.argv[1:]
+    if any(a in ("-h", "--help") for a in args):
+        print(__doc__)
+        return
+    unknown = [a for a in args if a != "--check"]
+    if unknown:
+        sys.exit(f"readme-perf.py: unknown argument {unknown[0]} (see --help)")
     readme = os.path.join(root, "README.md")
     with open(readme) as f:
         text = f.read()

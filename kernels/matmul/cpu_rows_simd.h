@@ -223,7 +223,14 @@ static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float
             dequant_q5_or_K(t, src, &snk, 0);
         }
         break;
-    default: /* the split layouts: the reference's own decoders, CHUNK values at a time */
+    default: /* the split layouts: the ISA file's decoder where it has one (SPLIT_DEQUANT), else the reference's
+              * own decoders, CHUNK values at a time */
+#ifdef SPLIT_DEQUANT
+        if (chord_type_info(t)->internal) {
+            SPLIT_DEQUANT(t, row, k0, len, out);
+            break;
+        }
+#endif
         for (; i < len; i += CHUNK) {
             const chord_dequant_args da = {t, len - i < CHUNK ? len - i : CHUNK};
             chord_dequant_reference(src + (size_t)(i / tr->block_size) * tr->type_size, out + i, &da);

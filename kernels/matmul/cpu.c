@@ -18,7 +18,7 @@ static void matmul_rows(const chord_cpu_job *j, int64_t n0, int64_t n1)
     chord_matmul_cpu_rows(j->isa, j->t[0], j->t[1], j->t[2], j->args, (int)n0, (int)n1); /* W, X, Y */
 }
 
-chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a)
+chord_status chord_matmul_cpu_check(const char *op, void *ctx, const chord_matmul_args *a)
 {
     const chord_type_traits *ti = chord_type_info(a->wtype);
     /* the split layouts where the AVX-512 path has their own mat-vec (cpu_split_avx512.c); elsewhere GGUF's */
@@ -27,14 +27,25 @@ chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tens
                          a->k <= CHORD_CPU_SPLIT_MAX_K;
 #else
     const int split_ok = 0;
+    (void)ctx;
 #endif
     if (!chord_dequant_supported(a->wtype) || (ti->internal && !split_ok))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cpu %s: weight type %s", op, ti->name);
+    return CHORD_OK;
+}
+
+int64_t chord_matmul_cpu_min_rows(const chord_matmul_args *a)
+{
+    const int64_t per_row = (int64_t)a->m * a->k > 0 ? (int64_t)a->m * a->k : 1;
+    return (MIN_MACS + per_row - 1) / per_row;
+}
+
+chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a)
+{
+    CHORD_TRY(chord_matmul_cpu_check(op, ctx, a));
     if (!t || a->m == 0 || a->n == 0)
         return CHORD_OK;
-    const int64_t per_row = (int64_t)a->m * a->k > 0 ? (int64_t)a->m * a->k : 1;
-    const int64_t min_rows = (MIN_MACS + per_row - 1) / per_row;
-    return chord_cpu_launch_items(ctx, t, 3, a, a->n, min_rows, 4, matmul_rows);
+    return chord_cpu_launch_items(ctx, t, 3, a, a->n, chord_matmul_cpu_min_rows(a), 4, matmul_rows);
 }
 
 chord_status chord_matmul_cpu(void *ctx, const chord_tensor *t, const void *args)

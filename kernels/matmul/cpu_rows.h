@@ -32,5 +32,9 @@ void chord_matmul_cpu_split_dequant_avx512(chord_type t, const uint8_t *row, int
 /* The launcher both matmul ops share (kernels/matmul/cpu.c): the support query, then W's rows in chunks over the
  * pool. op names the op in messages. */
 chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a);
+/* Its parts, for the fused ops built on the core (matmul_swiglu): the support query (a status with the reason) and
+ * the fewest W rows a piece of the pool's work holds. */
+chord_status chord_matmul_cpu_check(const char *op, void *ctx, const chord_matmul_args *a);
+int64_t chord_matmul_cpu_min_rows(const chord_matmul_args *a);
 
 #endif

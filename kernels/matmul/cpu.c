@@ -40,11 +40,54 @@ int64_t chord_matmul_cpu_min_rows(const chord_matmul_args *a)
     return (MIN_MACS + per_row - 1) / per_row;
 }
 
+#ifdef CHORD_CPU_HAVE_AVX512
+/* The opt-in 8-bit-activation GEMM (cpu_q8_avx512.c): X quantized into the ctx's scratch, rows over the pool, then
+ * W's rows over the pool against it. */
+typedef struct q8_job {
+    chord_matmul_args a;
+    void *x8; /* (m, k / 256) quantized X blocks */
+} q8_job;
+
+static void q8_quantize_rows(const chord_cpu_job *j, int64_t i0, int64_t i1)
+{
+    const q8_job *q = j->args;
+    chord_matmul_cpu_q8_quantize_avx512(j->t[1], q->x8, &q->a, (int)i0, (int)i1); /* X */
+}
+
+static void q8_gemm_rows(const chord_cpu_job *j, int64_t n0, int64_t n1)
+{
+    const q8_job *q = j->args;
+    chord_matmul_cpu_q8_gemm_avx512(j->t[0], q->x8, j->t[2], &q->a, (int)n0, (int)n1); /* W, Y */
+}
+
+/* Whether this launch takes the 8-bit path: asked for, a prefill shape of a type it serves, and VNNI. */
+static int q8_path(void *ctx, const chord_matmul_args *a)
+{
+    return chord_cpu_ctx_q8_act(ctx) && a->m > 1 && chord_cpu_ctx_isa(ctx) == CHORD_CPU_AVX512 &&
+           chord_cpu_has_vnni() && (a->wtype == CHORD_TYPE_Q4_0_SPLIT || a->wtype == CHORD_TYPE_Q4_1_SPLIT) &&
+           a->k > 0 && a->k % CHORD_QK_SPLIT == 0 && a->k <= CHORD_CPU_SPLIT_MAX_K;
+}
+
+static chord_status q8_launch(void *ctx, const chord_tensor *t, const chord_matmul_args *a)
+{
+    q8_job q = {*a, chord_cpu_ctx_scratch(ctx, chord_matmul_cpu_q8_bytes(a))};
+    if (!q.x8)
+        return chord_fail(CHORD_ERR_NOMEM, "cpu matmul: no host memory for %zu bytes of 8-bit activations",
+                          chord_matmul_cpu_q8_bytes(a));
+    CHORD_TRY(chord_cpu_launch_items(ctx, t, 3, &q, a->m, (65536 + a->k - 1) / a->k, 1, q8_quantize_rows));
+    return chord_cpu_launch_items(ctx, t, 3, &q, a->n, chord_matmul_cpu_min_rows(a), 4, q8_gemm_rows);
+}
+#endif
+
 chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a)
 {
     CHORD_TRY(chord_matmul_cpu_check(op, ctx, a));
     if (!t || a->m == 0 || a->n == 0)
         return CHORD_OK;
+#ifdef CHORD_CPU_HAVE_AVX512
+    if (q8_path(ctx, a))
+        return q8_launch(ctx, t, a);
+#endif
     return chord_cpu_launch_items(ctx, t, 3, a, a->n, chord_matmul_cpu_min_rows(a), 4, matmul_rows);
 }
 

@@ -29,6 +29,16 @@ void chord_matmul_cpu_split_matvec_avx512(const void *w, const float *x, float *
                                           int n1);
 void chord_matmul_cpu_split_dequant_avx512(chord_type t, const uint8_t *row, int k0, int len, float *out);
 
+/* The opt-in 8-bit-activation GEMM (cpu_q8_avx512.c; CHORD_CPU_Q8_ACT=1, m > 1, q4_0_split / q4_1_split, AVX-512
+ * + VNNI): X quantized once per launch into x8 (chord_matmul_cpu_q8_bytes(a) bytes, 64-aligned; rows i0 .. i1 - 1
+ * a call), then W rows n0 .. n1 - 1 against it. CHORD_CPU_Q8_NMSE is the bound its test holds it to (on matmul's
+ * case-table fills; the exact path's is matmul's own tolerance). */
+#define CHORD_CPU_Q8_NMSE 1e-4
+size_t chord_matmul_cpu_q8_bytes(const chord_matmul_args *a);
+void chord_matmul_cpu_q8_quantize_avx512(const float *x, void *x8, const chord_matmul_args *a, int i0, int i1);
+void chord_matmul_cpu_q8_gemm_avx512(const void *w, const void *x8, float *y, const chord_matmul_args *a, int n0,
+                                     int n1);
+
 /* The launcher both matmul ops share (kernels/matmul/cpu.c): the support query, then W's rows in chunks over the
  * pool. op names the op in messages. */
 chord_status chord_matmul_cpu_launch(const char *op, void *ctx, const chord_tensor *t, const chord_matmul_args *a);

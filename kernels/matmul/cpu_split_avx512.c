@@ -29,7 +29,13 @@
  *   v2 the re-ordering by 4 x 4 transposes in registers: tg64 76.3 vs 49.8 (host read 56.0 GB/s in the same
  *      minute: the split path at 95% of it, GGUF's at 62%), 55.7 vs 43.5 (read 42.9), 54.0 vs 45.2 (read 38.3);
  *      vs-llama.sh --cpu (3 sittings, load average 1.0-1.8): chord tg64 54.4 tok/s vs llama.cpp 47.2 (1.15x).
- *      Prefill unchanged (pp128 154.3 / 149.2 split vs 154.0 / 147.8 GGUF): the GEMM's tile decoder is not its cost. */
+ *      Prefill unchanged (pp128 154.3 / 149.2 split vs 154.0 / 147.8 GGUF): the GEMM's tile decoder is not its cost.
+ *      chord-bench -t 2 (load average 2.7-2.9, copy ceiling 33.0 GB/s in the run): q4_0_split 1x11008x4096 31.0 GB/s
+ *      (94% of copy), 1x4096x11008 29.1 (88%); the GGUF q4_0 path beside it 18.3 (56%) and 16.8 (51%).
+ *      Tried and left out (8 alternated bench-model tg64 pairs each, load average 2-3.5; median ratio to v2):
+ *      4 KiB or 1 KiB per-row prefetch distance 0.99 / 0.96; prefetchnta 0.95; 2 or 8 pool tasks per thread
+ *      instead of 4 0.94 / 0.96; weight buffers on 2 MiB transparent huge pages (madvise; 602 MB of the 1B file's
+ *      663 MB did get them) 0.98: no gain above the noise, so none kept. */
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>

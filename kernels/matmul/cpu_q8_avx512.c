@@ -148,8 +148,8 @@ static inline __attribute__((always_inline)) void micro(const x8_block *const xr
                 sum = _mm512_dpbusd_epi32(sum, w1, _mm512_load_si512((const void *)(x->q + 64)));
                 sum = _mm512_dpbusd_epi32(sum, w2, _mm512_load_si512((const void *)(x->q + 128)));
                 sum = _mm512_dpbusd_epi32(sum, w3, _mm512_load_si512((const void *)(x->q + 192)));
-                acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_load_ps(x->dx)),
-                                            acc[i][j]);
+                acc[i][j] =
+                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_mul_ps(dw, _mm512_load_ps(x->dx)), acc[i][j]);
                 if (has_min)
                     acc[i][j] = _mm512_fmadd_ps(_mm512_load_ps(w->m), _mm512_load_ps(x->xsum), acc[i][j]);
             }

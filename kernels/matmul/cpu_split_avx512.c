@@ -50,7 +50,7 @@
 INLINE void transpose4x4(const __m512 a[4], __m512 out[4])
 {
     const __m512d t0 = _mm512_castps_pd(_mm512_unpacklo_ps(a[0], a[1])), /* a0[0] a1[0] a0[1] a1[1] */
-        t1 = _mm512_castps_pd(_mm512_unpackhi_ps(a[0], a[1])),         /* a0[2] a1[2] a0[3] a1[3] */
+        t1 = _mm512_castps_pd(_mm512_unpackhi_ps(a[0], a[1])),           /* a0[2] a1[2] a0[3] a1[3] */
         t2 = _mm512_castps_pd(_mm512_unpacklo_ps(a[2], a[3])), t3 = _mm512_castps_pd(_mm512_unpackhi_ps(a[2], a[3]));
     out[0] = _mm512_castpd_ps(_mm512_unpacklo_pd(t0, t2));
     out[1] = _mm512_castpd_ps(_mm512_unpackhi_pd(t0, t2));
@@ -91,7 +91,8 @@ static void permute_x(chord_type t, const float *x, int k, float *restrict xp, f
         }
         if (t == CHORD_TYPE_Q4_1_SPLIT)
             for (int g = 0; g < 8; g++)
-                xs[s * 8 + g] = _mm512_reduce_add_ps(_mm512_add_ps(_mm512_loadu_ps(b + 32 * g), _mm512_loadu_ps(b + 32 * g + 16)));
+                xs[s * 8 + g] =
+                    _mm512_reduce_add_ps(_mm512_add_ps(_mm512_loadu_ps(b + 32 * g), _mm512_loadu_ps(b + 32 * g + 16)));
     }
 }
 
@@ -128,8 +129,8 @@ INLINE void prefetch_rows(const uint8_t *w, size_t row_bytes, size_t off, size_t
 }
 
 /* y[0, R) = R split rows (row_bytes apart) . x over ns super-blocks, x given as xp and xs; t a constant. */
-INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const float *xp, const float *xs,
-                         float *y, int ns, const int R)
+INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const float *xp, const float *xs, float *y,
+                         int ns, const int R)
 {
     const size_t sb = super_bytes(t), d_off = t == CHORD_TYPE_Q8_0_SPLIT ? 256 : 128; /* scales after quants */
     const __m512 table = nibble_table(t);
@@ -266,7 +267,8 @@ void chord_matmul_cpu_split_dequant_avx512(chord_type t, const uint8_t *row, int
         }
         for (int j = 0; j < 8; j++) {
             const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(b + 16 * j)));
-            const __m512 lo = _mm512_permutexvar_ps(v, table), hi = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4), table);
+            const __m512 lo = _mm512_permutexvar_ps(v, table),
+                         hi = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4), table);
             /* lanes 4 p .. 4 p + 3: values 4 j .. 4 j + 3 of blocks 2 p (lo) and 2 p + 1 (hi) */
             store_pieces(out + 4 * j, 64,
                          t == CHORD_TYPE_Q4_1_SPLIT ? _mm512_fmadd_ps(lo, d_lo, m_lo) : _mm512_mul_ps(lo, d_lo));

@@ -18,9 +18,8 @@
 static void fused_rows(const chord_cpu_job *j, int64_t n0, int64_t n1)
 {
     const chord_matmul_swiglu_args *a = j->args;
-    const chord_cpu_span_fn span =
-        chord_cpu_pick_span(j->isa, swiglu_span, CHORD_CPU_AVX2(chord_swiglu_span_avx2),
-                            CHORD_CPU_AVX512(chord_swiglu_span_avx512));
+    const chord_cpu_span_fn span = chord_cpu_pick_span(j->isa, swiglu_span, CHORD_CPU_AVX2(chord_swiglu_span_avx2),
+                                                       CHORD_CPU_AVX512(chord_swiglu_span_avx512));
     const uint8_t *wu = j->t[1]; /* (n, k) of wtype */
     const float *x = j->t[2];    /* (m, k) */
     float *y = j->t[3];          /* (m, n) */

@@ -24,7 +24,7 @@
     X(SWIGLU,       swiglu,       ref, cpu, cuda, opencl, vulkan)     \
     X(ATTENTION,    attention,    ref, cpu, cuda, opencl, vulkan)     \
     X(GELU,         gelu,         ref, cpu, cuda, opencl, vulkan)     \
-    X(MATMUL_SWIGLU, matmul_swiglu, ref, none, cuda, none, none)   \
+    X(MATMUL_SWIGLU, matmul_swiglu, ref, cpu, cuda, none, none)    \
     /* one line per op above, each ending in a backslash */
 /* clang-format on */
 

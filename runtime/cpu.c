@@ -17,10 +17,34 @@ typedef struct cpu_ctx {
     struct timespec t0; /* first: the host timer's */
     chord_cpu_pool *pool;
     chord_cpu_isa isa;
+    int q8_act;           /* CHORD_CPU_Q8_ACT=1: the opt-in 8-bit-activation GEMM (kernels/matmul/cpu_q8_avx512.c) */
+    void *scratch;        /* (scratch_bytes) 64-aligned, a launcher's own, grown on demand */
+    size_t scratch_bytes;
 } cpu_ctx;
 
 chord_cpu_pool *chord_cpu_ctx_pool(void *ctx) { return ((cpu_ctx *)ctx)->pool; }
 chord_cpu_isa chord_cpu_ctx_isa(void *ctx) { return ((cpu_ctx *)ctx)->isa; }
+int chord_cpu_ctx_q8_act(void *ctx) { return ((cpu_ctx *)ctx)->q8_act; }
+
+void *chord_cpu_ctx_scratch(void *ctx, size_t bytes)
+{
+    cpu_ctx *c = ctx;
+    if (bytes > c->scratch_bytes) {
+        free(c->scratch);
+        c->scratch_bytes = 0;
+        if (!(c->scratch = aligned_alloc(64, (bytes + 63) / 64 * 64)))
+            return NULL;
+        c->scratch_bytes = bytes;
+    }
+    return c->scratch;
+}
+
+/* CHORD_CPU_Q8_ACT=1 asks for the 8-bit activations; anything else (or unset) keeps the exact f32 path. */
+static int q8_act_asked(void)
+{
+    const char *env = getenv("CHORD_CPU_Q8_ACT");
+    return env && !strcmp(env, "1");
+}
 
 static chord_status cpu_probe(chord_device_info *devs, int max, int *n_out)
 {
@@ -29,8 +53,9 @@ static chord_status cpu_probe(chord_device_info *devs, int max, int *n_out)
     if (max > 0) {
         devs[0].software = 1;
         strcpy(devs[0].name, "host CPU (SIMD C, thread pool)");
-        snprintf(devs[0].detail, sizeof devs[0].detail, "isa %s (CHORD_CPU_ISA), %d threads (CHORD_CPU_THREADS, -t)",
-                 chord_cpu_isa_name(isa), chord_cpu_default_threads());
+        snprintf(devs[0].detail, sizeof devs[0].detail, "isa %s (CHORD_CPU_ISA), %d threads (CHORD_CPU_THREADS, -t)%s",
+                 chord_cpu_isa_name(isa), chord_cpu_default_threads(),
+                 q8_act_asked() ? ", 8-bit activations in the q4 prefill GEMM (CHORD_CPU_Q8_ACT=1)" : "");
         devs[0].mem_bytes = devs[0].max_alloc_bytes = chord_host_mem_bytes();
     }
     *n_out = 1;
@@ -43,6 +68,7 @@ static chord_status cpu_init(int device, void **ctx_out)
     cpu_ctx *c = calloc(1, sizeof *c);
     if (!c)
         return chord_fail(CHORD_ERR_NOMEM, "cpu: out of host memory");
+    c->q8_act = q8_act_asked();
     chord_status s = chord_cpu_isa_select(&c->isa);
     if (s == CHORD_OK)
         s = chord_cpu_pool_create(chord_cpu_default_threads(), &c->pool);
@@ -58,6 +84,7 @@ static void cpu_shutdown(void *ctx)
 {
     cpu_ctx *c = ctx;
     chord_cpu_pool_destroy(c->pool);
+    free(c->scratch);
     free(c);
 }
 

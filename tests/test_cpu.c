@@ -11,6 +11,7 @@
 #include "check.h"
 #include "common/cpu_isa.h"
 #include "common/cpu_pool.h"
+#include "matmul/cpu_rows.h"
 
 typedef struct counts {
     atomic_int *hits; /* (n_tasks) */
@@ -68,7 +69,8 @@ Test(cpu_pool, bad_thread_count_is_an_error)
 }
 
 /* Every small case on the cpu backend with CHORD_CPU_ISA=name; the device line names the path. Returns the cases
- * the backend skipped (it refuses the split layouts): every path must refuse the same ones. */
+ * the backend skipped: every path must refuse the same ones, but for the split layouts (cases named *_split),
+ * which only the AVX-512 path runs (kernels/matmul/cpu_split_avx512.c) and which it must then pass. */
 static int check_forced(const char *name, chord_cpu_isa isa)
 {
     cr_assert_eq(setenv("CHORD_CPU_ISA", name, 1), 0);
@@ -86,6 +88,12 @@ static int check_forced(const char *name, chord_cpu_isa isa)
         const chord_status s = chord_check_case(&rt, c, chord_case_seed(seed, i), &r);
         cr_expect(s == CHORD_OK, "CHORD_CPU_ISA=%s: %s %s: %s (seed %" PRIu64 ")", name, chord_op_name(c->op), c->name,
                   r.message, seed);
+        const int split = strstr(c->name, "_split") != NULL;
+        if (split && s == CHORD_OK && c->op != CHORD_OP_DEQUANT)
+            cr_expect(r.skipped == (isa != CHORD_CPU_AVX512), "CHORD_CPU_ISA=%s: %s %s %s", name,
+                      chord_op_name(c->op), c->name, r.skipped ? "skipped" : "ran");
+        if (split && c->op != CHORD_OP_DEQUANT)
+            continue;
         if (s == CHORD_OK && r.skipped)
             skipped++;
         else if (s == CHORD_OK)
@@ -117,4 +125,45 @@ Test(cpu_isa, unknown_or_missing_path_is_an_error)
         cr_expect_eq(chord_open("cpu", &rt, NULL), CHORD_ERR_UNSUPPORTED, "%s", chord_last_error());
     }
     unsetenv("CHORD_CPU_ISA");
+}
+
+/* The opt-in 8-bit-activation GEMM (CHORD_CPU_Q8_ACT=1, kernels/matmul/cpu_q8_avx512.c) against its own bound:
+ * NMSE <= CHORD_CPU_Q8_NMSE on the case table's fills (measured ~1.7e-5: 8-bit rounding of uniform values, 1/(4 *
+ * 127^2)), with rounding error actually present (so the path ran), the guard untouched; m = 1 stays exact. */
+Test(cpu_q8_act, q8_act_matmul_within_its_bound)
+{
+    if (chord_cpu_isa_detect() < CHORD_CPU_AVX512 || !chord_cpu_has_vnni())
+        cr_skip_test("no AVX-512 VNNI here: the 8-bit path does not run");
+    const chord_case cases[] = {
+        {.op = CHORD_OP_MATMUL, .name = "q4_0_split 17x70x2048", .size = CHORD_CASE_SMALL,
+         .args = CHORD_ARGS(chord_matmul_args, 17, 70, 2048, CHORD_TYPE_Q4_0_SPLIT)},
+        {.op = CHORD_OP_MATMUL, .name = "q4_1_split 5x67x1536", .size = CHORD_CASE_SMALL,
+         .args = CHORD_ARGS(chord_matmul_args, 5, 67, 1536, CHORD_TYPE_Q4_1_SPLIT)},
+        {.op = CHORD_OP_MATMUL, .name = "q4_0_split 3x129x768", .size = CHORD_CASE_SMALL,
+         .args = CHORD_ARGS(chord_matmul_args, 3, 129, 768, CHORD_TYPE_Q4_0_SPLIT)},
+        {.op = CHORD_OP_MATMUL, .name = "q4_0_split 1x577x512 (decode: exact)", .size = CHORD_CASE_SMALL,
+         .args = CHORD_ARGS(chord_matmul_args, 1, 577, 512, CHORD_TYPE_Q4_0_SPLIT)},
+    };
+    cr_assert_eq(setenv("CHORD_CPU_Q8_ACT", "1", 1), 0);
+    chord_rt rt;
+    cr_assert_eq(chord_open("cpu", &rt, NULL), CHORD_OK, "%s", chord_last_error());
+    unsetenv("CHORD_CPU_Q8_ACT");
+    const uint64_t seed = (uint64_t)time(NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const chord_case *c = &cases[i];
+        const int decode = ((const chord_matmul_args *)c->args)->m == 1;
+        chord_check_result r;
+        cr_assert_eq(chord_check_case(&rt, c, chord_case_seed(seed, (int)i), &r), CHORD_OK, "%s: %s", c->name,
+                     r.message);
+        cr_expect(!r.skipped, "%s skipped: %s", c->name, r.message);
+        cr_expect(r.guard_ok, "%s wrote past its output", c->name);
+        if (decode) {
+            cr_expect(r.passed, "%s: %s (seed %" PRIu64 ")", c->name, r.message, seed);
+        } else {
+            cr_expect(r.nmse <= CHORD_CPU_Q8_NMSE, "%s: NMSE %.3e > %.0e (seed %" PRIu64 ")", c->name, r.nmse,
+                      CHORD_CPU_Q8_NMSE, seed);
+            cr_expect(r.nmse > 1e-9, "%s: NMSE %.3e, the exact path's: the 8-bit one did not run", c->name, r.nmse);
+        }
+    }
+    chord_close(&rt);
 }

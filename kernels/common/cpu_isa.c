@@ -61,6 +61,8 @@ chord_cpu_isa chord_cpu_isa_detect(void)
     return CHORD_CPU_PORTABLE;
 }
 
+int chord_cpu_has_vnni(void) { return features().vnni; }
+
 const char *chord_cpu_isa_name(chord_cpu_isa isa)
 {
     switch (isa) {

@@ -14,6 +14,8 @@ typedef enum chord_cpu_isa { CHORD_CPU_PORTABLE, CHORD_CPU_AVX2, CHORD_CPU_AVX51
 chord_cpu_isa chord_cpu_isa_detect(void);
 /* "portable", "avx2+fma+f16c", "avx512f/bw/vl" (+ "+vnni" where the CPU has it) */
 const char *chord_cpu_isa_name(chord_cpu_isa isa);
+/* 1 where the CPU has AVX512-VNNI (vpdpbusd) beside the AVX512 path's features */
+int chord_cpu_has_vnni(void);
 /* The path to run: CHORD_CPU_ISA if set (CHORD_ERR_INVALID for an unknown name, CHORD_ERR_UNSUPPORTED for one
  * above what chord_cpu_isa_detect() found), else the detected one. */
 chord_status chord_cpu_isa_select(chord_cpu_isa *out);

@@ -10,6 +10,10 @@
 
 chord_cpu_pool *chord_cpu_ctx_pool(void *ctx);
 chord_cpu_isa chord_cpu_ctx_isa(void *ctx);
+int chord_cpu_ctx_q8_act(void *ctx); /* CHORD_CPU_Q8_ACT=1 was set when the backend started */
+/* A 64-aligned buffer of at least bytes, the ctx's own and reused by the next launch (a launcher uses it between
+ * its start and its return); NULL when out of memory. */
+void *chord_cpu_ctx_scratch(void *ctx, size_t bytes);
 
 /* The host address of a tensor, as the ref backend's. */
 static inline void *chord_cpu_ptr(chord_tensor t) { return chord_ref_ptr(t); }

@@ -77,9 +77,14 @@ static inline void dec_bits32(unsigned bits, vf out[2])
     out[1] = _mm512_maskz_mov_ps((__mmask16)(bits >> 16), _mm512_set1_ps(1.0f));
 }
 
+/* the GEMM's tile decoder for the split layouts (cpu_split_avx512.c) */
+#define SPLIT_DEQUANT chord_matmul_cpu_split_dequant_avx512
 #include "cpu_rows_simd.h"
 
 void chord_matmul_cpu_rows_avx512(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0, int n1)
 {
-    cpu_rows(w, x, y, a, n0, n1);
+    if (a->m == 1 && chord_type_info(a->wtype)->internal && a->k > 0)
+        chord_matmul_cpu_split_matvec_avx512(w, x, y, a, n0, n1); /* the split layouts' own mat-vec */
+    else
+        cpu_rows(w, x, y, a, n0, n1);
 }

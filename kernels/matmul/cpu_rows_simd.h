@@ -9,6 +9,8 @@
  *   dec_field(p, shift, mask, out[NV / 2])  the 16 bytes' (p[l] >> shift) & mask as floats
  *   dec_bits32(bits, out[NV])                bit i of bits as 0.0 or 1.0
  *   MR                 rows of X per GEMM micro-kernel (the register budget decides)
+ *   SPLIT_DEQUANT      optional: (t, row, k0, len, out) decodes a split-layout row's values into the GEMM's tile
+ *                      (cpu_rows_avx512.c: cpu_split_avx512.c's); without it the reference's decoders do
  * Paths: m = 1 streams W once, q4_0/q4_1/q8_0 decoded in registers (the dot is d * sum(q x) + m * sum(x) per
  * block), f32/f16/bf16 converted in registers, other types dequantized to f32 a chunk at a time; m > 1 dequantizes
  * a tile of W rows to f32 once and runs a register-blocked micro-kernel over every row of X.
@@ -223,7 +225,14 @@ static void dequant_run(chord_type t, const uint8_t *row, int k0, int len, float
             dequant_q5_or_K(t, src, &snk, 0);
         }
         break;
-    default: /* the split layouts: the reference's own decoders, CHUNK values at a time */
+    default: /* the split layouts: the ISA file's decoder where it has one (SPLIT_DEQUANT), else the reference's
+              * own decoders, CHUNK values at a time */
+#ifdef SPLIT_DEQUANT
+        if (chord_type_info(t)->internal) {
+            SPLIT_DEQUANT(t, row, k0, len, out);
+            break;
+        }
+#endif
         for (; i < len; i += CHUNK) {
             const chord_dequant_args da = {t, len - i < CHUNK ? len - i : CHUNK};
             chord_dequant_reference(src + (size_t)(i / tr->block_size) * tr->type_size, out + i, &da);

@@ -18,7 +18,7 @@
 
 typedef struct bench_opts {
     const char *model, *backend;
-    int reps, threads, warmup, json, argmax;
+    int reps, threads, warmup, json, argmax, file_layout;
     chord_bench_test tests[MAX_TESTS];
     int n_tests;
 } bench_opts;
@@ -45,6 +45,8 @@ static int usage(FILE *f, int code)
            "  -t, --threads N      threads of CPU backends (cpu, ref, PoCL, lavapipe), 1..1024; default: their own\n"
            "  --no-warmup          skip the warm-up runs\n"
            "  --argmax             each eval returns the greedy next token instead of the logits (as chord run)\n"
+           "  --file-layout        keep every weight matrix in the file's block layout (as chord run --file-layout),\n"
+           "                       for A/B runs against the split layouts a backend re-lays them in\n"
            "  -o, --output FMT     md (default) or json (one object per test, with every run's time)\n");
     return code;
 }
@@ -108,6 +110,10 @@ static int parse_args(int argc, char **argv, bench_opts *o)
         }
         if (IS("--argmax")) {
             o->argmax = 1;
+            continue;
+        }
+        if (IS("--file-layout")) {
+            o->file_layout = 1;
             continue;
         }
         if (!v || a[0] != '-') {
@@ -307,7 +313,7 @@ static int run(bench_run *R)
         return fail("backend");
     fprintf(stderr, "chord bench-model: %s on %s:%d (%s), n_ctx %d, n_batch %d\n", o->model, R->rt.be->name,
             R->rt.device, R->rt.info.name, n_ctx, n_batch);
-    chord_llama_params lp = {n_ctx, n_batch, NULL, NULL, 0} /* the layout chord run uses */;
+    chord_llama_params lp = {n_ctx, n_batch, NULL, NULL, R->o.file_layout}; /* the split layouts unless asked */
     if (chord_llama_load(&R->rt, R->g, &lp, &R->m) != CHORD_OK)
         return fail("load");
     const int bos = chord_tokenizer_add_bos(R->tok) ? chord_tokenizer_bos(R->tok) : -1;

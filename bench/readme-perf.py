@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Rewrites README.md's section between the vs-llama markers from the newest results/<device>/*/vs-llama.json of
-each device (newest: the latest date, then the chord commit furthest down the history, then the folder name).
+each device (newest: the latest date, then the chord commit furthest down the history, then the folder name), leaving
+out runs made with chord switches set (their vs-llama.json has chord_env: opt-in modes, kernel choices).
 usage: bench/readme-perf.py [--check]
 --check exits 1 when README.md is not what this would write (nothing is changed)."""
 import glob
@@ -28,6 +29,8 @@ def newest_per_device(root):
     for p in glob.glob(os.path.join(root, "results", "*", "*", "vs-llama.json")):
         with open(p) as f:
             j = json.load(f)
+        if j.get("chord_env"):  # an opt-in mode or a kernel choice: not what a user gets by default
+            continue
         dev = os.path.basename(os.path.dirname(os.path.dirname(p)))
         key = (j["date"], history_depth(root, j.get("chord_commit", "")), os.path.basename(os.path.dirname(p)))
         if dev not in best or key > best[dev][0]:

@@ -183,6 +183,10 @@ def build(run_dir, merge_from=None):
         "llama_commit": run["llama_commit"], "llama_source": f"llama-cpp-python=={run['llama_py_version']} sdist",
         "copy_gb_s": copy_gb_s, "copy_api": best_api, "copy_by_api": copies, "runs": runs, "rows": rows,
     }
+    # chord's switches the run had (vs-llama.sh's chord_env): anything but its defaults is said in the table's head
+    envs = sorted({r.get("chord_env", "") for r in runs if r.get("chord_env")})
+    if envs:
+        out["chord_env"] = " ".join(envs)
     if carried or filled:
         out["merged_from"] = merge_from_rel = os.path.relpath(os.path.abspath(merge_from), os.path.join(
             os.path.dirname(os.path.abspath(__file__)), ".."))
@@ -230,6 +234,8 @@ def markdown(out):
     ]
     if out.get("note"):
         lines += [f"**Note:** {out['note']}", ""]
+    if out.get("chord_env"):
+        lines += [f"**Not chord's defaults:** chord ran with `{out['chord_env']}`.", ""]
     if out["copy_gb_s"]:
         by_api = ", ".join(f"{a} {max(v):.1f}" for a, v in out["copy_by_api"].items() if a != "host")
         if out["copy_api"] == "host":

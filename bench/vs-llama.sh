@@ -366,10 +366,13 @@ for k in $(seq 1 "$sittings"); do
 done
 log "all sittings: $((SECONDS - t_start)) s"
 [ "$dry" = 1 ] && exit 0
+# chord's switches that change what runs (opt-in modes, kernel choices) as the run had them; paths, seeds and
+# labels are left out. A run with any is not chord's defaults: vs-llama.md says so and readme-perf.py skips it.
+chord_env=$(env | grep -E '^CHORD_' | grep -vE '^CHORD_(MODEL_DIR|SEED|COMMIT|DEVICE_NAME|BUILD|BENCH_BIN|CMAKE_ARGS|MODEL_TEST_MAX_S)=' | sort | tr '\n' ' ' | sed 's/ $//')
 json_obj device "$device" date "$date" chord_commit "$commit" llama_commit "$(cat "$llama_dir/commit")" \
     llama_py_version "$LLAMA_PY_VERSION" mode "$mode" files "$files" backends "$backends" reps "$reps" sittings "$sittings" \
     threads "${threads:-default}" cpu "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)" \
-    niceness "$(nice)" load_before "$load_before" load_after "$(cut -d" " -f1-3 /proc/loadavg)" seconds "$((SECONDS - t_start))" \
+    chord_env "$chord_env" niceness "$(nice)" load_before "$load_before" load_after "$(cut -d" " -f1-3 /proc/loadavg)" seconds "$((SECONDS - t_start))" \
     > "$raw/run.${part:-all}.json"
 python3 "$here/vs-llama.py" "$run_dir" >&2
 cat "$run_dir/vs-llama.md"

@@ -368,7 +368,7 @@ log "all sittings: $((SECONDS - t_start)) s"
 [ "$dry" = 1 ] && exit 0
 # chord's switches that change what runs (opt-in modes, kernel choices) as the run had them; paths, seeds and
 # labels are left out. A run with any is not chord's defaults: vs-llama.md says so and readme-perf.py skips it.
-chord_env=$(env | grep -E '^CHORD_' | grep -vE '^CHORD_(MODEL_DIR|SEED|COMMIT|DEVICE_NAME|BUILD|BENCH_BIN|CMAKE_ARGS|MODEL_TEST_MAX_S)=' | sort | tr '\n' ' ' | sed 's/ $//')
+chord_env=$(env | grep -E '^CHORD_' | grep -vE '^CHORD_(MODEL_DIR|SEED|COMMIT|DEVICE_NAME|BUILD|BENCH_BIN|CMAKE_ARGS|MODEL_TEST_MAX_S)=' | sort | tr '\n' ' ' | sed 's/ $//' || true)
 json_obj device "$device" date "$date" chord_commit "$commit" llama_commit "$(cat "$llama_dir/commit")" \
     llama_py_version "$LLAMA_PY_VERSION" mode "$mode" files "$files" backends "$backends" reps "$reps" sittings "$sittings" \
     threads "${threads:-default}" cpu "$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)" \

@@ -48,17 +48,21 @@ typedef struct ys_run {
 
 /* U(-1, 1) from a hash of the index: the same kind of data as chord's cases (constant or zero inputs would
  * draw less power and flatter the clock). */
+__device__ __forceinline__ float ys_uniform(size_t i, uint32_t seed)
+{
+    uint32_t h = (uint32_t)i * 0x9e3779b9u ^ seed;
+    h ^= h >> 16;
+    h *= 0x7feb352du;
+    h ^= h >> 15;
+    h *= 0x846ca68bu;
+    h ^= h >> 16;
+    return (float)(h >> 8) * (2.0f / 16777216.0f) - 1.0f;
+}
+
 __global__ void ys_fill(float *p, size_t count, uint32_t seed)
 {
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count; i += (size_t)gridDim.x * blockDim.x) {
-        uint32_t h = (uint32_t)i * 0x9e3779b9u ^ seed;
-        h ^= h >> 16;
-        h *= 0x7feb352du;
-        h ^= h >> 15;
-        h *= 0x846ca68bu;
-        h ^= h >> 16;
-        p[i] = (float)(h >> 8) * (2.0f / 16777216.0f) - 1.0f;
-    }
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count; i += (size_t)gridDim.x * blockDim.x)
+        p[i] = ys_uniform(i, seed);
 }
 
 static chord_status ys_alloc_fill(float **p, size_t count, uint32_t seed, cudaStream_t stream)
@@ -73,15 +77,8 @@ static chord_status ys_alloc_fill(float **p, size_t count, uint32_t seed, cudaSt
 __global__ void ys_fill_bf16(float *p, size_t count, uint32_t seed)
 {
     __nv_bfloat16 *q = (__nv_bfloat16 *)p;
-    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count; i += (size_t)gridDim.x * blockDim.x) {
-        uint32_t h = (uint32_t)i * 0x9e3779b9u ^ seed;
-        h ^= h >> 16;
-        h *= 0x7feb352du;
-        h ^= h >> 15;
-        h *= 0x846ca68bu;
-        h ^= h >> 16;
-        q[i] = __float2bfloat16_rn((float)(h >> 8) * (2.0f / 16777216.0f) - 1.0f);
-    }
+    for (size_t i = blockIdx.x * (size_t)blockDim.x + threadIdx.x; i < count; i += (size_t)gridDim.x * blockDim.x)
+        q[i] = __float2bfloat16_rn(ys_uniform(i, seed));
 }
 
 /* One launch of the yardstick: cuBLAS is column-major, so row-major Y (m, n) is Y^T (n, m) = W X^T there, with W a

@@ -2,6 +2,7 @@
 # Runs chord-bench and writes Google Benchmark's JSON to results/<device>/<date>-<commit>/bench.json (one folder
 # per run: ci/gpu.sh's logs go beside it).
 # Extra arguments go to chord-bench (e.g. --benchmark_filter=cuda/). Prints the output path last.
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0; } # the header
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bench=${CHORD_BENCH_BIN:-$(command -v chord-bench || echo "$root/build/bin/chord-bench")}

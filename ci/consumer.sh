@@ -2,6 +2,7 @@
 # Proves the install: installs BUILD into a temporary prefix, builds tests/consumer against it twice (CMake's
 # find_package(chord), then `pkg-config --cflags --libs chord` alone) and runs both on MODEL, printing their output.
 #   bash ci/consumer.sh BUILD MODEL
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0; } # the header
 set -euo pipefail
 build=$1 model=$2
 tmp=$(mktemp -d)

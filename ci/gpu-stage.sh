@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds every API here (CUDA for sm_90) and stages what ci/gpu.sh runs into .gpu with ../shared/gpu/stage.sh.
 # cuBLAS (600 MB with cublasLt) cannot travel in 64 MiB; the GPU machine has CUDA 13.0's own, which env.sh finds.
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0; } # the header
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"

@@ -5,6 +5,7 @@
 # usage: ci/gpu.sh [checks] [validate] [sanitize] [gemm] [ncu] [bench] [synth] [smollm2]   (default: all but smollm2)
 # Logs go to $OUT (or /tmp/chord-gpu), one tarball plus a summary printed last. A run is kept as one folder,
 # results/<device>/<date>-<commit>/: the logs, bench.json and bench.md (bench/summarize.py), indexed in results/README.md.
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0; } # the header
 set -uo pipefail
 out=${OUT:-/tmp/chord-gpu}
 logs=$out/logs

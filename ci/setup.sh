@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, idempotently, everything chord needs on a fresh Debian 12 machine.
 # CUDA is not a Debian package here: the toolkit is used when nvcc is on PATH.
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0; } # the header
 set -euo pipefail
 
 packages=(

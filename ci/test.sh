@@ -5,6 +5,7 @@
 # libFuzzer target for 60 s (ci/fuzz.sh, its own build dir; any finding fails the run).
 # It builds the tests and the benchmark whatever the build directory was configured with before (ci/run-main.sh
 # configures the same directory without them), and fails when a suite or ctest runs no test.
+[[ "${1:-}" == --help || "${1:-}" == -h ]] && { sed -n '2,/^[^#]/s/^# \{0,1\}//p' "$0"; exit 0; } # the header
 source "$(dirname "$0")/env.sh"
 export CHORD_MODEL_DIR=$(dirname "$model")
 echo "ci/test.sh: default model at $model"

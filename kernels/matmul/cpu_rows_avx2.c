@@ -76,9 +76,14 @@ static inline void dec_q8(const signed char *qs, vf q[4])
         q[i] = bytes_to_floats(_mm_loadl_epi64((const __m128i *)(qs + 8 * i)));
 }
 
+/* the GEMM's tile decoder for the split layouts (cpu_split_avx2.c) */
+#define SPLIT_DEQUANT chord_matmul_cpu_split_dequant_avx2
 #include "cpu_rows_simd.h"
 
 void chord_matmul_cpu_rows_avx2(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0, int n1)
 {
-    cpu_rows(w, x, y, a, n0, n1);
+    if (a->m == 1 && chord_type_info(a->wtype)->internal && a->k > 0)
+        chord_matmul_cpu_split_matvec_avx2(w, x, y, a, n0, n1); /* the split layouts' own mat-vec */
+    else
+        cpu_rows(w, x, y, a, n0, n1);
 }

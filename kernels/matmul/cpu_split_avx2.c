@@ -42,6 +42,7 @@
 #define MV_ROWS 4         /* W rows per step: they share each load of xp */
 #define PREFETCH_ROW 2048 /* bytes ahead in each row's stream, as cpu_rows_simd.h's GGUF mat-vec */
 #define INLINE static inline __attribute__((always_inline))
+#define UNROLL _Pragma("GCC unroll 8") /* the nibble loop unrolled: each u's mask a constant */
 
 /* Per 128-bit half q: out[t] lane 4 q + c = a[c] lane 4 q + t (a 4 x 4 transpose in each half). */
 INLINE void transpose4x4(const __m256 a[4], __m256 out[4])
@@ -151,9 +152,11 @@ INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const
                 __m256 acc[MV_ROWS];
                 for (int r = 0; r < R; r++)
                     acc[r] = _mm256_setzero_ps();
-                for (int j = 0; j < 8; j++) {
+                UNROLL for (int j = 0; j < 8; j++)
+                {
                     const __m256 xv = _mm256_load_ps(xp + 8 * (4 * j + p));
-                    for (int r = 0; r < R; r++) {
+                    UNROLL for (int r = 0; r < R; r++)
+                    {
                         const __m128i q8 = _mm_loadl_epi64((const __m128i *)(w + r * row_bytes + off + 32 * j + 8 * p));
                         acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8)), xv, acc[r]);
                     }
@@ -171,9 +174,11 @@ INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const
         for (int r = 0; r < R; r++)
             acc0[r] = acc1[r] = _mm256_setzero_ps();
         for (int quad = 0; quad < 4; quad++)
-            for (int u = 0; u < 8; u++) {
+            UNROLL for (int u = 0; u < 8; u++)
+            {
                 const __m256 xv = _mm256_load_ps(xp + 8 * (8 * quad + u));
-                for (int r = 0; r < R; r++) {
+                UNROLL for (int r = 0; r < R; r++)
+                {
                     const __m256i v = _mm256_loadu_si256((const __m256i *)(w + r * row_bytes + off + 32 * quad));
                     if (u & 1)
                         acc1[r] = _mm256_fmadd_ps(nibble(t, v, u), xv, acc1[r]);

@@ -40,6 +40,9 @@
 #include "cpu_rows.h"
 
 #define MV_ROWS 4         /* W rows per step: they share each load of xp */
+#ifndef Q4_0_BIAS
+#define Q4_0_BIAS 1
+#endif
 #define PREFETCH_ROW 2048 /* bytes ahead in each row's stream, as cpu_rows_simd.h's GGUF mat-vec */
 #define INLINE static inline __attribute__((always_inline))
 #define UNROLL _Pragma("GCC unroll 8") /* the nibble loop unrolled: each u's mask a constant */
@@ -68,7 +71,8 @@ INLINE float hsum8(__m256 v)
 
 /* xp (k) = x in the order of the type's quants (q4: times each vector's nibble_scale); xs (k / 32) the sum of x
  * over each 32-value block (q4_1's m term, only for q4_1). */
-static void permute_x(chord_type t, const float *x, int k, float *restrict xp, float *restrict xs)
+static void permute_x(chord_type t, const float *x, int k, float *restrict xp, float *restrict xs,
+                      float *restrict xb)
 {
     for (int s = 0; s < k / CHORD_QK_SPLIT; s++) {
         const float *b = x + (size_t)s * CHORD_QK_SPLIT;
@@ -82,16 +86,22 @@ static void permute_x(chord_type t, const float *x, int k, float *restrict xp, f
                 }
         } else {
             /* vector 8 quad + 2 tt + h (nibble u = 2 tt + h), lane 4 q + c: value 8 quad + 4 q + tt of block 2 c + h */
+            __m256 bias[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}; /* per nibble parity h */
             for (int quad = 0; quad < 4; quad++)
                 for (int h = 0; h < 2; h++) {
                     __m256 a[4], out[4];
                     for (int c = 0; c < 4; c++)
                         a[c] = _mm256_loadu_ps(b + 32 * (2 * c + h) + 8 * quad);
                     transpose4x4(a, out);
-                    for (int tt = 0; tt < 4; tt++)
+                    for (int tt = 0; tt < 4; tt++) {
                         _mm256_store_ps(o + 8 * (8 * quad + 2 * tt + h),
                                         _mm256_mul_ps(out[tt], _mm256_set1_ps(nibble_scale(2 * tt + h))));
+                        bias[h] = _mm256_add_ps(bias[h], out[tt]);
+                    }
                 }
+            if (t == CHORD_TYPE_Q4_0_SPLIT && Q4_0_BIAS)
+                for (int h = 0; h < 2; h++)
+                    _mm256_storeu_ps(xb + 16 * s + 8 * h, _mm256_mul_ps(bias[h], _mm256_set1_ps(-8.0f)));
         }
         if (t == CHORD_TYPE_Q4_1_SPLIT)
             for (int g = 0; g < 8; g++) {
@@ -117,7 +127,7 @@ INLINE __m256 halves8(const uint8_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128
 INLINE __m256 nibble(chord_type t, __m256i v, int u)
 {
     __m256i q = u == 7 ? _mm256_srli_epi32(v, 28) : _mm256_and_si256(v, _mm256_set1_epi32(0xf << 4 * u));
-    if (t == CHORD_TYPE_Q4_0_SPLIT)
+    if (t == CHORD_TYPE_Q4_0_SPLIT && !Q4_0_BIAS)
         q = _mm256_sub_epi32(q, _mm256_set1_epi32(u == 7 ? 8 : 8 << 4 * u));
     return _mm256_cvtepi32_ps(q);
 }
@@ -136,15 +146,15 @@ INLINE void prefetch_rows(const uint8_t *w, size_t row_bytes, size_t off, size_t
 }
 
 /* y[0, R) = R split rows (row_bytes apart) . x over ns super-blocks, x given as xp and xs; t a constant. */
-INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const float *xp, const float *xs, float *y,
-                         int ns, const int R)
+INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const float *xp, const float *xs,
+                         const float *xb, float *y, int ns, const int R)
 {
     const size_t sb = super_bytes(t);
     __m256 total[MV_ROWS];
     __m256 mins[MV_ROWS]; /* q4_1: m[g] x (sum of x over block g), a block per lane */
     for (int r = 0; r < R; r++)
         total[r] = _mm256_setzero_ps(), mins[r] = _mm256_setzero_ps();
-    for (int s = 0; s < ns; s++, xp += CHORD_QK_SPLIT, xs += 8) {
+    for (int s = 0; s < ns; s++, xp += CHORD_QK_SPLIT, xs += 8, xb += 16) {
         const size_t off = (size_t)s * sb;
         prefetch_rows(w, row_bytes, off, sb, R);
         if (t == CHORD_TYPE_Q8_0_SPLIT) {
@@ -171,8 +181,11 @@ INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const
             continue;
         }
         __m256 acc0[MV_ROWS], acc1[MV_ROWS]; /* nibbles u even / odd: lane i in block 2 (i % 4) + u % 2 */
+        const int biased = t == CHORD_TYPE_Q4_0_SPLIT && Q4_0_BIAS;
+        const __m256 bias0 = biased ? _mm256_loadu_ps(xb) : _mm256_setzero_ps(),
+                     bias1 = biased ? _mm256_loadu_ps(xb + 8) : _mm256_setzero_ps();
         for (int r = 0; r < R; r++)
-            acc0[r] = acc1[r] = _mm256_setzero_ps();
+            acc0[r] = bias0, acc1[r] = bias1;
         for (int quad = 0; quad < 4; quad++)
             UNROLL for (int u = 0; u < 8; u++)
             {
@@ -201,13 +214,13 @@ INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const
 }
 
 INLINE void matvec_split_rows(chord_type t, const uint8_t *w, size_t row_bytes, const float *xp, const float *xs,
-                              float *y, int ns, int rows)
+                              const float *xb, float *y, int ns, int rows)
 {
     int j = 0;
     for (; j + MV_ROWS <= rows; j += MV_ROWS)
-        matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, y + j, ns, MV_ROWS);
+        matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, xb, y + j, ns, MV_ROWS);
     for (; j < rows; j++)
-        matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, y + j, ns, 1);
+        matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, xb, y + j, ns, 1);
 }
 
 void chord_matmul_cpu_split_matvec_avx2(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0,
@@ -216,18 +229,19 @@ void chord_matmul_cpu_split_matvec_avx2(const void *w, const float *x, float *y,
     /* w: (n, k) split super-blocks; x: (1, k); y: (1, n), columns n0 .. n1 - 1 written */
     _Alignas(32) float xp[CHORD_CPU_SPLIT_MAX_K]; /* (k) x in the quants' order */
     float xs[CHORD_CPU_SPLIT_MAX_K / 32];         /* (k / 32) block sums of x */
+    float xb[CHORD_CPU_SPLIT_MAX_K / 16];         /* (k / 256, 2, 8) q4_0's -8 x sums of x per lane and parity */
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
     const int ns = a->k / CHORD_QK_SPLIT, rows = n1 - n0;
     const uint8_t *w0 = (const uint8_t *)w + (size_t)n0 * row_bytes;
     for (int r = 0; r < MV_ROWS && r < rows; r++) /* the first group's first bytes, before the loop's prefetches */
         for (size_t o = 0; o < PREFETCH_ROW && o < row_bytes; o += 64)
             _mm_prefetch((const char *)w0 + (size_t)r * row_bytes + o, _MM_HINT_T0);
-    permute_x(a->wtype, x, a->k, xp, xs);
+    permute_x(a->wtype, x, a->k, xp, xs, xb);
     y += n0;
     switch (a->wtype) {
-    case CHORD_TYPE_Q4_0_SPLIT: matvec_split_rows(CHORD_TYPE_Q4_0_SPLIT, w0, row_bytes, xp, xs, y, ns, rows); break;
-    case CHORD_TYPE_Q4_1_SPLIT: matvec_split_rows(CHORD_TYPE_Q4_1_SPLIT, w0, row_bytes, xp, xs, y, ns, rows); break;
-    default: matvec_split_rows(CHORD_TYPE_Q8_0_SPLIT, w0, row_bytes, xp, xs, y, ns, rows); break;
+    case CHORD_TYPE_Q4_0_SPLIT: matvec_split_rows(CHORD_TYPE_Q4_0_SPLIT, w0, row_bytes, xp, xs, xb, y, ns, rows); break;
+    case CHORD_TYPE_Q4_1_SPLIT: matvec_split_rows(CHORD_TYPE_Q4_1_SPLIT, w0, row_bytes, xp, xs, xb, y, ns, rows); break;
+    default: matvec_split_rows(CHORD_TYPE_Q8_0_SPLIT, w0, row_bytes, xp, xs, xb, y, ns, rows); break;
     }
 }
 

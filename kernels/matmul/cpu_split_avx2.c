@@ -10,10 +10,11 @@
  * (dword & 0xf << 4 u) is the integer q 16^u, exact in f32 (at most 28 significant bits, 4 of them non-zero). x is
  * stored times 16^-u (a power of two: exact) in the vector nibble u meets, so the product q 16^u . x 16^-u is q x
  * bit for bit. The top nibble (u = 7) is shifted down instead, since its mask would set the sign bit; its x is not
- * scaled. q4_0's -8 is an integer subtract of 8 << 4 u before the conversion, so W's values stay the reference's.
- * Per 8 values: vpand (with the load folded in), [vpsubd,] vcvtdq2ps, vfmadd: 3 (q4_1) or 4 (q4_0) instructions,
- * against ~5 for the GGUF-order AVX2 mat-vec (cpu_rows_avx2.c: widening load, mask or shift, subtract, conversion,
- * FMA, plus a scale broadcast per 32 values).
+ * scaled. Per 8 values: vpand (the masks stay in registers; the 32 bytes are loaded once per row), vcvtdq2ps,
+ * vfmadd: 3 instructions, against ~5.5 for the GGUF-order AVX2 mat-vec (cpu_rows_avx2.c: widening load, mask or
+ * shift, subtract, conversion, FMA, plus a scale broadcast per 32 values). q4_0's -8 costs nothing per vector: each
+ * lane's partial starts at -8 x (the lane's sum of x over the super-block's nibbles of its parity), computed once
+ * per call beside xp (xb), as q4_1's m term uses block sums of x.
  *
  * Order: dword i of the 32-byte load `quad` (lanes 2 quad, 2 quad + 1 of types.h) is word i % 4 of lane 2 quad +
  * i / 4; its nibble u is block 2 (i % 4) + u % 2, value 4 (2 quad + i / 4) + u / 2. So, as on AVX-512, lane i of
@@ -21,27 +22,52 @@
  * super-block. q8_0: each 8 bytes at 32 j + 8 p widen (vpmovsxbd) to words 2 p, 2 p + 1 of lane j: lane i in block
  * 2 p + i / 4; each p is summed over j = 0..7 in its own partial and scaled at once.
  *
- * Numerics: x stays f32; each lane sums its 16 (q4) or 8 (q8) products of a super-block in f32, then that partial
- * times its block's d is added to the row's running sum (as cpu_split_avx512.c); q4_1's m x sum(x of the block)
- * uses block sums of x computed once. W's values are the reference's exactly; so are the products, but for x
- * below 2^-98 in magnitude, whose 16^-u scaled copy would lose bits as a subnormal (no activation is that small).
+ * Numerics: x stays f32; each lane sums its 16 (q4) or 8 (q8) products of a super-block in f32 (q4_0: after its
+ * -8 x sum(x) start), then that partial times its block's d is added to the row's running sum (as
+ * cpu_split_avx512.c); q4_1's m x sum(x of the block) uses block sums of x computed once. W's values are the
+ * reference's exactly, and so is each product q x, but for x below 2^-98 in magnitude, whose 16^-u scaled copy
+ * would lose bits as a subnormal (no activation is that small). q4_0's partial is the sum of (q - 8) x regrouped
+ * as sum(q x) - 8 sum(x): the same terms, the f32 rounding of a sum twice as large (q in 0..15 vs -8..7).
  *
- * Versions (AMD EPYC, 2 cores, CHORD_CPU_ISA=avx2 on an AVX-512 host; bench-model on the synthetic llama-1b q4_0
- * file, -t 2, tg64 medians of 3, split vs --file-layout alternated in one sitting):
+ * Versions (AMD EPYC, 2 cores, CHORD_CPU_ISA=avx2 on an AVX-512 host shared with other jobs, load average
+ * 0.6-1.8 throughout; bench-model on the synthetic llama-1b q4_0 file, -t 2, medians of 3, split vs --file-layout
+ * (the GGUF-order AVX2 path) alternated in one sitting; chord-bench q4_0_split 1x11008x4096, copy ceiling of the
+ * same run; the host's read rate moved between 25 and 40 GB/s from minute to minute):
  *   expected: the GGUF-order AVX2 mat-vec is compute-bound (cpu_rows_avx2.c: 9.4 GB/s on 1 thread, 37% of the
- *      read); 4 instead of ~5.3 vector instructions per 8 q4_0 values, and a super-block's scales 2 vpermps
- *      instead of a broadcast per block, should give +20-30% on the decode where 2 cores stay below the memory's
- *      rate, less than AVX-512's +50% (its vpermps did mask, shift and convert in one).
- */
+ *      read); 4 instead of ~5.5 vector instructions per 8 q4_0 values (mask, subtract, convert, FMA), and a
+ *      super-block's scales 2 vpermps instead of a broadcast per block, should give +20-30% on the decode where
+ *      2 cores stay below the memory's rate: less than AVX-512's +50%, whose vpermps masks, shifts and converts
+ *      in one instruction.
+ *   v1 the nibble loop as written, q4_0's -8 an integer subtract of 8 << 4 u: tg64 32.2, 31.0, 29.4, 30.4 vs
+ *      27.1, 25.9, 27.0, 26.2 tok/s (+15%). gcc kept the nibble loop rolled, each mask built by shl + vmovd +
+ *      vpbroadcastd per step. 1 thread 11.8 GB/s.
+ *   v2 the nibble and row loops unrolled (every mask a constant): 1 thread 13.2-13.4 GB/s (3 alternated runs).
+ *   v3 q4_0's -8 moved into the partials' start (above): 1 thread 17.5-18.0 GB/s vs v2's 11.1-13.1 alternated
+ *      (3 instructions per 8 values, and 4 fewer constants for 16 registers, so none spilled). tg64 42.0, 37.0,
+ *      37.8, 39.4, 44.0 vs 27.5, 26.4, 25.9, 26.5, 26.8 tok/s (+40-64%, 5 pairs, load 1.0-1.6).
+ *   v4 the GEMM's tile decoder re-written for 32-byte stores (its comment); the mat-vec unchanged.
+ * Now (v4, load average 0.9-1.8): tg64 32.6, 33.5, 35.2, 42.5, 42.2, 34.4, 37.0 vs 22.5, 19.9, 27.9, 26.4, 26.8,
+ *   23.9, 22.7 tok/s (7 pairs: 1.3-1.7x); the AVX-512 path in the same minutes 42.6 / 38.9 (and its GGUF layout
+ *   43.1 / 37.3: the memory's rate then bounded both). SmolLM2-135M Q4_1 (q4_1 + q8_0 head; -t 2): tg64 189.1,
+ *   190.0, 183.7 vs 187.3, 178.0, 179.8 (+1-7%: small matrices, the pool's launches weigh more). Prefill (pp128,
+ *   the GEMM, split tiles from this file's decoder): 87.2, 94.7, 91.3, 87.0 vs 86.2, 96.9, 102.2, 103.8, then
+ *   file-layout first 95.8 / 81.9 / 80.9 vs split 84.5 / 82.3 / 83.9: within the noise of the sitting or a few %
+ *   below; the decoder is 4.1% of a split pp128 profile, GGUF's inlined decode 4.4% (dequant_run).
+ *   chord-bench -t 2 (copy 28.2 GB/s in the run): q4_0_split 1x11008x4096 26.2 GB/s (93% of copy), 1x4096x11008
+ *   24.5 (87%), q4_1_split 24.4 / 25.8, q8_0_split 26.6 / 23.6; the GGUF AVX2 path beside them q4_0 16.8 (60%) /
+ *   16.5, q4_1 16.8 / 17.6, q8_0 24.3 / 28.4. -t 1 (copy 25.1): q4_0_split 13.0 / 13.6 (this sitting's minute; v3
+ *   measured 17.5-18.0 alone), q4_1_split 19.7 / 18.2, q8_0_split 22.1 / 23.0 vs GGUF q4_0 10.1 / 9.4, q4_1
+ *   10.5 / 10.6, q8_0 21.2 / 18.4 GB/s. */
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "cpu_rows.h"
 
-#define MV_ROWS 4         /* W rows per step: they share each load of xp */
-#ifndef Q4_0_BIAS
-#define Q4_0_BIAS 1
+#define MV_ROWS 4 /* W rows per step: they share each load of xp */
+/* 1: q4_0's -8 in the partials' start (v3); 0: an integer subtract per vector (v2), kept to compare against */
+#ifndef SPLIT_Q4_0_BIAS
+#define SPLIT_Q4_0_BIAS 1
 #endif
 #define PREFETCH_ROW 2048 /* bytes ahead in each row's stream, as cpu_rows_simd.h's GGUF mat-vec */
 #define INLINE static inline __attribute__((always_inline))
@@ -71,8 +97,7 @@ INLINE float hsum8(__m256 v)
 
 /* xp (k) = x in the order of the type's quants (q4: times each vector's nibble_scale); xs (k / 32) the sum of x
  * over each 32-value block (q4_1's m term, only for q4_1). */
-static void permute_x(chord_type t, const float *x, int k, float *restrict xp, float *restrict xs,
-                      float *restrict xb)
+static void permute_x(chord_type t, const float *x, int k, float *restrict xp, float *restrict xs, float *restrict xb)
 {
     for (int s = 0; s < k / CHORD_QK_SPLIT; s++) {
         const float *b = x + (size_t)s * CHORD_QK_SPLIT;
@@ -99,7 +124,7 @@ static void permute_x(chord_type t, const float *x, int k, float *restrict xp, f
                         bias[h] = _mm256_add_ps(bias[h], out[tt]);
                     }
                 }
-            if (t == CHORD_TYPE_Q4_0_SPLIT && Q4_0_BIAS)
+            if (t == CHORD_TYPE_Q4_0_SPLIT && SPLIT_Q4_0_BIAS)
                 for (int h = 0; h < 2; h++)
                     _mm256_storeu_ps(xb + 16 * s + 8 * h, _mm256_mul_ps(bias[h], _mm256_set1_ps(-8.0f)));
         }
@@ -123,11 +148,12 @@ INLINE size_t super_bytes(chord_type t)
 /* 8 f16 at p as 8 floats */
 INLINE __m256 halves8(const uint8_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
 
-/* Nibble u of each dword of v as the float q 16^u (u < 7) or q (u = 7), minus 8 times the same for q4_0. */
+/* Nibble u of each dword of v as the float q 16^u (u < 7) or q (u = 7); q4_0 without SPLIT_Q4_0_BIAS: (q - 8)
+ * times the same. */
 INLINE __m256 nibble(chord_type t, __m256i v, int u)
 {
     __m256i q = u == 7 ? _mm256_srli_epi32(v, 28) : _mm256_and_si256(v, _mm256_set1_epi32(0xf << 4 * u));
-    if (t == CHORD_TYPE_Q4_0_SPLIT && !Q4_0_BIAS)
+    if (t == CHORD_TYPE_Q4_0_SPLIT && !SPLIT_Q4_0_BIAS)
         q = _mm256_sub_epi32(q, _mm256_set1_epi32(u == 7 ? 8 : 8 << 4 * u));
     return _mm256_cvtepi32_ps(q);
 }
@@ -171,8 +197,8 @@ INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const
                         acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(q8)), xv, acc[r]);
                     }
                 }
-                const __m256i idx = _mm256_setr_epi32(2 * p, 2 * p, 2 * p, 2 * p, 2 * p + 1, 2 * p + 1, 2 * p + 1,
-                                                      2 * p + 1);
+                const __m256i idx =
+                    _mm256_setr_epi32(2 * p, 2 * p, 2 * p, 2 * p, 2 * p + 1, 2 * p + 1, 2 * p + 1, 2 * p + 1);
                 for (int r = 0; r < R; r++) {
                     const __m256 d8 = halves8(w + r * row_bytes + off + 256);
                     total[r] = _mm256_fmadd_ps(acc[r], _mm256_permutevar8x32_ps(d8, idx), total[r]);
@@ -181,7 +207,7 @@ INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const
             continue;
         }
         __m256 acc0[MV_ROWS], acc1[MV_ROWS]; /* nibbles u even / odd: lane i in block 2 (i % 4) + u % 2 */
-        const int biased = t == CHORD_TYPE_Q4_0_SPLIT && Q4_0_BIAS;
+        const int biased = t == CHORD_TYPE_Q4_0_SPLIT && SPLIT_Q4_0_BIAS;
         const __m256 bias0 = biased ? _mm256_loadu_ps(xb) : _mm256_setzero_ps(),
                      bias1 = biased ? _mm256_loadu_ps(xb + 8) : _mm256_setzero_ps();
         for (int r = 0; r < R; r++)
@@ -266,7 +292,7 @@ void chord_matmul_cpu_split_dequant_avx2(chord_type t, const uint8_t *row, int k
             __m256 d[8];
             for (int g = 0; g < 8; g++)
                 d[g] = lane_block(d8, g);
-            for (int a = 0; a < 4; a++)     /* lanes 2 a, 2 a + 1: values 8 a .. 8 a + 7 */
+            for (int a = 0; a < 4; a++)       /* lanes 2 a, 2 a + 1: values 8 a .. 8 a + 7 */
                 for (int h = 0; h < 2; h++) { /* words 4 h .. 4 h + 3 */
                     const __m128i lo = _mm_loadu_si128((const __m128i *)(b + 64 * a + 16 * h)),
                                   hi = _mm_loadu_si128((const __m128i *)(b + 64 * a + 32 + 16 * h));

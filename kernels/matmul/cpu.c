@@ -1,9 +1,9 @@
 /* matmul on the cpu backend: W's rows split in chunks over the pool, each chunk computed by the matmul core
  * (cpu_rows.h) for every row of X. A chunk is a multiple of 4 rows (one tile of the portable path, whole cache
  * lines of Y) and there are about 4 per thread, so a thread the machine delays holds up a small piece only.
- * The split layouts (types.h) are taken where the AVX-512 path runs them (cpu_split_avx512.c: the model then keeps
- * q4_0/q4_1/q8_0 matrices with k a multiple of 256 in them, its decode 1.2-1.5x faster); elsewhere refused, so the
- * model keeps GGUF's, which the AVX2 and portable paths decode. */
+ * The split layouts (types.h) are taken where the AVX2 or AVX-512 path runs them (cpu_split_avx2.c,
+ * cpu_split_avx512.c: the model then keeps q4_0/q4_1/q8_0 matrices with k a multiple of 256 in them, its decode
+ * faster); the portable path refuses them, so the model keeps GGUF's there. */
 #include "../common/cpu_launch.h"
 #include "../dequant/dequant.h"
 #include "cpu_rows.h"
@@ -21,14 +21,18 @@ static void matmul_rows(const chord_cpu_job *j, int64_t n0, int64_t n1)
 chord_status chord_matmul_cpu_check(const char *op, void *ctx, const chord_matmul_args *a)
 {
     const chord_type_traits *ti = chord_type_info(a->wtype);
-    /* the split layouts where the AVX-512 path has their own mat-vec (cpu_split_avx512.c); elsewhere GGUF's */
-#ifdef CHORD_CPU_HAVE_AVX512
-    const int split_ok = chord_cpu_ctx_isa(ctx) == CHORD_CPU_AVX512 && a->k % CHORD_QK_SPLIT == 0 &&
-                         a->k <= CHORD_CPU_SPLIT_MAX_K;
-#else
-    const int split_ok = 0;
-    (void)ctx;
+    /* the split layouts where the AVX2 or AVX-512 path has their own mat-vec (cpu_split_avx2.c,
+     * cpu_split_avx512.c); elsewhere GGUF's. A path runs only where its file was built (CHORD_CPU_HAVE_*). */
+    const chord_cpu_isa isa = chord_cpu_ctx_isa(ctx);
+    int split_isa = 0;
+#ifdef CHORD_CPU_HAVE_AVX2
+    split_isa |= isa == CHORD_CPU_AVX2;
 #endif
+#ifdef CHORD_CPU_HAVE_AVX512
+    split_isa |= isa == CHORD_CPU_AVX512;
+#endif
+    (void)isa;
+    const int split_ok = split_isa && a->k % CHORD_QK_SPLIT == 0 && a->k <= CHORD_CPU_SPLIT_MAX_K;
     if (!chord_dequant_supported(a->wtype) || (ti->internal && !split_ok))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cpu %s: weight type %s", op, ti->name);
     return CHORD_OK;

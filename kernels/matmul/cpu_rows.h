@@ -4,8 +4,8 @@
  * thread, once per call.
  *
  * Paths: chord_matmul_cpu_rows() dispatches on the ISA; the portable one (cpu_rows.c) is plain C for the
- * auto-vectorizer, cpu_rows_avx2.c / cpu_rows_avx512.c (same signature, minus isa) the intrinsic ones; the
- * AVX-512 one hands the split layouts' mat-vec to cpu_split_avx512.c. Numerics of
+ * auto-vectorizer, cpu_rows_avx2.c / cpu_rows_avx512.c (same signature, minus isa) the intrinsic ones; they
+ * hand the split layouts' mat-vec to cpu_split_avx2.c / cpu_split_avx512.c. Numerics of
  * every path: activations stay f32, sums in f32 in any order (FMA allowed), within CHORD_MATMUL_TOLERANCE. */
 #ifndef CHORD_MATMUL_CPU_ROWS_H
 #define CHORD_MATMUL_CPU_ROWS_H
@@ -21,10 +21,13 @@ void chord_matmul_cpu_rows_portable(const void *w, const float *x, float *y, con
 void chord_matmul_cpu_rows_avx2(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0, int n1);
 void chord_matmul_cpu_rows_avx512(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0, int n1);
 
-/* The split layouts (kernels/common/types.h) on the AVX-512 path (cpu_split_avx512.c): the mat-vec (m = 1), and
- * the decoder of values k0 .. k0 + len - 1 of a row (whole super-blocks) into f32 for the GEMM's tile. k is at
- * most CHORD_CPU_SPLIT_MAX_K: the mat-vec keeps x, re-ordered, on the stack. */
+/* The split layouts (kernels/common/types.h) on the AVX2 and AVX-512 paths (cpu_split_avx2.c, cpu_split_avx512.c):
+ * the mat-vec (m = 1), and the decoder of values k0 .. k0 + len - 1 of a row (whole super-blocks) into f32 for the
+ * GEMM's tile. k is at most CHORD_CPU_SPLIT_MAX_K: the mat-vec keeps x, re-ordered, on the stack. */
 #define CHORD_CPU_SPLIT_MAX_K 16384
+void chord_matmul_cpu_split_matvec_avx2(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0,
+                                        int n1);
+void chord_matmul_cpu_split_dequant_avx2(chord_type t, const uint8_t *row, int k0, int len, float *out);
 void chord_matmul_cpu_split_matvec_avx512(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0,
                                           int n1);
 void chord_matmul_cpu_split_dequant_avx512(chord_type t, const uint8_t *row, int k0, int len, float *out);

@@ -1,6 +1,7 @@
 /* cpu mat-mul rows, AVX2 + FMA + F16C: the vector vocabulary of cpu_rows_simd.h in 8-float vectors.
  * Without a 16-entry permute, q4 nibbles take the integer route: each 8 bytes widened to dwords once, the low
- * nibble a mask away, the high one a shift, then one conversion each.
+ * nibble a mask away, the high one a shift, then one conversion each. The split layouts' mat-vec and tile decoder
+ * are cpu_split_avx2.c's.
  * Figures (the harness and run of cpu_rows_avx512.c's header, load average 2.7-2.8, 1 thread): FMA peak 81 GFLOP/s
  * (110 on 2 threads); mat-vec q4_0 1x8192x2048 9.4 GB/s (37% of read: the conversions bound it), q8_0
  * 1x49152x576 12.1 GB/s (21.6 on 2 threads), q4_1 1x1536x576 9.5, q4_K 5.8, q6_K 4.4, f16 17.1, f32 16.2 GB/s;
@@ -76,9 +77,14 @@ static inline void dec_q8(const signed char *qs, vf q[4])
         q[i] = bytes_to_floats(_mm_loadl_epi64((const __m128i *)(qs + 8 * i)));
 }
 
+/* the GEMM's tile decoder for the split layouts (cpu_split_avx2.c) */
+#define SPLIT_DEQUANT chord_matmul_cpu_split_dequant_avx2
 #include "cpu_rows_simd.h"
 
 void chord_matmul_cpu_rows_avx2(const void *w, const float *x, float *y, const chord_matmul_args *a, int n0, int n1)
 {
-    cpu_rows(w, x, y, a, n0, n1);
+    if (a->m == 1 && chord_type_info(a->wtype)->internal && a->k > 0)
+        chord_matmul_cpu_split_matvec_avx2(w, x, y, a, n0, n1); /* the split layouts' own mat-vec */
+    else
+        cpu_rows(w, x, y, a, n0, n1);
 }

@@ -10,7 +10,7 @@
  *   dec_bits32(bits, out[NV])                bit i of bits as 0.0 or 1.0
  *   MR                 rows of X per GEMM micro-kernel (the register budget decides)
  *   SPLIT_DEQUANT      optional: (t, row, k0, len, out) decodes a split-layout row's values into the GEMM's tile
- *                      (cpu_rows_avx512.c: cpu_split_avx512.c's); without it the reference's decoders do
+ *                      (cpu_split_avx2.c's / cpu_split_avx512.c's); without it the reference's decoders do
  * Paths: m = 1 streams W once, q4_0/q4_1/q8_0 decoded in registers (the dot is d * sum(q x) + m * sum(x) per
  * block), f32/f16/bf16 converted in registers, other types dequantized to f32 a chunk at a time; m > 1 dequantizes
  * a tile of W rows to f32 once and runs a register-blocked micro-kernel over every row of X.

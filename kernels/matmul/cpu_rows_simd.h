@@ -437,31 +437,41 @@ static void matvec(const uint8_t *w, size_t row_bytes, const float *x, float *y,
 
 /* ---- m > 1: W dequantized a tile at a time into f32, then a register-blocked micro-kernel ---- */
 
-/* s[i] (4 floats) = rows xr[i] (kc values) . the NR tile rows at wt (TILE_K apart, zero past kc), i < MR. */
+/* s[i] (4 floats) = rows xr[i] (kc values) . the NR tile rows at wt (TILE_K apart, zero past kc), i < MR.
+ * The sums go in GEMM_KF-value pieces: each lane's chain of FMAs restarts every piece and the pieces' horizontal
+ * sums are added in order. One chain over the tile (64 FMAs a lane with AVX-512, 128 with AVX2) put 2 (AVX-512)
+ * and 11 (AVX2) of the 2M outputs of the case table's q8_0_split 512x4096x11008 outside the bound (1.4x); in
+ * 256-value pieces the worst is 0.82-0.86 of it on both. 1B q4_0 pp128 A/B (-t 2, load 0.8): 98.9 / 126.1 tok/s one
+ * chain, 116.0 / 130.2 pieces: no cost above this machine's noise. */
+#define GEMM_KF 256 /* a multiple of VL */
 INLINE void gemm_micro(const float *const xr[MR], const float *wt, int kc, __m128 s[MR])
 {
     vf acc[MR][NR];
-    UNROLL for (int i = 0; i < MR; i++) UNROLL for (int j = 0; j < NR; j++) acc[i][j] = vf_zero();
-    int l = 0;
-    for (; l + VL <= kc; l += VL) {
-        vf xv[MR];
-        UNROLL for (int i = 0; i < MR; i++) xv[i] = vf_loadu(xr[i] + l);
-        UNROLL for (int j = 0; j < NR; j++)
-        {
-            const vf wv = vf_loadu(wt + j * TILE_K + l);
-            UNROLL for (int i = 0; i < MR; i++) acc[i][j] = vf_fma(xv[i], wv, acc[i][j]);
+    UNROLL for (int i = 0; i < MR; i++) s[i] = _mm_setzero_ps();
+    for (int c0 = 0; c0 < kc; c0 += GEMM_KF) {
+        const int ce = kc - c0 < GEMM_KF ? kc : c0 + GEMM_KF;
+        UNROLL for (int i = 0; i < MR; i++) UNROLL for (int j = 0; j < NR; j++) acc[i][j] = vf_zero();
+        int l = c0;
+        for (; l + VL <= ce; l += VL) {
+            vf xv[MR];
+            UNROLL for (int i = 0; i < MR; i++) xv[i] = vf_loadu(xr[i] + l);
+            UNROLL for (int j = 0; j < NR; j++)
+            {
+                const vf wv = vf_loadu(wt + j * TILE_K + l);
+                UNROLL for (int i = 0; i < MR; i++) acc[i][j] = vf_fma(xv[i], wv, acc[i][j]);
+            }
         }
-    }
-    if (l < kc) {
-        vf xv[MR];
-        UNROLL for (int i = 0; i < MR; i++) xv[i] = vf_load_part(xr[i] + l, kc - l);
-        UNROLL for (int j = 0; j < NR; j++)
-        {
-            const vf wv = vf_loadu(wt + j * TILE_K + l);
-            UNROLL for (int i = 0; i < MR; i++) acc[i][j] = vf_fma(xv[i], wv, acc[i][j]);
+        if (l < ce) { /* only in the last piece: GEMM_KF is a multiple of VL */
+            vf xv[MR];
+            UNROLL for (int i = 0; i < MR; i++) xv[i] = vf_load_part(xr[i] + l, ce - l);
+            UNROLL for (int j = 0; j < NR; j++)
+            {
+                const vf wv = vf_loadu(wt + j * TILE_K + l);
+                UNROLL for (int i = 0; i < MR; i++) acc[i][j] = vf_fma(xv[i], wv, acc[i][j]);
+            }
         }
+        UNROLL for (int i = 0; i < MR; i++) s[i] = _mm_add_ps(s[i], vf_hsum4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]));
     }
-    UNROLL for (int i = 0; i < MR; i++) s[i] = vf_hsum4(acc[i][0], acc[i][1], acc[i][2], acc[i][3]);
 }
 
 static void gemm(const uint8_t *w, size_t row_bytes, const float *x, float *y, const chord_matmul_args *a, int n0,

@@ -55,9 +55,10 @@ static chord_status get_float_key(const chord_gguf *g, const char *arch, const c
         return CHORD_OK;
     }
     CHORD_TRY(chord_gguf_get_float(g, key, &v));
-    if (!(v > 0) || !isfinite((float)v))
+    const float f = (float)v; /* a positive double can round to 0 or overflow to inf as the float chord keeps */
+    if (!(v > 0) || !isfinite(f) || !(f > 0))
         return chord_fail(CHORD_ERR_FORMAT, "model metadata %s = %g must be positive and finite as a float", key, v);
-    *out = (float)v;
+    *out = f;
     return CHORD_OK;
 }
 

@@ -110,6 +110,9 @@ Test(model_faults, float_keys_must_be_finite)
     e = (crafted_edit){
         .key = "llama.attention.layer_norm_rms_epsilon", .type = CHORD_GGUF_FLOAT64, .value = &big, .value_bytes = 8};
     expect_refused(&e, "eps_big", CHORD_ERR_FORMAT, "layer_norm_rms_epsilon = 1e+39 must be positive and finite");
+    const double tiny = 1e-300; /* positive as a double, 0 as the float: fuzz_model found a theta of 0 loading */
+    e = (crafted_edit){.key = "llama.rope.freq_base", .type = CHORD_GGUF_FLOAT64, .value = &tiny, .value_bytes = 8};
+    expect_refused(&e, "theta_tiny", CHORD_ERR_FORMAT, "llama.rope.freq_base = 1e-300 must be positive and finite");
 }
 
 Test(model_faults, architecture_of_the_wrong_type)

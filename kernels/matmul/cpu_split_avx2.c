@@ -62,14 +62,12 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cpu_rows.h"
+#include "cpu_split.h"
 
-#define MV_ROWS 4 /* W rows per step: they share each load of xp */
 /* 1: q4_0's -8 in the partials' start (v3); 0: an integer subtract per vector (v2), kept to compare against */
 #ifndef SPLIT_Q4_0_BIAS
 #define SPLIT_Q4_0_BIAS 1
 #endif
-#define PREFETCH_ROW 2048 /* bytes ahead in each row's stream, as cpu_rows_simd.h's GGUF mat-vec */
 #define INLINE static inline __attribute__((always_inline))
 #define UNROLL _Pragma("GCC unroll 8") /* the nibble loop unrolled: each u's mask a constant */
 
@@ -138,13 +136,6 @@ static void permute_x(chord_type t, const float *x, int k, float *restrict xp, f
     }
 }
 
-INLINE size_t super_bytes(chord_type t)
-{
-    return t == CHORD_TYPE_Q4_0_SPLIT   ? sizeof(chord_block_q4_0_split)
-           : t == CHORD_TYPE_Q4_1_SPLIT ? sizeof(chord_block_q4_1_split)
-                                        : sizeof(chord_block_q8_0_split);
-}
-
 /* 8 f16 at p as 8 floats */
 INLINE __m256 halves8(const uint8_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
 
@@ -158,34 +149,21 @@ INLINE __m256 nibble(chord_type t, __m256i v, int u)
     return _mm256_cvtepi32_ps(q);
 }
 
-/* Every line of the super-block `ahead` bytes past byte off of each row of a group (R rows row_bytes apart),
- * carried into the same row of the next group once the row ends. */
-INLINE void prefetch_rows(const uint8_t *w, size_t row_bytes, size_t off, size_t sb, const int R)
-{
-    for (size_t l = 0; l < sb; l += 64) { /* 3 lines (q4) or 5 (q8) */
-        size_t o = off + PREFETCH_ROW + l, g = 0;
-        if (o >= row_bytes)
-            g = o / row_bytes, o -= g * row_bytes;
-        for (int r = 0; r < R; r++)
-            _mm_prefetch((const char *)w + (g * R + r) * row_bytes + o, _MM_HINT_T0);
-    }
-}
-
 /* y[0, R) = R split rows (row_bytes apart) . x over ns super-blocks, x given as xp and xs; t a constant. */
 INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const float *xp, const float *xs,
                          const float *xb, float *y, int ns, const int R)
 {
-    const size_t sb = super_bytes(t);
-    __m256 total[MV_ROWS];
-    __m256 mins[MV_ROWS]; /* q4_1: m[g] x (sum of x over block g), a block per lane */
+    const size_t sb = split_super_bytes(t);
+    __m256 total[SPLIT_MV_ROWS];
+    __m256 mins[SPLIT_MV_ROWS]; /* q4_1: m[g] x (sum of x over block g), a block per lane */
     for (int r = 0; r < R; r++)
         total[r] = _mm256_setzero_ps(), mins[r] = _mm256_setzero_ps();
     for (int s = 0; s < ns; s++, xp += CHORD_QK_SPLIT, xs += 8, xb += 16) {
         const size_t off = (size_t)s * sb;
-        prefetch_rows(w, row_bytes, off, sb, R);
+        split_prefetch_rows(w, row_bytes, off, sb, R);
         if (t == CHORD_TYPE_Q8_0_SPLIT) {
             for (int p = 0; p < 4; p++) { /* words 2 p, 2 p + 1 of every lane: blocks 2 p + i / 4 */
-                __m256 acc[MV_ROWS];
+                __m256 acc[SPLIT_MV_ROWS];
                 for (int r = 0; r < R; r++)
                     acc[r] = _mm256_setzero_ps();
                 UNROLL for (int j = 0; j < 8; j++)
@@ -206,7 +184,7 @@ INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const
             }
             continue;
         }
-        __m256 acc0[MV_ROWS], acc1[MV_ROWS]; /* nibbles u even / odd: lane i in block 2 (i % 4) + u % 2 */
+        __m256 acc0[SPLIT_MV_ROWS], acc1[SPLIT_MV_ROWS]; /* nibbles u even / odd: lane i in block 2 (i % 4) + u % 2 */
         const int biased = t == CHORD_TYPE_Q4_0_SPLIT && SPLIT_Q4_0_BIAS;
         const __m256 bias0 = biased ? _mm256_loadu_ps(xb) : _mm256_setzero_ps(),
                      bias1 = biased ? _mm256_loadu_ps(xb + 8) : _mm256_setzero_ps();
@@ -243,8 +221,8 @@ INLINE void matvec_split_rows(chord_type t, const uint8_t *w, size_t row_bytes, 
                               const float *xb, float *y, int ns, int rows)
 {
     int j = 0;
-    for (; j + MV_ROWS <= rows; j += MV_ROWS)
-        matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, xb, y + j, ns, MV_ROWS);
+    for (; j + SPLIT_MV_ROWS <= rows; j += SPLIT_MV_ROWS)
+        matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, xb, y + j, ns, SPLIT_MV_ROWS);
     for (; j < rows; j++)
         matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, xb, y + j, ns, 1);
 }
@@ -259,9 +237,7 @@ void chord_matmul_cpu_split_matvec_avx2(const void *w, const float *x, float *y,
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
     const int ns = a->k / CHORD_QK_SPLIT, rows = n1 - n0;
     const uint8_t *w0 = (const uint8_t *)w + (size_t)n0 * row_bytes;
-    for (int r = 0; r < MV_ROWS && r < rows; r++) /* the first group's first bytes, before the loop's prefetches */
-        for (size_t o = 0; o < PREFETCH_ROW && o < row_bytes; o += 64)
-            _mm_prefetch((const char *)w0 + (size_t)r * row_bytes + o, _MM_HINT_T0);
+    split_prefetch_first(w0, row_bytes, rows);
     permute_x(a->wtype, x, a->k, xp, xs, xb);
     y += n0;
     switch (a->wtype) {
@@ -283,7 +259,7 @@ INLINE __m256 lane_block(__m256 v8, int g) { return _mm256_permutevar8x32_ps(v8,
  * fma(q, d, -8 d): -8 d is exact, so one rounding, the reference's value. */
 void chord_matmul_cpu_split_dequant_avx2(chord_type t, const uint8_t *row, int k0, int len, float *out)
 {
-    const size_t sb = super_bytes(t);
+    const size_t sb = split_super_bytes(t);
     const __m256i low = _mm256_set1_epi32(0xf);
     for (int s = 0; s < len / CHORD_QK_SPLIT; s++, out += CHORD_QK_SPLIT) {
         const uint8_t *b = row + (size_t)(k0 / CHORD_QK_SPLIT + s) * sb;

@@ -43,10 +43,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cpu_rows.h"
+#include "cpu_split.h"
 
-#define MV_ROWS 4         /* W rows per step: they share each load of xp */
-#define PREFETCH_ROW 2048 /* bytes ahead in each row's stream, as cpu_rows_simd.h's GGUF mat-vec */
 #define INLINE static inline __attribute__((always_inline))
 
 /* Per 128-bit lane q: out[t] lane 4 q + c = a[c] lane 4 q + t (a 4 x 4 transpose in each quarter). */
@@ -99,13 +97,6 @@ static void permute_x(chord_type t, const float *x, int k, float *restrict xp, f
     }
 }
 
-INLINE size_t super_bytes(chord_type t)
-{
-    return t == CHORD_TYPE_Q4_0_SPLIT   ? sizeof(chord_block_q4_0_split)
-           : t == CHORD_TYPE_Q4_1_SPLIT ? sizeof(chord_block_q4_1_split)
-                                        : sizeof(chord_block_q8_0_split);
-}
-
 INLINE __m512 nibble_table(chord_type t)
 {
     return t == CHORD_TYPE_Q4_0_SPLIT ? _mm512_setr_ps(-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7)
@@ -118,37 +109,24 @@ INLINE __m512 halves8(const uint8_t *p)
     return _mm512_castps256_ps512(_mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)));
 }
 
-/* Every line of the super-block `ahead` bytes past byte off of each row of a group (R rows row_bytes apart),
- * carried into the same row of the next group once the row ends. */
-INLINE void prefetch_rows(const uint8_t *w, size_t row_bytes, size_t off, size_t sb, const int R)
-{
-    for (size_t l = 0; l < sb; l += 64) { /* 3 lines (q4) or 5 (q8) */
-        size_t o = off + PREFETCH_ROW + l, g = 0;
-        if (o >= row_bytes)
-            g = o / row_bytes, o -= g * row_bytes;
-        for (int r = 0; r < R; r++)
-            _mm_prefetch((const char *)w + (g * R + r) * row_bytes + o, _MM_HINT_T0);
-    }
-}
-
 /* y[0, R) = R split rows (row_bytes apart) . x over ns super-blocks, x given as xp and xs; t a constant. */
 INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const float *xp, const float *xs, float *y,
                          int ns, const int R)
 {
-    const size_t sb = super_bytes(t), d_off = t == CHORD_TYPE_Q8_0_SPLIT ? 256 : 128; /* scales after quants */
+    const size_t sb = split_super_bytes(t), d_off = t == CHORD_TYPE_Q8_0_SPLIT ? 256 : 128; /* scales after quants */
     const __m512 table = nibble_table(t);
     /* lane i's scale: q4 d[2 (i % 4) + h], q8 d[4 h + i / 4], for the vectors of h = 0 and h = 1 */
     const __m512i idx0 = t == CHORD_TYPE_Q8_0_SPLIT ? _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3)
                                                     : _mm512_setr_epi32(0, 2, 4, 6, 0, 2, 4, 6, 0, 2, 4, 6, 0, 2, 4, 6);
     const __m512i idx1 = _mm512_add_epi32(idx0, _mm512_set1_epi32(t == CHORD_TYPE_Q8_0_SPLIT ? 4 : 1));
-    __m512 total[MV_ROWS];
-    __m256 mins[MV_ROWS]; /* q4_1: m[g] x (sum of x over block g), a block per lane */
+    __m512 total[SPLIT_MV_ROWS];
+    __m256 mins[SPLIT_MV_ROWS]; /* q4_1: m[g] x (sum of x over block g), a block per lane */
     for (int r = 0; r < R; r++)
         total[r] = _mm512_setzero_ps(), mins[r] = _mm256_setzero_ps();
     for (int s = 0; s < ns; s++, xp += CHORD_QK_SPLIT, xs += 8) {
         const size_t off = (size_t)s * sb;
-        prefetch_rows(w, row_bytes, off, sb, R);
-        __m512 acc0[MV_ROWS], acc1[MV_ROWS];
+        split_prefetch_rows(w, row_bytes, off, sb, R);
+        __m512 acc0[SPLIT_MV_ROWS], acc1[SPLIT_MV_ROWS];
         for (int r = 0; r < R; r++)
             acc0[r] = acc1[r] = _mm512_setzero_ps();
         if (t == CHORD_TYPE_Q8_0_SPLIT) {
@@ -165,7 +143,7 @@ INLINE void matvec_split(chord_type t, const uint8_t *w, size_t row_bytes, const
             }
         } else {
             for (int half = 0; half < 2; half++) {
-                __m512i nib[MV_ROWS];
+                __m512i nib[SPLIT_MV_ROWS];
                 for (int r = 0; r < R; r++)
                     nib[r] = _mm512_loadu_si512((const void *)(w + r * row_bytes + off + 64 * half));
                 for (int u = 0; u < 8; u++) {
@@ -202,8 +180,8 @@ INLINE void matvec_split_rows(chord_type t, const uint8_t *w, size_t row_bytes, 
                               float *y, int ns, int rows)
 {
     int j = 0;
-    for (; j + MV_ROWS <= rows; j += MV_ROWS)
-        matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, y + j, ns, MV_ROWS);
+    for (; j + SPLIT_MV_ROWS <= rows; j += SPLIT_MV_ROWS)
+        matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, y + j, ns, SPLIT_MV_ROWS);
     for (; j < rows; j++)
         matvec_split(t, w + j * row_bytes, row_bytes, xp, xs, y + j, ns, 1);
 }
@@ -217,9 +195,7 @@ void chord_matmul_cpu_split_matvec_avx512(const void *w, const float *x, float *
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
     const int ns = a->k / CHORD_QK_SPLIT, rows = n1 - n0;
     const uint8_t *w0 = (const uint8_t *)w + (size_t)n0 * row_bytes;
-    for (int r = 0; r < MV_ROWS && r < rows; r++) /* the first group's first bytes, before the loop's prefetches */
-        for (size_t o = 0; o < PREFETCH_ROW && o < row_bytes; o += 64)
-            _mm_prefetch((const char *)w0 + (size_t)r * row_bytes + o, _MM_HINT_T0);
+    split_prefetch_first(w0, row_bytes, rows);
     permute_x(a->wtype, x, a->k, xp, xs);
     y += n0;
     switch (a->wtype) {
@@ -242,7 +218,7 @@ INLINE void store_pieces(float *out, int stride, __m512 v)
  * GEMM's f32 tile. Each 16 quant bytes widen to 16 dwords whose 4-value runs belong to 4 blocks: 4 stores each. */
 void chord_matmul_cpu_split_dequant_avx512(chord_type t, const uint8_t *row, int k0, int len, float *out)
 {
-    const size_t sb = super_bytes(t);
+    const size_t sb = split_super_bytes(t);
     const __m512 table = nibble_table(t);
     const __m512i word = _mm512_setr_epi32(0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3); /* lane i: word i / 4 */
     for (int s = 0; s < len / CHORD_QK_SPLIT; s++, out += CHORD_QK_SPLIT) {

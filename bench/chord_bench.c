@@ -274,7 +274,8 @@ static void bench_case(chord_bench_state *st, void *user)
         }
         /* the tensor-core GEMM on the split layouts (m >= 16) next to cuBLAS's bf16 GEMM of the same shape; chord
          * forms 3 exact bf16 products per multiply-add (kernels/matmul/cuda_gemm_tc.cuh), cuBLAS one rounded one */
-        if (c->op == CHORD_OP_MATMUL && chord_type_info(mm->wtype)->internal /* the split layouts */ && mm->m >= 16 && !strcmp(it->bb->rt.be->name, "cuda") &&
+        if (c->op == CHORD_OP_MATMUL && chord_type_info(mm->wtype)->internal /* the split layouts */ && mm->m >= 16 &&
+            !strcmp(it->bb->rt.be->name, "cuda") &&
             chord_cuda_gemm_bf16_cublas(mm->m, mm->n, mm->k, &cublas_tflops) == CHORD_OK) {
             chord_bench_counter(st, "cublas_bf16_GFLOP/s", cublas_tflops * 1e3);
             chord_bench_counter(st, "pct_of_cublas_bf16", 100.0 * flops / med / 1e12 / cublas_tflops);

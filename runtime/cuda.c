@@ -14,7 +14,13 @@
  * H200 (results/nvidia-h200/2026-12-02-35fece2e616a), tg128 tok/s direct -> chunks of 32: llama-1b q4_0 773-801 ->
  * 880-925, smollm2-135m q4_1 434-478 -> 598-632, llama2-7b q4_0 299 -> 333. One graph for the whole step (chunk 0)
  * lost on the 1B (647): the device waits for the whole capture before it starts. Chunks of 8-32 were within the
- * spread of each other; 4 was 5-10% slower. */
+ * spread of each other; 4 was 5-10% slower.
+ * Captured launches take programmatic dependent launch (CHORD_CUDA_PDL, kernels/common/cuda_common.cuh): each kernel
+ * is placed while its predecessor runs, and the mat-vecs load their first weights before they wait for X.
+ * Predicted +10% (7B) to +25% (SmolLM2) from the gaps; measured (H200, chord bench-model tg128 --argmax, PDL 0 / 1
+ * alternated twice, synthetic files): llama2-7b q4_0 342.2, 341.9 / 358.2, 354.3; llama-1b q4_0 902.4, 905.9 /
+ * 987.5, 995.5; smollm2-135m q4_1 694.4, 684.4 / 733.2, 708.3 (+4%, +10%, +5%): the gaps were a smaller part of the
+ * step than the kernels' own time. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,6 +124,22 @@ static void cuda_shutdown(void *ctx)
     free(c);
 }
 
+/* Programmatic dependent launch inside decode-step graphs (kernels/common/cuda_common.cuh, chord_cu_launch): on
+ * unless CHORD_CUDA_PDL=0, and only where every device initialized so far has compute capability 9.0 or more. */
+static int pdl_allowed = -1;
+
+int chord_cuda_pdl_allowed(void) { return pdl_allowed > 0; }
+
+static chord_status init_pdl(int device)
+{
+    int major = 0;
+    CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, device));
+    const char *e = getenv("CHORD_CUDA_PDL");
+    const int on = !(e && !strcmp(e, "0")) && major >= 9;
+    pdl_allowed = pdl_allowed < 0 ? on : pdl_allowed && on;
+    return CHORD_OK;
+}
+
 /* Launches per captured graph: see the header; the measured best on the H200 (results/nvidia-h200/) */
 #define CUDA_GRAPH_CHUNK 32
 
@@ -132,7 +154,7 @@ static chord_status init_ctx(cuda_ctx *c)
     c->graph_on = !(g && !strcmp(g, "0"));
     c->chunk = k ? atoi(k) : CUDA_GRAPH_CHUNK;
     c->chunk = c->chunk < 0 ? 0 : c->chunk;
-    return CHORD_OK;
+    return init_pdl(c->device);
 }
 
 static chord_status cuda_init(int device, void **ctx_out)

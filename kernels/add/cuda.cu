@@ -13,6 +13,7 @@
 __global__ void __launch_bounds__(256)
     add_vec4(const float4 *a /* (n4) */, const float4 *b /* (n4) */, float4 *y /* (n4) */, int64_t n4)
 {
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n4; i += stride) {
         const float4 u = a[i], v = b[i];
@@ -23,6 +24,7 @@ __global__ void __launch_bounds__(256)
 /* elements [begin, n): the whole tensor when unaligned, the n % 4 tail otherwise */
 __global__ void __launch_bounds__(256) add_scalar(const float *a, const float *b, float *y, int64_t begin, int64_t n)
 {
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = begin + (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
         y[i] = a[i] + b[i];
@@ -46,14 +48,13 @@ extern "C" chord_status chord_add_cuda(void *ctx, const chord_tensor *t, const v
     int64_t done = 0;
     if (chord_cuda_aligned(a, 16) && chord_cuda_aligned(b, 16) && chord_cuda_aligned(y, 16) && n >= 4) {
         const int64_t n4 = n / 4;
-        add_vec4<<<chord_cuda_grid(n4, threads), threads, 0, stream>>>((const float4 *)a, (const float4 *)b,
-                                                                       (float4 *)y, n4);
-        CHORD_CUDA_CHECK_LAUNCH("add_vec4");
+        CHORD_CU_LAUNCH("add_vec4", add_vec4, chord_cuda_grid(n4, threads), threads, 0, stream, (const float4 *)a,
+                        (const float4 *)b, (float4 *)y, n4);
         done = 4 * n4;
     }
     if (done < n) {
-        add_scalar<<<chord_cuda_grid(n - done, threads), threads, 0, stream>>>(a, b, y, done, n);
-        CHORD_CUDA_CHECK_LAUNCH("add_scalar");
+        CHORD_CU_LAUNCH("add_scalar", add_scalar, chord_cuda_grid(n - done, threads), threads, 0, stream, a, b, y, done,
+                        n);
     }
     return CHORD_OK;
 }

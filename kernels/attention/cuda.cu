@@ -44,6 +44,7 @@ __global__ void __launch_bounds__(256)
                      int pos0, float scale, int chunk /* keys per split */,
                      float *__restrict__ part /* (n_tok * n_head, n_split, 2 + head_dim), or NULL: no split */)
 {
+    chord_cu_pdl_begin();             /* the predecessor's outputs are this kernel's inputs */
     extern __shared__ float sh_acc[]; /* (n_warps, NI * 32) */
     __shared__ float sh_m[32], sh_l[32];
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, n_warps = blockDim.x >> 5;
@@ -138,6 +139,7 @@ __global__ void __launch_bounds__(128)
     attention_merge(const float *__restrict__ part /* (n_q, n_split, 2 + head_dim) */,
                     float *__restrict__ out /* (n_q, head_dim) */, int n_split, int head_dim)
 {
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     const float *pq = part + (size_t)blockIdx.x * n_split * (2 + head_dim);
     float mx = -INFINITY;
 #pragma unroll 8
@@ -174,6 +176,7 @@ __global__ void __launch_bounds__(ATTN_WARPS * 32)
                          int head_dim, int pos0, float scale, int chunk,
                          float *__restrict__ part /* (n_tok * n_head, n_split, 2 + head_dim) */)
 {
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     __shared__ float sh_m[ATTN_WARPS][GM], sh_l[ATTN_WARPS][GM];
     __shared__ float4 sh_acc[ATTN_WARPS][GM][32];
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -329,17 +332,17 @@ extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, c
         const int gchunk = (int)((n_kv + n_split - 1) / n_split);
         const dim3 ggrid((unsigned)gblocks, (unsigned)n_split);
         if (G <= 4)
-            attention_gqa_kernel<4><<<ggrid, ATTN_WARPS * 32, 0, stream>>>(
-                q, k, v, a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part);
+            CHORD_CU_LAUNCH("attention_gqa_kernel", attention_gqa_kernel<4>, ggrid, ATTN_WARPS * 32, 0, stream, q, k, v,
+                            a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part);
         else
-            attention_gqa_kernel<8><<<ggrid, ATTN_WARPS * 32, 0, stream>>>(
-                q, k, v, a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part);
+            CHORD_CU_LAUNCH("attention_gqa_kernel", attention_gqa_kernel<8>, ggrid, ATTN_WARPS * 32, 0, stream, q, k, v,
+                            a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part);
     } else {
         const int chunk = (int)((n_kv + n_split - 1) / n_split);
         const dim3 grid((unsigned)blocks, (unsigned)n_split);
-#define ATTN_LAUNCH(NI)                                                                                            \
-    attention_kernel<NI><<<grid, warps * 32, shared, stream>>>(q, k, v, out, a->n_head, a->n_head_kv, a->head_dim, \
-                                                               a->pos0, a->scale, chunk, part)
+#define ATTN_LAUNCH(NI)                                                                                       \
+    CHORD_CU_LAUNCH("attention_kernel", attention_kernel<NI>, grid, warps * 32, shared, stream, q, k, v, out, \
+                    a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, chunk, part)
         switch (ni) {
         case 1: ATTN_LAUNCH(1); break;
         case 2: ATTN_LAUNCH(2); break;
@@ -349,11 +352,9 @@ extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, c
 #undef ATTN_LAUNCH
     }
     if (n_split > 1) {
-        CHORD_CUDA_CHECK_LAUNCH("attention_kernel");
-        attention_merge<<<(unsigned)blocks, 128, 0, stream>>>(part, out, (int)n_split, a->head_dim);
-        CHORD_CUDA_CHECK_LAUNCH("attention_merge");
+        CHORD_CU_LAUNCH("attention_merge", attention_merge, (unsigned)blocks, 128, 0, stream, part, out, (int)n_split,
+                        a->head_dim);
         return CHORD_OK;
     }
-    CHORD_CUDA_CHECK_LAUNCH("attention_kernel");
     return CHORD_OK;
 }

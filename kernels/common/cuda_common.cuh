@@ -28,6 +28,71 @@ static_assert(sizeof(chord_block_q6_K) == 210, "q6_K block is 210 bytes in CUDA 
                               __LINE__, cudaGetErrorName(chord_cu_e_), cudaGetErrorString(chord_cu_e_));              \
     } while (0)
 
+/* Programmatic dependent launch (sm_90). Inside a decode-step graph one kernel follows another with a gap of a few
+ * microseconds: the next grid is only launched, its blocks placed and its first loads issued once the previous one
+ * has drained. A kernel launched by chord_cu_launch while the stream is being captured may instead be placed while
+ * its predecessor still runs; it must then call chord_cu_pdl_wait() before it touches any memory the predecessor
+ * may write or read (griddepcontrol.wait returns once the predecessor has completed and its writes are visible;
+ * without a programmatic predecessor it returns at once), and may load what nothing in the step writes (weights)
+ * before that. chord_cu_pdl_release() lets the next kernel be placed: every kernel calls it right after its
+ * wait, so at most two grids overlap, and the next one only once all of this grid's blocks have started. Kernels
+ * launched outside a capture (single ops, the benchmarks' timed launches) keep plain stream order. */
+__device__ __forceinline__ void chord_cu_pdl_wait()
+{
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.wait;" ::: "memory");
+#endif
+}
+__device__ __forceinline__ void chord_cu_pdl_release()
+{
+#if defined(__CUDA_ARCH__) && __CUDA_ARCH__ >= 900
+    asm volatile("griddepcontrol.launch_dependents;" ::: "memory");
+#endif
+}
+/* The start of a kernel with nothing to load before its inputs: wait for the predecessor, then let the next one
+ * be placed. */
+__device__ __forceinline__ void chord_cu_pdl_begin()
+{
+    chord_cu_pdl_wait();
+    chord_cu_pdl_release();
+}
+
+/* kernel<<<grid, block, smem, stream>>>(args...), with programmatic dependent launch while the stream is being
+ * captured (and chord_cuda_pdl_allowed()). The kernel must begin as chord_cu_pdl_wait describes. */
+template <typename... P, typename... A>
+static inline cudaError_t chord_cu_launch(void (*kernel)(P...), dim3 grid, dim3 block, size_t smem, cudaStream_t stream,
+                                          A... args)
+{
+    cudaStreamCaptureStatus capture = cudaStreamCaptureStatusNone;
+    if (chord_cuda_pdl_allowed()) {
+        const cudaError_t e = cudaStreamIsCapturing(stream, &capture);
+        if (e != cudaSuccess)
+            return e;
+    }
+    cudaLaunchAttribute attr[1];
+    attr[0].id = cudaLaunchAttributeProgrammaticStreamSerialization;
+    attr[0].val.programmaticStreamSerializationAllowed = 1;
+    cudaLaunchConfig_t cfg = {};
+    cfg.gridDim = grid;
+    cfg.blockDim = block;
+    cfg.dynamicSmemBytes = smem;
+    cfg.stream = stream;
+    cfg.attrs = attr;
+    cfg.numAttrs = capture == cudaStreamCaptureStatusActive ? 1 : 0;
+    return cudaLaunchKernelEx(&cfg, kernel, ((P)args)...);
+}
+
+/* chord_cu_launch and the launch check in one: returns CHORD_ERR_DEVICE from the enclosing function on failure. */
+#define CHORD_CU_LAUNCH(kernel_name, ...)                                                                             \
+    do {                                                                                                              \
+        cudaError_t chord_cu_e_ = chord_cu_launch(__VA_ARGS__);                                                       \
+        if (chord_cu_e_ == cudaSuccess)                                                                               \
+            chord_cu_e_ = cudaGetLastError();                                                                         \
+        if (chord_cu_e_ != cudaSuccess)                                                                               \
+            return chord_fail(CHORD_ERR_DEVICE, "cuda: launch of %s failed at %s:%d: %s (%s)", kernel_name, __FILE__, \
+                              __LINE__, cudaGetErrorName(chord_cu_e_), cudaGetErrorString(chord_cu_e_));              \
+    } while (0)
+
 static inline bool chord_cuda_aligned(const void *p, size_t align) { return ((uintptr_t)p & (align - 1)) == 0; }
 
 /* Threads for a row-per-block kernel that handles `units` items per row: a multiple of 32 in [32, 1024]. */

@@ -57,6 +57,9 @@ chord_status chord_cuda_hold(cudaStream_t stream, unsigned us);
 chord_status chord_cuda_scratch(void *ctx, size_t bytes, void **out);
 /* out[0] = argmax of x (n), ties to the lowest index; out[1] = the first NaN's index or -1 (runtime/cuda_argmax.cu) */
 chord_status chord_cuda_argmax_launch(cudaStream_t stream, const float *x, int n, int *out);
+/* Whether launches captured into a decode-step graph take programmatic dependent launch (runtime/cuda.c:
+ * CHORD_CUDA_PDL, default on for devices of compute capability 9.0 and up): see chord_cu_launch. */
+int chord_cuda_pdl_allowed(void);
 /* Whether the CUDA decoders handle this weight type (kernels/dequant/cuda.cu; matmul shares them). */
 int chord_dequant_cuda_supported(chord_type type);
 /* head_dim <= CHORD_CUDA_ATTN_MAX_HEAD_DIM */

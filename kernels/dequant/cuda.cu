@@ -28,6 +28,7 @@ template <typename Q>
 __global__ void __launch_bounds__(256) dequant_kernel(const uint8_t *__restrict__ src /* n values of Q */,
                                                       float *__restrict__ dst /* (n) */, int64_t n, int dst_vec)
 {
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     const int64_t tid = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
     const int64_t n4 = n >> 2;
@@ -52,9 +53,8 @@ template <typename Q> static chord_status launch_dequant(const void *src, float 
 {
     const int threads = 256;
     const int dst_vec = chord_cuda_aligned(dst, 16);
-    dequant_kernel<Q>
-        <<<chord_cuda_grid((n + 3) / 4, threads), threads, 0, stream>>>((const uint8_t *)src, dst, n, dst_vec);
-    CHORD_CUDA_CHECK_LAUNCH("dequant_kernel");
+    CHORD_CU_LAUNCH("dequant_kernel", dequant_kernel<Q>, chord_cuda_grid((n + 3) / 4, threads), threads, 0, stream,
+                    (const uint8_t *)src, dst, n, dst_vec);
     return CHORD_OK;
 }
 

@@ -243,6 +243,7 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
     for (int u = 0; u < U; u++, p += step)
         if (u < count)
             S::load(q[u], sc[u], p, j);
+    chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
     for (int i0 = 0; i0 < count; i0 += U) {
 #pragma unroll
         for (int u = 0; u < U; u++) {
@@ -347,6 +348,7 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     for (int u = 0; u < U; u++, pa += step, pb += step) /* in flight while X is split */
         if (u < count)
             mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
+    chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
 
     /* X's B fragments: one float4 per (super-block, group, chunk) */
     for (int i = threadIdx.x; i < n_sb * 64; i += blockDim.x) {
@@ -454,9 +456,9 @@ static chord_status launch_gemv_split_u(const void *w, size_t row_bytes, const f
     while (ks < MM_WARPS && groups * ks < target_warps && n_sb >= 4 * ks)
         ks *= 2;
     const int rows_per_block = MM_WARPS / ks * 4;
-    matmul_gemv_split<Q, U><<<(unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_WARPS * 32, 0, stream>>>(
-        (const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
-    CHORD_CUDA_CHECK_LAUNCH("matmul_gemv_split");
+    CHORD_CU_LAUNCH("matmul_gemv_split", matmul_gemv_split<Q, U>,
+                    (unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_WARPS * 32, 0, stream,
+                    (const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
     return CHORD_OK;
 }
 
@@ -487,10 +489,9 @@ static chord_status launch_gemv_tc_u(const void *w, size_t row_bytes, const floa
     while (ks < MM_TC_WARPS && tiles * ks < target_warps && n_sb >= 4 * ks)
         ks *= 2;
     const int rows_per_block = MM_TC_WARPS / ks * 16;
-    matmul_gemv_split_tc<Q, U>
-        <<<(unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_TC_WARPS * 32, smem, stream>>>(
-            (const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
-    CHORD_CUDA_CHECK_LAUNCH("matmul_gemv_split_tc");
+    CHORD_CU_LAUNCH("matmul_gemv_split_tc", matmul_gemv_split_tc<Q, U>,
+                    (unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_TC_WARPS * 32, smem, stream,
+                    (const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
     return CHORD_OK;
 }
 
@@ -536,6 +537,7 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
                 const float *__restrict__ x /* (m, k) */, float *__restrict__ y /* (m, n) */, int m, int n, int k,
                 int x_vec, int w_vec, int ks /* warps sharing one row group's k (1, 2, 4 or 8) */)
 {
+    chord_cu_pdl_begin();                     /* the predecessor's outputs are this kernel's inputs */
     __shared__ float part[MM_WARPS][MT * NR]; /* each warp's sums, when ks > 1 */
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
     const int col0 = (blockIdx.x * (MM_WARPS / ks) + warp / ks) * NR;
@@ -639,9 +641,8 @@ static chord_status launch_gemv_mt(const void *w, size_t row_bytes, const float 
      * length are aligned to that */
     const size_t w4 = 4 * (size_t)Q::BYTES;
     const int w_vec = Q::QK == 1 && chord_cuda_aligned(w, w4) && row_bytes % w4 == 0;
-    matmul_gemv<Q, MT, NR, U>
-        <<<grid, MM_WARPS * 32, 0, stream>>>((const uint8_t *)w, row_bytes, x, y, a->m, a->n, a->k, x_vec, w_vec, ks);
-    CHORD_CUDA_CHECK_LAUNCH("matmul_gemv");
+    CHORD_CU_LAUNCH("matmul_gemv", matmul_gemv<Q, MT, NR, U>, grid, MM_WARPS * 32, 0, stream, (const uint8_t *)w,
+                    row_bytes, x, y, a->m, a->n, a->k, x_vec, w_vec, ks);
     return CHORD_OK;
 }
 
@@ -698,7 +699,9 @@ extern "C" chord_status chord_matmul_cuda(void *ctx, const chord_tensor *tensors
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
     int ran = 0; /* prompt batches on the split layouts: the tensor-core GEMM */
     switch (a->wtype) {
-#define MM_GEMM(Q) CHORD_TRY(launch_gemm_tc<Q>(ctx, w, row_bytes, x, y, a, stream, &ran)); break;
+#define MM_GEMM(Q)                                                          \
+    CHORD_TRY(launch_gemm_tc<Q>(ctx, w, row_bytes, x, y, a, stream, &ran)); \
+    break;
         CHORD_CU_TYPE_CASES(MM_GEMM)
 #undef MM_GEMM
     default: break;

@@ -22,6 +22,7 @@ __global__ void __launch_bounds__(MS_WARPS * 32)
                        size_t row_bytes, const float *__restrict__ x /* (k) */, float *__restrict__ y /* (n) */, int n,
                        int k, int ks /* warps sharing one row pair's k (1, 2, 4 or 8) */, int x_vec /* X 16-aligned */)
 {
+    chord_cu_pdl_begin();               /* the predecessor's outputs are this kernel's inputs */
     __shared__ float part[MS_WARPS][4]; /* each warp's 4 sums, when ks > 1 */
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
     const int col0 = (blockIdx.x * (MS_WARPS / ks) + warp / ks) * 2;
@@ -80,10 +81,10 @@ static chord_status launch(const void *wg, const void *wu, const float *x, float
     while (ks < MS_WARPS && pairs * ks < 132LL * 48 && (long long)(a->k / 4) >= 256LL * ks)
         ks *= 2;
     const int cols_per_block = MS_WARPS / ks * 2;
-    matmul_swiglu_gemv<Q><<<(unsigned)((a->n + cols_per_block - 1) / cols_per_block), MS_WARPS * 32, 0, stream>>>(
-        (const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), x, y, a->n, a->k, ks,
-        chord_cuda_aligned(x, 16));
-    CHORD_CUDA_CHECK_LAUNCH("matmul_swiglu_gemv");
+    CHORD_CU_LAUNCH("matmul_swiglu_gemv", matmul_swiglu_gemv<Q>,
+                    (unsigned)((a->n + cols_per_block - 1) / cols_per_block), MS_WARPS * 32, 0, stream,
+                    (const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), x, y, a->n, a->k,
+                    ks, chord_cuda_aligned(x, 16));
     return CHORD_OK;
 }
 

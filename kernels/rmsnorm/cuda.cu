@@ -28,6 +28,7 @@ __global__ void __launch_bounds__(1024)
     rmsnorm_kernel(const float *x /* (n_rows, n_cols) */, const float *__restrict__ weight /* (n_cols) */,
                    float *y /* (n_rows, n_cols) */, int n_rows, int n_cols, float eps)
 {
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     __shared__ double sh[32];
     const int tid = threadIdx.x, nt = blockDim.x;
     for (int row = blockIdx.x; row < n_rows; row += gridDim.x) {
@@ -72,6 +73,7 @@ __global__ void __launch_bounds__(RMSNORM_REG_THREADS)
     rmsnorm_reg_kernel(const float4 *x /* (n_rows, n4) */, const float4 *__restrict__ weight /* (n4) */,
                        float4 *y /* (n_rows, n4) */, int n4, float eps)
 {
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     __shared__ double sh[32];
     const int tid = threadIdx.x;
     const float4 *xr = x + (size_t)blockIdx.x * n4;
@@ -119,7 +121,9 @@ extern "C" chord_status chord_rmsnorm_cuda(void *ctx, const chord_tensor *t, con
         const unsigned grid = (unsigned)a->n_rows;
         const float4 *x4 = (const float4 *)x, *w4 = (const float4 *)weight;
         float4 *y4 = (float4 *)y;
-#define RMSNORM_REG(PER) rmsnorm_reg_kernel<PER><<<grid, RMSNORM_REG_THREADS, 0, stream>>>(x4, w4, y4, n4, a->eps)
+#define RMSNORM_REG(PER)                                                                                             \
+    CHORD_CU_LAUNCH("rmsnorm_reg_kernel", rmsnorm_reg_kernel<PER>, grid, RMSNORM_REG_THREADS, 0, stream, x4, w4, y4, \
+                    n4, a->eps)
         if (n4 <= RMSNORM_REG_THREADS)
             RMSNORM_REG(1);
         else if (n4 <= 2 * RMSNORM_REG_THREADS)
@@ -131,7 +135,6 @@ extern "C" chord_status chord_rmsnorm_cuda(void *ctx, const chord_tensor *t, con
         else
             RMSNORM_REG(16);
 #undef RMSNORM_REG
-        CHORD_CUDA_CHECK_LAUNCH("rmsnorm_reg_kernel");
         return CHORD_OK;
     }
     int threads = chord_cuda_row_threads(vec ? a->n_cols / 4 : a->n_cols);
@@ -139,9 +142,10 @@ extern "C" chord_status chord_rmsnorm_cuda(void *ctx, const chord_tensor *t, con
     threads = threads > cap ? cap : threads;
     const unsigned grid = (unsigned)a->n_rows; /* <= INT_MAX, within gridDim.x's 2^31 - 1 */
     if (vec)
-        rmsnorm_kernel<true><<<grid, threads, 0, stream>>>(x, weight, y, a->n_rows, a->n_cols, a->eps);
+        CHORD_CU_LAUNCH("rmsnorm_kernel", rmsnorm_kernel<true>, grid, threads, 0, stream, x, weight, y, a->n_rows,
+                        a->n_cols, a->eps);
     else
-        rmsnorm_kernel<false><<<grid, threads, 0, stream>>>(x, weight, y, a->n_rows, a->n_cols, a->eps);
-    CHORD_CUDA_CHECK_LAUNCH("rmsnorm_kernel");
+        CHORD_CU_LAUNCH("rmsnorm_kernel", rmsnorm_kernel<false>, grid, threads, 0, stream, x, weight, y, a->n_rows,
+                        a->n_cols, a->eps);
     return CHORD_OK;
 }

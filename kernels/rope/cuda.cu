@@ -50,6 +50,7 @@ __global__ void __launch_bounds__(ROPE_THREADS)
     rope_kernel(const float *x /* (n_tok, n_head, head_dim) */, float *y /* (n_tok, n_head, head_dim) */,
                 int64_t n_rows /* n_tok * n_head */, int n_head, int head_dim, int n_rot, double theta_base, int pos0)
 {
+    chord_cu_pdl_begin();            /* the predecessor's outputs are this kernel's inputs */
     extern __shared__ double freq[]; /* (n_rot / 2): theta_base^(-2i / n_rot) */
     const int half = n_rot / 2, slots = half + (head_dim - n_rot);
     for (int i = threadIdx.x; i < half; i += blockDim.x)
@@ -132,6 +133,7 @@ __global__ void __launch_bounds__(ROPE_THREADS)
     rope_vec_kernel(const float4 *x /* (n_tok, n_head, head_dim / 4) */, float4 *y /* (n_tok, n_head, head_dim / 4) */,
                     int n_tok, int n_head, int head_dim, int n_rot, double theta_base, int pos0)
 {
+    chord_cu_pdl_begin();            /* the predecessor's outputs are this kernel's inputs */
     extern __shared__ double freq[]; /* (n_rot / 2): theta_base^(-2i / n_rot) */
     const int half = n_rot / 2;
     for (int i = threadIdx.x; i < half; i += blockDim.x)
@@ -233,9 +235,9 @@ static chord_status rope_vec_launch(const float *x, float *y, const chord_rope_a
     long long grid = (items + ROPE_THREADS - 1) / ROPE_THREADS;
     const long long fit = (long long)n_sm * (per_sm > 0 ? per_sm : 1);
     grid = grid > fit ? fit : grid;
-    rope_vec_kernel<NEOX><<<(unsigned)grid, ROPE_THREADS, shared, stream>>>(
-        (const float4 *)x, (float4 *)y, a->n_tok, a->n_head, a->head_dim, a->n_rot, (double)a->theta_base, a->pos0);
-    CHORD_CUDA_CHECK_LAUNCH("rope_vec_kernel");
+    CHORD_CU_LAUNCH("rope_vec_kernel", rope_vec_kernel<NEOX>, (unsigned)grid, ROPE_THREADS, shared, stream,
+                    (const float4 *)x, (float4 *)y, a->n_tok, a->n_head, a->head_dim, a->n_rot, (double)a->theta_base,
+                    a->pos0);
     return CHORD_OK;
 }
 
@@ -265,9 +267,9 @@ extern "C" chord_status chord_rope_cuda(void *ctx, const chord_tensor *t, const 
      * built ~2048 times, not once per 256 pairs */
     unsigned grid = chord_cuda_grid((n_rows * slots + ROPE_U - 1) / ROPE_U, ROPE_THREADS);
     grid = grid > 2048 ? 2048 : grid;
-#define ROPE_LAUNCH(N, V)                                                                                     \
-    rope_kernel<N, V><<<grid, ROPE_THREADS, shared, stream>>>(x, y, n_rows, a->n_head, a->head_dim, a->n_rot, \
-                                                              (double)a->theta_base, a->pos0)
+#define ROPE_LAUNCH(N, V)                                                                                          \
+    CHORD_CU_LAUNCH("rope_kernel", rope_kernel<N, V>, grid, ROPE_THREADS, shared, stream, x, y, n_rows, a->n_head, \
+                    a->head_dim, a->n_rot, (double)a->theta_base, a->pos0)
     if (neox)
         ROPE_LAUNCH(true, false);
     else if (vec2)
@@ -275,6 +277,5 @@ extern "C" chord_status chord_rope_cuda(void *ctx, const chord_tensor *t, const 
     else
         ROPE_LAUNCH(false, false);
 #undef ROPE_LAUNCH
-    CHORD_CUDA_CHECK_LAUNCH("rope_kernel");
     return CHORD_OK;
 }

@@ -16,6 +16,7 @@ __device__ __forceinline__ float swiglu1(float g, float u) { return g / (1.0f + 
 __global__ void __launch_bounds__(256)
     swiglu_vec4(const float4 *gate /* (n4) */, const float4 *up /* (n4) */, float4 *y /* (n4) */, int64_t n4)
 {
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n4; i += stride) {
         const float4 g = gate[i], u = up[i];
@@ -27,6 +28,7 @@ __global__ void __launch_bounds__(256)
 __global__ void __launch_bounds__(256)
     swiglu_scalar(const float *gate, const float *up, float *y, int64_t begin, int64_t n)
 {
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     const int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t i = begin + (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n; i += stride)
         y[i] = swiglu1(gate[i], up[i]);
@@ -50,14 +52,13 @@ extern "C" chord_status chord_swiglu_cuda(void *ctx, const chord_tensor *t, cons
     int64_t done = 0;
     if (chord_cuda_aligned(gate, 16) && chord_cuda_aligned(up, 16) && chord_cuda_aligned(y, 16) && n >= 4) {
         const int64_t n4 = n / 4;
-        swiglu_vec4<<<chord_cuda_grid(n4, threads), threads, 0, stream>>>((const float4 *)gate, (const float4 *)up,
-                                                                          (float4 *)y, n4);
-        CHORD_CUDA_CHECK_LAUNCH("swiglu_vec4");
+        CHORD_CU_LAUNCH("swiglu_vec4", swiglu_vec4, chord_cuda_grid(n4, threads), threads, 0, stream,
+                        (const float4 *)gate, (const float4 *)up, (float4 *)y, n4);
         done = 4 * n4;
     }
     if (done < n) {
-        swiglu_scalar<<<chord_cuda_grid(n - done, threads), threads, 0, stream>>>(gate, up, y, done, n);
-        CHORD_CUDA_CHECK_LAUNCH("swiglu_scalar");
+        CHORD_CU_LAUNCH("swiglu_scalar", swiglu_scalar, chord_cuda_grid(n - done, threads), threads, 0, stream, gate,
+                        up, y, done, n);
     }
     return CHORD_OK;
 }

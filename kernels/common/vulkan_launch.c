@@ -82,6 +82,9 @@ const char *chord_vk_wtype_name(chord_type t)
     case CHORD_TYPE_Q4_K: return "q4_K";
     case CHORD_TYPE_Q5_K: return "q5_K";
     case CHORD_TYPE_Q6_K: return "q6_K";
+    case CHORD_TYPE_Q4_0_SPLIT: return "q4_0_split";
+    case CHORD_TYPE_Q4_1_SPLIT: return "q4_1_split";
+    case CHORD_TYPE_Q8_0_SPLIT: return "q8_0_split";
     default: return NULL;
     }
 }

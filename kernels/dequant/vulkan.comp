@@ -12,6 +12,9 @@
 // variant dequant_q4_K_f32 WTYPE_Q4_K
 // variant dequant_q5_K_f32 WTYPE_Q5_K
 // variant dequant_q6_K_f32 WTYPE_Q6_K
+// variant dequant_q4_0_split_f32 WTYPE_Q4_0_SPLIT
+// variant dequant_q4_1_split_f32 WTYPE_Q4_1_SPLIT
+// variant dequant_q8_0_split_f32 WTYPE_Q8_0_SPLIT
 #extension GL_GOOGLE_include_directive : require
 /* dequant, Vulkan: GGUF blocks of one type (WTYPE_<type>) to f32, bit-exact with
  * kernels/dequant/ref.c.

@@ -12,6 +12,9 @@
 // variant matmul_q4_K_f32 WTYPE_Q4_K
 // variant matmul_q5_K_f32 WTYPE_Q5_K
 // variant matmul_q6_K_f32 WTYPE_Q6_K
+// variant matmul_q4_0_split_f32 WTYPE_Q4_0_SPLIT
+// variant matmul_q4_1_split_f32 WTYPE_Q4_1_SPLIT
+// variant matmul_q8_0_split_f32 WTYPE_Q8_0_SPLIT
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 /* matmul, Vulkan: Y (m, n) = X (m, k) W (n, k)^T for every weight type (WTYPE_<type>, see

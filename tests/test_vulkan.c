@@ -1,7 +1,8 @@
 /* The Vulkan backend's host side beyond the op cases (test_ops): transfers bigger than the staging
  * buffer, device copies (overlapping ones both ways; the copy shader at every alignment), more
  * dispatches than one command buffer holds, ops split into several dispatches when a tensor exceeds one
- * binding, the timestamp timer, and validation-layer errors turning into CHORD_ERR_DEVICE. Skipped where no Vulkan device starts. */
+ * binding, the split-layout GEMV in every geometry and without subgroup operations, the timestamp timer, and
+ * validation-layer errors turning into CHORD_ERR_DEVICE. Skipped where no Vulkan device starts. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #ifdef CHORD_HAVE_VULKAN
 #include "add/add.h"
 #include "check.h"
+#include "matmul/matmul.h"
 #include "rmsnorm/rmsnorm.h"
 #include "softmax/softmax.h"
 #include "swiglu/swiglu.h"
@@ -249,6 +251,36 @@ Test(vulkan, float_only_variants, .timeout = 300)
     }
     cr_expect_gt(ran, 0);
     chord_close(&rt);
+}
+
+/* The split layouts' matmul (kernels/matmul/vulkan_split.comp) with its k split forced to each slice count, and
+ * with the subgroup operations hidden (the _smem variants): the device's own defaults reach only some of these
+ * (lavapipe: one slice, shuffles). */
+Test(vulkan, split_matmul_geometries, .timeout = 300)
+{
+    static const char *const slices[] = {"1", "2", "4", "8"};
+    for (int no_sg = 0; no_sg < 2; no_sg++) {
+        chord_rt rt;
+        if (no_sg)
+            open_vulkan_with(&rt, "CHORD_VK_NO_SUBGROUP_OPS", "1");
+        else
+            open_vulkan(&rt);
+        cr_assert(!no_sg || !chord_vk_get_caps(rt.ctx)->has_subgroup_shuffle);
+        for (size_t s = 0; s < sizeof slices / sizeof slices[0]; s++) {
+            setenv("CHORD_VK_SPLIT_KS", slices[s], 1);
+            int ran = 0;
+            for (int i = 0; i < chord_case_count(); i++) {
+                const chord_case *c = chord_case_at(i);
+                if (c->op != CHORD_OP_MATMUL || c->size != CHORD_CASE_SMALL ||
+                    !chord_type_info(((const chord_matmul_args *)c->args)->wtype)->internal)
+                    continue;
+                ran += expect_case_passes(&rt, c, 500 + 10 * s + i, 0);
+            }
+            cr_expect_gt(ran, 0, "no split matmul case ran");
+        }
+        unsetenv("CHORD_VK_SPLIT_KS");
+        chord_close(&rt);
+    }
 }
 
 Test(vulkan, timer, .timeout = 300)

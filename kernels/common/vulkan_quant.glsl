@@ -124,11 +124,6 @@ void scale_min_k4(uint s, uint j, out float sc, out float m)
 #endif
 
 #if !defined(W_IS_FLOAT)
-/* float(n) - off for a small unsigned n (< 2^23), exactly: n in the mantissa of 2^23, then one
- * subtraction. An integer-to-float conversion runs at a quarter of the FMA rate on NVIDIA GPUs, and
- * the GEMV converts every weight: on the H100 that, not memory, bounded quantized matmul. */
-#define U2F(n, off) (uintBitsToFloat((n) | 0x4b000000u) - (8388608.0 + (off)))
-
 #if defined(WTYPE_Q4_1) || defined(WTYPE_Q5_1) || defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K) || \
     defined(WTYPE_Q4_1_SPLIT)
 #define DQ_HAS_MIN 1 /* value = d * q + m; the other block types are value = d * q */

@@ -33,7 +33,9 @@
  * H100 (v3, commit 09fc7d8b4cbd): f16 1456 GB/s (50.5% of the Vulkan copy's 2883): 8 bytes in flight per
  *     invocation is too little to cover HBM latency with a grid of a few waves.
  * v4: f16/bf16 take 4 chunks per pass with all 8 loads before the 4 stores (32 bytes in flight), and the
- *     host launches one invocation per 16 values (it launched one per value: 3/4 of them idle). */
+ *     host launches one invocation per 16 values (it launched one per value: 3/4 of them idle).
+ * v5: the split super-blocks (q4_0_split, q4_1_split, q8_0_split) through the same dq_unit: a unit is one lane's
+ *     word(s), two runs of 4 values 32 apart, so token_embd rows stay split on Vulkan. */
 #include "vulkan_common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;

@@ -124,10 +124,27 @@ vec4 block_q(const uvec4 q[QV], uint g)
 #endif
 }
 
-/* acc[i] += lane j's part of super-block (q, s) against X row m0 + i, for i < mb; xv indexes the vec4 of X
- * row m0 at the super-block's value 4 j. */
-void sb_dot(const uvec4 q[QV], const uvec4 s[SV], uint xv, uint k4, uint mb, inout float acc[MB])
+/* acc + v, Kahan's compensated sum: comp keeps what the additions lost (the sum is acc - comp). */
+void kahan_add(inout float acc, inout float comp, float v)
 {
+    precise float y = v - comp;
+    precise float t = acc + y;
+    precise float c = (t - acc) - y;
+    comp = c;
+    acc = t;
+}
+
+/* acc[i] += lane j's part of super-block (q, s) against X row m0 + i, for i < mb; xv indexes the vec4 of X
+ * row m0 at the super-block's value 4 j. The super-block's 8 runs are summed apart and added to acc by a
+ * compensated sum: a plain chain through a lane's whole stream (~350 terms at k = 11008) put 71 of the 2M outputs
+ * of q8_0_split 512x4096x11008 outside matmul's bound on lavapipe (one slice per row), 1.14x at worst with a plain
+ * chain of the super-blocks' sums; the ~150 outputs close to 0 with partial sums ~100 need the partials' roundings
+ * gone. 3 more additions per 32 weights. */
+void sb_dot(const uvec4 q[QV], const uvec4 s[SV], uint xv, uint k4, uint mb, inout float acc[MB], inout float comp[MB])
+{
+    float part[MB];
+    [[unroll]] for (uint i = 0u; i < MB; i++)
+        part[i] = 0.0;
     [[unroll]] for (uint g = 0u; g < 8u; g++) {
         const vec4 wq = block_q(q, g);
         const float d = unpackHalf2x16(s[0][g >> 1])[g & 1u];
@@ -138,13 +155,15 @@ void sb_dot(const uvec4 q[QV], const uvec4 s[SV], uint xv, uint k4, uint mb, ino
             if (MB == 1u || i < mb) {
                 const vec4 x = X4[xv + i * k4 + 8u * g];
 #if defined(WTYPE_Q4_1_SPLIT)
-                acc[i] += d * dot(wq, x) + mn * ((x.x + x.y) + (x.z + x.w));
+                part[i] += d * dot(wq, x) + mn * ((x.x + x.y) + (x.z + x.w));
 #else
-                acc[i] += d * dot(wq, x);
+                part[i] += d * dot(wq, x);
 #endif
             }
         }
     }
+    [[unroll]] for (uint i = 0u; i < MB; i++)
+        kahan_add(acc[i], comp[i], part[i]);
 }
 
 /* Lane j's loads of the super-block at uvec4 index p: its quants and the scale runs. */
@@ -219,9 +238,11 @@ void main()
             const uint row = r0 + rl; /* rows past n repeat row n - 1: computed, never stored */
             uint p = (pc.o0 >> 4) + min(row, pc.n - 1u) * pc.row_vec4 + slice * SB_VEC4; /* next to load */
             uint xv = (pc.o1 >> 4) + m0 * k4 + slice * 64u + j;                           /* X of the next use */
-            float acc[MB];
-            [[unroll]] for (uint i = 0u; i < MB; i++)
+            float acc[MB], comp[MB];
+            [[unroll]] for (uint i = 0u; i < MB; i++) {
                 acc[i] = 0.0;
+                comp[i] = 0.0;
+            }
             uvec4 q[U][QV], s[U][SV];
             [[unroll]] for (uint u = 0u; u < U; u++) {
                 if (u < count)
@@ -231,7 +252,7 @@ void main()
             for (uint i0 = 0u; i0 < count; i0 += U) {
                 [[unroll]] for (uint u = 0u; u < U; u++) {
                     if (i0 + u < count) {
-                        sb_dot(q[u], s[u], xv, k4, mb, acc);
+                        sb_dot(q[u], s[u], xv, k4, mb, acc, comp);
                         xv += xstep;
                         if (i0 + u + U < count) /* slot u takes the super-block U further */
                             sb_load(p, j, q[u], s[u]);
@@ -239,6 +260,8 @@ void main()
                     }
                 }
             }
+            [[unroll]] for (uint i = 0u; i < MB; i++)
+                acc[i] -= comp[i];
             reduce_store(acc, lid, j, slice, rl, row, m0, mb);
         }
     }

@@ -40,9 +40,9 @@
  *     and a shared-memory load costs the same issue slot and bandwidth as an L1 hit (X, 16-56 KiB, stays in L1
  *     and L2: every work-group reads it).
  *   - The 4-weight dots of vulkan.comp v3/v5: integer-valued q (the byte in the mantissa of 2^23, one
- *     subtraction: U2F), d * dot(q, x) per run of 4, q4_1's m * sum(x) beside it. About 3.5 issued instructions
- *     per q4 weight on top of the loads (mask, 4 byte extractions, 4 subtractions and 4 multiply-adds per run,
- *     one scale FMA), as in CUDA v6.
+ *     subtraction: U2F), d * dot(q, x) per run of 4, q4_1's m * sum(x) beside it. About 3.5 arithmetic
+ *     instructions per q4 weight (per run: a mask, 4 byte extractions, 4 subtractions, 4 multiply-adds, a scale
+ *     FMA), ~4.5 issued with the loads and scale conversions, as in CUDA v6.
  *   - k split over ks slices when the rows alone give too few invocations to keep enough bytes in flight (n =
  *     4096 rows at k = 11008 is 32768 invocations; a big GPU holds ~270k): super-block i of a row goes to slice
  *     i % ks, so a row's slices read adjacent super-blocks. Octets are slice-major (octet = slice * rpw + row),
@@ -53,20 +53,24 @@
  *     lanes of one subgroup whatever the subgroup size, which is never assumed: the host requires >= 8 and a
  *     power of two); then, with ks > 1, the slices' sums through shared memory, added in slice order after one
  *     barrier. The _smem variants (no subgroup operations) put every lane's sum in shared memory and one lane per
- *     row adds the 8 ks of them after one barrier. Clustered adds are not used: lavapipe lacks CLUSTERED (so they
+ *     row adds its 8 * ks of them after one barrier. Clustered adds are not used: lavapipe lacks CLUSTERED (so they
  *     would be untested here) and they lower to the same butterfly shuffles on NVIDIA.
  *   - MB = 4 for prompt batches (m > 1): each decoded run of 4 weights is applied to 4 rows of X, so W is read
  *     m / 4 times instead of m (the GEMMs in matmul_tiled are f32 only).
- * Prediction for the NVIDIA H200 (not measured; % of the device's copy bandwidth, as chord-bench reports it):
- *   q4_0_split 1x11008x4096 ~45%, 1x4096x11008 ~40% (ks = 4 and 8). The reasoning: CUDA v6 with the same loads,
- *   prefetch and arithmetic measured 35.8% / 35.2% there and was found issue-bound at ~4.6 instructions per
- *   weight; this shader has the same count per weight but fewer per super-block around it (no per-block pointer
- *   arithmetic beyond one add per stream, the scale conversions per pair), so somewhat above, and still short of
- *   the issue's 70%: that needs fewer instructions per weight (CUDA v7's tensor cores, which Vulkan reaches only
- *   through VK_KHR_cooperative_matrix) or dp4a on quantized X (not the f32 contract). q8_0_split (half the
- *   instructions per byte) ~60%.
- * lavapipe (CPU, 2 cores shared; llvmpipe with 8-wide subgroups, ks = 1; median of chord-bench runs, so CPU
- *   figures, not GPU ones): see the launcher's figures in kernels/matmul/vulkan.c. */
+ *   - Each lane's super-block sums are added by a compensated sum (sb_dot has why): ~0.1 instruction per weight.
+ * PREDICTION for the NVIDIA H200, not a measurement (% of the device's copy bandwidth as chord-bench reports it;
+ *   to be measured there): q4_0_split 1x11008x4096 ~40% (35-45), 1x4096x11008 ~38% (ks = 4 and 8 there);
+ *   q8_0_split ~55%. The reasoning: CUDA v6, with the same loads, prefetch depth and arithmetic, measured 35.8% /
+ *   35.2% (q4_0_split) and 55-57% (q8_0_split) on the H200 and was found issue-bound at ~4.6 instructions per
+ *   weight; this shader issues about as many per weight (4-5: the byte extractions are PRMTs or shift + LOP3 as
+ *   the compiler finds them), little around them, so about the same, and short of the issue's 70%: that needs
+ *   fewer instructions per weight (CUDA v7's tensor cores, which Vulkan reaches only through
+ *   VK_KHR_cooperative_matrix) or integer dots on quantized X (not the f32 contract).
+ * lavapipe (llvmpipe on 2 shared CPU cores, 8-wide subgroups, ks = 1: CPU figures, nothing about any GPU; chord-bench
+ *   medians of 3 repetitions at commit 0fb1b9e): q4_0 GGUF layout (vulkan.comp) 1x11008x4096 204 ms,
+ *   1x4096x11008 212 ms; q4_0_split here 28.9 ms / 25.9 ms (7-8x); q4_1 222 / 202 ms -> q4_1_split 34.2 / 31.0 ms;
+ *   q8_0 210 / 197 ms -> q8_0_split 52.3 / 30.8 ms. Batched (MB = 4; at a34fe56, before the compensated sum):
+ *   q4_0_split 512x4096x4096 10.7 s, against 21.3 s through vulkan.comp's unit walk in the same session. */
 #include "vulkan_common.glsl"
 
 layout(constant_id = 0) const uint WG = 128;

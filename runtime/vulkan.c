@@ -8,7 +8,8 @@
  * is installed; each error it reports makes the next backend call fail with its message.
  * CHORD_VK_MAX_RANGE=BYTES lowers maxStorageBufferRange (a test hook: big tensors are split into
  * several dispatches, which tests can then exercise with small ones); CHORD_VK_NO_F64=1 hides
- * shaderFloat64 from the ops, so the float-only variants can be tested on any device.
+ * shaderFloat64 from the ops, so the float-only variants can be tested on any device; CHORD_VK_NO_SUBGROUP_OPS=1
+ * hides the subgroup operations likewise (the ops take their shared-memory variants).
  * CHORD_VK_COPY_SHADER=0|1 sends device copies through vkCmdCopyBuffer or the copy_u32 shader instead
  * of the per-device-type default (vulkan_cmd.c: the shader on GPUs, where it was 3.4x faster on the H100).
  * CHORD_VK_PROFILE=1 waits for every op and prints per-op host-timed totals at shutdown (slow; for
@@ -341,6 +342,11 @@ static chord_status init_device(chord_vk *vk, int device)
                                                                                   : l->maxComputeWorkGroupSize[0];
     c->shared_bytes = l->maxComputeSharedMemorySize;
     c->subgroup = sg.subgroupSize;
+    /* subgroup operations count only where compute shaders have them */
+    const char *no_sg = getenv("CHORD_VK_NO_SUBGROUP_OPS");
+    const VkSubgroupFeatureFlags shuffle = VK_SUBGROUP_FEATURE_BASIC_BIT | VK_SUBGROUP_FEATURE_SHUFFLE_BIT;
+    c->has_subgroup_shuffle = (sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+                              (sg.supportedOperations & shuffle) == shuffle && !(no_sg && strcmp(no_sg, "1") == 0);
     c->min_offset_align = (uint32_t)l->minStorageBufferOffsetAlignment;
     for (int i = 0; i < 3; i++)
         c->max_groups[i] = l->maxComputeWorkGroupCount[i];

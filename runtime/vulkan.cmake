@@ -1,17 +1,19 @@
-# The Vulkan backend: runtime/vulkan*.c plus every kernels/<op>/vulkan.comp compiled to SPIR-V at build time.
+# The Vulkan backend: runtime/vulkan*.c plus every kernels/<op>/vulkan*.comp compiled to SPIR-V at build time.
 # Included by CMakeLists.txt after find_package(Vulkan COMPONENTS glslangValidator) succeeded.
 #
-# Variants are data: each kernels/<op>/vulkan.comp lists its own in lines "// variant NAME DEFINE[=value] ..." at its
-# top, and CHORD_VK_VARIANTS below adds the runtime's own shaders as "NAME SOURCE DEFINE..." with SOURCE a path
-# from the source root. Each variant is compiled with glslangValidator (-D for each define), checked with
-# spirv-val, embedded with chord_embed(... BINARY), and listed in the generated table chord_vk_shaders[] that
-# launchers look names up in (chord_vk_has_shader, chord_vk_dispatch). A new dtype or tile shape is one line.
+# Variants are data: each kernels/<op>/vulkan*.comp (vulkan.comp, and vulkan_<kernel>.comp where an op has a second
+# shader) lists its own in lines "// variant NAME DEFINE[=value] ..." at its top, and CHORD_VK_VARIANTS below adds
+# the runtime's own shaders as "NAME SOURCE DEFINE..." with SOURCE a path from the source root. Each variant is
+# compiled with glslangValidator (-D for each define), checked with spirv-val, embedded with chord_embed(... BINARY),
+# and listed in the generated table chord_vk_shaders[] that launchers look names up in (chord_vk_has_shader,
+# chord_vk_dispatch). A new dtype or tile shape is one line.
 set(CHORD_VK_VARIANTS
   # not an op: chord_copy's device-to-device copy (vk_copy); _v4: uvec4, when both ranges are 16-byte aligned
   "copy_u32              kernels/common/vulkan_copy.comp VEC=1"
   "copy_u32_v4           kernels/common/vulkan_copy.comp VEC=4"
 )
-file(GLOB vk_op_shaders CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernels/*/vulkan.comp)
+file(GLOB vk_op_shaders CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/kernels/*/vulkan*.comp)
+list(FILTER vk_op_shaders EXCLUDE REGEX "/kernels/common/") # not ops: listed above
 foreach(src ${vk_op_shaders})
   file(RELATIVE_PATH rel ${CMAKE_SOURCE_DIR} ${src})
   set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src}) # its variant lines are read here

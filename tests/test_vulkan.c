@@ -1,15 +1,18 @@
 /* The Vulkan backend's host side beyond the op cases (test_ops): transfers bigger than the staging
  * buffer, device copies (overlapping ones both ways; the copy shader at every alignment), more
  * dispatches than one command buffer holds, ops split into several dispatches when a tensor exceeds one
- * binding, the timestamp timer, and validation-layer errors turning into CHORD_ERR_DEVICE. Skipped where no Vulkan device starts. */
+ * binding, the split-layout GEMV in every geometry and without subgroup operations, the timestamp timer, and
+ * validation-layer errors turning into CHORD_ERR_DEVICE. Skipped where no Vulkan device starts. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #ifdef CHORD_HAVE_VULKAN
 #include "add/add.h"
 #include "check.h"
+#include "matmul/matmul.h"
 #include "rmsnorm/rmsnorm.h"
 #include "softmax/softmax.h"
 #include "swiglu/swiglu.h"
@@ -248,6 +251,80 @@ Test(vulkan, float_only_variants, .timeout = 300)
         ran += expect_case_passes(&rt, c, 99 + i, 1);
     }
     cr_expect_gt(ran, 0);
+    chord_close(&rt);
+}
+
+/* The split layouts' matmul (kernels/matmul/vulkan_split.comp) with its k split forced to each slice count, and
+ * with the subgroup operations hidden (the _smem variants): the device's own defaults reach only some of these
+ * (lavapipe: one slice, shuffles). */
+Test(vulkan, split_matmul_geometries, .timeout = 300)
+{
+    static const char *const slices[] = {"1", "2", "4", "8"};
+    for (int no_sg = 0; no_sg < 2; no_sg++) {
+        chord_rt rt;
+        if (no_sg)
+            open_vulkan_with(&rt, "CHORD_VK_NO_SUBGROUP_OPS", "1");
+        else
+            open_vulkan(&rt);
+        cr_assert(!no_sg || !chord_vk_get_caps(rt.ctx)->has_subgroup_shuffle);
+        for (size_t s = 0; s < sizeof slices / sizeof slices[0]; s++) {
+            setenv("CHORD_VK_SPLIT_KS", slices[s], 1);
+            int ran = 0;
+            for (int i = 0; i < chord_case_count(); i++) {
+                const chord_case *c = chord_case_at(i);
+                if (c->op != CHORD_OP_MATMUL || c->size != CHORD_CASE_SMALL ||
+                    !chord_type_info(((const chord_matmul_args *)c->args)->wtype)->internal)
+                    continue;
+                ran += expect_case_passes(&rt, c, 500 + 10 * s + i, 0);
+            }
+            cr_expect_gt(ran, 0, "no split matmul case ran");
+        }
+        unsetenv("CHORD_VK_SPLIT_KS");
+        chord_close(&rt);
+    }
+}
+
+/* X at a 4-byte offset: the split GEMV reads X as vec4, so the launcher must give such a matmul to vulkan.comp's
+ * unit walk, which reads the split layouts too. Compared with the reference within matmul's bound. */
+Test(vulkan, split_matmul_unaligned_x, .timeout = 300)
+{
+    chord_rt rt;
+    open_vulkan(&rt);
+    static const chord_type types[] = {CHORD_TYPE_Q4_0_SPLIT, CHORD_TYPE_Q4_1_SPLIT, CHORD_TYPE_Q8_0_SPLIT};
+    enum { M = 3, N = 37, K = 512, X_OFF = 4 };
+    const chord_tolerance tol = CHORD_MATMUL_TOLERANCE;
+    for (size_t t = 0; t < sizeof types / sizeof types[0]; t++) {
+        const chord_matmul_args a = {M, N, K, types[t]};
+        const size_t w_bytes = chord_type_row_bytes(types[t], K) * N;
+        unsigned char *w = malloc(w_bytes);
+        float *x = malloc(M * K * sizeof *x), *y = malloc(M * N * sizeof *y), *ref = malloc(M * N * sizeof *ref);
+        cr_assert(w && x && y && ref);
+        uint64_t rng = 77 + t;
+        chord_fill_weights(types[t], (int64_t)N * K, w, &rng);
+        for (int i = 0; i < M * K; i++)
+            x[i] = chord_rand_uniform(&rng, -1, 1);
+        chord_matmul_reference(w, x, ref, &a);
+        chord_buf *wb, *xb, *yb;
+        CHECK(chord_alloc(&rt, w_bytes, &wb));
+        CHECK(chord_alloc(&rt, X_OFF + M * K * sizeof *x, &xb));
+        CHECK(chord_alloc(&rt, M * N * sizeof *y, &yb));
+        CHECK(chord_upload(&rt, wb, 0, w, w_bytes));
+        CHECK(chord_upload(&rt, xb, X_OFF, x, M * K * sizeof *x));
+        const chord_tensor tens[3] = {{wb, 0}, {xb, X_OFF}, {yb, 0}};
+        CHECK(chord_launch(&rt, CHORD_OP_MATMUL, tens, &a));
+        CHECK(chord_download(&rt, yb, 0, y, M * N * sizeof *y));
+        int bad = 0;
+        for (int i = 0; i < M * N; i++)
+            bad += !(fabs((double)y[i] - ref[i]) <= tol.abs + tol.rel * fabs((double)ref[i]));
+        cr_expect_eq(bad, 0, "%s: %d of %d outputs outside the bound", chord_type_info(types[t])->name, bad, M * N);
+        chord_free(&rt, wb);
+        chord_free(&rt, xb);
+        chord_free(&rt, yb);
+        free(w);
+        free(x);
+        free(y);
+        free(ref);
+    }
     chord_close(&rt);
 }
 

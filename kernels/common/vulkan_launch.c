@@ -82,18 +82,23 @@ const char *chord_vk_wtype_name(chord_type t)
     case CHORD_TYPE_Q4_K: return "q4_K";
     case CHORD_TYPE_Q5_K: return "q5_K";
     case CHORD_TYPE_Q6_K: return "q6_K";
+    case CHORD_TYPE_Q4_0_SPLIT: return "q4_0_split";
+    case CHORD_TYPE_Q4_1_SPLIT: return "q4_1_split";
+    case CHORD_TYPE_Q8_0_SPLIT: return "q8_0_split";
     default: return NULL;
     }
 }
 
 /* Per-device tunables, by device-name prefix (first match; the launchers' defaults otherwise).
  * lavapipe runs each barrier once per invocation (coroutine switches, ~0.6 us each): a GEMV row
- * per invocation and the narrowest attention work-groups are fastest there by far. */
+ * per invocation and the narrowest attention work-groups are fastest there by far, and a split GEMV
+ * whose k is not split (its 2 cores need no more invocations than the rows give). */
 static const struct {
     const char *prefix;
-    chord_vk_tune tune; /* 0 = the launcher's default: matmul 2 subgroups per row, attention 16 subgroups <= 512 */
+    chord_vk_tune tune; /* 0 = the launcher's default: matmul 2 subgroups per row, attention 16 subgroups <= 512,
+                         * split GEMV ~192k invocations */
 } tuning[] = {
-    {"llvmpipe", {.matmul_tpr = 1, .attn_wg = 32}},
+    {"llvmpipe", {.matmul_tpr = 1, .attn_wg = 32, .matmul_split_lanes = 1}},
 };
 
 chord_vk_tune chord_vk_tuning(const chord_vk *vk)
@@ -102,7 +107,7 @@ chord_vk_tune chord_vk_tuning(const chord_vk *vk)
     for (size_t i = 0; i < sizeof tuning / sizeof tuning[0]; i++)
         if (strncmp(name, tuning[i].prefix, strlen(tuning[i].prefix)) == 0)
             return tuning[i].tune;
-    return (chord_vk_tune){0, 0};
+    return (chord_vk_tune){0, 0, 0};
 }
 
 typedef struct pc_elementwise {

@@ -31,6 +31,7 @@ typedef struct chord_vk_caps {
     uint32_t max_wg;                /* maxComputeWorkGroupInvocations (and maxComputeWorkGroupSize[0]) */
     uint32_t shared_bytes;          /* maxComputeSharedMemorySize */
     uint32_t subgroup;              /* subgroupSize: informative, shaders never assume it */
+    int has_subgroup_shuffle;       /* compute shaders have SUBGROUP_FEATURE_BASIC and _SHUFFLE */
     uint32_t min_offset_align;      /* minStorageBufferOffsetAlignment */
     uint32_t max_groups[3];         /* maxComputeWorkGroupCount */
     uint64_t max_range;             /* maxStorageBufferRange: bytes one binding may span */
@@ -107,8 +108,9 @@ const char *chord_vk_wtype_name(chord_type type);
 
 /* Per-device tunables, by device-name prefix; 0 where the device has no entry (the launcher's default). */
 typedef struct chord_vk_tune {
-    uint32_t matmul_tpr; /* matmul: invocations per W row */
-    uint32_t attn_wg;    /* attention: work-group width */
+    uint32_t matmul_tpr;         /* matmul: invocations per W row */
+    uint32_t attn_wg;            /* attention: work-group width */
+    uint32_t matmul_split_lanes; /* matmul on the split layouts: the invocations its k split aims for */
 } chord_vk_tune;
 chord_vk_tune chord_vk_tuning(const chord_vk *vk);
 

@@ -8,7 +8,9 @@
  *
  * Every format is cut into units of 8 values: dq_unit(a, u, lo, hi, ilo, ihi) decodes unit u of the
  * block at byte address a into two runs of 4 consecutive values starting at ilo and ihi (indices
- * within the block). Float types are "blocks" of 8 values (QK 8) plus a tail read by w_elem(). */
+ * within the block). Float types are "blocks" of 8 values (QK 8) plus a tail read by w_elem(). The split
+ * super-blocks (q4_0_split, q4_1_split, q8_0_split; types.h) are blocks of 256 whose units are one lane's words,
+ * so every shader that walks units reads them. */
 
 /* The 4 bytes at byte address a (any alignment) as a little-endian uint. */
 uint w_u32(uint a)
@@ -78,6 +80,15 @@ float w_f16(uint a)
 #elif defined(WTYPE_Q6_K)
 #define QK 256u
 #define BLOCK_BYTES 210u
+#elif defined(WTYPE_Q4_0_SPLIT)
+#define QK 256u
+#define BLOCK_BYTES 144u
+#elif defined(WTYPE_Q4_1_SPLIT)
+#define QK 256u
+#define BLOCK_BYTES 160u
+#elif defined(WTYPE_Q8_0_SPLIT)
+#define QK 256u
+#define BLOCK_BYTES 272u
 #else
 #error "define one WTYPE_<type>"
 #endif
@@ -113,12 +124,8 @@ void scale_min_k4(uint s, uint j, out float sc, out float m)
 #endif
 
 #if !defined(W_IS_FLOAT)
-/* float(n) - off for a small unsigned n (< 2^23), exactly: n in the mantissa of 2^23, then one
- * subtraction. An integer-to-float conversion runs at a quarter of the FMA rate on NVIDIA GPUs, and
- * the GEMV converts every weight: on the H100 that, not memory, bounded quantized matmul. */
-#define U2F(n, off) (uintBitsToFloat((n) | 0x4b000000u) - (8388608.0 + (off)))
-
-#if defined(WTYPE_Q4_1) || defined(WTYPE_Q5_1) || defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K)
+#if defined(WTYPE_Q4_1) || defined(WTYPE_Q5_1) || defined(WTYPE_Q4_K) || defined(WTYPE_Q5_K) || \
+    defined(WTYPE_Q4_1_SPLIT)
 #define DQ_HAS_MIN 1 /* value = d * q + m; the other block types are value = d * q */
 #endif
 
@@ -230,6 +237,36 @@ void dq_unit_raw(uint a, uint u, out vec4 qlo, out vec4 qhi, out vec2 d, out vec
     }
     ilo = 128u * hf + 32u * p + 4u * g;
     ihi = ilo + 64u;
+#elif defined(WTYPE_Q4_0_SPLIT) || defined(WTYPE_Q4_1_SPLIT)
+    /* the split super-block (types.h): unit u is word w = u % 4 of lane j = u / 4, whose low nibbles are values
+     * 32 (2w) + 4j + t of block 2w and high nibbles those of block 2w + 1; adjacent units read adjacent words */
+    uint j = u >> 2, w = u & 3u;
+    uint q = w_u32(a + 16u * j + 4u * w);
+    d = vec2(w_f16(a + 128u + 4u * w), w_f16(a + 130u + 4u * w));
+#if defined(WTYPE_Q4_1_SPLIT)
+    m = vec2(w_f16(a + 144u + 4u * w), w_f16(a + 146u + 4u * w));
+#define Q4_OFF 0.0
+#else
+#define Q4_OFF 8.0
+#endif
+    for (uint t = 0u; t < 4u; t++) {
+        qlo[t] = U2F(BYTE_U(q, t) & 0x0fu, Q4_OFF);
+        qhi[t] = U2F(BYTE_U(q, t) >> 4, Q4_OFF);
+    }
+#undef Q4_OFF
+    ilo = 64u * w + 4u * j;
+    ihi = ilo + 32u;
+#elif defined(WTYPE_Q8_0_SPLIT)
+    /* unit u is words 2p, 2p + 1 (p = u % 4) of lane j = u / 4: values 32 g + 4j + t of blocks g = 2p, 2p + 1 */
+    uint j = u >> 2, p = u & 3u;
+    uint q0 = w_u32(a + 32u * j + 8u * p), q1 = w_u32(a + 32u * j + 8u * p + 4u);
+    d = vec2(w_f16(a + 256u + 4u * p), w_f16(a + 258u + 4u * p));
+    for (uint t = 0u; t < 4u; t++) {
+        qlo[t] = U2F(BYTE_U(q0, t) ^ 0x80u, 128.0);
+        qhi[t] = U2F(BYTE_U(q1, t) ^ 0x80u, 128.0);
+    }
+    ilo = 64u * p + 4u * j;
+    ihi = ilo + 32u;
 #endif
 }
 #endif

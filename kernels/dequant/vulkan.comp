@@ -12,6 +12,9 @@
 // variant dequant_q4_K_f32 WTYPE_Q4_K
 // variant dequant_q5_K_f32 WTYPE_Q5_K
 // variant dequant_q6_K_f32 WTYPE_Q6_K
+// variant dequant_q4_0_split_f32 WTYPE_Q4_0_SPLIT
+// variant dequant_q4_1_split_f32 WTYPE_Q4_1_SPLIT
+// variant dequant_q8_0_split_f32 WTYPE_Q8_0_SPLIT
 #extension GL_GOOGLE_include_directive : require
 /* dequant, Vulkan: GGUF blocks of one type (WTYPE_<type>) to f32, bit-exact with
  * kernels/dequant/ref.c.
@@ -30,7 +33,9 @@
  * H100 (v3, commit 09fc7d8b4cbd): f16 1456 GB/s (50.5% of the Vulkan copy's 2883): 8 bytes in flight per
  *     invocation is too little to cover HBM latency with a grid of a few waves.
  * v4: f16/bf16 take 4 chunks per pass with all 8 loads before the 4 stores (32 bytes in flight), and the
- *     host launches one invocation per 16 values (it launched one per value: 3/4 of them idle). */
+ *     host launches one invocation per 16 values (it launched one per value: 3/4 of them idle).
+ * v5: the split super-blocks (q4_0_split, q4_1_split, q8_0_split) through the same dq_unit: a unit is one lane's
+ *     word(s), two runs of 4 values 32 apart, so token_embd rows stay split on Vulkan. */
 #include "vulkan_common.glsl"
 
 layout(constant_id = 0) const uint WG = 256;

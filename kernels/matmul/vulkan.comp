@@ -12,6 +12,9 @@
 // variant matmul_q4_K_f32 WTYPE_Q4_K
 // variant matmul_q5_K_f32 WTYPE_Q5_K
 // variant matmul_q6_K_f32 WTYPE_Q6_K
+// variant matmul_q4_0_split_f32 WTYPE_Q4_0_SPLIT
+// variant matmul_q4_1_split_f32 WTYPE_Q4_1_SPLIT
+// variant matmul_q8_0_split_f32 WTYPE_Q8_0_SPLIT
 #extension GL_GOOGLE_include_directive : require
 #extension GL_EXT_control_flow_attributes : require
 /* matmul, Vulkan: Y (m, n) = X (m, k) W (n, k)^T for every weight type (WTYPE_<type>, see
@@ -37,7 +40,9 @@
  * H100 (v2, commit 3484799): 1x11008x4096 q4_0 0.044 ms = 577 GB/s, q4_1 663, q8_0 962, f32 1721 GB/s
  *     (copy: 2.9 TB/s): quantized rows bounded by instructions, not memory. v3 and v4 followed;
  *     v5: quant values converted by the 2^23 mantissa trick (U2F in vulkan_quant.glsl) instead of
- *     quarter-rate int-to-float conversions. v3-v5 not yet timed on the H100. */
+ *     quarter-rate int-to-float conversions. v3-v5 not yet timed on the H100.
+ * v6: the split super-blocks (q4_0_split, q4_1_split, q8_0_split) as one more unit walk, for W or X that is not
+ *     16-byte aligned in its binding; vulkan_split.comp takes the aligned ones with 16-byte loads. */
 #include "vulkan_common.glsl"
 
 layout(constant_id = 0) const uint WG = 128;

@@ -177,7 +177,8 @@ static void choose_tunables(chord_cl_ctx *c, int nvidia)
         const char *name;
         chord_cl_tune t;
     } table[] = {
-        /* the CPU row asks for many attention groups so that tests here take the split path too */
+        /* the CPU row asks for many attention groups and many split-matmul items so that tests here take the
+         * attention's split path and the matmul's k slices too */
         {"cpu",
          {.red_wg = 64,
           .row_reg = 8,
@@ -185,6 +186,8 @@ static void choose_tunables(chord_cl_ctx *c, int nvidia)
           .ew_vpi = 4,
           .mm_wg = 64,
           .mm_rows = 4,
+          .mm_split_u = 2,
+          .mm_split_items = 8192,
           .gemm_bm = 32,
           .gemm_bn = 32,
           .gemm_bk = 8,
@@ -199,6 +202,8 @@ static void choose_tunables(chord_cl_ctx *c, int nvidia)
           .ew_vpi = 8,
           .mm_wg = 128,
           .mm_rows = 8,
+          .mm_split_u = 2,
+          .mm_split_items = 1536,
           .gemm_bm = 128,
           .gemm_bn = 128,
           .gemm_bk = 16,
@@ -213,6 +218,8 @@ static void choose_tunables(chord_cl_ctx *c, int nvidia)
           .ew_vpi = 4,
           .mm_wg = 128,
           .mm_rows = 8,
+          .mm_split_u = 2,
+          .mm_split_items = 1024,
           .gemm_bm = 64,
           .gemm_bn = 64,
           .gemm_bk = 16,

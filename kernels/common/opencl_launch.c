@@ -17,6 +17,9 @@ static const char *wtype_define(chord_type t)
     case CHORD_TYPE_Q4_K: return "-DWTYPE_Q4_K";
     case CHORD_TYPE_Q5_K: return "-DWTYPE_Q5_K";
     case CHORD_TYPE_Q6_K: return "-DWTYPE_Q6_K";
+    case CHORD_TYPE_Q4_0_SPLIT: return "-DWTYPE_Q4_0_SPLIT";
+    case CHORD_TYPE_Q4_1_SPLIT: return "-DWTYPE_Q4_1_SPLIT";
+    case CHORD_TYPE_Q8_0_SPLIT: return "-DWTYPE_Q8_0_SPLIT";
     default: return NULL;
     }
 }

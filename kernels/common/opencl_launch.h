@@ -33,12 +33,14 @@ struct chord_buf {
 /* Tunables of one device, chosen from a small table at init (runtime/opencl.c) and passed to every
  * program as -D defines. */
 typedef struct chord_cl_tune {
-    int red_wg;  /* work-group of the row reductions (rmsnorm, softmax, matmul rows); a power of 2 */
-    int row_reg; /* values per work-item a row reduction keeps in registers (one read of the row) */
-    int ew_wg;   /* work-group of the elementwise ops */
-    int ew_vpi;  /* values per work-item of the elementwise ops */
-    int mm_wg;   /* matmul (GEMV): work-group per output row; a power of 2 */
-    int mm_rows; /* matmul: X rows per work-group */
+    int red_wg;         /* work-group of the row reductions (rmsnorm, softmax, matmul rows); a power of 2 */
+    int row_reg;        /* values per work-item a row reduction keeps in registers (one read of the row) */
+    int ew_wg;          /* work-group of the elementwise ops */
+    int ew_vpi;         /* values per work-item of the elementwise ops */
+    int mm_wg;          /* matmul (GEMV): work-group per output row; a power of 2 */
+    int mm_rows;        /* matmul: X rows per work-group */
+    int mm_split_u;     /* matmul on the split types: super-blocks in flight per work-item (the rolling prefetch) */
+    int mm_split_items; /* matmul on the split types: k is split until rows x 8 lanes x slices reaches this per CU */
     int gemm_bm, gemm_bn, gemm_bk, gemm_tm, gemm_tn; /* matmul_tiled tile shape */
     int attn_wg;            /* attention: work-group per (query, head[, key range]); a power of 2 */
     int attn_groups_per_cu; /* attention splits keys until tokens x heads x splits reaches this per CU */

@@ -6,6 +6,8 @@
  * Blocks are only 2-aligned (18-byte q4_0): reads are bytes, ushorts or chord_rd32.
  * A program selects one type with -DWTYPE_<TYPE>, which defines CHORD_DQ8 and, for types with
  * 1-value blocks (f32, f16, bf16, whose rows may end inside a chunk), CHORD_DQ1(row, i).
+ * The split super-blocks (-DWTYPE_<TYPE>_SPLIT, end of this file) are read by lanes, not chunks: they define
+ * CHORD_SPLIT and the layout's constants instead of CHORD_DQ8.
  *
  * Versions: v1 decoded a whole block per work-item (32 or 256 values): too many registers for
  * k-quants and uncoalesced; v2 decodes 8-value chunks so neighbouring items read neighbouring
@@ -174,4 +176,81 @@ static inline float8 chord_dq8_q6_K(__global const uchar *row, uint c)
 #define CHORD_DQ8 chord_dq8_q5_K
 #elif defined(WTYPE_Q6_K)
 #define CHORD_DQ8 chord_dq8_q6_K
+#endif
+
+/* ---- the split super-blocks (kernels/common/types.h, decoded by kernels/dequant/ref.c) ----
+ * 256 values, every quant first and the 8 f16 scales d[g] after them (q4_1: then the 8 f16 mins m[g]); 144, 160 or
+ * 272 bytes, so each quant run and scale run of a 16-aligned row is 16-aligned. Value v = 32 g + 4 j + t lives in
+ * "lane" j's 16 (q4) or 32 (q8) bytes as byte t of word g / 2 (q4: low nibble for even g, high for odd g) or of
+ * word g (q8). A reader of lane j takes its quants as CHORD_SPLIT_QW 16-byte words and gets 4 consecutive values
+ * of each of the 8 blocks; 8 readers side by side cover 32 consecutive values per block.
+ * Each weight is an integer w = q - 8 (q4_0), q (q4_1) or the int8 q (q8_0) times d[g] (+ m[g]); the bytes become
+ * floats without a conversion instruction: 0x4b000000 | byte is the float 2^23 + byte, exactly, and subtracting
+ * CHORD_SPLIT_OFF = 2^23 + the format's zero point leaves w exactly (q8_0's bytes have their sign bit flipped
+ * first, so byte = q + 128). */
+#if defined(WTYPE_Q4_0_SPLIT) || defined(WTYPE_Q4_1_SPLIT) || defined(WTYPE_Q8_0_SPLIT)
+#define CHORD_SPLIT 1
+#endif
+#if defined(WTYPE_Q4_0_SPLIT)
+#define CHORD_SPLIT_BYTES 144   /* bytes per super-block */
+#define CHORD_SPLIT_QW 1        /* 16-byte quant words per lane */
+#define CHORD_SPLIT_SOFF 128    /* offset of the scale run d[8] */
+#define CHORD_SPLIT_HAS_M 0     /* q4_1's mins m[8] follow d[8] */
+#define CHORD_SPLIT_OFF 8388616.0f /* 2^23 + 8 */
+#elif defined(WTYPE_Q4_1_SPLIT)
+#define CHORD_SPLIT_BYTES 160
+#define CHORD_SPLIT_QW 1
+#define CHORD_SPLIT_SOFF 128
+#define CHORD_SPLIT_HAS_M 1
+#define CHORD_SPLIT_OFF 8388608.0f /* 2^23 */
+#elif defined(WTYPE_Q8_0_SPLIT)
+#define CHORD_SPLIT_BYTES 272
+#define CHORD_SPLIT_QW 2
+#define CHORD_SPLIT_SOFF 256
+#define CHORD_SPLIT_HAS_M 0
+#define CHORD_SPLIT_OFF 8388736.0f /* 2^23 + 128 */
+#endif
+
+#ifdef CHORD_SPLIT
+#define CHORD_SPLIT_NS (1 + CHORD_SPLIT_HAS_M) /* 16-byte scale runs: d[8] (, m[8]) */
+
+/* 16 bytes at a 2-aligned address as 8 ushort loads, for rows whose buffer offset is not 16-aligned. */
+static inline uint4 chord_ld16_2(__global const uchar *p)
+{
+    return as_uint4(vload8(0, (__global const ushort *)p));
+}
+
+/* 16 bytes at a 16-aligned address: one vector load. */
+static inline uint4 chord_ld16(__global const uchar *p)
+{
+    return *(__global const uint4 *)p;
+}
+
+static inline uint chord_word(uint4 v, int i)
+{
+    return i == 0 ? v.x : i == 1 ? v.y : i == 2 ? v.z : v.w;
+}
+
+/* The 4 bytes of block g (0..7) in lane j's quant words q[0 .. CHORD_SPLIT_QW): byte t holds value 32 g + 4 j + t,
+ * in 0..15 (q4) or as q + 128 (q8). */
+static inline uint chord_split_word(const uint4 *q, int g)
+{
+#if CHORD_SPLIT_QW == 1
+    return (chord_word(q[0], g >> 1) >> ((g & 1) * 4)) & 0x0f0f0f0fu;
+#else
+    return chord_word(q[g >> 2], g & 3) ^ 0x80808080u;
+#endif
+}
+
+/* Byte t of w as the float 2^23 + byte, exactly. */
+static inline float chord_u8f(uint w, int t)
+{
+    return as_float(0x4b000000u | ((w >> (8 * t)) & 0xffu));
+}
+
+/* The 4 integer weights of a word of chord_split_word as floats, exactly (q - 8, q or the int8 q). */
+static inline float4 chord_split_ints(uint w)
+{
+    return (float4)(chord_u8f(w, 0), chord_u8f(w, 1), chord_u8f(w, 2), chord_u8f(w, 3)) - CHORD_SPLIT_OFF;
+}
 #endif

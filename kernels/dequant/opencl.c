@@ -1,4 +1,5 @@
-/* dequant, OpenCL launcher: the type is a -D define of kernels/dequant/opencl.cl, 8 values per work-item. */
+/* dequant, OpenCL launcher: the type is a -D define of kernels/dequant/opencl.cl, 8 values per work-item (the split
+ * types: 32, one lane of a super-block). */
 #include <stdio.h>
 
 #include "../common/opencl_launch.h"
@@ -20,7 +21,8 @@ chord_status chord_dequant_opencl(void *ctx, const chord_tensor *t, const void *
     cl_kernel k;
     CHORD_TRY(chord_cl_kernel_for(c, CHORD_OP_DEQUANT, defs, t, 2, &k));
     CHORD_CL_ARG(k, 4, (cl_ulong)a->n);
+    const int per_item = chord_type_info(a->type)->internal ? 32 : 8; /* the chord-only types are the split ones */
     const size_t local = (size_t)c->tune.ew_wg;
-    const size_t global = chord_cl_round_up((size_t)(a->n + 7) / 8, local);
+    const size_t global = chord_cl_round_up((size_t)(a->n + per_item - 1) / per_item, local);
     return chord_cl_launch(c, k, 1, &global, &local);
 }

@@ -1,8 +1,32 @@
-/* matmul, OpenCL launcher: the weight type and X rows per work-group are -D defines of kernels/matmul/opencl.cl. */
+/* matmul, OpenCL launcher: the weight type and X rows per work-group are -D defines of kernels/matmul/opencl.cl;
+ * the split types add their k slices, prefetch depth and the alignment of W and X. */
 #include <stdio.h>
 
 #include "../common/opencl_launch.h"
 #include "matmul.h"
+
+/* X rows per work-group: 1 for decode; a batch re-reads W once per group of rows, so larger batches take the
+ * tunable's maximum (registers permitting) */
+static int x_rows(const chord_cl_ctx *c, const chord_matmul_args *a)
+{
+    if (a->m == 1)
+        return 1;
+    return a->m <= 4 && c->tune.mm_rows > 4 ? 4 : c->tune.mm_rows;
+}
+
+/* k slices of the split kernel: doubled while the work-items (8 lanes per W row and slice, per group of X rows)
+ * fall short of the tunable's target for the device, each slice keeping at least 2 super-blocks, and a work-group
+ * keeping at least one row */
+static int split_slices(const chord_cl_ctx *c, const chord_matmul_args *a, int rows)
+{
+    const long long target = (long long)c->compute_units * c->tune.mm_split_items;
+    const long long items = 8ll * a->n * ((a->m + rows - 1) / rows);
+    const int n_sb = a->k / 256;
+    int ks = 1;
+    while (8 * 2 * ks <= c->tune.mm_wg && items * ks < target && n_sb >= 4 * ks)
+        ks *= 2;
+    return ks;
+}
 
 chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *args)
 {
@@ -11,19 +35,22 @@ chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *a
     const chord_matmul_args *a = args;
     const char *wdef;
     CHORD_TRY(chord_cl_wtype_define(a->wtype, "matmul", &wdef));
+    const int split = chord_type_info(a->wtype)->internal; /* the chord-only types are the split ones */
+    if (split && c->tune.mm_wg < 8)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl matmul: the split types need work-groups of 8 or more");
     if (!t) /* a support query */
         return CHORD_OK;
     if (a->m == 0 || a->n == 0)
         return CHORD_OK;
-    /* X rows per work-group: 1 for decode; a batch re-reads W once per group of rows, so larger
-     * batches take the tunable's maximum (registers permitting) */
-    int rows = c->tune.mm_rows;
-    if (a->m == 1)
-        rows = 1;
-    else if (a->m <= 4 && rows > 4)
-        rows = 4;
-    char defs[96];
-    snprintf(defs, sizeof defs, "%s -DROWS=%d", wdef, rows);
+    const int rows = x_rows(c, a);
+    const int ks = split ? split_slices(c, a, rows) : 1;
+    const int rows_per_group = split ? c->tune.mm_wg / (8 * ks) : 1; /* W rows */
+    char defs[160];
+    if (split)
+        snprintf(defs, sizeof defs, "%s -DROWS=%d -DKS=%d -DSPLIT_U=%d -DW16=%d -DX16=%d", wdef, rows, ks,
+                 c->tune.mm_split_u, t[0].offset % 16 == 0, t[1].offset % 16 == 0);
+    else
+        snprintf(defs, sizeof defs, "%s -DROWS=%d", wdef, rows);
     cl_kernel k;
     CHORD_TRY(chord_cl_kernel_for(c, CHORD_OP_MATMUL, defs, t, 3, &k));
     CHORD_CL_ARG(k, 6, (cl_int)a->m);
@@ -31,7 +58,8 @@ chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *a
     CHORD_CL_ARG(k, 8, (cl_int)a->k);
     CHORD_CL_ARG(k, 9, (cl_ulong)chord_type_row_bytes(a->wtype, a->k));
     const size_t wg = (size_t)c->tune.mm_wg;
-    const size_t global[2] = {(size_t)a->n * wg, (size_t)(a->m + rows - 1) / rows};
+    const size_t groups = ((size_t)a->n + rows_per_group - 1) / rows_per_group;
+    const size_t global[2] = {groups * wg, (size_t)(a->m + rows - 1) / rows};
     const size_t local[2] = {wg, 1};
     return chord_cl_launch(c, k, 2, global, local);
 }

@@ -34,6 +34,8 @@ typedef struct cuda_ctx {
     cudaEvent_t t0, t1;
     void *scratch; /* chord_cuda_scratch: one buffer for the launchers' temporaries (attention's partials) */
     size_t scratch_bytes;
+    void *zeroed; /* chord_cuda_zeroed: counters its users leave at zero (the stream-K mat-vec's arrivals) */
+    size_t zeroed_bytes;
     int *argmax; /* (2) device: the argmax and the first NaN's index (chord_cuda_argmax_launch) */
     /* decode-step graphs */
     int graph_on, chunk;       /* CHORD_CUDA_GRAPH, CHORD_CUDA_GRAPH_CHUNK (read at init) */
@@ -112,6 +114,8 @@ static void cuda_shutdown(void *ctx)
     free(c->execs);
     if (c->scratch)
         (void)cudaFree(c->scratch);
+    if (c->zeroed)
+        (void)cudaFree(c->zeroed);
     if (c->argmax)
         (void)cudaFree(c->argmax);
     if (c->t0)
@@ -208,6 +212,28 @@ chord_status chord_cuda_scratch(void *ctx, size_t bytes, void **out)
         c->scratch_bytes = want;
     }
     *out = c->scratch;
+    return CHORD_OK;
+}
+
+/* As chord_cuda_scratch, but zero when it is (re)allocated, and every user leaves it zero when its kernels end. */
+chord_status chord_cuda_zeroed(void *ctx, size_t bytes, void **out)
+{
+    cuda_ctx *c = ctx;
+    if (bytes > c->zeroed_bytes) {
+        if (c->capturing)
+            return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda: %zu zeroed bytes (have %zu) while capturing a graph", bytes,
+                              c->zeroed_bytes);
+        const size_t want = (bytes + (64u << 10) - 1) / (64u << 10) * (64u << 10);
+        if (c->zeroed) {
+            CHORD_CUDA_CHECK(cudaFree(c->zeroed));
+            c->zeroed = NULL;
+            c->zeroed_bytes = 0;
+        }
+        CHORD_CUDA_CHECK(cudaMalloc(&c->zeroed, want));
+        CHORD_CUDA_CHECK(cudaMemsetAsync(c->zeroed, 0, want, c->stream));
+        c->zeroed_bytes = want;
+    }
+    *out = c->zeroed;
     return CHORD_OK;
 }
 

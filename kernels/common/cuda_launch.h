@@ -55,6 +55,9 @@ chord_status chord_cuda_hold(cudaStream_t stream, unsigned us);
 /* The context's scratch buffer of at least bytes in *out, valid until the next call (runtime/cuda.c): launchers'
  * temporaries, used in stream order. Fails while a graph is being captured and it would have to grow. */
 chord_status chord_cuda_scratch(void *ctx, size_t bytes, void **out);
+/* A buffer of at least bytes that is zero at every launch that asks for it (runtime/cuda.c): allocated zeroed, and
+ * each user's kernels leave it zero again. Grows only outside a capture, as the scratch. */
+chord_status chord_cuda_zeroed(void *ctx, size_t bytes, void **out);
 /* out[0] = argmax of x (n), ties to the lowest index; out[1] = the first NaN's index or -1 (runtime/cuda_argmax.cu) */
 chord_status chord_cuda_argmax_launch(cudaStream_t stream, const float *x, int n, int *out);
 /* Whether launches captured into a decode-step graph take programmatic dependent launch (runtime/cuda.c:

@@ -81,6 +81,8 @@
  *      stages (bytes in flight without registers), split X once per launch instead of per block, and a
  *      persistent grid of exactly one wave.
  *   v8 (m >= 16 on the three split types) the prompt GEMM on the tensor cores: cuda_gemm_tc.cuh, with its figures.
+ *   v9 (opt-in, CHORD_CUDA_SPLIT_KERNEL=v9) v7's arithmetic fed by cp.async rings on a persistent stream-K grid:
+ *      cuda_gemv_stream.cuh, with its figures; slower than v7, so v7 stays the default.
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract.
  * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
 #include <stdlib.h>
@@ -437,7 +439,8 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
 }
 
 /* The split GEMVs' tunables, read once (A/B runs): CHORD_CUDA_SPLIT_KERNEL = tc (v7, the default for q4_0 /
- * q4_1 split) | simt (v6); v6's CHORD_CUDA_SPLIT_UNROLL = 1|2|4|8 super-blocks in flight per warp and
+ * q4_1 split) | v9 (cuda_gemv_stream.cuh; v7 where its shared memory does not fit) | simt (v6); v9's
+ * CHORD_CUDA_SK_STAGES; v6's CHORD_CUDA_SPLIT_UNROLL = 1|2|4|8 super-blocks in flight per warp and
  * CHORD_CUDA_SPLIT_WARPS = warps per SM its k split aims for; v7's CHORD_CUDA_TC_UNROLL = 1|2 and CHORD_CUDA_TC_WARPS */
 static int mm_env_int(const char *name, int dflt, int lo, int hi)
 {
@@ -495,11 +498,13 @@ static chord_status launch_gemv_tc_u(const void *w, size_t row_bytes, const floa
     return CHORD_OK;
 }
 
+#include "cuda_gemv_stream.cuh"
+
 template <typename Q>
-static chord_status launch_gemv_split(const void *w, size_t row_bytes, const float *x, float *y,
+static chord_status launch_gemv_split(void *ctx, const void *w, size_t row_bytes, const float *x, float *y,
                                       const chord_matmul_args *a, cudaStream_t stream)
 {
-    static int unroll = 0, target = 0, tc = 0, tc_unroll = 0, tc_target = 0;
+    static int unroll = 0, target = 0, tc = 0, tc_unroll = 0, tc_target = 0, stream_k = 0, stages = 0;
     if (!unroll) {
         int dev = 0, sms = 132;
         if (cudaGetDevice(&dev) != cudaSuccess ||
@@ -509,11 +514,20 @@ static chord_status launch_gemv_split(const void *w, size_t row_bytes, const flo
         target = sms * mm_env_int("CHORD_CUDA_SPLIT_WARPS", 48, 1, 64);
         unroll = mm_env_int("CHORD_CUDA_SPLIT_UNROLL", 2, 1, 8); /* measured best for v6 (header) */
         const char *k = getenv("CHORD_CUDA_SPLIT_KERNEL");
-        tc = !(k && !strcmp(k, "simt")); /* v7 for q4_0 / q4_1 split unless CHORD_CUDA_SPLIT_KERNEL=simt */
+        tc =
+            !(k && !strcmp(k, "simt")); /* the tensor cores for q4_0 / q4_1 split unless CHORD_CUDA_SPLIT_KERNEL=simt */
+        stream_k = k && !strcmp(k, "v9"); /* v9 only when asked: slower than v7 where measured (its header) */
+        stages = mm_env_int("CHORD_CUDA_SK_STAGES", 6, 4, 8);
         tc_target = sms * mm_env_int("CHORD_CUDA_TC_WARPS", 16, 1, 64);
         tc_unroll = mm_env_int("CHORD_CUDA_TC_UNROLL", 1, 1, 2);
     }
     if constexpr (mm_tc<Q>::ON) {
+        if (stream_k) {
+            int ran = 0;
+            CHORD_TRY(launch_gemv_stream<Q>(ctx, w, row_bytes, x, y, a, stages, &ran, stream));
+            if (ran)
+                return CHORD_OK;
+        }
         if (tc) {
             int ran = 0;
             const chord_status s = tc_unroll == 2
@@ -647,12 +661,12 @@ static chord_status launch_gemv_mt(const void *w, size_t row_bytes, const float 
 }
 
 template <typename Q>
-static chord_status launch_gemv(const void *w, size_t row_bytes, const float *x, float *y, const chord_matmul_args *a,
-                                cudaStream_t stream)
+static chord_status launch_gemv(void *ctx, const void *w, size_t row_bytes, const float *x, float *y,
+                                const chord_matmul_args *a, cudaStream_t stream)
 {
     if constexpr (mm_split<Q>::ON) {
         if (a->m == 1 && chord_cuda_aligned(w, 16) && chord_cuda_aligned(x, 16))
-            return launch_gemv_split<Q>(w, row_bytes, x, y, a, stream);
+            return launch_gemv_split<Q>(ctx, w, row_bytes, x, y, a, stream);
     }
     if constexpr (mm_dot<Q>::FAST) {
         /* k steps in flight per warp on v4's path: the format's measured best, or CHORD_CUDA_GEMV_UNROLL=2|4|8
@@ -709,7 +723,7 @@ extern "C" chord_status chord_matmul_cuda(void *ctx, const chord_tensor *tensors
     if (ran)
         return CHORD_OK;
     switch (a->wtype) {
-#define MM_CALL(Q) return launch_gemv<Q>(w, row_bytes, x, y, a, stream);
+#define MM_CALL(Q) return launch_gemv<Q>(ctx, w, row_bytes, x, y, a, stream);
         CHORD_CU_TYPE_CASES(MM_CALL)
 #undef MM_CALL
     default: return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul: weight type %s", t->name);

@@ -99,6 +99,7 @@ static const chord_case cases[] = {
     BENCH_ONLY("q4_0_split 4096x4096x4096", 4096, 4096, 4096, Q4_0_SPLIT), /* the square shape cuBLAS is known by */
     LARGE("q4_0_split 1x11008x4096", 1, 11008, 4096, Q4_0_SPLIT),
     LARGE("q4_0_split 1x4096x11008", 1, 4096, 11008, Q4_0_SPLIT),
+    LARGE("q4_0_split 1x4096x4096", 1, 4096, 4096, Q4_0_SPLIT), /* the 7B's attention projections */
     LARGE("q4_1_split 1x11008x4096", 1, 11008, 4096, Q4_1_SPLIT),
     LARGE("q4_1_split 1x4096x11008", 1, 4096, 11008, Q4_1_SPLIT),
     LARGE("q8_0_split 1x11008x4096", 1, 11008, 4096, Q8_0_SPLIT),

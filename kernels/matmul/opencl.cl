@@ -40,6 +40,9 @@
  *   instructions per weight; expected here: q4_0_split 1x11008x4096 ~35% (30-40), 1x4096x11008 ~35% (30-40),
  *   q8_0_split ~50%, i.e. 3-4x v3 but short of issue 16's 70%, which for q4_0 needs fewer instructions per weight
  *   (CUDA's tensor-core v7 reached 42%) or more bytes in flight per register.
+ *   MEASURED on the H200 (results/nvidia-h200/2026-12-02-b9f66526d9c0, % of OpenCL's own 256 MiB copy, 4119 GB/s):
+ *   q4_0_split 30.8 / 29.7 (1x11008x4096 / 1x4096x11008), q8_0_split 49.0 / 45.3, against v3 on the GGUF layouts
+ *   9.4 (q4_0) and 16.8 (q8_0) in the same run: 3.3x / 2.9x, within the predicted range for q4_0.
  *   PoCL CPU figures (PoCL 3 on 2 shared cores of an AMD EPYC, chord-bench median ms, one run each, noisy; a CPU,
  *   not the target): q4_0 1x11008x4096 19.7 (GGUF, v3) vs 28.4 (split, v4); 1x4096x11008 24.5 vs 15.8; q4_1
  *   1x11008x4096 22.0 vs 29.1, 1x4096x11008 31.5 vs 25.6; q8_0 29.5 vs 22.4, 29.7 vs 22.4. On PoCL a work-group

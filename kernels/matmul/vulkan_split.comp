@@ -66,6 +66,10 @@
  *   the compiler finds them), little around them, so about the same, and short of the issue's 70%: that needs
  *   fewer instructions per weight (CUDA v7's tensor cores, which Vulkan reaches only through
  *   VK_KHR_cooperative_matrix) or integer dots on quantized X (not the f32 contract).
+ * MEASURED on the H200 (results/nvidia-h200/2026-12-02-b9f66526d9c0, % of Vulkan's own 256 MiB copy, 4018 GB/s):
+ *   q4_0_split 27.5 / 26.7 (1x11008x4096 / 1x4096x11008), q8_0_split 40.3 / 36.8, against vulkan.comp on the GGUF
+ *   layouts 13.5 (q4_0) and 22.1 (q8_0) and CUDA v7 / v6 42.8 / 56.7 in the same run: 2x the old shader, ~70% of
+ *   the prediction. Not yet profiled; next: a prefetch deeper than U = 2 and the k split the device picks.
  * lavapipe (llvmpipe on 2 shared CPU cores, 8-wide subgroups, ks = 1: CPU figures, nothing about any GPU; chord-bench
  *   medians of 3 repetitions at commit 0fb1b9e): q4_0 GGUF layout (vulkan.comp) 1x11008x4096 204 ms,
  *   1x4096x11008 212 ms; q4_0_split here 28.9 ms / 25.9 ms (7-8x); q4_1 222 / 202 ms -> q4_1_split 34.2 / 31.0 ms;

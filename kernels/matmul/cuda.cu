@@ -325,6 +325,66 @@ __device__ __forceinline__ void mm_tc_load(mm_tc_regs &r, const uint8_t *pa, con
     }
 }
 
+/* X's B fragments (one float4 per super-block, group and chunk) and q4_1's block sums (ascending), computed by the
+ * whole block into shared memory; ends with the barrier after which every warp may read them. */
+template <bool HAS_M>
+__device__ __forceinline__ void mm_tc_split_x(const float *__restrict__ x /* (n_sb * 256) */,
+                                              uint2 *xb /* (n_sb, 16 steps, 3 parts, 4) */, float *xsum /* (n_sb, 8) */,
+                                              int n_sb)
+{
+    for (int i = threadIdx.x; i < n_sb * 64; i += blockDim.x) {
+        const int sb = i >> 6, gg = (i >> 3) & 7, c = i & 7;
+        const float4 v = *(const float4 *)(x + (size_t)sb * 256 + 32 * gg + 4 * c);
+        const float xv[4] = {v.x, v.y, v.z, v.w};
+        uint32_t b02[3], b13[3];
+        mm_tc_b_frags(xv, b02, b13);
+#pragma unroll
+        for (int p = 0; p < 3; p++)
+            xb[mm_tc_xb_index(sb, 2 * gg + (c & 1), p, c >> 1)] = make_uint2(b02[p], b13[p]);
+    }
+    if (HAS_M)
+        for (int i = threadIdx.x; i < n_sb * 8; i += blockDim.x) {
+            const float4 *v = (const float4 *)(x + (size_t)32 * i);
+            float sum = 0.0f;
+#pragma unroll
+            for (int c = 0; c < 8; c++) {
+                const float4 e = v[c];
+                sum += (e.x + e.y) + (e.z + e.w);
+            }
+            xsum[i] = sum;
+        }
+    __syncthreads();
+}
+
+/* One super-block sb of a 16-row tile for lane (g, t), r holding its quants and scale runs: 16 mmas against X's
+ * parts, each block's D scaled by its d (q4_1: plus m times the block's X sum) into acc_a (row g), acc_b (g + 8). */
+template <typename T>
+__device__ __forceinline__ void mm_tc_superblock(const mm_tc_regs &r, const uint2 *xb, const float *xsum, int sb, int g,
+                                                 int t, float &acc_a, float &acc_b)
+{
+    const uint2 *xf = xb + mm_tc_xb_index(sb, 0, g < 3 ? g : 0, t);
+#pragma unroll
+    for (int gg = 0; gg < 8; gg++) {
+        float c[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+#pragma unroll
+        for (int h = 0; h < 2; h++) {
+            const uint32_t wa = mm_word(r.qa[h], gg >> 1), wb = mm_word(r.qb[h], gg >> 1);
+            const uint32_t a[4] = {
+                mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 0), T::OFF), mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 0), T::OFF),
+                mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 1), T::OFF), mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 1), T::OFF)};
+            const uint2 b = g < 3 ? xf[(2 * gg + h) * 12] : make_uint2(0u, 0u);
+            mm_tc_mma(c, a, b);
+        }
+        acc_a = fmaf(mm_half(mm_word(r.da, gg >> 1), gg & 1), c[0] + c[1], acc_a);
+        acc_b = fmaf(mm_half(mm_word(r.db, gg >> 1), gg & 1), c[2] + c[3], acc_b);
+        if (T::HAS_M && t == 0) {
+            const float xs = xsum[sb * 8 + gg];
+            acc_a = fmaf(mm_half(mm_word(r.ma, gg >> 1), gg & 1), xs, acc_a);
+            acc_b = fmaf(mm_half(mm_word(r.mb, gg >> 1), gg & 1), xs, acc_b);
+        }
+    }
+}
+
 template <typename Q, int U>
 __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     matmul_gemv_split_tc(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row, 16-aligned */,
@@ -352,29 +412,7 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
             mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
     chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
 
-    /* X's B fragments: one float4 per (super-block, group, chunk) */
-    for (int i = threadIdx.x; i < n_sb * 64; i += blockDim.x) {
-        const int sb = i >> 6, gg = (i >> 3) & 7, c = i & 7;
-        const float4 v = *(const float4 *)(x + (size_t)sb * 256 + 32 * gg + 4 * c);
-        const float xv[4] = {v.x, v.y, v.z, v.w};
-        uint32_t b02[3], b13[3];
-        mm_tc_b_frags(xv, b02, b13);
-#pragma unroll
-        for (int p = 0; p < 3; p++)
-            xb[mm_tc_xb_index(sb, 2 * gg + (c & 1), p, c >> 1)] = make_uint2(b02[p], b13[p]);
-    }
-    if (T::HAS_M)
-        for (int i = threadIdx.x; i < n_sb * 8; i += blockDim.x) { /* block sums, ascending */
-            const float4 *v = (const float4 *)(x + (size_t)32 * i);
-            float sum = 0.0f;
-#pragma unroll
-            for (int c = 0; c < 8; c++) {
-                const float4 e = v[c];
-                sum += (e.x + e.y) + (e.z + e.w);
-            }
-            xsum[i] = sum;
-        }
-    __syncthreads();
+    mm_tc_split_x<T::HAS_M>(x, xb, xsum, n_sb);
 
     float acc_a = 0.0f, acc_b = 0.0f; /* rows g, g + 8: this lane's columns (t 0: hi, mid; t 1: lo) */
     int sb = slice;
@@ -382,28 +420,7 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
 #pragma unroll
         for (int u = 0; u < U; u++) {
             if (i0 + u < count) { /* warp-uniform */
-                const uint2 *xf = xb + mm_tc_xb_index(sb, 0, g < 3 ? g : 0, t);
-#pragma unroll
-                for (int gg = 0; gg < 8; gg++) {
-                    float c[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-#pragma unroll
-                    for (int h = 0; h < 2; h++) {
-                        const uint32_t wa = mm_word(r[u].qa[h], gg >> 1), wb = mm_word(r[u].qb[h], gg >> 1);
-                        const uint32_t a[4] = {mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 0), T::OFF),
-                                               mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 0), T::OFF),
-                                               mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 1), T::OFF),
-                                               mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 1), T::OFF)};
-                        const uint2 b = g < 3 ? xf[(2 * gg + h) * 12] : make_uint2(0u, 0u);
-                        mm_tc_mma(c, a, b);
-                    }
-                    acc_a = fmaf(mm_half(mm_word(r[u].da, gg >> 1), gg & 1), c[0] + c[1], acc_a);
-                    acc_b = fmaf(mm_half(mm_word(r[u].db, gg >> 1), gg & 1), c[2] + c[3], acc_b);
-                    if (T::HAS_M && t == 0) {
-                        const float xs = xsum[sb * 8 + gg];
-                        acc_a = fmaf(mm_half(mm_word(r[u].ma, gg >> 1), gg & 1), xs, acc_a);
-                        acc_b = fmaf(mm_half(mm_word(r[u].mb, gg >> 1), gg & 1), xs, acc_b);
-                    }
-                }
+                mm_tc_superblock<T>(r[u], xb, xsum, sb, g, t, acc_a, acc_b);
                 sb += ks;
                 if (i0 + u + U < count)
                     mm_tc_load<T::HAS_M>(r[u], pa, pb, t);

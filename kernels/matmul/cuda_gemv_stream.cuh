@@ -103,28 +103,7 @@ __global__ void __launch_bounds__(MM_SK_WARPS * 32, 1)
         issue(i);
     chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
 
-    for (int i = threadIdx.x; i < n_sb * 64; i += blockDim.x) { /* as v7: one float4 per (sb, group, chunk) */
-        const int sb = i >> 6, gg = (i >> 3) & 7, c = i & 7;
-        const float4 v = *(const float4 *)(x + (size_t)sb * 256 + 32 * gg + 4 * c);
-        const float xv[4] = {v.x, v.y, v.z, v.w};
-        uint32_t b02[3], b13[3];
-        mm_tc_b_frags(xv, b02, b13);
-#pragma unroll
-        for (int p = 0; p < 3; p++)
-            xb[mm_tc_xb_index(sb, 2 * gg + (c & 1), p, c >> 1)] = make_uint2(b02[p], b13[p]);
-    }
-    if (T::HAS_M)
-        for (int i = threadIdx.x; i < n_sb * 8; i += blockDim.x) {
-            const float4 *v = (const float4 *)(x + (size_t)32 * i);
-            float sum = 0.0f;
-#pragma unroll
-            for (int c = 0; c < 8; c++) {
-                const float4 e = v[c];
-                sum += (e.x + e.y) + (e.z + e.w);
-            }
-            xsum[i] = sum;
-        }
-    __syncthreads();
+    mm_tc_split_x<T::HAS_M>(x, xb, xsum, n_sb); /* as v7 */
 
     int tile = (int)(first / n_sb), sb = (int)(first % n_sb), sb0 = sb; /* the tile step being computed */
     float acc_a = 0.0f, acc_b = 0.0f;
@@ -132,35 +111,15 @@ __global__ void __launch_bounds__(MM_SK_WARPS * 32, 1)
         mm_cp_wait<S - 1>(); /* this lane's copies of step i have landed; the barrier makes the others' visible */
         __syncwarp();
         const uint8_t *pa = mine + (i % S) * SLOT + g * SB, *pb = pa + 8 * SB;
-        const uint4 qa[2] = {*(const uint4 *)(pa + 32 * t), *(const uint4 *)(pa + 32 * t + 16)};
-        const uint4 qb[2] = {*(const uint4 *)(pb + 32 * t), *(const uint4 *)(pb + 32 * t + 16)};
-        const uint4 da = *(const uint4 *)(pa + 128), db = *(const uint4 *)(pb + 128);
-        uint4 ma = make_uint4(0, 0, 0, 0), mb = ma;
+        mm_tc_regs r; /* as v7's registers, read from the slot */
+        r.qa[0] = *(const uint4 *)(pa + 32 * t), r.qa[1] = *(const uint4 *)(pa + 32 * t + 16);
+        r.qb[0] = *(const uint4 *)(pb + 32 * t), r.qb[1] = *(const uint4 *)(pb + 32 * t + 16);
+        r.da = *(const uint4 *)(pa + 128), r.db = *(const uint4 *)(pb + 128);
         if (T::HAS_M)
-            ma = *(const uint4 *)(pa + 144), mb = *(const uint4 *)(pb + 144);
+            r.ma = *(const uint4 *)(pa + 144), r.mb = *(const uint4 *)(pb + 144);
         __syncwarp(); /* every lane has read slot i % S: it may be refilled */
         issue(i + S);
-        const uint2 *xf = xb + mm_tc_xb_index(sb, 0, g < 3 ? g : 0, t);
-#pragma unroll
-        for (int gg = 0; gg < 8; gg++) {
-            float c[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-#pragma unroll
-            for (int h = 0; h < 2; h++) {
-                const uint32_t wa = mm_word(qa[h], gg >> 1), wb = mm_word(qb[h], gg >> 1);
-                const uint32_t a[4] = {
-                    mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 0), T::OFF), mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 0), T::OFF),
-                    mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 1), T::OFF), mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 1), T::OFF)};
-                const uint2 b = g < 3 ? xf[(2 * gg + h) * 12] : make_uint2(0u, 0u);
-                mm_tc_mma(c, a, b);
-            }
-            acc_a = fmaf(mm_half(mm_word(da, gg >> 1), gg & 1), c[0] + c[1], acc_a);
-            acc_b = fmaf(mm_half(mm_word(db, gg >> 1), gg & 1), c[2] + c[3], acc_b);
-            if (T::HAS_M && t == 0) {
-                const float xs = xsum[sb * 8 + gg];
-                acc_a = fmaf(mm_half(mm_word(ma, gg >> 1), gg & 1), xs, acc_a);
-                acc_b = fmaf(mm_half(mm_word(mb, gg >> 1), gg & 1), xs, acc_b);
-            }
-        }
+        mm_tc_superblock<T>(r, xb, xsum, sb, g, t, acc_a, acc_b);
         if (sb + 1 < n_sb && i + 1 < count) {
             sb++;
             continue;

@@ -192,7 +192,8 @@ static void bench_case(chord_bench_state *st, void *user)
     bench_item *it = user;
     chord_rt *rt = &it->bb->rt;
     const chord_case *c = it->c;
-    int nt = chord_op_n_tensors(c->op), out = nt - 1;
+    /* inputs rotate through copies (larger than L2 together); outputs (from tensor out on) are written in place */
+    int nt = chord_op_n_tensors(c->op), out = nt - chord_op_n_outputs(c->op);
     size_t in_bytes = 0;
     for (int i = 0; i < out; i++)
         in_bytes += chord_case_tensor_bytes(c, i);
@@ -211,11 +212,11 @@ static void bench_case(chord_bench_state *st, void *user)
             s = chord_fail(CHORD_ERR_NOMEM, "bench: no host memory");
             break;
         }
-        if (i != out)
+        if (i < out)
             chord_case_fill(c, i, host, chord_case_seed(1, it->case_index));
         else
             memset(host, 0, bytes);
-        for (int k = 0; s == CHORD_OK && k < (i == out ? 1 : copies); k++)
+        for (int k = 0; s == CHORD_OK && k < (i >= out ? 1 : copies); k++)
             if ((s = chord_alloc(rt, bytes, &bufs[k][i])) == CHORD_OK)
                 s = chord_upload(rt, bufs[k][i], 0, host, bytes);
         free(host);
@@ -225,7 +226,7 @@ static void bench_case(chord_bench_state *st, void *user)
         chord_tensor t[CHORD_MAX_TENSORS];
         int k = iter % copies;
         for (int i = 0; i < nt; i++)
-            t[i] = (chord_tensor){i == out ? bufs[0][i] : bufs[k][i], 0};
+            t[i] = (chord_tensor){i >= out ? bufs[0][i] : bufs[k][i], 0};
         if (iter == 0) { /* warm-up: first launches build pipelines and touch memory */
             for (int w = 0; w < 3 && s == CHORD_OK; w++)
                 s = chord_launch(rt, c->op, t, c->args);

@@ -25,6 +25,7 @@
     X(ATTENTION,    attention,    ref, cpu, cuda, opencl, vulkan)     \
     X(GELU,         gelu,         ref, cpu, cuda, opencl, vulkan)     \
     X(MATMUL_SWIGLU, matmul_swiglu, ref, cpu, cuda, none, none)    \
+    X(MATMUL_QKV,   matmul_qkv,   ref, cpu, cuda, none, none)     \
     /* one line per op above, each ending in a backslash */
 /* clang-format on */
 
@@ -45,6 +46,7 @@ const chord_op_desc *chord_op_desc_of(chord_op op);
 const char *chord_op_name(chord_op op);   /* "unknown" outside the list */
 int chord_op_from_name(const char *name); /* -1 if unknown */
 int chord_op_n_tensors(chord_op op);
+int chord_op_n_outputs(chord_op op); /* the last this many tensors are written; 1 for most ops */
 /* Bytes the op touches from tensor i's offset, from its args alone; 0 for an unknown op or tensor. */
 size_t chord_op_tensor_bytes(chord_op op, const void *args, int i);
 

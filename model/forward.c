@@ -4,8 +4,9 @@
  *   per layer: xn = rmsnorm(x); q = xn Wq^T; K/V cache rows [pos0, pos0 + n) = xn Wk^T, xn Wv^T (written in place);
  *              rope(q), rope(K rows); att = attention(q, K, V); x += att Wo^T;
  *              xn = rmsnorm(x); x += (silu(xn Wg^T) * (xn Wu^T)) Wd^T
- *   (a decode step launches matmul_swiglu for the FFN's gate, up and SwiGLU where the backend has it for every
- *   layer, and goes to the backend as one unit to capture: CUDA graphs)
+ *   (a decode step launches matmul_qkv for the three attention projections and their RoPE, and matmul_swiglu for
+ *   the FFN's gate, up and SwiGLU, where the backend has them for every layer, and goes to the backend as one unit
+ *   to capture: CUDA graphs)
  *   last batch only: logits = rmsnorm(x[n - 1]) Wout^T, one row, so the vocab matmul runs once per eval;
  *   with every position's logits asked for (chord_llama_eval_all), the same one-row launches for each row. */
 #include <math.h>
@@ -76,11 +77,21 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
 
     /* attention sublayer */
     CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->attn_norm, tensor_at(m->xn, 0), n));
-    CHORD_TRY(matmul(m, &ly->wq, tensor_at(m->xn, 0), tensor_at(m->q, 0), n));
-    CHORD_TRY(matmul(m, &ly->wk, tensor_at(m->xn, 0), k_rows, n));
-    CHORD_TRY(matmul(m, &ly->wv, tensor_at(m->xn, 0), v_rows, n));
-    CHORD_TRY(rope(m, tensor_at(m->q, 0), n, hp->n_head, pos0));
-    CHORD_TRY(rope(m, k_rows, n, hp->n_head_kv, pos0));
+    if (n == 1 && m->qkv_fused) { /* the same function in one launch (kernels/matmul_qkv) */
+        const chord_matmul_qkv_args qa = llama_qkv_args(m, ly, pos0);
+        const chord_tensor qt[7] = {tensor_at(ly->wq.buf, 0), tensor_at(ly->wk.buf, 0), tensor_at(ly->wv.buf, 0),
+                                    tensor_at(m->xn, 0),      tensor_at(m->q, 0),       k_rows,
+                                    v_rows};
+        const chord_status s = launch(m, CHORD_OP_MATMUL_QKV, qt, &qa);
+        if (s != CHORD_OK)
+            return llama_fail_ctx(s, "%s, %s and %s", ly->wq.name, ly->wk.name, ly->wv.name);
+    } else {
+        CHORD_TRY(matmul(m, &ly->wq, tensor_at(m->xn, 0), tensor_at(m->q, 0), n));
+        CHORD_TRY(matmul(m, &ly->wk, tensor_at(m->xn, 0), k_rows, n));
+        CHORD_TRY(matmul(m, &ly->wv, tensor_at(m->xn, 0), v_rows, n));
+        CHORD_TRY(rope(m, tensor_at(m->q, 0), n, hp->n_head, pos0));
+        CHORD_TRY(rope(m, k_rows, n, hp->n_head_kv, pos0));
+    }
     const chord_attention_args aa = {
         n, hp->n_head, hp->n_head_kv, hp->head_dim, pos0, 1.0f / sqrtf((float)hp->head_dim)};
     const chord_tensor at[4] = {tensor_at(m->q, 0), tensor_at(ly->k_cache, 0), tensor_at(ly->v_cache, 0),

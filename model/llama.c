@@ -26,6 +26,14 @@ chord_op llama_matmul_op(const chord_llama *m, const llama_weight *w, int rows)
 
 /* ---- hyperparameters ---- */
 
+chord_matmul_qkv_args llama_qkv_args(const chord_llama *m, const llama_layer *ly, int pos)
+{
+    const chord_llama_hparams *hp = &m->hp;
+    const chord_matmul_qkv_args a = {1,          (int)ly->wq.k, ly->wq.type,  hp->n_head, hp->n_head_kv, hp->head_dim,
+                                     hp->n_rot, hp->rope_mode, hp->rope_theta, pos};
+    return a;
+}
+
 static chord_status get_int_key(const chord_gguf *g, const char *arch, const char *suffix, int required, int dflt,
                                 int *out)
 {
@@ -432,6 +440,17 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
         const chord_matmul_swiglu_args fa = {1, (int)ly->w_gate.n, (int)ly->w_gate.k, ly->w_gate.type};
         m->ffn_fused = ly->w_up.type == ly->w_gate.type && ly->w_up.n == ly->w_gate.n && ly->w_up.k == ly->w_gate.k &&
                        chord_supports(m->rt, CHORD_OP_MATMUL_SWIGLU, &fa);
+    }
+    /* Q, K, V and their RoPE of a decode step as one matmul_qkv likewise (CHORD_QKV_FUSED=0: the five launches) */
+    const char *qf = getenv("CHORD_QKV_FUSED");
+    m->qkv_fused = !(qf && !strcmp(qf, "0"));
+    for (int l = 0; l < hp->n_layer && m->qkv_fused; l++) {
+        const llama_layer *ly = &m->layers[l];
+        const chord_matmul_qkv_args qa = llama_qkv_args(m, ly, 0);
+        m->qkv_fused = ly->wk.type == ly->wq.type && ly->wv.type == ly->wq.type && ly->wk.k == ly->wq.k &&
+                       ly->wv.k == ly->wq.k && ly->wq.n == (int64_t)hp->n_head * hp->head_dim &&
+                       ly->wk.n == (int64_t)hp->n_head_kv * hp->head_dim && ly->wv.n == ly->wk.n &&
+                       chord_supports(m->rt, CHORD_OP_MATMUL_QKV, &qa);
     }
     for (int l = 0; l < hp->n_layer; l++) {
         const llama_layer *ly = &m->layers[l];

@@ -7,6 +7,7 @@
 #include "attention/attention.h"
 #include "dequant/dequant.h"
 #include "matmul/matmul.h"
+#include "matmul_qkv/matmul_qkv.h"
 #include "matmul_swiglu/matmul_swiglu.h"
 #include "rmsnorm/rmsnorm.h"
 #include "rope/rope.h"
@@ -56,6 +57,7 @@ struct chord_llama {
     float *host_logits;   /* (n_vocab) host copy for the argmax where the backend has no device argmax */
     int tiled_f32;        /* the backend runs matmul_tiled for this model's f32 weights */
     int ffn_fused;        /* decode steps launch matmul_swiglu for gate, up and SwiGLU (every layer's types fit) */
+    int qkv_fused;        /* decode steps launch matmul_qkv for Q, K, V and their RoPE (every layer's types fit) */
     size_t weight_bytes, cache_bytes;
     int file_layout, n_split; /* chord_llama_params.file_layout; matrices re-laid in a split form */
     int profile;              /* chord_llama_profile: sync and time every launch */
@@ -65,6 +67,8 @@ struct chord_llama {
 
 /* Re-raises the current failure with context in front ("blk.3.attn_q.weight: ..."). */
 chord_status llama_fail_ctx(chord_status s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* matmul_qkv's args for layer ly's decode step at position pos (model/llama.c) */
+chord_matmul_qkv_args llama_qkv_args(const chord_llama *m, const llama_layer *ly, int pos);
 
 /* The matmul op for weight w with m input rows: matmul_tiled for f32 weights when m > 1 and the backend
  * has it (quantized weights are read as stored by matmul, whose contract covers every type). */

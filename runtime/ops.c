@@ -31,6 +31,12 @@ int chord_op_n_tensors(chord_op op)
     return d ? d->n_tensors : 0;
 }
 
+int chord_op_n_outputs(chord_op op)
+{
+    const chord_op_desc *d = chord_op_desc_of(op);
+    return !d ? 0 : d->n_outputs > 0 ? d->n_outputs : 1;
+}
+
 size_t chord_op_tensor_bytes(chord_op op, const void *args, int i)
 {
     const chord_op_desc *d = chord_op_desc_of(op);

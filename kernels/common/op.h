@@ -14,7 +14,7 @@
 extern "C" {
 #endif
 
-#define CHORD_MAX_TENSORS 4
+#define CHORD_MAX_TENSORS 8
 
 typedef struct chord_buf chord_buf; /* defined by each backend */
 
@@ -43,7 +43,8 @@ enum {
     CHORD_CASE_HUGE = 4,  /* too slow for the scalar reference (4096^3 matmul): benchmarks only */
 };
 
-/* One row of the case table. Every case's output is its last tensor; inputs are filled at random from a seed. */
+/* One row of the case table. A case's outputs are its op's last n_outputs tensors (one for most ops); inputs are
+ * filled at random from a seed. */
 typedef struct chord_case {
     int op;            /* chord_op */
     const char *name;  /* unique within the op, e.g. "q4_1 1x577x576" */
@@ -55,7 +56,8 @@ typedef struct chord_case {
 
 typedef struct chord_op_desc {
     const char *name;
-    int n_tensors; /* the output is the last */
+    int n_tensors; /* the outputs are the last n_outputs */
+    int n_outputs; /* 0: one (most ops); matmul_qkv writes Q, K and V */
     /* The argument contract of the op's header: NULL when args meet it, else what is wrong. The registry asks
      * once for every backend; a backend's own checks are only for its limits. */
     const char *(*check)(const void *args);

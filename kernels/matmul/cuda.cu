@@ -89,7 +89,7 @@
 #include <string.h>
 
 #include "../common/cuda_quant.cuh"
-#include "cuda_split_tc.cuh"
+#include "cuda_gemv_tc.cuh"
 #include "matmul.h"
 
 #define MM_WARPS 8 /* warps per block: MM_WARPS / ks row groups, each row group's k split over ks warps */
@@ -158,14 +158,6 @@ __device__ __forceinline__ void mm_split_load(uint4 *q, uint4 *sc, const uint8_t
     {                                                                                         \
         mm_split_load<QW, NS, SOFF>(q, sc, p, j);                                             \
     }
-__device__ __forceinline__ float mm_half(uint32_t w, int hi) /* f16 half `hi` of a word, exact */
-{
-    return __half2float(__ushort_as_half((unsigned short)(hi ? w >> 16 : w & 0xffffu)));
-}
-__device__ __forceinline__ uint32_t mm_word(const uint4 &v, int i)
-{
-    return i == 0 ? v.x : i == 1 ? v.y : i == 2 ? v.z : v.w;
-}
 template <> struct mm_split<chord_cu_q4_0_split> {
     static constexpr bool ON = true;
     static constexpr int QW = 1, NS = 1, SOFF = 128; /* 16-byte quant loads per lane, scale loads, scales' offset */
@@ -278,183 +270,6 @@ __global__ void __launch_bounds__(MM_WARPS * 32)
     }
 }
 
-/* v7, m = 1 on q4_0_split / q4_1_split with the tensor cores (cuda_split_tc.cuh has the fragment maps): a warp
- * takes 16 rows; per super-block lane (g, t) loads chunks 2t, 2t + 1 of rows g and g + 8 (4 x 16 bytes) and their
- * scale runs, turns each chunk word into bf16 pairs 128 + q (one mask and OR per pair, a shift for three of the
- * four) less the offset (one HSUB2 per pair) and issues 16 mma.m16n8k16 against X's three bf16 parts, whose B
- * fragments the block computes once into shared memory (prefetched weights in flight meanwhile). Each block of
- * 32 values is 2 mmas into a fresh accumulator, scaled by its d (q4_1: plus m times the block's X sum). */
-template <typename Q> struct mm_tc {
-    static constexpr bool ON = false;
-};
-template <> struct mm_tc<chord_cu_q4_0_split> {
-    static constexpr bool ON = true, HAS_M = false;
-    static constexpr uint32_t OFF = 0x43084308u; /* bf16 pair (136, 136) */
-};
-template <> struct mm_tc<chord_cu_q4_1_split> {
-    static constexpr bool ON = true, HAS_M = true;
-    static constexpr uint32_t OFF = 0x43004300u; /* (128, 128) */
-};
-
-__device__ __forceinline__ void mm_tc_mma(float c[4], const uint32_t a[4], uint2 b)
-{
-    asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, "
-                 "{%0,%1,%2,%3};"
-                 : "+f"(c[0]), "+f"(c[1]), "+f"(c[2]), "+f"(c[3])
-                 : "r"(a[0]), "r"(a[1]), "r"(a[2]), "r"(a[3]), "r"(b.x), "r"(b.y));
-}
-
-#define MM_TC_WARPS 8
-/* one super-block's loads for lane (g, t): chunks 2t, 2t + 1 (32 contiguous bytes) of rows g and g + 8, and the
- * scale runs (d, then q4_1's m) of both rows */
-struct mm_tc_regs {
-    uint4 qa[2], qb[2], da, db, ma, mb;
-};
-template <bool HAS_M>
-__device__ __forceinline__ void mm_tc_load(mm_tc_regs &r, const uint8_t *pa, const uint8_t *pb, int t)
-{
-    r.qa[0] = __ldcs((const uint4 *)(pa + 32 * t));
-    r.qa[1] = __ldcs((const uint4 *)(pa + 32 * t + 16));
-    r.qb[0] = __ldcs((const uint4 *)(pb + 32 * t));
-    r.qb[1] = __ldcs((const uint4 *)(pb + 32 * t + 16));
-    r.da = __ldcs((const uint4 *)(pa + 128));
-    r.db = __ldcs((const uint4 *)(pb + 128));
-    if (HAS_M) {
-        r.ma = __ldcs((const uint4 *)(pa + 144));
-        r.mb = __ldcs((const uint4 *)(pb + 144));
-    }
-}
-
-/* X's B fragments (one float4 per super-block, group and chunk) and q4_1's block sums (ascending), computed by the
- * whole block into shared memory; ends with the barrier after which every warp may read them. */
-template <bool HAS_M>
-__device__ __forceinline__ void mm_tc_split_x(const float *__restrict__ x /* (n_sb * 256) */,
-                                              uint2 *xb /* (n_sb, 16 steps, 3 parts, 4) */, float *xsum /* (n_sb, 8) */,
-                                              int n_sb)
-{
-    for (int i = threadIdx.x; i < n_sb * 64; i += blockDim.x) {
-        const int sb = i >> 6, gg = (i >> 3) & 7, c = i & 7;
-        const float4 v = *(const float4 *)(x + (size_t)sb * 256 + 32 * gg + 4 * c);
-        const float xv[4] = {v.x, v.y, v.z, v.w};
-        uint32_t b02[3], b13[3];
-        mm_tc_b_frags(xv, b02, b13);
-#pragma unroll
-        for (int p = 0; p < 3; p++)
-            xb[mm_tc_xb_index(sb, 2 * gg + (c & 1), p, c >> 1)] = make_uint2(b02[p], b13[p]);
-    }
-    if (HAS_M)
-        for (int i = threadIdx.x; i < n_sb * 8; i += blockDim.x) {
-            const float4 *v = (const float4 *)(x + (size_t)32 * i);
-            float sum = 0.0f;
-#pragma unroll
-            for (int c = 0; c < 8; c++) {
-                const float4 e = v[c];
-                sum += (e.x + e.y) + (e.z + e.w);
-            }
-            xsum[i] = sum;
-        }
-    __syncthreads();
-}
-
-/* One super-block sb of a 16-row tile for lane (g, t), r holding its quants and scale runs: 16 mmas against X's
- * parts, each block's D scaled by its d (q4_1: plus m times the block's X sum) into acc_a (row g), acc_b (g + 8). */
-template <typename T>
-__device__ __forceinline__ void mm_tc_superblock(const mm_tc_regs &r, const uint2 *xb, const float *xsum, int sb, int g,
-                                                 int t, float &acc_a, float &acc_b)
-{
-    const uint2 *xf = xb + mm_tc_xb_index(sb, 0, g < 3 ? g : 0, t);
-#pragma unroll
-    for (int gg = 0; gg < 8; gg++) {
-        float c[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-#pragma unroll
-        for (int h = 0; h < 2; h++) {
-            const uint32_t wa = mm_word(r.qa[h], gg >> 1), wb = mm_word(r.qb[h], gg >> 1);
-            const uint32_t a[4] = {
-                mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 0), T::OFF), mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 0), T::OFF),
-                mm_tc_sub(mm_tc_nib_pair(wa, gg & 1, 1), T::OFF), mm_tc_sub(mm_tc_nib_pair(wb, gg & 1, 1), T::OFF)};
-            const uint2 b = g < 3 ? xf[(2 * gg + h) * 12] : make_uint2(0u, 0u);
-            mm_tc_mma(c, a, b);
-        }
-        acc_a = fmaf(mm_half(mm_word(r.da, gg >> 1), gg & 1), c[0] + c[1], acc_a);
-        acc_b = fmaf(mm_half(mm_word(r.db, gg >> 1), gg & 1), c[2] + c[3], acc_b);
-        if (T::HAS_M && t == 0) {
-            const float xs = xsum[sb * 8 + gg];
-            acc_a = fmaf(mm_half(mm_word(r.ma, gg >> 1), gg & 1), xs, acc_a);
-            acc_b = fmaf(mm_half(mm_word(r.mb, gg >> 1), gg & 1), xs, acc_b);
-        }
-    }
-}
-
-template <typename Q, int U>
-__global__ void __launch_bounds__(MM_TC_WARPS * 32)
-    matmul_gemv_split_tc(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row, 16-aligned */,
-                         size_t row_bytes, const float *__restrict__ x /* (k), 16-aligned */,
-                         float *__restrict__ y /* (n) */, int n, int n_sb /* k / 256 */,
-                         int ks /* warps sharing one 16-row tile's super-blocks */)
-{
-    using T = mm_tc<Q>;
-    extern __shared__ uint2 xb[]; /* (n_sb, 16 steps, 3 parts, 4) B fragments, then q4_1's (n_sb, 8) block sums */
-    __shared__ float part[MM_TC_WARPS][16];
-    float *xsum = (float *)(xb + (size_t)n_sb * 16 * 12);
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
-    const int g = lane >> 2, t = lane & 3;
-    const int row0 = (blockIdx.x * (MM_TC_WARPS / ks) + warp / ks) * 16;
-    /* rows past n repeat row n - 1: computed, never stored */
-    const int ra = min(row0 + g, n - 1), rb = min(row0 + g + 8, n - 1);
-    const int count = slice < n_sb ? (n_sb - 1 - slice) / ks + 1 : 0;
-    const size_t step = (size_t)ks * Q::BYTES;
-    const uint8_t *pa = w + (size_t)ra * row_bytes + (size_t)slice * Q::BYTES;
-    const uint8_t *pb = w + (size_t)rb * row_bytes + (size_t)slice * Q::BYTES;
-    mm_tc_regs r[U];
-#pragma unroll
-    for (int u = 0; u < U; u++, pa += step, pb += step) /* in flight while X is split */
-        if (u < count)
-            mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
-    chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
-
-    mm_tc_split_x<T::HAS_M>(x, xb, xsum, n_sb);
-
-    float acc_a = 0.0f, acc_b = 0.0f; /* rows g, g + 8: this lane's columns (t 0: hi, mid; t 1: lo) */
-    int sb = slice;
-    for (int i0 = 0; i0 < count; i0 += U) {
-#pragma unroll
-        for (int u = 0; u < U; u++) {
-            if (i0 + u < count) { /* warp-uniform */
-                mm_tc_superblock<T>(r[u], xb, xsum, sb, g, t, acc_a, acc_b);
-                sb += ks;
-                if (i0 + u + U < count)
-                    mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
-                pa += step, pb += step;
-            }
-        }
-    }
-    /* the quad's columns: hi + mid (t = 0) + lo (t = 1); t = 2, 3 hold zeros */
-#pragma unroll
-    for (int o = 1; o < 4; o <<= 1) {
-        acc_a += __shfl_xor_sync(0xffffffffu, acc_a, o);
-        acc_b += __shfl_xor_sync(0xffffffffu, acc_b, o);
-    }
-    if (ks == 1) {
-        if (t == 0 && row0 + g < n)
-            y[row0 + g] = acc_a;
-        if (t == 0 && row0 + g + 8 < n)
-            y[row0 + g + 8] = acc_b;
-        return;
-    }
-    if (t == 0) {
-        part[warp][g] = acc_a;
-        part[warp][g + 8] = acc_b;
-    }
-    __syncthreads(); /* ks is uniform over the block */
-    if (slice == 0 && lane < 16) {
-        float sum = 0.0f;
-        for (int s2 = 0; s2 < ks; s2++)
-            sum += part[warp + s2][lane];
-        if (row0 + lane < n)
-            y[row0 + lane] = sum;
-    }
-}
-
 /* The split GEMVs' tunables, read once (A/B runs): CHORD_CUDA_SPLIT_KERNEL = tc (v7, the default for q4_0 /
  * q4_1 split) | v9 (cuda_gemv_stream.cuh; v7 where its shared memory does not fit) | simt (v6); v9's
  * CHORD_CUDA_SK_STAGES; v6's CHORD_CUDA_SPLIT_UNROLL = 1|2|4|8 super-blocks in flight per warp and
@@ -482,37 +297,13 @@ static chord_status launch_gemv_split_u(const void *w, size_t row_bytes, const f
     return CHORD_OK;
 }
 
-/* v7's launch; *ran = 0 when X's fragments would not fit in shared memory (k > ~36000): v6 takes those */
+/* v7's launch over one W (cuda_gemv_tc.cuh) */
 template <typename Q, int U>
 static chord_status launch_gemv_tc_u(const void *w, size_t row_bytes, const float *x, float *y,
                                      const chord_matmul_args *a, int target_warps, int *ran, cudaStream_t stream)
 {
-    const int n_sb = a->k / 256;
-    const size_t smem =
-        (size_t)n_sb * 16 * 12 * sizeof(uint2) + (mm_tc<Q>::HAS_M ? (size_t)n_sb * 8 * sizeof(float) : 0);
-    static int limit = -1; /* dynamic shared memory this kernel may take, set once */
-    if (limit < 0) {
-        int dev = 0, optin = 48 << 10;
-        if (cudaGetDevice(&dev) != cudaSuccess ||
-            cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) != cudaSuccess)
-            optin = 48 << 10;
-        (void)cudaGetLastError();
-        limit = optin - (int)sizeof(float[MM_TC_WARPS][16]);
-        CHORD_CUDA_CHECK(
-            cudaFuncSetAttribute(matmul_gemv_split_tc<Q, U>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
-    }
-    *ran = smem <= (size_t)limit;
-    if (!*ran)
-        return CHORD_OK;
-    const long long tiles = (a->n + 15) / 16;
-    int ks = 1; /* as v6: split k while the tiles fall short of the target, each slice keeping >= 2 super-blocks */
-    while (ks < MM_TC_WARPS && tiles * ks < target_warps && n_sb >= 4 * ks)
-        ks *= 2;
-    const int rows_per_block = MM_TC_WARPS / ks * 16;
-    CHORD_CU_LAUNCH("matmul_gemv_split_tc", matmul_gemv_split_tc<Q, U>,
-                    (unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_TC_WARPS * 32, smem, stream,
-                    (const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
-    return CHORD_OK;
+    const mm_tc_plain pol = {(const uint8_t *)w, row_bytes, y, a->n, (a->n + 15) / 16};
+    return mm_tc_launch<Q, U>("matmul_gemv_split_tc", pol, x, a->k, target_warps, ran, stream);
 }
 
 #include "cuda_gemv_stream.cuh"

@@ -9,9 +9,17 @@
  *    kernels of a few microseconds each on SmolLM2-135M's 1536x576 matrices).
  *    H200 (results/nvidia-h200/2026-12-02-4a51338887c6): SmolLM2-135M-shape q4_1 tg128 625-645 tok/s with the three
  *    launches, 681-697 with this one (8-9%); the outputs equal the composition's bit for bit there (k unsplit in
- *    both, the same sums in the same order). */
+ *    both, the same sums in the same order).
+ * v2 (m = 1 on q4_0_split and q4_1_split, the layouts the model keeps those matrices in when k is whole super-blocks):
+ *    matmul's v7 tensor-core GEMV (kernels/matmul/cuda_gemv_tc.cuh) with each 16-row tile taken as 8 rows of WG (A's
+ *    rows 0-7) and the same 8 of WU (rows 8-15), so the lane that holds a gate sum holds its up sum too and the
+ *    store is swiglu's expression. Same loads and arithmetic per weight as two v7 launches, one launch instead of
+ *    three (matmul, matmul, swiglu). Expected on the 7B (11008x4096, q4_0): the two v7 mat-vecs' time or less (one
+ *    grid of 1376 tiles instead of two of 688: the k split drops from 4 to 2 slices), minus the swiglu launch and
+ *    two launch gaps per layer: ~+3% decode. */
 #include "../common/cuda_quant.cuh"
 #include "../matmul/cuda_dot.cuh"
+#include "../matmul/cuda_gemv_tc.cuh"
 #include "matmul_swiglu.h"
 
 #define MS_WARPS 8
@@ -71,6 +79,35 @@ __global__ void __launch_bounds__(MS_WARPS * 32)
     }
 }
 
+/* v2's tiles: outputs 8 tile .. 8 tile + 7, gate rows as A's rows g, up rows as g + 8 */
+struct ms_tc_pair {
+    const uint8_t *wg, *wu; /* (n, k) of the split type, row_bytes per row */
+    size_t row_bytes;
+    float *y; /* (n) */
+    int n, n_tiles;
+    __device__ __forceinline__ void rows(int tile, int g, const uint8_t **pa, const uint8_t **pb) const
+    {
+        const size_t row = (size_t)min(8 * tile + g, n - 1) * row_bytes;
+        *pa = wg + row;
+        *pb = wu + row;
+    }
+    __device__ __forceinline__ void store(int tile, int g, int t, float gate, float up) const
+    {
+        const int o = 8 * tile + g;
+        if (t == 0 && o < n)
+            y[o] = gate / (1.0f + expf(-gate)) * up; /* swiglu's kernel, to the rounding */
+    }
+};
+
+template <typename Q>
+static chord_status launch_tc(const void *wg, const void *wu, const float *x, float *y,
+                              const chord_matmul_swiglu_args *a, int *ran, cudaStream_t stream)
+{
+    const ms_tc_pair pol = {(const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), y, a->n,
+                            (a->n + 7) / 8};
+    return mm_tc_launch<Q, 1>("matmul_swiglu_tc", pol, x, a->k, mm_tc_target_warps(), ran, stream);
+}
+
 template <typename Q>
 static chord_status launch(const void *wg, const void *wu, const float *x, float *y, const chord_matmul_swiglu_args *a,
                            cudaStream_t stream)
@@ -94,17 +131,21 @@ extern "C" chord_status chord_matmul_swiglu_cuda(void *ctx, const chord_tensor *
     const chord_type_traits *ti = chord_type_info(a->wtype);
     if (a->m != 1)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_swiglu: m = %d (only m = 1, a decode step)", a->m);
-    if (a->wtype != CHORD_TYPE_Q4_0 && a->wtype != CHORD_TYPE_Q4_1 && a->wtype != CHORD_TYPE_Q8_0)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_swiglu: weight type %s (q4_0, q4_1, q8_0 only)",
+    const int split = a->wtype == CHORD_TYPE_Q4_0_SPLIT || a->wtype == CHORD_TYPE_Q4_1_SPLIT;
+    if (a->wtype != CHORD_TYPE_Q4_0 && a->wtype != CHORD_TYPE_Q4_1 && a->wtype != CHORD_TYPE_Q8_0 && !split)
+        return chord_fail(CHORD_ERR_UNSUPPORTED,
+                          "cuda matmul_swiglu: weight type %s (q4_0, q4_1, q8_0 and the split q4_0, q4_1 only)",
                           ti ? ti->name : "?");
+    if (split && a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_swiglu: k = %d on a split type (at most 32768)", a->k);
     if (!t) /* a support query */
         return CHORD_OK;
     const cudaStream_t stream = chord_cuda_stream(ctx);
     const void *wg = chord_cuda_ptr(t[0]), *wu = chord_cuda_ptr(t[1]);
     const float *x = (const float *)chord_cuda_ptr(t[2]);
     float *y = (float *)chord_cuda_ptr(t[3]);
-    if (!chord_cuda_aligned(wg, 2) || !chord_cuda_aligned(wu, 2) || !chord_cuda_aligned(x, 4) ||
-        !chord_cuda_aligned(y, 4))
+    if (!chord_cuda_aligned(wg, split ? 16 : 2) || !chord_cuda_aligned(wu, split ? 16 : 2) ||
+        !chord_cuda_aligned(x, split ? 16 : 4) || !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_swiglu: misaligned WG %p, WU %p, X %p or Y %p", wg, wu,
                           (const void *)x, (void *)y);
     if (a->n == 0 || a->k == 0)
@@ -112,6 +153,17 @@ extern "C" chord_status chord_matmul_swiglu_cuda(void *ctx, const chord_tensor *
                : cudaMemsetAsync(y, 0, (size_t)a->n * sizeof(float), stream) == cudaSuccess
                    ? CHORD_OK
                    : chord_fail(CHORD_ERR_DEVICE, "cuda matmul_swiglu: cudaMemsetAsync failed");
+    if (split) {
+        int ran = 0;
+        const chord_status s = a->wtype == CHORD_TYPE_Q4_0_SPLIT
+                                   ? launch_tc<chord_cu_q4_0_split>(wg, wu, x, y, a, &ran, stream)
+                                   : launch_tc<chord_cu_q4_1_split>(wg, wu, x, y, a, &ran, stream);
+        if (s != CHORD_OK)
+            return s;
+        return ran ? CHORD_OK
+                   : chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_swiglu: X's fragments exceed shared memory (k = %d)",
+                                a->k);
+    }
     switch (a->wtype) {
     case CHORD_TYPE_Q4_0: return launch<chord_cu_q4_0>(wg, wu, x, y, a, stream);
     case CHORD_TYPE_Q4_1: return launch<chord_cu_q4_1>(wg, wu, x, y, a, stream);

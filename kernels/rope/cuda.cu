@@ -40,6 +40,7 @@
 #include <math.h>
 
 #include "../common/cuda_common.cuh"
+#include "cuda_rope.cuh"
 #include "rope.h"
 
 #define ROPE_THREADS 256
@@ -117,14 +118,6 @@ __global__ void __launch_bounds__(ROPE_THREADS)
 }
 
 #define ROPE_HG 4 /* heads sharing one angle computation per work item */
-
-/* sin and cos of p * f: the product and its reduction to [-pi, pi] in double (see the header) */
-__device__ __forceinline__ void rope_sincos(double p, double f, float *sn, float *cs)
-{
-    const double theta = p * f;
-    const double k = rint(theta * 0.15915494309189535);
-    __sincosf((float)fma(-k, 6.283185307179586, theta), sn, cs);
-}
 
 /* v3: items (tok, head group of ROPE_HG, q), q fastest; q < rot4 rotates, the rest copy float4s past
  * n_rot. x, y as float4: (n_tok, n_head, head_dim / 4). */

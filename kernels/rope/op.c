@@ -2,7 +2,7 @@
 #include "../ops.h"
 #include "rope.h"
 
-static const char *check(const void *args)
+const char *chord_rope_check(const void *args)
 {
     const chord_rope_args *a = args;
     if (a->n_tok < 0 || a->n_head < 0 || a->head_dim < 0 || a->n_rot < 0)
@@ -47,5 +47,5 @@ static const chord_case cases[] = {
 };
 
 /* float angles at positions ~1000 carry ~1e-4 rad of rounding */
-CHORD_DEFINE_OP(rope, .n_tensors = 2, .check = check, .tensor_bytes = tensor_bytes, .reference = reference,
+CHORD_DEFINE_OP(rope, .n_tensors = 2, .check = chord_rope_check, .tensor_bytes = tensor_bytes, .reference = reference,
                 CHORD_OP_CASES(cases), .tolerance = {1e-8, 1e-4, 1e-3});

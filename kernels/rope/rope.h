@@ -17,5 +17,7 @@ typedef struct chord_rope_args {
 } chord_rope_args;
 
 void chord_rope_reference(const float *x, float *y, const chord_rope_args *a);
+/* The contract above: NULL when a meets it, else what is wrong (kernels/rope/op.c; matmul_qkv shares it). */
+const char *chord_rope_check(const void *args);
 
 #endif

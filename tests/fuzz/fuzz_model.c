@@ -84,10 +84,12 @@ static void evaluate(chord_llama *m, const uint8_t *data, size_t size)
     const int top = chord_logits_argmax(logits, n_vocab);
     FUZZ_CHECK(top >= 0 && top < n_vocab, "argmax %d", top);
     double ms;
-    /* every projection of both evals ran once: a matmul_swiglu launch is the gate and up projections together */
+    /* every projection of both evals ran once: a matmul_swiglu launch is the gate and up projections together, a
+     * matmul_qkv launch the three attention projections */
     const int n_matmul = chord_llama_profile_get(m, CHORD_OP_MATMUL, &ms) +
                          chord_llama_profile_get(m, CHORD_OP_MATMUL_TILED, &ms) +
-                         2 * chord_llama_profile_get(m, CHORD_OP_MATMUL_SWIGLU, &ms);
+                         2 * chord_llama_profile_get(m, CHORD_OP_MATMUL_SWIGLU, &ms) +
+                         3 * chord_llama_profile_get(m, CHORD_OP_MATMUL_QKV, &ms);
     FUZZ_CHECK(n_matmul == (profile ? 2 * (7 * hp->n_layer + 1) : 0), "%d projections profiled (profile %d, %d layers)",
                n_matmul, profile, hp->n_layer);
     /* refused, with a reason: past the context, an id outside the vocabulary, no tokens */

@@ -1,0 +1,120 @@
+/* matmul_qkv, CUDA: Q, K, V = X WQ^T, X WK^T, X WV^T for m = 1 on q4_0_split and q4_1_split, RoPE (NORMAL pairs)
+ * applied to Q and K in the store, K and V stored straight into the model's cache rows. Other shapes, types and
+ * modes are refused (the model then launches matmul three times and rope twice).
+ *
+ * v1 (this): matmul's v7 tensor-core GEMV (kernels/matmul/cuda_gemv_tc.cuh) over the three matrices as one run of
+ *    rows (WQ's, then WK's, then WV's; a 16-row tile may straddle two of them, each lane finds its own row's matrix),
+ *    so the grid is one launch of (n_q + 2 n_kv) / 16 tiles. The store rotates: the pair (2i, 2i + 1) of a head sits
+ *    in lanes g and g ^ 1 of one tile (rows are even-aligned in every matrix since head_dim is even), one shuffle
+ *    brings the partner, and the angle is rope's own (kernels/rope/cuda_rope.cuh: frequency and reduction in
+ *    double, __sincosf of the reduced angle), the rotation rope's float expression.
+ *    Expected on the synthetic 7B (3 x 4096x4096 q4_0, measured 24% of copy each as a v7 launch): one 12288-row
+ *    launch near the 43% v7 reaches at 11008 rows, and two rope launches gone: ~12 us of a layer's ~88 us, ~+12%
+ *    decode. */
+#include <math.h>
+
+#include "../common/cuda_quant.cuh"
+#include "../matmul/cuda_gemv_tc.cuh"
+#include "../rope/cuda_rope.cuh"
+#include "matmul_qkv.h"
+
+struct qkv_tc {
+    const uint8_t *wq, *wk, *wv; /* (n_q, k), (n_kv, k), (n_kv, k) of the split type, row_bytes per row */
+    size_t row_bytes;
+    float *q, *k, *v; /* (n_q), (n_kv), (n_kv) */
+    int n_q, n_kv, head_dim, n_rot, pos;
+    double theta_base;
+    int n_tiles;
+    __device__ __forceinline__ const uint8_t *row_ptr(int r) const
+    {
+        r = min(r, n_q + 2 * n_kv - 1); /* past the end: a valid row, never stored */
+        return r < n_q ? wq + (size_t)r * row_bytes
+               : r < n_q + n_kv ? wk + (size_t)(r - n_q) * row_bytes
+                                : wv + (size_t)(r - n_q - n_kv) * row_bytes;
+    }
+    __device__ __forceinline__ void rows(int tile, int g, const uint8_t **pa, const uint8_t **pb) const
+    {
+        *pa = row_ptr(16 * tile + g);
+        *pb = row_ptr(16 * tile + g + 8);
+    }
+    /* row r's output from its sum and its pair partner's (row r ^ 1) */
+    __device__ __forceinline__ void put(int r, float own, float partner) const
+    {
+        if (r >= n_q + 2 * n_kv)
+            return;
+        if (r >= n_q + n_kv) {
+            v[r - n_q - n_kv] = own;
+            return;
+        }
+        float *dst = r < n_q ? q + r : k + (r - n_q);
+        const int d = (r < n_q ? r : r - n_q) % head_dim;
+        if (d >= n_rot) {
+            *dst = own;
+            return;
+        }
+        float sn, cs;
+        rope_sincos((double)pos, pow(theta_base, -2.0 * (d >> 1) / n_rot), &sn, &cs);
+        *dst = d & 1 ? partner * sn + own * cs : own * cs - partner * sn; /* rope's (x0, x1) -> (x0 c - x1 s, x0 s + x1 c) */
+    }
+    __device__ __forceinline__ void store(int tile, int g, int t, float sum_a, float sum_b) const
+    {
+        const float pa = __shfl_xor_sync(0xffffffffu, sum_a, 4), pb = __shfl_xor_sync(0xffffffffu, sum_b, 4);
+        if (t == 0) {
+            put(16 * tile + g, sum_a, pa);
+            put(16 * tile + g + 8, sum_b, pb);
+        }
+    }
+};
+
+template <typename Q>
+static chord_status launch(const qkv_tc &pol, const float *x, int k, cudaStream_t stream)
+{
+    int ran = 0;
+    const chord_status s = mm_tc_launch<Q, 1>("matmul_qkv_tc", pol, x, k, mm_tc_target_warps(), &ran, stream);
+    if (s != CHORD_OK)
+        return s;
+    return ran ? CHORD_OK
+               : chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: X's fragments exceed shared memory (k = %d)", k);
+}
+
+extern "C" chord_status chord_matmul_qkv_cuda(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_matmul_qkv_args *a = (const chord_matmul_qkv_args *)args;
+    const chord_type_traits *ti = chord_type_info(a->wtype);
+    if (a->m != 1)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: m = %d (only m = 1, a decode step)", a->m);
+    if (a->wtype != CHORD_TYPE_Q4_0_SPLIT && a->wtype != CHORD_TYPE_Q4_1_SPLIT)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: weight type %s (the split q4_0, q4_1 only)",
+                          ti ? ti->name : "?");
+    if (a->mode != CHORD_ROPE_NORMAL || a->head_dim % 2)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: rope mode %d, head_dim %d (NORMAL, even only)",
+                          a->mode, a->head_dim);
+    if (a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: k = %d (at most 32768)", a->k);
+    if (!t) /* a support query */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const void *w[3] = {chord_cuda_ptr(t[0]), chord_cuda_ptr(t[1]), chord_cuda_ptr(t[2])};
+    const float *x = (const float *)chord_cuda_ptr(t[3]);
+    float *y[3] = {(float *)chord_cuda_ptr(t[4]), (float *)chord_cuda_ptr(t[5]), (float *)chord_cuda_ptr(t[6])};
+    for (int p = 0; p < 3; p++)
+        if (!chord_cuda_aligned(w[p], 16) || !chord_cuda_aligned(y[p], 4))
+            return chord_fail(CHORD_ERR_INVALID, "cuda matmul_qkv: misaligned weight %d (%p) or output %d (%p)", p,
+                              w[p], p, (void *)y[p]);
+    if (!chord_cuda_aligned(x, 16))
+        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_qkv: X %p is not 16-aligned", (const void *)x);
+    const int n_q = a->n_head * a->head_dim, n_kv = a->n_head_kv * a->head_dim;
+    if (n_q + 2 * n_kv == 0)
+        return CHORD_OK;
+    if (a->k == 0) { /* empty sums: zeros, rotated zeros */
+        for (int p = 0; p < 3; p++)
+            if (cudaMemsetAsync(y[p], 0, (size_t)(p ? n_kv : n_q) * sizeof(float), stream) != cudaSuccess)
+                return chord_fail(CHORD_ERR_DEVICE, "cuda matmul_qkv: cudaMemsetAsync failed");
+        return CHORD_OK;
+    }
+    const qkv_tc pol = {(const uint8_t *)w[0], (const uint8_t *)w[1], (const uint8_t *)w[2],
+                        chord_type_row_bytes(a->wtype, a->k), y[0], y[1], y[2], n_q, n_kv, a->head_dim, a->n_rot,
+                        a->pos0, (double)a->theta_base, (n_q + 2 * n_kv + 15) / 16};
+    return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream)
+                                             : launch<chord_cu_q4_1_split>(pol, x, a->k, stream);
+}

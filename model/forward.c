@@ -4,9 +4,9 @@
  *   per layer: xn = rmsnorm(x); q = xn Wq^T; K/V cache rows [pos0, pos0 + n) = xn Wk^T, xn Wv^T (written in place);
  *              rope(q), rope(K rows); att = attention(q, K, V); x += att Wo^T;
  *              xn = rmsnorm(x); x += (silu(xn Wg^T) * (xn Wu^T)) Wd^T
- *   (a decode step launches matmul_qkv for the three attention projections and their RoPE, and matmul_swiglu for
- *   the FFN's gate, up and SwiGLU, where the backend has them for every layer, and goes to the backend as one unit
- *   to capture: CUDA graphs)
+ *   (a decode step launches matmul_qkv for the three attention projections and their RoPE, matmul_swiglu for the
+ *   FFN's gate, up and SwiGLU, and matmul_add for each projection with the residual add after it, where the backend
+ *   has them for every layer, and goes to the backend as one unit to capture: CUDA graphs)
  *   last batch only: logits = rmsnorm(x[n - 1]) Wout^T, one row, so the vocab matmul runs once per eval;
  *   with every position's logits asked for (chord_llama_eval_all), the same one-row launches for each row. */
 #include <math.h>
@@ -43,6 +43,22 @@ static chord_status matmul(chord_llama *m, const llama_weight *w, chord_tensor x
     const chord_tensor t[3] = {tensor_at(w->buf, 0), x, y};
     chord_status s = launch(m, llama_matmul_op(m, w, rows), t, &a);
     return s == CHORD_OK ? s : llama_fail_ctx(s, "%s (m=%d)", w->name, rows);
+}
+
+static chord_status add(chord_llama *m, chord_buf *x, chord_buf *y, int64_t n);
+
+/* x (the residual stream, rows x n_embd) += X W^T: one matmul_add where the backend runs it for this weight in every
+ * layer (fused, decode steps only), else matmul into m->proj and add */
+static chord_status project_add(chord_llama *m, const llama_weight *w, chord_tensor x, int rows, int fused)
+{
+    if (rows == 1 && fused) {
+        const chord_matmul_add_args a = {1, (int)w->n, (int)w->k, w->type};
+        const chord_tensor t[4] = {tensor_at(m->x, 0), tensor_at(w->buf, 0), x, tensor_at(m->x, 0)};
+        const chord_status s = launch(m, CHORD_OP_MATMUL_ADD, t, &a);
+        return s == CHORD_OK ? s : llama_fail_ctx(s, "%s (m=1, with the residual add)", w->name);
+    }
+    CHORD_TRY(matmul(m, w, x, tensor_at(m->proj, 0), rows));
+    return add(m, m->x, m->proj, (int64_t)rows * m->hp.n_embd);
 }
 
 static chord_status rmsnorm(chord_llama *m, chord_tensor x, const llama_weight *w, chord_tensor y, int rows)
@@ -97,8 +113,7 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
     const chord_tensor at[4] = {tensor_at(m->q, 0), tensor_at(ly->k_cache, 0), tensor_at(ly->v_cache, 0),
                                 tensor_at(m->att, 0)};
     CHORD_TRY(launch(m, CHORD_OP_ATTENTION, at, &aa));
-    CHORD_TRY(matmul(m, &ly->wo, tensor_at(m->att, 0), tensor_at(m->proj, 0), n));
-    CHORD_TRY(add(m, m->x, m->proj, (int64_t)n * hp->n_embd));
+    CHORD_TRY(project_add(m, &ly->wo, tensor_at(m->att, 0), n, m->wo_add_fused));
 
     /* FFN sublayer */
     CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->ffn_norm, tensor_at(m->xn, 0), n));
@@ -116,8 +131,7 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
         const chord_tensor st[3] = {tensor_at(m->gate, 0), tensor_at(m->up, 0), tensor_at(m->gate, 0)};
         CHORD_TRY(launch(m, CHORD_OP_SWIGLU, st, &sa));
     }
-    CHORD_TRY(matmul(m, &ly->w_down, tensor_at(m->gate, 0), tensor_at(m->proj, 0), n));
-    return add(m, m->x, m->proj, (int64_t)n * hp->n_embd);
+    return project_add(m, &ly->w_down, tensor_at(m->gate, 0), n, m->down_add_fused);
 }
 
 /* Row r of the residual stream's logits into m->logits (n_vocab): the output norm and the vocabulary matmul, one

@@ -452,6 +452,15 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
                        ly->wk.n == (int64_t)hp->n_head_kv * hp->head_dim && ly->wv.n == ly->wk.n &&
                        chord_supports(m->rt, CHORD_OP_MATMUL_QKV, &qa);
     }
+    /* each projection and the residual add after it as one matmul_add likewise (CHORD_ADD_FUSED=0: two launches) */
+    const char *af = getenv("CHORD_ADD_FUSED");
+    m->wo_add_fused = m->down_add_fused = !(af && !strcmp(af, "0"));
+    for (int l = 0; l < hp->n_layer; l++) {
+        const llama_weight *wo = &m->layers[l].wo, *wd = &m->layers[l].w_down;
+        const chord_matmul_add_args ao = {1, (int)wo->n, (int)wo->k, wo->type}, ad = {1, (int)wd->n, (int)wd->k, wd->type};
+        m->wo_add_fused = m->wo_add_fused && chord_supports(m->rt, CHORD_OP_MATMUL_ADD, &ao);
+        m->down_add_fused = m->down_add_fused && chord_supports(m->rt, CHORD_OP_MATMUL_ADD, &ad);
+    }
     for (int l = 0; l < hp->n_layer; l++) {
         const llama_layer *ly = &m->layers[l];
         const llama_weight *ws[] = {&ly->wq, &ly->wk, &ly->wv, &ly->wo, &ly->w_gate, &ly->w_up, &ly->w_down};

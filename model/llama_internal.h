@@ -7,6 +7,7 @@
 #include "attention/attention.h"
 #include "dequant/dequant.h"
 #include "matmul/matmul.h"
+#include "matmul_add/matmul_add.h"
 #include "matmul_qkv/matmul_qkv.h"
 #include "matmul_swiglu/matmul_swiglu.h"
 #include "rmsnorm/rmsnorm.h"
@@ -58,6 +59,8 @@ struct chord_llama {
     int tiled_f32;        /* the backend runs matmul_tiled for this model's f32 weights */
     int ffn_fused;        /* decode steps launch matmul_swiglu for gate, up and SwiGLU (every layer's types fit) */
     int qkv_fused;        /* decode steps launch matmul_qkv for Q, K, V and their RoPE (every layer's types fit) */
+    int wo_add_fused;     /* decode steps launch matmul_add for Wo and the residual add (every layer's Wo fits) */
+    int down_add_fused;   /* and for W_down (every layer's W_down fits) */
     size_t weight_bytes, cache_bytes;
     int file_layout, n_split; /* chord_llama_params.file_layout; matrices re-laid in a split form */
     int profile;              /* chord_llama_profile: sync and time every launch */

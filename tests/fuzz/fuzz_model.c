@@ -85,11 +85,12 @@ static void evaluate(chord_llama *m, const uint8_t *data, size_t size)
     FUZZ_CHECK(top >= 0 && top < n_vocab, "argmax %d", top);
     double ms;
     /* every projection of both evals ran once: a matmul_swiglu launch is the gate and up projections together, a
-     * matmul_qkv launch the three attention projections */
+     * matmul_qkv launch the three attention projections, a matmul_add one */
     const int n_matmul = chord_llama_profile_get(m, CHORD_OP_MATMUL, &ms) +
                          chord_llama_profile_get(m, CHORD_OP_MATMUL_TILED, &ms) +
                          2 * chord_llama_profile_get(m, CHORD_OP_MATMUL_SWIGLU, &ms) +
-                         3 * chord_llama_profile_get(m, CHORD_OP_MATMUL_QKV, &ms);
+                         3 * chord_llama_profile_get(m, CHORD_OP_MATMUL_QKV, &ms) +
+                         chord_llama_profile_get(m, CHORD_OP_MATMUL_ADD, &ms);
     FUZZ_CHECK(n_matmul == (profile ? 2 * (7 * hp->n_layer + 1) : 0), "%d projections profiled (profile %d, %d layers)",
                n_matmul, profile, hp->n_layer);
     /* refused, with a reason: past the context, an id outside the vocabulary, no tokens */

@@ -1,0 +1,75 @@
+/* matmul_add, CUDA: Y = R + X W^T for m = 1 on q4_0_split and q4_1_split, the residual add in the store of the
+ * projection before it. Other shapes and types are refused (the model then launches matmul and add).
+ *
+ * v1 (this): matmul's v7 tensor-core GEMV (kernels/matmul/cuda_gemv_tc.cuh) with a store that adds the residual:
+ *    the lane that writes y[r] reads r[r] first (Y may alias R: each element is read and written by that one lane).
+ *    Expected: the projection's own time (4 more bytes per row), one add launch and its gap fewer per projection:
+ *    two per layer, ~+3-5% decode on the synthetic 7B. */
+#include "../common/cuda_quant.cuh"
+#include "../matmul/cuda_gemv_tc.cuh"
+#include "matmul_add.h"
+
+struct madd_tc {
+    const uint8_t *w; /* (n, k) of the split type, row_bytes per row */
+    size_t row_bytes;
+    const float *r; /* (n) */
+    float *y;       /* (n), may be r */
+    int n, n_tiles;
+    __device__ __forceinline__ void rows(int tile, int g, const uint8_t **pa, const uint8_t **pb) const
+    {
+        *pa = w + (size_t)min(16 * tile + g, n - 1) * row_bytes;
+        *pb = w + (size_t)min(16 * tile + g + 8, n - 1) * row_bytes;
+    }
+    __device__ __forceinline__ void store(int tile, int g, int t, float sum_a, float sum_b) const
+    {
+        const int ra = 16 * tile + g, rb = ra + 8;
+        if (t == 0 && ra < n)
+            y[ra] = r[ra] + sum_a; /* add's order: R + P */
+        if (t == 0 && rb < n)
+            y[rb] = r[rb] + sum_b;
+    }
+};
+
+template <typename Q>
+static chord_status launch(const madd_tc &pol, const float *x, int k, cudaStream_t stream)
+{
+    int ran = 0;
+    const chord_status s = mm_tc_launch<Q, 1>("matmul_add_tc", pol, x, k, mm_tc_target_warps(), &ran, stream);
+    if (s != CHORD_OK)
+        return s;
+    return ran ? CHORD_OK
+               : chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_add: X's fragments exceed shared memory (k = %d)", k);
+}
+
+extern "C" chord_status chord_matmul_add_cuda(void *ctx, const chord_tensor *t, const void *args)
+{
+    const chord_matmul_add_args *a = (const chord_matmul_add_args *)args;
+    const chord_type_traits *ti = chord_type_info(a->wtype);
+    if (a->m != 1)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_add: m = %d (only m = 1, a decode step)", a->m);
+    if (a->wtype != CHORD_TYPE_Q4_0_SPLIT && a->wtype != CHORD_TYPE_Q4_1_SPLIT)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_add: weight type %s (the split q4_0, q4_1 only)",
+                          ti ? ti->name : "?");
+    if (a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_add: k = %d (at most 32768)", a->k);
+    if (!t) /* a support query */
+        return CHORD_OK;
+    const cudaStream_t stream = chord_cuda_stream(ctx);
+    const float *r = (const float *)chord_cuda_ptr(t[0]);
+    const void *w = chord_cuda_ptr(t[1]);
+    const float *x = (const float *)chord_cuda_ptr(t[2]);
+    float *y = (float *)chord_cuda_ptr(t[3]);
+    if (!chord_cuda_aligned(w, 16) || !chord_cuda_aligned(x, 16) || !chord_cuda_aligned(r, 4) ||
+        !chord_cuda_aligned(y, 4))
+        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_add: misaligned R %p, W %p, X %p or Y %p", (const void *)r,
+                          w, (const void *)x, (void *)y);
+    if (a->n == 0)
+        return CHORD_OK;
+    if (a->k == 0) /* an empty projection: Y = R */
+        return cudaMemcpyAsync(y, r, (size_t)a->n * sizeof(float), cudaMemcpyDeviceToDevice, stream) == cudaSuccess
+                   ? CHORD_OK
+                   : chord_fail(CHORD_ERR_DEVICE, "cuda matmul_add: cudaMemcpyAsync failed");
+    const madd_tc pol = {(const uint8_t *)w, chord_type_row_bytes(a->wtype, a->k), r, y, a->n, (a->n + 15) / 16};
+    return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream)
+                                             : launch<chord_cu_q4_1_split>(pol, x, a->k, stream);
+}

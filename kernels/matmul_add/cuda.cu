@@ -1,11 +1,15 @@
-/* matmul_add, CUDA: Y = R + X W^T for m = 1 on q4_0_split and q4_1_split, the residual add in the store of the
- * projection before it. Other shapes and types are refused (the model then launches matmul and add).
+/* matmul_add, CUDA: Y = R + X W^T for m = 1 on q4_0_split and q4_1_split (v1) and on the GGUF layouts of q4_0, q4_1
+ * and q8_0 (v2), the residual add in the store of the projection before it. Other shapes and types are refused (the model then launches matmul and add).
  *
  * v1 (this): matmul's v7 tensor-core GEMV (kernels/matmul/cuda_gemv_tc.cuh) with a store that adds the residual:
  *    the lane that writes y[r] reads r[r] first (Y may alias R: each element is read and written by that one lane).
  *    Expected: the projection's own time (4 more bytes per row), one add launch and its gap fewer per projection:
- *    two per layer, ~+3-5% decode on the synthetic 7B. */
+ *    two per layer, ~+3-5% decode on the synthetic 7B.
+ * v2 (GGUF layouts, where k is not whole super-blocks: SmolLM2-135M's Wo) matmul's v4 (cuda_gemv_rows.cuh), 4 rows
+ *    per warp, lane i < 4 storing row i of the group with its residual. */
 #include "../common/cuda_quant.cuh"
+#include "../matmul/cuda_dot.cuh"
+#include "../matmul/cuda_gemv_rows.cuh"
 #include "../matmul/cuda_gemv_tc.cuh"
 #include "matmul_add.h"
 
@@ -30,6 +34,27 @@ struct madd_tc {
     }
 };
 
+/* v2's groups: rows 4 group .. + 3 */
+struct madd_groups {
+    const uint8_t *w; /* (n, k) of the GGUF type, row_bytes per row */
+    size_t row_bytes;
+    const float *r; /* (n) */
+    float *y;       /* (n), may be r */
+    int n, n_groups;
+    __device__ __forceinline__ void rows(int group, const uint8_t *wr[4]) const
+    {
+#pragma unroll
+        for (int i = 0; i < 4; i++)
+            wr[i] = w + (size_t)min(4 * group + i, n - 1) * row_bytes;
+    }
+    __device__ __forceinline__ void store(int group, int lane, const float s[4]) const
+    {
+        const int o = 4 * group + lane;
+        if (lane < 4 && o < n)
+            y[o] = r[o] + s[lane];
+    }
+};
+
 template <typename Q>
 static chord_status launch(const madd_tc &pol, const float *x, int k, cudaStream_t stream)
 {
@@ -47,10 +72,12 @@ extern "C" chord_status chord_matmul_add_cuda(void *ctx, const chord_tensor *t, 
     const chord_type_traits *ti = chord_type_info(a->wtype);
     if (a->m != 1)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_add: m = %d (only m = 1, a decode step)", a->m);
-    if (a->wtype != CHORD_TYPE_Q4_0_SPLIT && a->wtype != CHORD_TYPE_Q4_1_SPLIT)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_add: weight type %s (the split q4_0, q4_1 only)",
+    const int split = a->wtype == CHORD_TYPE_Q4_0_SPLIT || a->wtype == CHORD_TYPE_Q4_1_SPLIT;
+    if (!split && a->wtype != CHORD_TYPE_Q4_0 && a->wtype != CHORD_TYPE_Q4_1 && a->wtype != CHORD_TYPE_Q8_0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED,
+                          "cuda matmul_add: weight type %s (q4_0, q4_1, q8_0 and the split q4_0, q4_1 only)",
                           ti ? ti->name : "?");
-    if (a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
+    if (split && a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_add: k = %d (at most 32768)", a->k);
     if (!t) /* a support query */
         return CHORD_OK;
@@ -59,7 +86,7 @@ extern "C" chord_status chord_matmul_add_cuda(void *ctx, const chord_tensor *t, 
     const void *w = chord_cuda_ptr(t[1]);
     const float *x = (const float *)chord_cuda_ptr(t[2]);
     float *y = (float *)chord_cuda_ptr(t[3]);
-    if (!chord_cuda_aligned(w, 16) || !chord_cuda_aligned(x, 16) || !chord_cuda_aligned(r, 4) ||
+    if (!chord_cuda_aligned(w, split ? 16 : 2) || !chord_cuda_aligned(x, split ? 16 : 4) || !chord_cuda_aligned(r, 4) ||
         !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_add: misaligned R %p, W %p, X %p or Y %p", (const void *)r,
                           w, (const void *)x, (void *)y);
@@ -69,7 +96,16 @@ extern "C" chord_status chord_matmul_add_cuda(void *ctx, const chord_tensor *t, 
         return cudaMemcpyAsync(y, r, (size_t)a->n * sizeof(float), cudaMemcpyDeviceToDevice, stream) == cudaSuccess
                    ? CHORD_OK
                    : chord_fail(CHORD_ERR_DEVICE, "cuda matmul_add: cudaMemcpyAsync failed");
-    const madd_tc pol = {(const uint8_t *)w, chord_type_row_bytes(a->wtype, a->k), r, y, a->n, (a->n + 15) / 16};
-    return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream)
-                                             : launch<chord_cu_q4_1_split>(pol, x, a->k, stream);
+    const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
+    if (split) {
+        const madd_tc pol = {(const uint8_t *)w, row_bytes, r, y, a->n, (a->n + 15) / 16};
+        return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream)
+                                                 : launch<chord_cu_q4_1_split>(pol, x, a->k, stream);
+    }
+    const madd_groups pol = {(const uint8_t *)w, row_bytes, r, y, a->n, (a->n + 3) / 4};
+    switch (a->wtype) {
+    case CHORD_TYPE_Q4_0: return mm_rows_launch<chord_cu_q4_0>("matmul_add_gemv", pol, x, a->k, stream);
+    case CHORD_TYPE_Q4_1: return mm_rows_launch<chord_cu_q4_1>("matmul_add_gemv", pol, x, a->k, stream);
+    default: return mm_rows_launch<chord_cu_q8_0>("matmul_add_gemv", pol, x, a->k, stream);
+    }
 }

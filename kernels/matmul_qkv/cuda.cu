@@ -1,4 +1,5 @@
-/* matmul_qkv, CUDA: Q, K, V = X WQ^T, X WK^T, X WV^T for m = 1 on q4_0_split and q4_1_split, RoPE (NORMAL pairs)
+/* matmul_qkv, CUDA: Q, K, V = X WQ^T, X WK^T, X WV^T for m = 1 on q4_0_split and q4_1_split (v1) and on the GGUF
+ * layouts of q4_0, q4_1 and q8_0 (v2), RoPE (NORMAL pairs)
  * applied to Q and K in the store, K and V stored straight into the model's cache rows. Other shapes, types and
  * modes are refused (the model then launches matmul three times and rope twice).
  *
@@ -10,32 +11,32 @@
  *    double, __sincosf of the reduced angle), the rotation rope's float expression.
  *    Expected on the synthetic 7B (3 x 4096x4096 q4_0, measured 24% of copy each as a v7 launch): one 12288-row
  *    launch near the 43% v7 reaches at 11008 rows, and two rope launches gone: ~12 us of a layer's ~88 us, ~+12%
- *    decode. */
+ *    decode.
+ * v2 (the GGUF layouts, where k is not whole super-blocks: SmolLM2-135M's 576): matmul's v4 (cuda_gemv_rows.cuh)
+ *    over the same run of rows, 4 per warp, so a pair is two of one warp's sums. Expected on SmolLM2-135M: five
+ *    launches of a few microseconds each become one per layer, ~+10% decode. */
 #include <math.h>
 
 #include "../common/cuda_quant.cuh"
+#include "../matmul/cuda_dot.cuh"
+#include "../matmul/cuda_gemv_rows.cuh"
 #include "../matmul/cuda_gemv_tc.cuh"
 #include "../rope/cuda_rope.cuh"
 #include "matmul_qkv.h"
 
-struct qkv_tc {
-    const uint8_t *wq, *wk, *wv; /* (n_q, k), (n_kv, k), (n_kv, k) of the split type, row_bytes per row */
+/* The three matrices as one run of rows, and the store of one row with its RoPE */
+struct qkv_rows {
+    const uint8_t *wq, *wk, *wv; /* (n_q, k), (n_kv, k), (n_kv, k) of wtype, row_bytes per row */
     size_t row_bytes;
     float *q, *k, *v; /* (n_q), (n_kv), (n_kv) */
     int n_q, n_kv, head_dim, n_rot, pos;
     double theta_base;
-    int n_tiles;
     __device__ __forceinline__ const uint8_t *row_ptr(int r) const
     {
         r = min(r, n_q + 2 * n_kv - 1); /* past the end: a valid row, never stored */
         return r < n_q ? wq + (size_t)r * row_bytes
                : r < n_q + n_kv ? wk + (size_t)(r - n_q) * row_bytes
                                 : wv + (size_t)(r - n_q - n_kv) * row_bytes;
-    }
-    __device__ __forceinline__ void rows(int tile, int g, const uint8_t **pa, const uint8_t **pb) const
-    {
-        *pa = row_ptr(16 * tile + g);
-        *pb = row_ptr(16 * tile + g + 8);
     }
     /* row r's output from its sum and its pair partner's (row r ^ 1) */
     __device__ __forceinline__ void put(int r, float own, float partner) const
@@ -56,6 +57,16 @@ struct qkv_tc {
         rope_sincos((double)pos, pow(theta_base, -2.0 * (d >> 1) / n_rot), &sn, &cs);
         *dst = d & 1 ? partner * sn + own * cs : own * cs - partner * sn; /* rope's (x0, x1) -> (x0 c - x1 s, x0 s + x1 c) */
     }
+};
+
+/* v1's tiles (split layouts): rows 16 tile + g and + 8 of the run; a pair's partner is in lane ^ 4 */
+struct qkv_tc : qkv_rows {
+    int n_tiles;
+    __device__ __forceinline__ void rows(int tile, int g, const uint8_t **pa, const uint8_t **pb) const
+    {
+        *pa = row_ptr(16 * tile + g);
+        *pb = row_ptr(16 * tile + g + 8);
+    }
     __device__ __forceinline__ void store(int tile, int g, int t, float sum_a, float sum_b) const
     {
         const float pa = __shfl_xor_sync(0xffffffffu, sum_a, 4), pb = __shfl_xor_sync(0xffffffffu, sum_b, 4);
@@ -63,6 +74,22 @@ struct qkv_tc {
             put(16 * tile + g, sum_a, pa);
             put(16 * tile + g + 8, sum_b, pb);
         }
+    }
+};
+
+/* v2's groups (GGUF layouts): rows 4 group .. + 3 of the run, every lane holding the 4 sums */
+struct qkv_groups : qkv_rows {
+    int n_groups;
+    __device__ __forceinline__ void rows(int group, const uint8_t *wr[4]) const
+    {
+#pragma unroll
+        for (int r = 0; r < 4; r++)
+            wr[r] = row_ptr(4 * group + r);
+    }
+    __device__ __forceinline__ void store(int group, int lane, const float s[4]) const
+    {
+        if (lane < 4)
+            put(4 * group + lane, s[lane], s[lane ^ 1]);
     }
 };
 
@@ -83,13 +110,15 @@ extern "C" chord_status chord_matmul_qkv_cuda(void *ctx, const chord_tensor *t, 
     const chord_type_traits *ti = chord_type_info(a->wtype);
     if (a->m != 1)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: m = %d (only m = 1, a decode step)", a->m);
-    if (a->wtype != CHORD_TYPE_Q4_0_SPLIT && a->wtype != CHORD_TYPE_Q4_1_SPLIT)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: weight type %s (the split q4_0, q4_1 only)",
+    const int split = a->wtype == CHORD_TYPE_Q4_0_SPLIT || a->wtype == CHORD_TYPE_Q4_1_SPLIT;
+    if (!split && a->wtype != CHORD_TYPE_Q4_0 && a->wtype != CHORD_TYPE_Q4_1 && a->wtype != CHORD_TYPE_Q8_0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED,
+                          "cuda matmul_qkv: weight type %s (q4_0, q4_1, q8_0 and the split q4_0, q4_1 only)",
                           ti ? ti->name : "?");
     if (a->mode != CHORD_ROPE_NORMAL || a->head_dim % 2)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: rope mode %d, head_dim %d (NORMAL, even only)",
                           a->mode, a->head_dim);
-    if (a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
+    if (split && a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: k = %d (at most 32768)", a->k);
     if (!t) /* a support query */
         return CHORD_OK;
@@ -98,11 +127,11 @@ extern "C" chord_status chord_matmul_qkv_cuda(void *ctx, const chord_tensor *t, 
     const float *x = (const float *)chord_cuda_ptr(t[3]);
     float *y[3] = {(float *)chord_cuda_ptr(t[4]), (float *)chord_cuda_ptr(t[5]), (float *)chord_cuda_ptr(t[6])};
     for (int p = 0; p < 3; p++)
-        if (!chord_cuda_aligned(w[p], 16) || !chord_cuda_aligned(y[p], 4))
+        if (!chord_cuda_aligned(w[p], split ? 16 : 2) || !chord_cuda_aligned(y[p], 4))
             return chord_fail(CHORD_ERR_INVALID, "cuda matmul_qkv: misaligned weight %d (%p) or output %d (%p)", p,
                               w[p], p, (void *)y[p]);
-    if (!chord_cuda_aligned(x, 16))
-        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_qkv: X %p is not 16-aligned", (const void *)x);
+    if (!chord_cuda_aligned(x, split ? 16 : 4))
+        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_qkv: X %p is misaligned", (const void *)x);
     const int n_q = a->n_head * a->head_dim, n_kv = a->n_head_kv * a->head_dim;
     if (n_q + 2 * n_kv == 0)
         return CHORD_OK;
@@ -112,9 +141,19 @@ extern "C" chord_status chord_matmul_qkv_cuda(void *ctx, const chord_tensor *t, 
                 return chord_fail(CHORD_ERR_DEVICE, "cuda matmul_qkv: cudaMemsetAsync failed");
         return CHORD_OK;
     }
-    const qkv_tc pol = {(const uint8_t *)w[0], (const uint8_t *)w[1], (const uint8_t *)w[2],
-                        chord_type_row_bytes(a->wtype, a->k), y[0], y[1], y[2], n_q, n_kv, a->head_dim, a->n_rot,
-                        a->pos0, (double)a->theta_base, (n_q + 2 * n_kv + 15) / 16};
-    return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream)
-                                             : launch<chord_cu_q4_1_split>(pol, x, a->k, stream);
+    const qkv_rows rows = {(const uint8_t *)w[0], (const uint8_t *)w[1], (const uint8_t *)w[2],
+                           chord_type_row_bytes(a->wtype, a->k), y[0], y[1], y[2], n_q, n_kv, a->head_dim, a->n_rot,
+                           a->pos0, (double)a->theta_base};
+    const int n_rows = n_q + 2 * n_kv;
+    if (split) {
+        const qkv_tc pol = {rows, (n_rows + 15) / 16};
+        return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream)
+                                                 : launch<chord_cu_q4_1_split>(pol, x, a->k, stream);
+    }
+    const qkv_groups pol = {rows, (n_rows + 3) / 4};
+    switch (a->wtype) {
+    case CHORD_TYPE_Q4_0: return mm_rows_launch<chord_cu_q4_0>("matmul_qkv_gemv", pol, x, a->k, stream);
+    case CHORD_TYPE_Q4_1: return mm_rows_launch<chord_cu_q4_1>("matmul_qkv_gemv", pol, x, a->k, stream);
+    default: return mm_rows_launch<chord_cu_q8_0>("matmul_qkv_gemv", pol, x, a->k, stream);
+    }
 }

@@ -2,7 +2,7 @@
  * gate and up projections and their SwiGLU in one launch instead of three. Other shapes and types are refused (the
  * model then launches matmul twice and swiglu).
  *
- * v1 (this): matmul's v4 (kernels/matmul/cuda.cu) with each warp's 4 rows taken as 2 rows of WG and the same 2 of
+ * v1 (GGUF layouts): matmul's v4 (kernels/matmul/cuda_gemv_rows.cuh) with each warp's 4 rows taken as 2 rows of WG and the same 2 of
  *    WU, so a warp reads 4 weight rows against one X as v4 does; k split over ks warps the same way while the row
  *    pairs alone cannot fill the device; the epilogue is swiglu's float expression on the two sums. Expected: the
  *    time of one v4 launch over both matrices, where the composition pays two mat-vec launches and a swiglu (three
@@ -19,64 +19,42 @@
  *    two launch gaps per layer: ~+3% decode. */
 #include "../common/cuda_quant.cuh"
 #include "../matmul/cuda_dot.cuh"
+#include "../matmul/cuda_gemv_rows.cuh"
 #include "../matmul/cuda_gemv_tc.cuh"
 #include "matmul_swiglu.h"
 
-#define MS_WARPS 8
+/* v1's groups: outputs 2 group, 2 group + 1, as WG's rows 0-1 and WU's the same as rows 2-3 */
+struct ms_rows_pair {
+    const uint8_t *wg, *wu; /* (n, k) of the GGUF type, row_bytes per row */
+    size_t row_bytes;
+    float *y; /* (n) */
+    int n, n_groups;
+    __device__ __forceinline__ void rows(int group, const uint8_t *wr[4]) const
+    {
+#pragma unroll
+        for (int r = 0; r < 2; r++) {
+            const size_t row = (size_t)min(2 * group + r, n - 1) * row_bytes;
+            wr[r] = wg + row;
+            wr[r + 2] = wu + row;
+        }
+    }
+    __device__ __forceinline__ void store(int group, int lane, const float s[4]) const
+    {
+        const int o = 2 * group + lane;
+        if (lane < 2 && o < n) {
+            const float g = lane ? s[1] : s[0], u = lane ? s[3] : s[2];
+            y[o] = g / (1.0f + expf(-g)) * u; /* swiglu's kernel, to the rounding */
+        }
+    }
+};
 
 template <typename Q>
-__global__ void __launch_bounds__(MS_WARPS * 32)
-    matmul_swiglu_gemv(const uint8_t *__restrict__ wg /* (n, k) of Q */, const uint8_t *__restrict__ wu /* (n, k) */,
-                       size_t row_bytes, const float *__restrict__ x /* (k) */, float *__restrict__ y /* (n) */, int n,
-                       int k, int ks /* warps sharing one row pair's k (1, 2, 4 or 8) */, int x_vec /* X 16-aligned */)
+static chord_status launch(const void *wg, const void *wu, const float *x, float *y, const chord_matmul_swiglu_args *a,
+                           cudaStream_t stream)
 {
-    chord_cu_pdl_begin();               /* the predecessor's outputs are this kernel's inputs */
-    __shared__ float part[MS_WARPS][4]; /* each warp's 4 sums, when ks > 1 */
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
-    const int col0 = (blockIdx.x * (MS_WARPS / ks) + warp / ks) * 2;
-    const uint8_t *wr[4];
-#pragma unroll
-    for (int r = 0; r < 2; r++) { /* a row past n repeats row n - 1: computed, never stored */
-        const size_t row = (size_t)(col0 + r < n ? col0 + r : n - 1) * row_bytes;
-        wr[r] = wg + row;
-        wr[r + 2] = wu + row;
-    }
-    float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
-    constexpr int unroll = mm_dot<Q>::UNROLL;
-#pragma unroll unroll
-    for (int e = 4 * lane + 128 * slice; e < k; e += 128 * ks) {
-        const float4 xv = x_vec ? *(const float4 *)(x + e) : make_float4(x[e], x[e + 1], x[e + 2], x[e + 3]);
-        const float xsum = (xv.x + xv.y) + (xv.z + xv.w);
-#pragma unroll
-        for (int r = 0; r < 4; r++)
-            acc[r] = mm_dot<Q>::dot4(wr[r], e, xv, xsum, acc[r]);
-    }
-    float s[4];
-#pragma unroll
-    for (int r = 0; r < 4; r++)
-        s[r] = chord_warp_sum(acc[r]);
-    if (ks == 1) { /* uniform over the block */
-        if (lane < 2 && col0 + lane < n) {
-            const float g = lane ? s[1] : s[0], u = lane ? s[3] : s[2];
-            y[col0 + lane] = g / (1.0f + expf(-g)) * u; /* swiglu's kernel, to the rounding */
-        }
-        return;
-    }
-    if (lane == 0)
-#pragma unroll
-        for (int r = 0; r < 4; r++)
-            part[warp][r] = s[r];
-    __syncthreads();
-    /* the first warp of each row pair adds its ks slices in order, lane i one output */
-    if (slice == 0 && lane < 2) {
-        float g = 0.0f, u = 0.0f;
-        for (int t = 0; t < ks; t++) {
-            g += part[warp + t][lane];
-            u += part[warp + t][lane + 2];
-        }
-        if (col0 + lane < n)
-            y[col0 + lane] = g / (1.0f + expf(-g)) * u;
-    }
+    const ms_rows_pair pol = {(const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), y, a->n,
+                              (a->n + 1) / 2};
+    return mm_rows_launch<Q>("matmul_swiglu_gemv", pol, x, a->k, stream);
 }
 
 /* v2's tiles: outputs 8 tile .. 8 tile + 7, gate rows as A's rows g, up rows as g + 8 */
@@ -106,23 +84,6 @@ static chord_status launch_tc(const void *wg, const void *wu, const float *x, fl
     const ms_tc_pair pol = {(const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), y, a->n,
                             (a->n + 7) / 8};
     return mm_tc_launch<Q, 1>("matmul_swiglu_tc", pol, x, a->k, mm_tc_target_warps(), ran, stream);
-}
-
-template <typename Q>
-static chord_status launch(const void *wg, const void *wu, const float *x, float *y, const chord_matmul_swiglu_args *a,
-                           cudaStream_t stream)
-{
-    /* as v4: k split while the row pairs fall short of ~48 warps on each of 132 SMs, each warp keeping >= 4 steps */
-    const long long pairs = (a->n + 1) / 2;
-    int ks = 1;
-    while (ks < MS_WARPS && pairs * ks < 132LL * 48 && (long long)(a->k / 4) >= 256LL * ks)
-        ks *= 2;
-    const int cols_per_block = MS_WARPS / ks * 2;
-    CHORD_CU_LAUNCH("matmul_swiglu_gemv", matmul_swiglu_gemv<Q>,
-                    (unsigned)((a->n + cols_per_block - 1) / cols_per_block), MS_WARPS * 32, 0, stream,
-                    (const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), x, y, a->n, a->k,
-                    ks, chord_cuda_aligned(x, 16));
-    return CHORD_OK;
 }
 
 extern "C" chord_status chord_matmul_swiglu_cuda(void *ctx, const chord_tensor *t, const void *args)

@@ -1,0 +1,75 @@
+/* matmul's v4 GEMV on the GGUF layouts of q4_0, q4_1 and q8_0 (the reasoning and figures are in kernels/matmul/
+ * cuda.cu's header; the dot products in cuda_dot.cuh), as one kernel template over a row policy for the fused ops:
+ * a warp takes 4 weight rows against one X, k split over ks warps of the block while the row groups alone cannot
+ * fill the device, and a policy's store gets the 4 complete sums.
+ *
+ * A policy P has: int n_groups; rows(group, wr): the 4 rows of the group (a group past the end repeats a valid row:
+ * computed, never stored); store(group, lane, s): called by every lane of one warp per group, each holding all 4
+ * sums s[0..3]. Included after cuda_quant.cuh and cuda_dot.cuh. */
+#ifndef CHORD_CUDA_GEMV_ROWS_CUH
+#define CHORD_CUDA_GEMV_ROWS_CUH
+
+#define MM_ROWS_WARPS 8
+
+template <typename Q, typename P>
+__global__ void __launch_bounds__(MM_ROWS_WARPS * 32)
+    mm_rows_gemv(P pol, const float *__restrict__ x /* (k) */, int k,
+                 int ks /* warps sharing one group's k (1, 2, 4 or 8) */, int x_vec /* X 16-aligned */)
+{
+    chord_cu_pdl_begin();                    /* the predecessor's outputs are this kernel's inputs */
+    __shared__ float part[MM_ROWS_WARPS][4]; /* each warp's 4 sums, when ks > 1 */
+    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
+    const int group = blockIdx.x * (MM_ROWS_WARPS / ks) + warp / ks;
+    const uint8_t *wr[4];
+    pol.rows(group, wr);
+    float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+    constexpr int unroll = mm_dot<Q>::UNROLL;
+#pragma unroll unroll
+    for (int e = 4 * lane + 128 * slice; e < k; e += 128 * ks) {
+        const float4 xv = x_vec ? *(const float4 *)(x + e) : make_float4(x[e], x[e + 1], x[e + 2], x[e + 3]);
+        const float xsum = (xv.x + xv.y) + (xv.z + xv.w);
+#pragma unroll
+        for (int r = 0; r < 4; r++)
+            acc[r] = mm_dot<Q>::dot4(wr[r], e, xv, xsum, acc[r]);
+    }
+    float s[4];
+#pragma unroll
+    for (int r = 0; r < 4; r++)
+        s[r] = chord_warp_sum(acc[r]);
+    if (ks == 1) { /* uniform over the block */
+        pol.store(group, lane, s);
+        return;
+    }
+    if (lane == 0)
+#pragma unroll
+        for (int r = 0; r < 4; r++)
+            part[warp][r] = s[r];
+    __syncthreads();
+    if (slice == 0) { /* the group's first warp adds its ks slices in order */
+#pragma unroll
+        for (int r = 0; r < 4; r++) {
+            s[r] = 0.0f;
+            for (int t = 0; t < ks; t++)
+                s[r] += part[warp + t][r];
+        }
+        pol.store(group, lane, s);
+    }
+}
+
+/* The launch over policy pol (its n_groups set): k split while the groups fall short of ~48 warps on each of 132
+ * SMs, each warp keeping >= 4 steps of 128 values. */
+template <typename Q, typename P>
+static chord_status mm_rows_launch(const char *name, const P &pol, const float *x, int k, cudaStream_t stream)
+{
+    if (pol.n_groups == 0)
+        return CHORD_OK;
+    int ks = 1;
+    while (ks < MM_ROWS_WARPS && (long long)pol.n_groups * ks < 132LL * 48 && (long long)(k / 4) >= 256LL * ks)
+        ks *= 2;
+    const int groups_per_block = MM_ROWS_WARPS / ks;
+    CHORD_CU_LAUNCH(name, mm_rows_gemv<Q, P>, (unsigned)((pol.n_groups + groups_per_block - 1) / groups_per_block),
+                    MM_ROWS_WARPS * 32, 0, stream, pol, x, k, ks, (int)chord_cuda_aligned(x, 16));
+    return CHORD_OK;
+}
+
+#endif

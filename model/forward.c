@@ -5,8 +5,9 @@
  *              rope(q), rope(K rows); att = attention(q, K, V); x += att Wo^T;
  *              xn = rmsnorm(x); x += (silu(xn Wg^T) * (xn Wu^T)) Wd^T
  *   (a decode step launches matmul_qkv for the three attention projections and their RoPE, matmul_swiglu for the
- *   FFN's gate, up and SwiGLU, and matmul_add for each projection with the residual add after it, where the backend
- *   has them for every layer, and goes to the backend as one unit to capture: CUDA graphs)
+ *   FFN's gate, up and SwiGLU, rmsnorm_qkv / rmsnorm_swiglu for those with the norm before them, and matmul_add for
+ *   each projection with the residual add after it, where the backend has them for every layer, and goes to the
+ *   backend as one unit to capture: CUDA graphs)
  *   last batch only: logits = rmsnorm(x[n - 1]) Wout^T, one row, so the vocab matmul runs once per eval;
  *   with every position's logits asked for (chord_llama_eval_all), the same one-row launches for each row. */
 #include <math.h>
@@ -92,8 +93,17 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
     const chord_tensor v_rows = tensor_at(ly->v_cache, (size_t)pos0 * kv_row_bytes);
 
     /* attention sublayer */
-    CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->attn_norm, tensor_at(m->xn, 0), n));
-    if (n == 1 && m->qkv_fused) { /* the same function in one launch (kernels/matmul_qkv) */
+    if (n == 1 && m->qkv_norm_fused) { /* the norm and the projections in one launch (kernels/rmsnorm_qkv) */
+        const chord_rmsnorm_qkv_args qa = {llama_qkv_args(m, ly, pos0), hp->norm_eps};
+        const chord_tensor qt[8] = {tensor_at(m->x, 0),       tensor_at(ly->attn_norm.buf, 0), tensor_at(ly->wq.buf, 0),
+                                    tensor_at(ly->wk.buf, 0), tensor_at(ly->wv.buf, 0),        tensor_at(m->q, 0),
+                                    k_rows,                   v_rows};
+        const chord_status s = launch(m, CHORD_OP_RMSNORM_QKV, qt, &qa);
+        if (s != CHORD_OK)
+            return llama_fail_ctx(s, "%s with %s, %s and %s", ly->attn_norm.name, ly->wq.name, ly->wk.name,
+                                  ly->wv.name);
+    } else if (n == 1 && m->qkv_fused) { /* the same function in two launches (rmsnorm, kernels/matmul_qkv) */
+        CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->attn_norm, tensor_at(m->xn, 0), n));
         const chord_matmul_qkv_args qa = llama_qkv_args(m, ly, pos0);
         const chord_tensor qt[7] = {tensor_at(ly->wq.buf, 0), tensor_at(ly->wk.buf, 0), tensor_at(ly->wv.buf, 0),
                                     tensor_at(m->xn, 0),      tensor_at(m->q, 0),       k_rows,
@@ -102,6 +112,7 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
         if (s != CHORD_OK)
             return llama_fail_ctx(s, "%s, %s and %s", ly->wq.name, ly->wk.name, ly->wv.name);
     } else {
+        CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->attn_norm, tensor_at(m->xn, 0), n));
         CHORD_TRY(matmul(m, &ly->wq, tensor_at(m->xn, 0), tensor_at(m->q, 0), n));
         CHORD_TRY(matmul(m, &ly->wk, tensor_at(m->xn, 0), k_rows, n));
         CHORD_TRY(matmul(m, &ly->wv, tensor_at(m->xn, 0), v_rows, n));
@@ -116,8 +127,15 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
     CHORD_TRY(project_add(m, &ly->wo, tensor_at(m->att, 0), n, m->wo_add_fused));
 
     /* FFN sublayer */
-    CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->ffn_norm, tensor_at(m->xn, 0), n));
-    if (n == 1 && m->ffn_fused) { /* the same function in one launch (kernels/matmul_swiglu) */
+    if (n == 1 && m->ffn_norm_fused) { /* the norm, gate, up and SwiGLU in one launch (kernels/rmsnorm_swiglu) */
+        const chord_rmsnorm_swiglu_args fa = {{1, (int)ly->w_gate.n, (int)ly->w_gate.k, ly->w_gate.type}, hp->norm_eps};
+        const chord_tensor ft[5] = {tensor_at(m->x, 0), tensor_at(ly->ffn_norm.buf, 0), tensor_at(ly->w_gate.buf, 0),
+                                    tensor_at(ly->w_up.buf, 0), tensor_at(m->gate, 0)};
+        const chord_status s = launch(m, CHORD_OP_RMSNORM_SWIGLU, ft, &fa);
+        if (s != CHORD_OK)
+            return llama_fail_ctx(s, "%s with %s and %s", ly->ffn_norm.name, ly->w_gate.name, ly->w_up.name);
+    } else if (n == 1 && m->ffn_fused) { /* the same function in two launches (rmsnorm, kernels/matmul_swiglu) */
+        CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->ffn_norm, tensor_at(m->xn, 0), n));
         const chord_matmul_swiglu_args fa = {1, (int)ly->w_gate.n, (int)ly->w_gate.k, ly->w_gate.type};
         const chord_tensor ft[4] = {tensor_at(ly->w_gate.buf, 0), tensor_at(ly->w_up.buf, 0), tensor_at(m->xn, 0),
                                     tensor_at(m->gate, 0)};
@@ -125,6 +143,7 @@ static chord_status layer(chord_llama *m, const llama_layer *ly, int n, int pos0
         if (s != CHORD_OK)
             return llama_fail_ctx(s, "%s and %s", ly->w_gate.name, ly->w_up.name);
     } else {
+        CHORD_TRY(rmsnorm(m, tensor_at(m->x, 0), &ly->ffn_norm, tensor_at(m->xn, 0), n));
         CHORD_TRY(matmul(m, &ly->w_gate, tensor_at(m->xn, 0), tensor_at(m->gate, 0), n));
         CHORD_TRY(matmul(m, &ly->w_up, tensor_at(m->xn, 0), tensor_at(m->up, 0), n));
         const chord_swiglu_args sa = {(int64_t)n * hp->n_ff};

@@ -452,6 +452,17 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
                        ly->wk.n == (int64_t)hp->n_head_kv * hp->head_dim && ly->wv.n == ly->wk.n &&
                        chord_supports(m->rt, CHORD_OP_MATMUL_QKV, &qa);
     }
+    /* the norms before them folded in as well, rmsnorm_qkv and rmsnorm_swiglu (CHORD_NORM_FUSED=0: not) */
+    const char *nf = getenv("CHORD_NORM_FUSED");
+    m->qkv_norm_fused = m->qkv_fused && !(nf && !strcmp(nf, "0"));
+    m->ffn_norm_fused = m->ffn_fused && !(nf && !strcmp(nf, "0"));
+    for (int l = 0; l < hp->n_layer; l++) {
+        const llama_layer *ly = &m->layers[l];
+        const chord_rmsnorm_qkv_args qa = {llama_qkv_args(m, ly, 0), hp->norm_eps};
+        const chord_rmsnorm_swiglu_args fa = {{1, (int)ly->w_gate.n, (int)ly->w_gate.k, ly->w_gate.type}, hp->norm_eps};
+        m->qkv_norm_fused = m->qkv_norm_fused && chord_supports(m->rt, CHORD_OP_RMSNORM_QKV, &qa);
+        m->ffn_norm_fused = m->ffn_norm_fused && chord_supports(m->rt, CHORD_OP_RMSNORM_SWIGLU, &fa);
+    }
     /* each projection and the residual add after it as one matmul_add likewise (CHORD_ADD_FUSED=0: two launches) */
     const char *af = getenv("CHORD_ADD_FUSED");
     m->wo_add_fused = m->down_add_fused = !(af && !strcmp(af, "0"));

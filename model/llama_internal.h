@@ -10,6 +10,8 @@
 #include "matmul_add/matmul_add.h"
 #include "matmul_qkv/matmul_qkv.h"
 #include "matmul_swiglu/matmul_swiglu.h"
+#include "rmsnorm_qkv/rmsnorm_qkv.h"
+#include "rmsnorm_swiglu/rmsnorm_swiglu.h"
 #include "rmsnorm/rmsnorm.h"
 #include "rope/rope.h"
 #include "softmax/softmax.h"
@@ -59,6 +61,8 @@ struct chord_llama {
     int tiled_f32;        /* the backend runs matmul_tiled for this model's f32 weights */
     int ffn_fused;        /* decode steps launch matmul_swiglu for gate, up and SwiGLU (every layer's types fit) */
     int qkv_fused;        /* decode steps launch matmul_qkv for Q, K, V and their RoPE (every layer's types fit) */
+    int qkv_norm_fused;   /* and rmsnorm_qkv, the attention norm too (CHORD_NORM_FUSED=0: not) */
+    int ffn_norm_fused;   /* and rmsnorm_swiglu, the FFN norm too */
     int wo_add_fused;     /* decode steps launch matmul_add for Wo and the residual add (every layer's Wo fits) */
     int down_add_fused;   /* and for W_down (every layer's W_down fits) */
     size_t weight_bytes, cache_bytes;

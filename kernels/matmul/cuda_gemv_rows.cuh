@@ -5,18 +5,23 @@
  *
  * A policy P has: int n_groups; rows(group, wr): the 4 rows of the group (a group past the end repeats a valid row:
  * computed, never stored); store(group, lane, s): called by every lane of one warp per group, each holding all 4
- * sums s[0..3]. Included after cuda_quant.cuh and cuda_dot.cuh. */
+ * sums s[0..3]. X may first be normalized (mm_norm, cuda_gemv_tc.cuh). Included after cuda_quant.cuh, cuda_dot.cuh
+ * and cuda_gemv_tc.cuh. */
 #ifndef CHORD_CUDA_GEMV_ROWS_CUH
 #define CHORD_CUDA_GEMV_ROWS_CUH
+
+#include "cuda_gemv_tc.cuh" /* mm_norm */
 
 #define MM_ROWS_WARPS 8
 
 template <typename Q, typename P>
 __global__ void __launch_bounds__(MM_ROWS_WARPS * 32)
     mm_rows_gemv(P pol, const float *__restrict__ x /* (k) */, int k,
-                 int ks /* warps sharing one group's k (1, 2, 4 or 8) */, int x_vec /* X 16-aligned */)
+                 int ks /* warps sharing one group's k (1, 2, 4 or 8) */, int x_vec /* X 16-aligned */,
+                 mm_norm norm /* X's RMSNorm, if any (then X and g are 16-aligned) */)
 {
     chord_cu_pdl_begin();                    /* the predecessor's outputs are this kernel's inputs */
+    const float inv = norm.g ? mm_norm_inv(x, k, norm.eps) : 1.0f; /* block-uniform branch */
     __shared__ float part[MM_ROWS_WARPS][4]; /* each warp's 4 sums, when ks > 1 */
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
     const int group = blockIdx.x * (MM_ROWS_WARPS / ks) + warp / ks;
@@ -26,7 +31,9 @@ __global__ void __launch_bounds__(MM_ROWS_WARPS * 32)
     constexpr int unroll = mm_dot<Q>::UNROLL;
 #pragma unroll unroll
     for (int e = 4 * lane + 128 * slice; e < k; e += 128 * ks) {
-        const float4 xv = x_vec ? *(const float4 *)(x + e) : make_float4(x[e], x[e + 1], x[e + 2], x[e + 3]);
+        float4 xv = x_vec ? *(const float4 *)(x + e) : make_float4(x[e], x[e + 1], x[e + 2], x[e + 3]);
+        if (norm.g)
+            xv = mm_norm_apply(xv, norm.g, e, inv);
         const float xsum = (xv.x + xv.y) + (xv.z + xv.w);
 #pragma unroll
         for (int r = 0; r < 4; r++)
@@ -59,7 +66,8 @@ __global__ void __launch_bounds__(MM_ROWS_WARPS * 32)
 /* The launch over policy pol (its n_groups set): k split while the groups fall short of ~48 warps on each of 132
  * SMs, each warp keeping >= 4 steps of 128 values. */
 template <typename Q, typename P>
-static chord_status mm_rows_launch(const char *name, const P &pol, const float *x, int k, cudaStream_t stream)
+static chord_status mm_rows_launch(const char *name, const P &pol, const float *x, int k, cudaStream_t stream,
+                                   mm_norm norm = mm_norm{NULL, 0.0f})
 {
     if (pol.n_groups == 0)
         return CHORD_OK;
@@ -68,7 +76,7 @@ static chord_status mm_rows_launch(const char *name, const P &pol, const float *
         ks *= 2;
     const int groups_per_block = MM_ROWS_WARPS / ks;
     CHORD_CU_LAUNCH(name, mm_rows_gemv<Q, P>, (unsigned)((pol.n_groups + groups_per_block - 1) / groups_per_block),
-                    MM_ROWS_WARPS * 32, 0, stream, pol, x, k, ks, (int)chord_cuda_aligned(x, 16));
+                    MM_ROWS_WARPS * 32, 0, stream, pol, x, k, ks, (int)chord_cuda_aligned(x, 16), norm);
     return CHORD_OK;
 }
 

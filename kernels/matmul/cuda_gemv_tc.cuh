@@ -70,16 +70,45 @@ __device__ __forceinline__ void mm_tc_load(mm_tc_regs &r, const uint8_t *pa, con
     }
 }
 
+/* The RMSNorm a fused op applies to X before its projections (kernels/rmsnorm_qkv, kernels/rmsnorm_swiglu): the
+ * whole block sums X's squares (float per float4, double across, as rmsnorm's CUDA v2) and every X value is then
+ * taken as x * inv * g, rmsnorm's float expression. Without it (g == NULL) X is taken as it is. */
+struct mm_norm {
+    const float *g; /* (k) the norm's weight, 16-aligned; NULL: no norm */
+    float eps;
+};
+__device__ __forceinline__ float mm_norm_inv(const float *__restrict__ x /* (k) */, int k, float eps)
+{
+    __shared__ double sh[32];
+    double ss = 0.0;
+    for (int i = threadIdx.x; i < k / 4; i += blockDim.x) {
+        const float4 v = ((const float4 *)x)[i];
+        ss += (double)(v.x * v.x + v.y * v.y + v.z * v.z + v.w * v.w);
+    }
+    ss = chord_block_sum_d(ss, sh);
+    return (float)(1.0 / sqrt(ss / k + (double)eps));
+}
+__device__ __forceinline__ float4 mm_norm_apply(float4 v, const float *g, int e, float inv)
+{
+    const float4 w = *(const float4 *)(g + e);
+    return make_float4(v.x * inv * w.x, v.y * inv * w.y, v.z * inv * w.z, v.w * inv * w.w);
+}
+
 /* X's B fragments (one float4 per super-block, group and chunk) and q4_1's block sums (ascending), computed by the
- * whole block into shared memory; ends with the barrier after which every warp may read them. */
+ * whole block into shared memory (X first normalized when norm.g is set); ends with the barrier after which every
+ * warp may read them. */
 template <bool HAS_M>
 __device__ __forceinline__ void mm_tc_split_x(const float *__restrict__ x /* (n_sb * 256) */,
                                               uint2 *xb /* (n_sb, 16 steps, 3 parts, 4) */, float *xsum /* (n_sb, 8) */,
-                                              int n_sb)
+                                              int n_sb, mm_norm norm = mm_norm{NULL, 0.0f})
 {
+    const float inv = norm.g ? mm_norm_inv(x, n_sb * 256, norm.eps) : 1.0f; /* block-uniform branch */
     for (int i = threadIdx.x; i < n_sb * 64; i += blockDim.x) {
         const int sb = i >> 6, gg = (i >> 3) & 7, c = i & 7;
-        const float4 v = *(const float4 *)(x + (size_t)sb * 256 + 32 * gg + 4 * c);
+        const int e = sb * 256 + 32 * gg + 4 * c;
+        float4 v = *(const float4 *)(x + e);
+        if (norm.g)
+            v = mm_norm_apply(v, norm.g, e, inv);
         const float xv[4] = {v.x, v.y, v.z, v.w};
         uint32_t b02[3], b13[3];
         mm_tc_b_frags(xv, b02, b13);
@@ -89,11 +118,12 @@ __device__ __forceinline__ void mm_tc_split_x(const float *__restrict__ x /* (n_
     }
     if (HAS_M)
         for (int i = threadIdx.x; i < n_sb * 8; i += blockDim.x) {
-            const float4 *v = (const float4 *)(x + (size_t)32 * i);
             float sum = 0.0f;
 #pragma unroll
             for (int c = 0; c < 8; c++) {
-                const float4 e = v[c];
+                float4 e = *(const float4 *)(x + 32 * i + 4 * c);
+                if (norm.g)
+                    e = mm_norm_apply(e, norm.g, 32 * i + 4 * c, inv);
                 sum += (e.x + e.y) + (e.z + e.w);
             }
             xsum[i] = sum;
@@ -134,7 +164,7 @@ __device__ __forceinline__ void mm_tc_superblock(const mm_tc_regs &r, const uint
 template <typename Q, int U, typename P>
 __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     mm_tc_gemv(P pol, const float *__restrict__ x /* (k), 16-aligned */, int n_sb /* k / 256 */,
-               int ks /* warps sharing one 16-row tile's super-blocks */)
+               int ks /* warps sharing one 16-row tile's super-blocks */, mm_norm norm /* X's RMSNorm, if any */)
 {
     using T = mm_tc<Q>;
     extern __shared__ uint2 xb[]; /* (n_sb, 16 steps, 3 parts, 4) B fragments, then q4_1's (n_sb, 8) block sums */
@@ -155,7 +185,7 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
             mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
     chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
 
-    mm_tc_split_x<T::HAS_M>(x, xb, xsum, n_sb);
+    mm_tc_split_x<T::HAS_M>(x, xb, xsum, n_sb, norm);
 
     float acc_a = 0.0f, acc_b = 0.0f; /* rows g, g + 8: this lane's columns (t 0: hi, mid; t 1: lo) */
     int sb = slice;
@@ -222,7 +252,7 @@ struct mm_tc_plain {
  * keeping >= 2 super-blocks. */
 template <typename Q, int U, typename P>
 static chord_status mm_tc_launch(const char *name, const P &pol, const float *x, int k, int target_warps, int *ran,
-                                 cudaStream_t stream)
+                                 cudaStream_t stream, mm_norm norm = mm_norm{NULL, 0.0f})
 {
     const int n_sb = k / 256;
     const size_t smem =
@@ -245,7 +275,7 @@ static chord_status mm_tc_launch(const char *name, const P &pol, const float *x,
         ks *= 2;
     const int tiles_per_block = MM_TC_WARPS / ks;
     CHORD_CU_LAUNCH(name, mm_tc_gemv<Q, U, P>, (unsigned)((pol.n_tiles + tiles_per_block - 1) / tiles_per_block),
-                    MM_TC_WARPS * 32, smem, stream, pol, x, n_sb, ks);
+                    MM_TC_WARPS * 32, smem, stream, pol, x, n_sb, ks, norm);
     return CHORD_OK;
 }
 

@@ -94,19 +94,19 @@ struct qkv_groups : qkv_rows {
 };
 
 template <typename Q>
-static chord_status launch(const qkv_tc &pol, const float *x, int k, cudaStream_t stream)
+static chord_status launch(const qkv_tc &pol, const float *x, int k, cudaStream_t stream, mm_norm norm)
 {
     int ran = 0;
-    const chord_status s = mm_tc_launch<Q, 1>("matmul_qkv_tc", pol, x, k, mm_tc_target_warps(), &ran, stream);
+    const chord_status s = mm_tc_launch<Q, 1>("matmul_qkv_tc", pol, x, k, mm_tc_target_warps(), &ran, stream, norm);
     if (s != CHORD_OK)
         return s;
     return ran ? CHORD_OK
                : chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: X's fragments exceed shared memory (k = %d)", k);
 }
 
-extern "C" chord_status chord_matmul_qkv_cuda(void *ctx, const chord_tensor *t, const void *args)
+/* matmul_qkv, and with norm.g set rmsnorm_qkv (kernels/rmsnorm_qkv: X normalized first); t: matmul_qkv's tensors */
+static chord_status qkv(void *ctx, const chord_tensor *t, const chord_matmul_qkv_args *a, mm_norm norm)
 {
-    const chord_matmul_qkv_args *a = (const chord_matmul_qkv_args *)args;
     const chord_type_traits *ti = chord_type_info(a->wtype);
     if (a->m != 1)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: m = %d (only m = 1, a decode step)", a->m);
@@ -130,8 +130,9 @@ extern "C" chord_status chord_matmul_qkv_cuda(void *ctx, const chord_tensor *t, 
         if (!chord_cuda_aligned(w[p], split ? 16 : 2) || !chord_cuda_aligned(y[p], 4))
             return chord_fail(CHORD_ERR_INVALID, "cuda matmul_qkv: misaligned weight %d (%p) or output %d (%p)", p,
                               w[p], p, (void *)y[p]);
-    if (!chord_cuda_aligned(x, split ? 16 : 4))
-        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_qkv: X %p is misaligned", (const void *)x);
+    if (!chord_cuda_aligned(x, split || norm.g ? 16 : 4) || (norm.g && !chord_cuda_aligned(norm.g, 16)))
+        return chord_fail(CHORD_ERR_INVALID, "cuda matmul_qkv: X %p or the norm's weight %p is misaligned",
+                          (const void *)x, (const void *)norm.g);
     const int n_q = a->n_head * a->head_dim, n_kv = a->n_head_kv * a->head_dim;
     if (n_q + 2 * n_kv == 0)
         return CHORD_OK;
@@ -147,13 +148,27 @@ extern "C" chord_status chord_matmul_qkv_cuda(void *ctx, const chord_tensor *t, 
     const int n_rows = n_q + 2 * n_kv;
     if (split) {
         const qkv_tc pol = {rows, (n_rows + 15) / 16};
-        return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream)
-                                                 : launch<chord_cu_q4_1_split>(pol, x, a->k, stream);
+        return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream, norm)
+                                                 : launch<chord_cu_q4_1_split>(pol, x, a->k, stream, norm);
     }
     const qkv_groups pol = {rows, (n_rows + 3) / 4};
     switch (a->wtype) {
-    case CHORD_TYPE_Q4_0: return mm_rows_launch<chord_cu_q4_0>("matmul_qkv_gemv", pol, x, a->k, stream);
-    case CHORD_TYPE_Q4_1: return mm_rows_launch<chord_cu_q4_1>("matmul_qkv_gemv", pol, x, a->k, stream);
-    default: return mm_rows_launch<chord_cu_q8_0>("matmul_qkv_gemv", pol, x, a->k, stream);
+    case CHORD_TYPE_Q4_0: return mm_rows_launch<chord_cu_q4_0>("matmul_qkv_gemv", pol, x, a->k, stream, norm);
+    case CHORD_TYPE_Q4_1: return mm_rows_launch<chord_cu_q4_1>("matmul_qkv_gemv", pol, x, a->k, stream, norm);
+    default: return mm_rows_launch<chord_cu_q8_0>("matmul_qkv_gemv", pol, x, a->k, stream, norm);
     }
+}
+
+extern "C" chord_status chord_matmul_qkv_cuda(void *ctx, const chord_tensor *t, const void *args)
+{
+    return qkv(ctx, t, (const chord_matmul_qkv_args *)args, mm_norm{NULL, 0.0f});
+}
+
+/* rmsnorm_qkv's launcher (kernels/rmsnorm_qkv/cuda.cu) calls this: matmul_qkv's tensors, the norm's weight g */
+extern "C" chord_status chord_matmul_qkv_norm_cuda(void *ctx, const chord_tensor *t, const chord_matmul_qkv_args *a,
+                                                   const chord_tensor *g, float eps)
+{
+    if (a->k % 4) /* X and g are read as float4 for the norm */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda rmsnorm_qkv: k = %d (a multiple of 4 only)", a->k);
+    return qkv(ctx, t, a, mm_norm{t ? (const float *)chord_cuda_ptr(*g) : NULL, eps});
 }

@@ -27,5 +27,14 @@ chord_rope_args chord_matmul_qkv_rope(const chord_matmul_qkv_args *a, int p);
 
 void chord_matmul_qkv_reference(const void *wq, const void *wk, const void *wv, const float *x, float *q, float *k,
                                 float *v, const chord_matmul_qkv_args *a);
+/* The descriptor's hooks (kernels/matmul_qkv/op.c), which rmsnorm_qkv shares */
+const char *chord_matmul_qkv_check(const void *args);
+size_t chord_matmul_qkv_tensor_bytes(const void *args, int i);
+double chord_matmul_qkv_flops(const void *args);
+void chord_matmul_qkv_fill_weight(const chord_matmul_qkv_args *a, void *host, size_t bytes, uint64_t *rng);
+
+/* The ref backend's matmul_qkv on host pointers: the threaded matmul for each projection, rope in place (the
+ * reference's numbers, bit for bit); rmsnorm_qkv's ref runs it after its norm. */
+void chord_matmul_qkv_threaded(const void *const w[3], const float *x, float *const y[3], const chord_matmul_qkv_args *a);
 
 #endif

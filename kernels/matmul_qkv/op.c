@@ -3,7 +3,7 @@
 #include "../ops.h"
 #include "matmul_qkv.h"
 
-static const char *check(const void *args)
+const char *chord_matmul_qkv_check(const void *args)
 {
     const chord_matmul_qkv_args *a = args;
     if (a->m < 0 || a->k < 0 || a->n_head < 0 || a->n_head_kv < 0 || a->head_dim < 0 || a->n_rot < 0 || a->pos0 < 0)
@@ -27,14 +27,14 @@ static const char *check(const void *args)
     return NULL;
 }
 
-static size_t tensor_bytes(const void *args, int i)
+size_t chord_matmul_qkv_tensor_bytes(const void *args, int i)
 {
     /* WQ WK WV are their matmuls' tensor 0, X tensor 1; Q K V tensor 2 */
     const chord_matmul_args ma = chord_matmul_qkv_matmul(args, i < 3 ? i : i == 3 ? 0 : i - 4);
     return chord_matmul_tensor_bytes(&ma, i < 3 ? 0 : i == 3 ? 1 : 2);
 }
 
-static double flops(const void *args)
+double chord_matmul_qkv_flops(const void *args)
 {
     double f = 0;
     for (int p = 0; p < 3; p++) {
@@ -44,11 +44,16 @@ static double flops(const void *args)
     return f;
 }
 
+void chord_matmul_qkv_fill_weight(const chord_matmul_qkv_args *a, void *host, size_t bytes, uint64_t *rng)
+{
+    chord_fill_weights(a->wtype, (int64_t)bytes / (int64_t)chord_type_row_bytes(a->wtype, a->k) * a->k, host, rng);
+}
+
 static void fill(const chord_case *c, int i, void *host, size_t bytes, uint64_t *rng)
 {
     const chord_matmul_qkv_args *a = c->args;
     if (i < 3)
-        chord_fill_weights(a->wtype, (int64_t)bytes / (int64_t)chord_type_row_bytes(a->wtype, a->k) * a->k, host, rng);
+        chord_matmul_qkv_fill_weight(a, host, bytes, rng);
     else
         chord_fill_f32(host, (int64_t)(bytes / sizeof(float)), rng, -1, 1);
 }
@@ -80,6 +85,6 @@ static const chord_case cases[] = {
  * value (NMSE as matmul's), and an element's error is at most the sum of its pair's two matmul errors, each within
  * matmul's 1e-4 + 1e-3 |y| where |y| is at most the pair's norm: matmul's bounds with the absolute one 10 times
  * wider, as matmul_swiglu's. */
-CHORD_DEFINE_OP(matmul_qkv, .n_tensors = 7, .n_outputs = 3, .check = check, .tensor_bytes = tensor_bytes,
-                .flops = flops, .reference = reference, CHORD_OP_CASES(cases), .fill = fill,
+CHORD_DEFINE_OP(matmul_qkv, .n_tensors = 7, .n_outputs = 3, .check = chord_matmul_qkv_check,
+                .tensor_bytes = chord_matmul_qkv_tensor_bytes, .flops = chord_matmul_qkv_flops, .reference = reference, CHORD_OP_CASES(cases), .fill = fill,
                 .tolerance = {1e-9, 1e-3, 1e-3});

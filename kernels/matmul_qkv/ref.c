@@ -32,6 +32,18 @@ void chord_matmul_qkv_reference(const void *wq, const void *wk, const void *wv, 
     }
 }
 
+void chord_matmul_qkv_threaded(const void *const w[3], const float *x, float *const y[3], const chord_matmul_qkv_args *a)
+{
+    for (int p = 0; p < 3; p++) {
+        const chord_matmul_args ma = chord_matmul_qkv_matmul(a, p);
+        chord_matmul_threaded(chord_matmul_reference, w[p], x, y[p], &ma);
+        if (p < 2) {
+            const chord_rope_args ra = chord_matmul_qkv_rope(a, p);
+            chord_rope_reference(y[p], y[p], &ra);
+        }
+    }
+}
+
 chord_status chord_matmul_qkv_ref(void *ctx, const chord_tensor *t, const void *args)
 {
     (void)ctx;
@@ -40,15 +52,8 @@ chord_status chord_matmul_qkv_ref(void *ctx, const chord_tensor *t, const void *
         return chord_fail(CHORD_ERR_UNSUPPORTED, "ref matmul_qkv: weight type %d", (int)a->wtype);
     if (!t)
         return CHORD_OK;
-    /* as the ref's matmul and rope: the threaded matmul for each projection, rope in place */
-    for (int p = 0; p < 3; p++) {
-        const chord_matmul_args ma = chord_matmul_qkv_matmul(a, p);
-        float *y = chord_ref_ptr(t[4 + p]);
-        chord_matmul_threaded(chord_matmul_reference, chord_ref_ptr(t[p]), chord_ref_ptr(t[3]), y, &ma);
-        if (p < 2) {
-            const chord_rope_args ra = chord_matmul_qkv_rope(a, p);
-            chord_rope_reference(y, y, &ra);
-        }
-    }
+    const void *const w[3] = {chord_ref_ptr(t[0]), chord_ref_ptr(t[1]), chord_ref_ptr(t[2])};
+    float *const y[3] = {chord_ref_ptr(t[4]), chord_ref_ptr(t[5]), chord_ref_ptr(t[6])};
+    chord_matmul_qkv_threaded(w, chord_ref_ptr(t[3]), y, a);
     return CHORD_OK;
 }

@@ -50,11 +50,11 @@ struct ms_rows_pair {
 
 template <typename Q>
 static chord_status launch(const void *wg, const void *wu, const float *x, float *y, const chord_matmul_swiglu_args *a,
-                           cudaStream_t stream)
+                           cudaStream_t stream, mm_norm norm)
 {
     const ms_rows_pair pol = {(const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), y, a->n,
                               (a->n + 1) / 2};
-    return mm_rows_launch<Q>("matmul_swiglu_gemv", pol, x, a->k, stream);
+    return mm_rows_launch<Q>("matmul_swiglu_gemv", pol, x, a->k, stream, norm);
 }
 
 /* v2's tiles: outputs 8 tile .. 8 tile + 7, gate rows as A's rows g, up rows as g + 8 */
@@ -79,16 +79,16 @@ struct ms_tc_pair {
 
 template <typename Q>
 static chord_status launch_tc(const void *wg, const void *wu, const float *x, float *y,
-                              const chord_matmul_swiglu_args *a, int *ran, cudaStream_t stream)
+                              const chord_matmul_swiglu_args *a, int *ran, cudaStream_t stream, mm_norm norm)
 {
     const ms_tc_pair pol = {(const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), y, a->n,
                             (a->n + 7) / 8};
-    return mm_tc_launch<Q, 1>("matmul_swiglu_tc", pol, x, a->k, mm_tc_target_warps(), ran, stream);
+    return mm_tc_launch<Q, 1>("matmul_swiglu_tc", pol, x, a->k, mm_tc_target_warps(), ran, stream, norm);
 }
 
-extern "C" chord_status chord_matmul_swiglu_cuda(void *ctx, const chord_tensor *t, const void *args)
+/* matmul_swiglu, and with norm.g set rmsnorm_swiglu (kernels/rmsnorm_swiglu: X normalized first) */
+static chord_status swiglu(void *ctx, const chord_tensor *t, const chord_matmul_swiglu_args *a, mm_norm norm)
 {
-    const chord_matmul_swiglu_args *a = (const chord_matmul_swiglu_args *)args;
     const chord_type_traits *ti = chord_type_info(a->wtype);
     if (a->m != 1)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_swiglu: m = %d (only m = 1, a decode step)", a->m);
@@ -106,7 +106,8 @@ extern "C" chord_status chord_matmul_swiglu_cuda(void *ctx, const chord_tensor *
     const float *x = (const float *)chord_cuda_ptr(t[2]);
     float *y = (float *)chord_cuda_ptr(t[3]);
     if (!chord_cuda_aligned(wg, split ? 16 : 2) || !chord_cuda_aligned(wu, split ? 16 : 2) ||
-        !chord_cuda_aligned(x, split ? 16 : 4) || !chord_cuda_aligned(y, 4))
+        !chord_cuda_aligned(x, split || norm.g ? 16 : 4) || !chord_cuda_aligned(y, 4) ||
+        (norm.g && !chord_cuda_aligned(norm.g, 16)))
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_swiglu: misaligned WG %p, WU %p, X %p or Y %p", wg, wu,
                           (const void *)x, (void *)y);
     if (a->n == 0 || a->k == 0)
@@ -117,8 +118,8 @@ extern "C" chord_status chord_matmul_swiglu_cuda(void *ctx, const chord_tensor *
     if (split) {
         int ran = 0;
         const chord_status s = a->wtype == CHORD_TYPE_Q4_0_SPLIT
-                                   ? launch_tc<chord_cu_q4_0_split>(wg, wu, x, y, a, &ran, stream)
-                                   : launch_tc<chord_cu_q4_1_split>(wg, wu, x, y, a, &ran, stream);
+                                   ? launch_tc<chord_cu_q4_0_split>(wg, wu, x, y, a, &ran, stream, norm)
+                                   : launch_tc<chord_cu_q4_1_split>(wg, wu, x, y, a, &ran, stream, norm);
         if (s != CHORD_OK)
             return s;
         return ran ? CHORD_OK
@@ -126,8 +127,23 @@ extern "C" chord_status chord_matmul_swiglu_cuda(void *ctx, const chord_tensor *
                                 a->k);
     }
     switch (a->wtype) {
-    case CHORD_TYPE_Q4_0: return launch<chord_cu_q4_0>(wg, wu, x, y, a, stream);
-    case CHORD_TYPE_Q4_1: return launch<chord_cu_q4_1>(wg, wu, x, y, a, stream);
-    default: return launch<chord_cu_q8_0>(wg, wu, x, y, a, stream);
+    case CHORD_TYPE_Q4_0: return launch<chord_cu_q4_0>(wg, wu, x, y, a, stream, norm);
+    case CHORD_TYPE_Q4_1: return launch<chord_cu_q4_1>(wg, wu, x, y, a, stream, norm);
+    default: return launch<chord_cu_q8_0>(wg, wu, x, y, a, stream, norm);
     }
+}
+
+extern "C" chord_status chord_matmul_swiglu_cuda(void *ctx, const chord_tensor *t, const void *args)
+{
+    return swiglu(ctx, t, (const chord_matmul_swiglu_args *)args, mm_norm{NULL, 0.0f});
+}
+
+/* rmsnorm_swiglu's launcher (kernels/rmsnorm_swiglu/cuda.cu) calls this: matmul_swiglu's tensors, the norm's weight */
+extern "C" chord_status chord_matmul_swiglu_norm_cuda(void *ctx, const chord_tensor *t,
+                                                      const chord_matmul_swiglu_args *a, const chord_tensor *g,
+                                                      float eps)
+{
+    if (a->k % 4) /* X and g are read as float4 for the norm */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda rmsnorm_swiglu: k = %d (a multiple of 4 only)", a->k);
+    return swiglu(ctx, t, a, mm_norm{t ? (const float *)chord_cuda_ptr(*g) : NULL, eps});
 }

@@ -90,6 +90,8 @@ static void evaluate(chord_llama *m, const uint8_t *data, size_t size)
                          chord_llama_profile_get(m, CHORD_OP_MATMUL_TILED, &ms) +
                          2 * chord_llama_profile_get(m, CHORD_OP_MATMUL_SWIGLU, &ms) +
                          3 * chord_llama_profile_get(m, CHORD_OP_MATMUL_QKV, &ms) +
+                         3 * chord_llama_profile_get(m, CHORD_OP_RMSNORM_QKV, &ms) +
+                         2 * chord_llama_profile_get(m, CHORD_OP_RMSNORM_SWIGLU, &ms) +
                          chord_llama_profile_get(m, CHORD_OP_MATMUL_ADD, &ms);
     FUZZ_CHECK(n_matmul == (profile ? 2 * (7 * hp->n_layer + 1) : 0), "%d projections profiled (profile %d, %d layers)",
                n_matmul, profile, hp->n_layer);

@@ -192,9 +192,11 @@ static chord_status launch_gemv_stream_s(void *ctx, const void *w, size_t row_by
         CHORD_CUDA_CHECK(cudaGetDevice(&dev));
         CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev));
         CHORD_CUDA_CHECK(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev));
+        cudaFuncAttributes fa; /* the kernel's static shared memory comes off the top */
+        CHORD_CUDA_CHECK(cudaFuncGetAttributes(&fa, matmul_gemv_stream_tc<Q, S>));
+        limit = optin - (int)fa.sharedSizeBytes;
         CHORD_CUDA_CHECK(
-            cudaFuncSetAttribute(matmul_gemv_stream_tc<Q, S>, cudaFuncAttributeMaxDynamicSharedMemorySize, optin));
-        limit = optin;
+            cudaFuncSetAttribute(matmul_gemv_stream_tc<Q, S>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
     }
     *ran = smem <= (size_t)limit;
     if (!*ran)

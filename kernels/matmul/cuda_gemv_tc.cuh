@@ -264,7 +264,9 @@ static chord_status mm_tc_launch(const char *name, const P &pol, const float *x,
             cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) != cudaSuccess)
             optin = 48 << 10;
         (void)cudaGetLastError();
-        limit = optin - (int)sizeof(float[MM_TC_WARPS][16]);
+        cudaFuncAttributes fa; /* the kernel's static shared memory (the split-k sums, the norm's) comes off the top */
+        CHORD_CUDA_CHECK(cudaFuncGetAttributes(&fa, mm_tc_gemv<Q, U, P>));
+        limit = optin - (int)fa.sharedSizeBytes;
         CHORD_CUDA_CHECK(cudaFuncSetAttribute(mm_tc_gemv<Q, U, P>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
     }
     *ran = smem <= (size_t)limit;

@@ -4,7 +4,10 @@
  * v1 (this): matmul's v7 tensor-core GEMV (kernels/matmul/cuda_gemv_tc.cuh) with a store that adds the residual:
  *    the lane that writes y[r] reads r[r] first (Y may alias R: each element is read and written by that one lane).
  *    Expected: the projection's own time (4 more bytes per row), one add launch and its gap fewer per projection:
- *    two per layer, ~+3-5% decode on the synthetic 7B.
+ *    two per layer, ~+3-5% decode on the synthetic 7B. Measured (H200, results/nvidia-h200/2026-12-02-6377b6b01ab8):
+ *    q4_0_split 1x4096x11008 in place 35.5% of copy (matmul alone 36.0), 1x4096x4096 23.5 (24.0); decode tg128
+ *    with the other fused ops on: 7B 426 -> 428-436 tok/s (0 to +3%), 1B 1279-1315 -> 1319-1353 (+3%),
+ *    SmolLM2-shape q4_1 829-849 -> 862-867 (+2-4%): less than predicted, the adds were short launches under PDL.
  * v2 (GGUF layouts, where k is not whole super-blocks: SmolLM2-135M's Wo) matmul's v4 (cuda_gemv_rows.cuh), 4 rows
  *    per warp, lane i < 4 storing row i of the group with its residual. */
 #include "../common/cuda_quant.cuh"

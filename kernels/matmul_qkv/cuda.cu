@@ -11,7 +11,9 @@
  *    double, __sincosf of the reduced angle), the rotation rope's float expression.
  *    Expected on the synthetic 7B (3 x 4096x4096 q4_0, measured 24% of copy each as a v7 launch): one 12288-row
  *    launch near the 43% v7 reaches at 11008 rows, and two rope launches gone: ~12 us of a layer's ~88 us, ~+12%
- *    decode.
+ *    decode. Measured (H200, results/nvidia-h200/2026-12-02-6377b6b01ab8): chord-bench q4_0_split k4096 32/32x128
+ *    43.4% of copy (the three launches were at 24% each), q4_1_split 32/8x128 (6144 rows) 26.6%; synthetic 7B
+ *    q4_0 tg128 365 -> 404 tok/s (+11%), 1B q4_0 1067 -> 1240 (+16%).
  * v2 (the GGUF layouts, where k is not whole super-blocks: SmolLM2-135M's 576): matmul's v4 (cuda_gemv_rows.cuh)
  *    over the same run of rows, 4 per warp, so a pair is two of one warp's sums. Expected on SmolLM2-135M: five
  *    launches of a few microseconds each become one per layer, ~+10% decode. */

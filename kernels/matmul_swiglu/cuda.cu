@@ -16,7 +16,9 @@
  *    store is swiglu's expression. Same loads and arithmetic per weight as two v7 launches, one launch instead of
  *    three (matmul, matmul, swiglu). Expected on the 7B (11008x4096, q4_0): the two v7 mat-vecs' time or less (one
  *    grid of 1376 tiles instead of two of 688: the k split drops from 4 to 2 slices), minus the swiglu launch and
- *    two launch gaps per layer: ~+3% decode. */
+ *    two launch gaps per layer: ~+3% decode. Measured (H200, results/nvidia-h200/2026-12-02-6377b6b01ab8):
+ *    q4_0_split 1x11008x4096 55.5% of copy, q4_1_split 54.9% (one v7 launch of that shape: 43%); synthetic 7B q4_0
+ *    tg128 404 -> 433 tok/s (+7%, with matmul_qkv on in both), 1B 1240 -> 1241-1306. */
 #include "../common/cuda_quant.cuh"
 #include "../matmul/cuda_dot.cuh"
 #include "../matmul/cuda_gemv_rows.cuh"

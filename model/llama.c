@@ -452,16 +452,22 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
                        ly->wk.n == (int64_t)hp->n_head_kv * hp->head_dim && ly->wv.n == ly->wk.n &&
                        chord_supports(m->rt, CHORD_OP_MATMUL_QKV, &qa);
     }
-    /* the norms before them folded in as well, rmsnorm_qkv and rmsnorm_swiglu (CHORD_NORM_FUSED=0: not) */
+    /* the norms before them folded in as well, rmsnorm_qkv and rmsnorm_swiglu, where that pays: on the file's block
+     * layouts, not on the split ones, where each block's extra pass over X before its first product cost more than
+     * the launch it saves (H200, results/nvidia-h200/2026-12-02-794093a1989f: synthetic 7B q4_0 tg128 440 -> 406
+     * tok/s folded, SmolLM2-135M-shape q4_1 808 -> 850). CHORD_NORM_FUSED=0: never, =1: on every layout. */
     const char *nf = getenv("CHORD_NORM_FUSED");
-    m->qkv_norm_fused = m->qkv_fused && !(nf && !strcmp(nf, "0"));
-    m->ffn_norm_fused = m->ffn_fused && !(nf && !strcmp(nf, "0"));
+    const int norm_all = nf && !strcmp(nf, "1"), norm_none = nf && !strcmp(nf, "0");
+    m->qkv_norm_fused = m->qkv_fused && !norm_none;
+    m->ffn_norm_fused = m->ffn_fused && !norm_none;
     for (int l = 0; l < hp->n_layer; l++) {
         const llama_layer *ly = &m->layers[l];
         const chord_rmsnorm_qkv_args qa = {llama_qkv_args(m, ly, 0), hp->norm_eps};
         const chord_rmsnorm_swiglu_args fa = {{1, (int)ly->w_gate.n, (int)ly->w_gate.k, ly->w_gate.type}, hp->norm_eps};
-        m->qkv_norm_fused = m->qkv_norm_fused && chord_supports(m->rt, CHORD_OP_RMSNORM_QKV, &qa);
-        m->ffn_norm_fused = m->ffn_norm_fused && chord_supports(m->rt, CHORD_OP_RMSNORM_SWIGLU, &fa);
+        m->qkv_norm_fused = m->qkv_norm_fused && (norm_all || !chord_type_info(ly->wq.type)->internal) &&
+                            chord_supports(m->rt, CHORD_OP_RMSNORM_QKV, &qa);
+        m->ffn_norm_fused = m->ffn_norm_fused && (norm_all || !chord_type_info(ly->w_gate.type)->internal) &&
+                            chord_supports(m->rt, CHORD_OP_RMSNORM_SWIGLU, &fa);
     }
     /* each projection and the residual add after it as one matmul_add likewise (CHORD_ADD_FUSED=0: two launches) */
     const char *af = getenv("CHORD_ADD_FUSED");

@@ -281,6 +281,23 @@ static chord_status mm_tc_launch(const char *name, const P &pol, const float *x,
     return CHORD_OK;
 }
 
+/* The decode shapes and types the fused mat-vecs (matmul_qkv, matmul_swiglu, matmul_add and the rmsnorm_ ones) take:
+ * m = 1 on the GGUF layouts of q4_0, q4_1, q8_0 (v4) or on the split q4_0, q4_1 (v7, X's fragments in shared
+ * memory: k <= 32768). CHORD_OK with *split set, else CHORD_ERR_UNSUPPORTED saying why. */
+static inline chord_status mm_fused_supports(const char *op, int m, chord_type wtype, int k, int *split)
+{
+    const chord_type_traits *ti = chord_type_info(wtype);
+    if (m != 1)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda %s: m = %d (only m = 1, a decode step)", op, m);
+    *split = wtype == CHORD_TYPE_Q4_0_SPLIT || wtype == CHORD_TYPE_Q4_1_SPLIT;
+    if (!*split && wtype != CHORD_TYPE_Q4_0 && wtype != CHORD_TYPE_Q4_1 && wtype != CHORD_TYPE_Q8_0)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda %s: weight type %s (q4_0, q4_1, q8_0 and the split q4_0, q4_1 only)",
+                          op, ti ? ti->name : "?");
+    if (*split && k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda %s: k = %d on a split type (at most 32768)", op, k);
+    return CHORD_OK;
+}
+
 /* The warps per SM v7 aims for (CHORD_CUDA_TC_WARPS, default 16: measured best, cuda.cu's header) times the SMs */
 static inline int mm_tc_target_warps(void)
 {

@@ -16,17 +16,9 @@
 #include "../matmul/cuda_gemv_tc.cuh"
 #include "matmul_add.h"
 
-struct madd_tc {
-    const uint8_t *w; /* (n, k) of the split type, row_bytes per row */
-    size_t row_bytes;
+/* v1's tiles: matmul's (mm_tc_plain), the store adding the residual */
+struct madd_tc : mm_tc_plain {
     const float *r; /* (n) */
-    float *y;       /* (n), may be r */
-    int n, n_tiles;
-    __device__ __forceinline__ void rows(int tile, int g, const uint8_t **pa, const uint8_t **pb) const
-    {
-        *pa = w + (size_t)min(16 * tile + g, n - 1) * row_bytes;
-        *pb = w + (size_t)min(16 * tile + g + 8, n - 1) * row_bytes;
-    }
     __device__ __forceinline__ void store(int tile, int g, int t, float sum_a, float sum_b) const
     {
         const int ra = 16 * tile + g, rb = ra + 8;
@@ -72,16 +64,10 @@ static chord_status launch(const madd_tc &pol, const float *x, int k, cudaStream
 extern "C" chord_status chord_matmul_add_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_matmul_add_args *a = (const chord_matmul_add_args *)args;
-    const chord_type_traits *ti = chord_type_info(a->wtype);
-    if (a->m != 1)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_add: m = %d (only m = 1, a decode step)", a->m);
-    const int split = a->wtype == CHORD_TYPE_Q4_0_SPLIT || a->wtype == CHORD_TYPE_Q4_1_SPLIT;
-    if (!split && a->wtype != CHORD_TYPE_Q4_0 && a->wtype != CHORD_TYPE_Q4_1 && a->wtype != CHORD_TYPE_Q8_0)
-        return chord_fail(CHORD_ERR_UNSUPPORTED,
-                          "cuda matmul_add: weight type %s (q4_0, q4_1, q8_0 and the split q4_0, q4_1 only)",
-                          ti ? ti->name : "?");
-    if (split && a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_add: k = %d (at most 32768)", a->k);
+    int split = 0;
+    const chord_status sup = mm_fused_supports("matmul_add", a->m, a->wtype, a->k, &split);
+    if (sup != CHORD_OK)
+        return sup;
     if (!t) /* a support query */
         return CHORD_OK;
     const cudaStream_t stream = chord_cuda_stream(ctx);
@@ -101,7 +87,7 @@ extern "C" chord_status chord_matmul_add_cuda(void *ctx, const chord_tensor *t, 
                    : chord_fail(CHORD_ERR_DEVICE, "cuda matmul_add: cudaMemcpyAsync failed");
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
     if (split) {
-        const madd_tc pol = {(const uint8_t *)w, row_bytes, r, y, a->n, (a->n + 15) / 16};
+        const madd_tc pol = {{(const uint8_t *)w, row_bytes, y, a->n, (a->n + 15) / 16}, r};
         return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream)
                                                  : launch<chord_cu_q4_1_split>(pol, x, a->k, stream);
     }

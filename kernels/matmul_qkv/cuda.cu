@@ -109,19 +109,13 @@ static chord_status launch(const qkv_tc &pol, const float *x, int k, cudaStream_
 /* matmul_qkv, and with norm.g set rmsnorm_qkv (kernels/rmsnorm_qkv: X normalized first); t: matmul_qkv's tensors */
 static chord_status qkv(void *ctx, const chord_tensor *t, const chord_matmul_qkv_args *a, mm_norm norm)
 {
-    const chord_type_traits *ti = chord_type_info(a->wtype);
-    if (a->m != 1)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: m = %d (only m = 1, a decode step)", a->m);
-    const int split = a->wtype == CHORD_TYPE_Q4_0_SPLIT || a->wtype == CHORD_TYPE_Q4_1_SPLIT;
-    if (!split && a->wtype != CHORD_TYPE_Q4_0 && a->wtype != CHORD_TYPE_Q4_1 && a->wtype != CHORD_TYPE_Q8_0)
-        return chord_fail(CHORD_ERR_UNSUPPORTED,
-                          "cuda matmul_qkv: weight type %s (q4_0, q4_1, q8_0 and the split q4_0, q4_1 only)",
-                          ti ? ti->name : "?");
+    int split = 0;
+    const chord_status sup = mm_fused_supports("matmul_qkv", a->m, a->wtype, a->k, &split);
+    if (sup != CHORD_OK)
+        return sup;
     if (a->mode != CHORD_ROPE_NORMAL || a->head_dim % 2)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: rope mode %d, head_dim %d (NORMAL, even only)",
                           a->mode, a->head_dim);
-    if (split && a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_qkv: k = %d (at most 32768)", a->k);
     if (!t) /* a support query */
         return CHORD_OK;
     const cudaStream_t stream = chord_cuda_stream(ctx);

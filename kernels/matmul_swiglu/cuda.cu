@@ -91,16 +91,10 @@ static chord_status launch_tc(const void *wg, const void *wu, const float *x, fl
 /* matmul_swiglu, and with norm.g set rmsnorm_swiglu (kernels/rmsnorm_swiglu: X normalized first) */
 static chord_status swiglu(void *ctx, const chord_tensor *t, const chord_matmul_swiglu_args *a, mm_norm norm)
 {
-    const chord_type_traits *ti = chord_type_info(a->wtype);
-    if (a->m != 1)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_swiglu: m = %d (only m = 1, a decode step)", a->m);
-    const int split = a->wtype == CHORD_TYPE_Q4_0_SPLIT || a->wtype == CHORD_TYPE_Q4_1_SPLIT;
-    if (a->wtype != CHORD_TYPE_Q4_0 && a->wtype != CHORD_TYPE_Q4_1 && a->wtype != CHORD_TYPE_Q8_0 && !split)
-        return chord_fail(CHORD_ERR_UNSUPPORTED,
-                          "cuda matmul_swiglu: weight type %s (q4_0, q4_1, q8_0 and the split q4_0, q4_1 only)",
-                          ti ? ti->name : "?");
-    if (split && a->k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul_swiglu: k = %d on a split type (at most 32768)", a->k);
+    int split = 0;
+    const chord_status sup = mm_fused_supports("matmul_swiglu", a->m, a->wtype, a->k, &split);
+    if (sup != CHORD_OK)
+        return sup;
     if (!t) /* a support query */
         return CHORD_OK;
     const cudaStream_t stream = chord_cuda_stream(ctx);

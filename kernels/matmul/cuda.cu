@@ -66,6 +66,8 @@
  *      bf16 pairs with one LOP3 (+ a shift for 3 of 4) and q - 8 (q4_1: q) with one HSUB2, and mma.m16n8k16
  *      takes 16 rows x 16 k against the 3 parts as B's columns; every product is exact, the sums are f32 as the
  *      FFMA chains were. Block scales per 2 mmas. B fragments computed once per block into shared memory.
+ *      The kernel is cuda_gemv_tc.cuh's mm_tc_gemv, one template over a tile policy that the fused decode ops
+ *      (matmul_qkv, matmul_swiglu, matmul_add, rmsnorm_qkv, rmsnorm_swiglu) share; v4 likewise as cuda_gemv_rows.cuh.
  *      cuda_split_tc.cuh holds the fragment maps; cuda_quant_hostcheck runs them for a warp with an emulated
  *      mma against the reference. SASS: ~341 instructions per super-block per lane for 128 weights (2.7).
  *      Prediction: memory-bound, q4_0 / q4_1 ~75% of copy at 1x11008x4096.

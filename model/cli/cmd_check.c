@@ -75,7 +75,7 @@ int cmd_check(int argc, char **argv)
     }
     fprintf(stderr, "chord check: backend %s:%d (%s), seed %" PRIu64 "\n", rt.be->name, rt.device, rt.info.name, seed);
     if (!json)
-        printf("%-12s %-34s %10s %10s %8s  %s\n", "op", "case", "nmse", "max_err", "bound", "result");
+        printf("%-14s %-34s %10s %10s %8s  %s\n", "op", "case", "nmse", "max_err", "bound", "result");
     int n_pass = 0, n_fail = 0, n_skip = 0;
     for (int i = 0; i < chord_case_count(); i++) {
         const chord_case *c = chord_case_at(i);
@@ -98,7 +98,7 @@ int cmd_check(int argc, char **argv)
                    rt.be->name, rt.info.name, chord_op_name(c->op), c->name, chord_case_seed(seed, i), verdict, r.nmse,
                    r.max_abs_err, r.worst_ratio, r.message);
         } else {
-            printf("%-12s %-34s %10.3e %10.3e %8.3f  %s%s%s\n", chord_op_name(c->op), c->name, r.nmse, r.max_abs_err,
+            printf("%-14s %-34s %10.3e %10.3e %8.3f  %s%s%s\n", chord_op_name(c->op), c->name, r.nmse, r.max_abs_err,
                    r.worst_ratio, verdict, r.message[0] ? ": " : "", r.message);
         }
         fflush(stdout);

@@ -27,8 +27,8 @@
     X(MATMUL_SWIGLU, matmul_swiglu, ref, cpu, cuda, none, none)    \
     X(MATMUL_QKV,   matmul_qkv,   ref, cpu, cuda, none, none)     \
     X(MATMUL_ADD,   matmul_add,   ref, cpu, cuda, none, none)     \
-    X(RMSNORM_QKV,  rmsnorm_qkv,  ref, none, cuda, none, none)    \
-    X(RMSNORM_SWIGLU, rmsnorm_swiglu, ref, none, cuda, none, none) \
+    X(RMSNORM_QKV,  rmsnorm_qkv,  ref, cpu, cuda, none, none)     \
+    X(RMSNORM_SWIGLU, rmsnorm_swiglu, ref, cpu, cuda, none, none)  \
     /* one line per op above, each ending in a backslash */
 /* clang-format on */
 

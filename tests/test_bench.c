@@ -59,7 +59,10 @@ static void expect_run(fixture *f, const char *test, int warmup, int reps, int t
                  chord_last_error());
     double ms;
     const int dequant = chord_llama_profile_get(f->m, CHORD_OP_DEQUANT, &ms);
-    const int norms = chord_llama_profile_get(f->m, CHORD_OP_RMSNORM, &ms);
+    /* a folded norm (rmsnorm_qkv, rmsnorm_swiglu) is that norm's launch */
+    const int norms = chord_llama_profile_get(f->m, CHORD_OP_RMSNORM, &ms) +
+                      chord_llama_profile_get(f->m, CHORD_OP_RMSNORM_QKV, &ms) +
+                      chord_llama_profile_get(f->m, CHORD_OP_RMSNORM_SWIGLU, &ms);
     chord_llama_profile(f->m, 0);
     const int n_layer = chord_llama_get_hparams(f->m)->n_layer;
     const int batches = prefilled ? (t.n_depth + 15) / 16 : 0; /* the depth goes in batches of n_batch (16) */

@@ -1,38 +1,18 @@
 /* matmul_qkv on the cpu backend.
  * m = 1 (a decode step): one task of the pool over the three matrices' rows as one run (WQ's, WK's, WV's), in pieces
  * of whole heads: a piece runs the matmul core (../matmul/cpu_rows.h) on its rows of each matrix it covers, then
- * turns its heads of Q and K as the cpu rope does for one token (frequency, cos and sin in double, the rotation in
- * double). One launch (one wake-up and one wait of the pool) instead of five, with each head still in L1 when it
+ * turns its heads of Q and K with the cpu rope's own code (chord_rope_cpu_span) for the one token. One launch (one wake-up and one wait of the pool) instead of five, with each head still in L1 when it
  * turns. Numerics: the matmul core's and the cpu rope's, so the composition's to the bit.
  * Expected: a few pool wake-ups and waits fewer per layer, a few % of a decode step on SmolLM2-135M.
  * Measured (SmolLM2-135M-Instruct Q4_1, bench-model tg64 -t 2 -r 3, 8 alternated pairs CHORD_QKV_FUSED=1 vs 0 on a
  * 2-core Xeon with AVX-512, load average ~0.9): median ratio 1.12 (0.88 .. 1.35), 6 of 8 pairs faster.
  * m > 1: the composition of the cpu backend's own launchers, three matmuls and two ropes, in order. */
-#include <math.h>
-
 #include "../common/cpu_launch.h"
 #include "../matmul/cpu_rows.h"
+#include "../rope/cpu_rope.h"
 #include "matmul_qkv.h"
 
 chord_launcher chord_matmul_cpu, chord_rope_cpu;
-
-/* heads h0 .. h1 - 1 of y (n_head, head_dim), one token at position pos0, in place */
-static void rope_heads(float *y, int h0, int h1, const chord_matmul_qkv_args *a)
-{
-    const int half = a->n_rot / 2, neox = (a->mode & CHORD_ROPE_NEOX) != 0;
-    const double p = (double)a->pos0;
-    for (int i = 0; i < half; i++) {
-        const double f = pow((double)a->theta_base, -2.0 * i / a->n_rot);
-        const double cs = cos(p * f), sn = sin(p * f);
-        const int i0 = neox ? i : 2 * i, i1 = neox ? i + half : 2 * i + 1;
-        for (int h = h0; h < h1; h++) {
-            float *yv = y + (size_t)h * a->head_dim;
-            const double x0 = yv[i0], x1 = yv[i1];
-            yv[i0] = (float)(x0 * cs - x1 * sn);
-            yv[i1] = (float)(x0 * sn + x1 * cs);
-        }
-    }
-}
 
 static void qkv_rows(const chord_cpu_job *j, int64_t i0, int64_t i1)
 {
@@ -46,8 +26,11 @@ static void qkv_rows(const chord_cpu_job *j, int64_t i0, int64_t i1)
         const chord_matmul_args ma = chord_matmul_qkv_matmul(a, p);
         float *y = j->t[4 + p]; /* (1, rows[p]) */
         chord_matmul_cpu_rows(j->isa, j->t[p], j->t[3], y, &ma, (int)r0, (int)r1);
-        if (p < 2)
-            rope_heads(y, (int)(r0 / a->head_dim), (int)(r1 / a->head_dim), a);
+        if (p < 2) { /* its heads as a tensor of their own: one token of (r1 - r0) / head_dim heads */
+            chord_rope_args ra = chord_matmul_qkv_rope(a, p);
+            ra.n_head = (int)((r1 - r0) / a->head_dim);
+            chord_rope_cpu_span(y + r0, y + r0, &ra, 0, 1);
+        }
     }
 }
 

@@ -5,7 +5,9 @@
 #include <math.h>
 
 #include "../common/cpu_launch.h"
-#include "rmsnorm.h"
+#include <stdlib.h>
+
+#include "cpu_norm.h"
 
 #define LANES 8
 
@@ -40,4 +42,19 @@ chord_status chord_rmsnorm_cpu(void *ctx, const chord_tensor *t, const void *arg
     if (!t || a->n_cols <= 0) /* a support query: every shape */
         return CHORD_OK;
     return chord_cpu_launch_items(ctx, t, 3, a, a->n_rows, 1 + 16384 / a->n_cols, 1, rmsnorm_rows);
+}
+
+chord_status chord_rmsnorm_cpu_new(void *ctx, chord_tensor x, chord_tensor weight, const chord_rmsnorm_args *a,
+                                   struct chord_buf *out)
+{
+    out->bytes = (size_t)a->n_rows * (size_t)a->n_cols * sizeof(float);
+    if (!(out->data = malloc(out->bytes ? out->bytes : 1)))
+        return chord_fail(CHORD_ERR_NOMEM, "cpu rmsnorm: no host memory for %zu bytes", out->bytes);
+    const chord_tensor t[3] = {x, weight, {out, 0}};
+    const chord_status s = chord_rmsnorm_cpu(ctx, t, a);
+    if (s != CHORD_OK) {
+        free(out->data);
+        out->data = NULL;
+    }
+    return s;
 }

@@ -1,6 +1,7 @@
 /* rmsnorm reference: mean of squares and the scaling in double, one rounding to float per output. */
 #include <math.h>
 #include <stddef.h>
+#include <stdlib.h>
 
 #include "rmsnorm.h"
 #include "../common/ref_launch.h"
@@ -18,6 +19,15 @@ void chord_rmsnorm_reference(const float *x, const float *weight, float *y, cons
         for (int c = 0; c < a->n_cols; c++)
             yr[c] = (float)((double)xr[c] * inv * (double)weight[c]);
     }
+}
+
+float *chord_rmsnorm_reference_new(const float *x, const float *weight, const chord_rmsnorm_args *a)
+{
+    const size_t n = (size_t)a->n_rows * (size_t)a->n_cols;
+    float *y = malloc((n ? n : 1) * sizeof *y);
+    if (y)
+        chord_rmsnorm_reference(x, weight, y, a);
+    return y;
 }
 
 chord_status chord_rmsnorm_ref(void *ctx, const chord_tensor *t, const void *args)

@@ -11,5 +11,8 @@ typedef struct chord_rmsnorm_args {
 } chord_rmsnorm_args;
 
 void chord_rmsnorm_reference(const float *x, const float *weight, float *y, const chord_rmsnorm_args *a);
+/* The reference into a new buffer (n_rows, n_cols) the caller frees; NULL without memory. The fused ops' references
+ * (rmsnorm_qkv, rmsnorm_swiglu) start from it. */
+float *chord_rmsnorm_reference_new(const float *x, const float *weight, const chord_rmsnorm_args *a);
 
 #endif

@@ -6,21 +6,11 @@
 #include "../common/ref_launch.h"
 #include "../dequant/dequant.h"
 
-/* X normalized into a new buffer (m, k), or NULL */
-static float *normed(const float *x, const float *g, int m, int k, float eps)
-{
-    const size_t mk = (size_t)m * k;
-    float *xn = malloc((mk ? mk : 1) * sizeof *xn);
-    const chord_rmsnorm_args ra = {m, k, eps};
-    if (xn)
-        chord_rmsnorm_reference(x, g, xn, &ra);
-    return xn;
-}
-
 void chord_rmsnorm_qkv_reference(const float *x, const float *g, const void *wq, const void *wk, const void *wv,
                                  float *q, float *k, float *v, const chord_rmsnorm_qkv_args *a)
 {
-    float *xn = normed(x, g, a->qkv.m, a->qkv.k, a->eps);
+    const chord_rmsnorm_args ra = {a->qkv.m, a->qkv.k, a->eps};
+    float *xn = chord_rmsnorm_reference_new(x, g, &ra);
     if (!xn) { /* the reference cannot report: NaN fails any comparison loudly */
         float *y[3] = {q, k, v};
         for (int p = 0; p < 3; p++) {
@@ -42,7 +32,8 @@ chord_status chord_rmsnorm_qkv_ref(void *ctx, const chord_tensor *t, const void 
         return chord_fail(CHORD_ERR_UNSUPPORTED, "ref rmsnorm_qkv: weight type %d", (int)a->qkv.wtype);
     if (!t)
         return CHORD_OK;
-    float *xn = normed(chord_ref_ptr(t[0]), chord_ref_ptr(t[1]), a->qkv.m, a->qkv.k, a->eps);
+    const chord_rmsnorm_args ra = {a->qkv.m, a->qkv.k, a->eps};
+    float *xn = chord_rmsnorm_reference_new(chord_ref_ptr(t[0]), chord_ref_ptr(t[1]), &ra);
     if (!xn)
         return chord_fail(CHORD_ERR_NOMEM, "ref rmsnorm_qkv: no host memory for %d x %d values", a->qkv.m, a->qkv.k);
     const void *const w[3] = {chord_ref_ptr(t[2]), chord_ref_ptr(t[3]), chord_ref_ptr(t[4])};

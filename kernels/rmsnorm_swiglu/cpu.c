@@ -4,28 +4,22 @@
  * so the buffer is freed after the second. */
 #include <stdlib.h>
 
-#include "../common/ref_launch.h"
+#include "../rmsnorm/cpu_norm.h"
 #include "rmsnorm_swiglu.h"
 
-chord_launcher chord_rmsnorm_cpu, chord_matmul_swiglu_cpu;
+chord_launcher chord_matmul_swiglu_cpu;
 
 chord_status chord_rmsnorm_swiglu_cpu(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_rmsnorm_swiglu_args *a = args;
-    const chord_matmul_swiglu_args *inner = &a->mm;
-    CHORD_TRY(chord_matmul_swiglu_cpu(ctx, NULL, inner));
+    CHORD_TRY(chord_matmul_swiglu_cpu(ctx, NULL, &a->mm));
     if (!t)
         return CHORD_OK;
-    const chord_rmsnorm_args ra = {inner->m, inner->k, a->eps};
-    struct chord_buf xn = {(size_t)inner->m * (size_t)inner->k * sizeof(float), NULL}; /* (m, k) normalized X */
-    if (!(xn.data = malloc(xn.bytes ? xn.bytes : 1)))
-        return chord_fail(CHORD_ERR_NOMEM, "cpu rmsnorm_swiglu: no host memory for %zu bytes", xn.bytes);
-    const chord_tensor nt[3] = {t[0], t[1], {&xn, 0}};
-    chord_status s = chord_rmsnorm_cpu(ctx, nt, &ra);
-    if (s == CHORD_OK) {
-        const chord_tensor mt[4] = {t[2], t[3], {&xn, 0}, t[4]}; /* matmul_swiglu's order */
-        s = chord_matmul_swiglu_cpu(ctx, mt, inner);
-    }
+    const chord_rmsnorm_args ra = {a->mm.m, a->mm.k, a->eps};
+    struct chord_buf xn; /* (m, k) normalized X */
+    CHORD_TRY(chord_rmsnorm_cpu_new(ctx, t[0], t[1], &ra, &xn));
+    const chord_tensor mt[4] = {t[2], t[3], {&xn, 0}, t[4]}; /* matmul_swiglu's order */
+    const chord_status s = chord_matmul_swiglu_cpu(ctx, mt, &a->mm);
     free(xn.data);
     return s;
 }

@@ -11,15 +11,13 @@ void chord_rmsnorm_swiglu_reference(const float *x, const float *g, const void *
                                     const chord_rmsnorm_swiglu_args *a)
 {
     /* x: (m, k); xn: (m, k) normalized; y: (m, n) */
-    const size_t mk = (size_t)a->mm.m * a->mm.k;
-    float *xn = malloc((mk ? mk : 1) * sizeof *xn);
+    const chord_rmsnorm_args ra = {a->mm.m, a->mm.k, a->eps};
+    float *xn = chord_rmsnorm_reference_new(x, g, &ra);
     if (!xn) { /* the reference cannot report: NaN fails any comparison loudly */
         for (size_t i = 0; i < (size_t)a->mm.m * a->mm.n; i++)
             y[i] = NAN;
         return;
     }
-    const chord_rmsnorm_args ra = {a->mm.m, a->mm.k, a->eps};
-    chord_rmsnorm_reference(x, g, xn, &ra);
     chord_matmul_swiglu_reference(wg, wu, xn, y, &a->mm);
     free(xn);
 }

@@ -10,16 +10,15 @@
 #include <math.h>
 
 #include "../common/cpu_launch.h"
-#include "rope.h"
+#include "cpu_rope.h"
 
 #define PAIRS 64
 #define RESYNC 64
 
-static void rope_tokens(const chord_cpu_job *j, int64_t t0, int64_t t1)
+void chord_rope_cpu_span(const float *x /* (n_tok, n_head, head_dim) */,
+                         float *y /* (n_tok, n_head, head_dim), may alias x: each pair is read before it is written */,
+                         const chord_rope_args *a, int64_t t0, int64_t t1)
 {
-    const float *x = j->t[0]; /* (n_tok, n_head, head_dim) */
-    float *y = j->t[1];       /* (n_tok, n_head, head_dim), may alias x: each pair is read before it is written */
-    const chord_rope_args *a = j->args;
     const int half = a->n_rot / 2, neox = (a->mode & CHORD_ROPE_NEOX) != 0;
     for (int i0 = 0; i0 < half; i0 += PAIRS) {
         const int np = half - i0 < PAIRS ? half - i0 : PAIRS;
@@ -57,6 +56,11 @@ static void rope_tokens(const chord_cpu_job *j, int64_t t0, int64_t t1)
         for (int h = 0; h < a->n_head; h++)
             for (int d = a->n_rot; d < a->head_dim; d++)
                 y[((size_t)t * a->n_head + h) * a->head_dim + d] = x[((size_t)t * a->n_head + h) * a->head_dim + d];
+}
+
+static void rope_tokens(const chord_cpu_job *j, int64_t t0, int64_t t1)
+{
+    chord_rope_cpu_span(j->t[0], j->t[1], j->args, t0, t1);
 }
 
 chord_status chord_rope_cpu(void *ctx, const chord_tensor *t, const void *args)

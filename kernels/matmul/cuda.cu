@@ -53,7 +53,8 @@
  *      warps per scheduler-cycle (1.61 of 6.96 eligible), long-scoreboard stalls 46% (X loads under a branch per
  *      super-block; a warp did one U-group and exited: its loads were never overlapped with compute), 2.61 waves;
  *      SASS: 614 instructions per 128 weights per lane (4.8), of which PRMT + FADD + FFMA + FMUL are 3.25.
- *   v6 the same loads as a rolling prefetch: slot u is reloaded with super-block i + U as soon as i is used, so a
+ *   v6 (cuda_gemv_split.cuh, one kernel over v4's row policy that the fused decode ops share) the same loads as a
+ *      rolling prefetch: slot u is reloaded with super-block i + U as soon as i is used, so a
  *      warp keeps U super-blocks in flight through its stream; no branch around the compute, pointers step.
  *      SASS: 148 instructions per super-block per lane (4.6 per weight). Prediction: q4_0 35 -> ~50% (still
  *      issue-bound: 4.6 instructions per weight needs ~0.8 issue efficiency for 80%).
@@ -136,167 +137,17 @@ template <> __device__ __forceinline__ void mm_get4<chord_cu_bf16>(const uint8_t
 
 #include "cuda_dot.cuh"
 
-/* v5, m = 1 on the split layouts (types.h): a warp owns 4 rows, 8 lanes per row; per super-block (256 values) lane
- * j of a row issues one 16-byte load of its quants (q8: two), one of the 8 scales (q4_1: two), and 8 float4 loads of
- * X that the 8 lanes of a row take side by side (128 contiguous bytes) and the 4 rows share. U super-blocks' loads
- * go out before the first is used. Each 4-value dot is v4's (mm_dot_bytes). */
-template <typename Q> struct mm_split {
-    static constexpr bool ON = false;
-};
-/* One super-block's loads for lane j: its QW 16-byte quant chunks and the NS 16-byte scale runs, streaming
- * (__ldcs: each weight byte is read once; L1 stays for X). */
-template <int QW, int NS, int SOFF>
-__device__ __forceinline__ void mm_split_load(uint4 *q, uint4 *sc, const uint8_t *p, int j)
-{
-#pragma unroll
-    for (int i = 0; i < QW; i++)
-        q[i] = __ldcs((const uint4 *)(p + 16 * (QW * j + i)));
-#pragma unroll
-    for (int i = 0; i < NS; i++)
-        sc[i] = __ldcs((const uint4 *)(p + SOFF + 16 * i));
-}
-#define MM_SPLIT_LOAD                                                                         \
-    static __device__ __forceinline__ void load(uint4 *q, uint4 *sc, const uint8_t *p, int j) \
-    {                                                                                         \
-        mm_split_load<QW, NS, SOFF>(q, sc, p, j);                                             \
-    }
-template <> struct mm_split<chord_cu_q4_0_split> {
-    static constexpr bool ON = true;
-    static constexpr int QW = 1, NS = 1, SOFF = 128; /* 16-byte quant loads per lane, scale loads, scales' offset */
-    MM_SPLIT_LOAD
-    static __device__ __forceinline__ float dot(const uint4 *q, const uint4 *s, const float *xl, float acc)
-    {
-#pragma unroll
-        for (int w = 0; w < 4; w++) { /* word w: block 2w's values in the low nibbles, 2w + 1's in the high */
-            const uint32_t qw = mm_word(q[0], w), sw = mm_word(s[0], w);
-            const float4 x0 = *(const float4 *)(xl + 64 * w), x1 = *(const float4 *)(xl + 64 * w + 32);
-            acc = fmaf(mm_half(sw, 0), mm_dot_bytes(qw & 0x0f0f0f0fu, 8388616.0f, x0), acc); /* 2^23 + 8 */
-            acc = fmaf(mm_half(sw, 1), mm_dot_bytes(qw >> 4 & 0x0f0f0f0fu, 8388616.0f, x1), acc);
-        }
-        return acc;
-    }
-};
-template <> struct mm_split<chord_cu_q4_1_split> {
-    static constexpr bool ON = true;
-    static constexpr int QW = 1, NS = 2, SOFF = 128;
-    MM_SPLIT_LOAD
-    static __device__ __forceinline__ float dot(const uint4 *q, const uint4 *s, const float *xl, float acc)
-    {
-#pragma unroll
-        for (int w = 0; w < 4; w++) {
-            const uint32_t qw = mm_word(q[0], w), dw = mm_word(s[0], w), mw = mm_word(s[1], w);
-#pragma unroll
-            for (int h = 0; h < 2; h++) {
-                const float4 xv = *(const float4 *)(xl + 64 * w + 32 * h);
-                const float xsum = (xv.x + xv.y) + (xv.z + xv.w);
-                acc = fmaf(mm_half(dw, h), mm_dot_bytes(qw >> 4 * h & 0x0f0f0f0fu, 8388608.0f, xv), acc);
-                acc = fmaf(mm_half(mw, h), xsum, acc);
-            }
-        }
-        return acc;
-    }
-};
-template <> struct mm_split<chord_cu_q8_0_split> {
-    static constexpr bool ON = true;
-    static constexpr int QW = 2, NS = 1, SOFF = 256;
-    MM_SPLIT_LOAD
-    static __device__ __forceinline__ float dot(const uint4 *q, const uint4 *s, const float *xl, float acc)
-    {
-#pragma unroll
-        for (int g = 0; g < 8; g++) { /* word g: block g's 4 int8, each made q + 128 by flipping its sign bit */
-            const float4 xv = *(const float4 *)(xl + 32 * g);
-            const uint32_t qw = mm_word(q[g >> 2], g & 3) ^ 0x80808080u;
-            acc = fmaf(mm_half(mm_word(s[0], g >> 1), g & 1), mm_dot_bytes(qw, 8388736.0f, xv), acc); /* 2^23 + 128 */
-        }
-        return acc;
-    }
-};
-
-template <typename Q, int U>
-__global__ void __launch_bounds__(MM_WARPS * 32)
-    matmul_gemv_split(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row, 16-aligned */, size_t row_bytes,
-                      const float *__restrict__ x /* (k), 16-aligned */, float *__restrict__ y /* (n) */, int n,
-                      int n_sb /* k / 256 */, int ks /* warps sharing one row group's super-blocks (1, 2, 4 or 8) */)
-{
-    using S = mm_split<Q>;
-    __shared__ float part[MM_WARPS][4]; /* each warp's 4 row sums, when ks > 1 */
-    const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
-    const int row0 = (blockIdx.x * (MM_WARPS / ks) + warp / ks) * 4, j = lane & 7;
-    const int row = row0 + (lane >> 3);
-    /* rows past n repeat row n - 1: computed, never stored */
-    const uint8_t *wr = w + (size_t)(row < n ? row : n - 1) * row_bytes;
-    const float *xl = x + 4 * j;
-    /* v6: a rolling prefetch, U super-blocks ahead: slot u's loads for super-block i + U go out as soon as slot u
-     * has been used for i, so a warp keeps U super-blocks in flight through its whole stream (v5 loaded U, waited,
-     * computed U, with a branch around each); pointers step instead of being recomputed */
-    const int count = slice < n_sb ? (n_sb - 1 - slice) / ks + 1 : 0; /* this warp's super-blocks */
-    const size_t step = (size_t)ks * Q::BYTES;
-    const uint8_t *p = wr + (size_t)slice * Q::BYTES; /* the next super-block to load */
-    const float *xs = xl + (size_t)256 * slice;       /* X of the next super-block to use */
-    float acc = 0.0f;
-    uint4 q[U][S::QW], sc[U][S::NS];
-#pragma unroll
-    for (int u = 0; u < U; u++, p += step)
-        if (u < count)
-            S::load(q[u], sc[u], p, j);
-    chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
-    for (int i0 = 0; i0 < count; i0 += U) {
-#pragma unroll
-        for (int u = 0; u < U; u++) {
-            if (i0 + u < count) { /* warp-uniform */
-                acc = S::dot(q[u], sc[u], xs, acc);
-                xs += 256 * ks;
-                if (i0 + u + U < count)
-                    S::load(q[u], sc[u], p, j);
-                p += step;
-            }
-        }
-    }
-#pragma unroll
-    for (int o = 1; o < 8; o <<= 1) /* the 8 lanes of a row */
-        acc += __shfl_xor_sync(0xffffffffu, acc, o);
-    if (ks == 1) {
-        if (j == 0 && row < n)
-            y[row] = acc;
-        return;
-    }
-    if (j == 0)
-        part[warp][lane >> 3] = acc;
-    __syncthreads(); /* ks is uniform over the block */
-    if (slice == 0 && lane < 4) {
-        float sum = 0.0f;
-        for (int t = 0; t < ks; t++)
-            sum += part[warp + t][lane];
-        if (row0 + lane < n)
-            y[row0 + lane] = sum;
-    }
-}
+#include "cuda_gemv_split.cuh" /* v5, v6 */
 
 /* The split GEMVs' tunables, read once (A/B runs): CHORD_CUDA_SPLIT_KERNEL = tc (v7, the default for q4_0 /
- * q4_1 split) | v9 (cuda_gemv_stream.cuh; v7 where its shared memory does not fit) | simt (v6); v9's
- * CHORD_CUDA_SK_STAGES; v6's CHORD_CUDA_SPLIT_UNROLL = 1|2|4|8 super-blocks in flight per warp and
- * CHORD_CUDA_SPLIT_WARPS = warps per SM its k split aims for; v7's CHORD_CUDA_TC_UNROLL = 1|2 and CHORD_CUDA_TC_WARPS */
+ * q4_1 split) | v9 (cuda_gemv_stream.cuh; v7 where its shared memory does not fit) | simt (v6, whose own
+ * CHORD_CUDA_SPLIT_UNROLL and CHORD_CUDA_SPLIT_WARPS cuda_gemv_split.cuh reads); v9's CHORD_CUDA_SK_STAGES; v7's
+ * CHORD_CUDA_TC_UNROLL = 1|2 and CHORD_CUDA_TC_WARPS */
 static int mm_env_int(const char *name, int dflt, int lo, int hi)
 {
     const char *e = getenv(name);
     const int v = e ? atoi(e) : dflt;
     return v >= lo && v <= hi ? v : dflt;
-}
-
-template <typename Q, int U>
-static chord_status launch_gemv_split_u(const void *w, size_t row_bytes, const float *x, float *y,
-                                        const chord_matmul_args *a, int target_warps, cudaStream_t stream)
-{
-    const int n_sb = a->k / 256;
-    const long long groups = (a->n + 3) / 4;
-    int ks = 1; /* k split while the row groups alone fall short of the target, each slice keeping >= 2 super-blocks */
-    while (ks < MM_WARPS && groups * ks < target_warps && n_sb >= 4 * ks)
-        ks *= 2;
-    const int rows_per_block = MM_WARPS / ks * 4;
-    CHORD_CU_LAUNCH("matmul_gemv_split", matmul_gemv_split<Q, U>,
-                    (unsigned)((a->n + rows_per_block - 1) / rows_per_block), MM_WARPS * 32, 0, stream,
-                    (const uint8_t *)w, row_bytes, x, y, a->n, n_sb, ks);
-    return CHORD_OK;
 }
 
 /* v7's launch over one W (cuda_gemv_tc.cuh) */
@@ -314,15 +165,13 @@ template <typename Q>
 static chord_status launch_gemv_split(void *ctx, const void *w, size_t row_bytes, const float *x, float *y,
                                       const chord_matmul_args *a, cudaStream_t stream)
 {
-    static int unroll = 0, target = 0, tc = 0, tc_unroll = 0, tc_target = 0, stream_k = 0, stages = 0;
-    if (!unroll) {
+    static int ready = 0, tc = 0, tc_unroll = 0, tc_target = 0, stream_k = 0, stages = 0;
+    if (!ready) {
         int dev = 0, sms = 132;
         if (cudaGetDevice(&dev) != cudaSuccess ||
             cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount, dev) != cudaSuccess)
             sms = 132;
         (void)cudaGetLastError();
-        target = sms * mm_env_int("CHORD_CUDA_SPLIT_WARPS", 48, 1, 64);
-        unroll = mm_env_int("CHORD_CUDA_SPLIT_UNROLL", 2, 1, 8); /* measured best for v6 (header) */
         const char *k = getenv("CHORD_CUDA_SPLIT_KERNEL");
         tc =
             !(k && !strcmp(k, "simt")); /* the tensor cores for q4_0 / q4_1 split unless CHORD_CUDA_SPLIT_KERNEL=simt */
@@ -330,6 +179,7 @@ static chord_status launch_gemv_split(void *ctx, const void *w, size_t row_bytes
         stages = mm_env_int("CHORD_CUDA_SK_STAGES", 6, 4, 8);
         tc_target = sms * mm_env_int("CHORD_CUDA_TC_WARPS", 16, 1, 64);
         tc_unroll = mm_env_int("CHORD_CUDA_TC_UNROLL", 1, 1, 2);
+        ready = 1;
     }
     if constexpr (mm_tc<Q>::ON) {
         if (stream_k) {
@@ -347,12 +197,8 @@ static chord_status launch_gemv_split(void *ctx, const void *w, size_t row_bytes
                 return s;
         }
     }
-    switch (unroll) {
-    case 1: return launch_gemv_split_u<Q, 1>(w, row_bytes, x, y, a, target, stream);
-    case 2: return launch_gemv_split_u<Q, 2>(w, row_bytes, x, y, a, target, stream);
-    case 8: return launch_gemv_split_u<Q, 8>(w, row_bytes, x, y, a, target, stream);
-    default: return launch_gemv_split_u<Q, 4>(w, row_bytes, x, y, a, target, stream);
-    }
+    const mm_groups_plain pol = {(const uint8_t *)w, row_bytes, y, a->n, (a->n + 3) / 4};
+    return mm_split_launch<Q, mm_groups_plain, false>("matmul_gemv_split", pol, x, a->k, stream);
 }
 
 template <typename Q, int MT, int NR, int U>

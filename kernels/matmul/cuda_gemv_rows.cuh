@@ -14,6 +14,13 @@
 
 #define MM_ROWS_WARPS 8
 
+/* s[i] for a lane-dependent i, by selects: an indexed s would be put on the stack */
+__device__ __forceinline__ float mm_pick4(const float s[4], int i)
+{
+    const float lo = i & 1 ? s[1] : s[0], hi = i & 1 ? s[3] : s[2];
+    return i & 2 ? hi : lo;
+}
+
 template <typename Q, typename P>
 __global__ void __launch_bounds__(MM_ROWS_WARPS * 32)
     mm_rows_gemv(P pol, const float *__restrict__ x /* (k) */, int k,

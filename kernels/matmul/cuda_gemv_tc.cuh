@@ -281,21 +281,37 @@ static chord_status mm_tc_launch(const char *name, const P &pol, const float *x,
     return CHORD_OK;
 }
 
+/* The kernel a fused mat-vec runs on a weight type */
+enum mm_fused_kernel {
+    MM_FUSED_ROWS,  /* v4 (cuda_gemv_rows.cuh) on the GGUF layouts of q4_0, q4_1, q8_0: W 2-aligned */
+    MM_FUSED_TC,    /* v7 (this file) on q4_0_split, q4_1_split: W and X 16-aligned */
+    MM_FUSED_SPLIT, /* v6 (cuda_gemv_split.cuh) on q8_0_split: W and X 16-aligned */
+};
+
 /* The decode shapes and types the fused mat-vecs (matmul_qkv, matmul_swiglu, matmul_add and the rmsnorm_ ones) take:
- * m = 1 on the GGUF layouts of q4_0, q4_1, q8_0 (v4) or on the split q4_0, q4_1 (v7, X's fragments in shared
- * memory: k <= 32768). CHORD_OK with *split set, else CHORD_ERR_UNSUPPORTED saying why. */
-static inline chord_status mm_fused_supports(const char *op, int m, chord_type wtype, int k, int *split)
+ * m = 1 on the GGUF layouts of q4_0, q4_1, q8_0, on the split q4_0, q4_1 (X's fragments in shared memory: k <=
+ * 32768) or on the split q8_0. CHORD_OK with *kernel set, else CHORD_ERR_UNSUPPORTED saying why. */
+static inline chord_status mm_fused_supports(const char *op, int m, chord_type wtype, int k, mm_fused_kernel *kernel)
 {
     const chord_type_traits *ti = chord_type_info(wtype);
     if (m != 1)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda %s: m = %d (only m = 1, a decode step)", op, m);
-    *split = wtype == CHORD_TYPE_Q4_0_SPLIT || wtype == CHORD_TYPE_Q4_1_SPLIT;
-    if (!*split && wtype != CHORD_TYPE_Q4_0 && wtype != CHORD_TYPE_Q4_1 && wtype != CHORD_TYPE_Q8_0)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda %s: weight type %s (q4_0, q4_1, q8_0 and the split q4_0, q4_1 only)",
-                          op, ti ? ti->name : "?");
-    if (*split && k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda %s: k = %d on a split type (at most 32768)", op, k);
-    return CHORD_OK;
+    switch (wtype) {
+    case CHORD_TYPE_Q4_0:
+    case CHORD_TYPE_Q4_1:
+    case CHORD_TYPE_Q8_0: *kernel = MM_FUSED_ROWS; return CHORD_OK;
+    case CHORD_TYPE_Q8_0_SPLIT: *kernel = MM_FUSED_SPLIT; return CHORD_OK;
+    case CHORD_TYPE_Q4_0_SPLIT:
+    case CHORD_TYPE_Q4_1_SPLIT:
+        *kernel = MM_FUSED_TC;
+        if (k > 32 * 1024) /* X's fragments in shared memory: 24 KiB per 4096 of k */
+            return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda %s: k = %d on a split 4-bit type (at most 32768)", op, k);
+        return CHORD_OK;
+    default:
+        return chord_fail(CHORD_ERR_UNSUPPORTED,
+                          "cuda %s: weight type %s (q4_0, q4_1, q8_0 and their split layouts only)", op,
+                          ti ? ti->name : "?");
+    }
 }
 
 /* The warps per SM v7 aims for (CHORD_CUDA_TC_WARPS, default 16: measured best, cuda.cu's header) times the SMs */

@@ -1,5 +1,5 @@
-/* matmul_add, CUDA: Y = R + X W^T for m = 1 on q4_0_split and q4_1_split (v1) and on the GGUF layouts of q4_0, q4_1
- * and q8_0 (v2), the residual add in the store of the projection before it. Other shapes and types are refused (the model then launches matmul and add).
+/* matmul_add, CUDA: Y = R + X W^T for m = 1 on q4_0_split and q4_1_split (v1), on the GGUF layouts of q4_0, q4_1
+ * and q8_0 (v2) and on q8_0_split (v3), the residual add in the store of the projection before it. Other shapes and types are refused (the model then launches matmul and add).
  *
  * v1 (this): matmul's v7 tensor-core GEMV (kernels/matmul/cuda_gemv_tc.cuh) with a store that adds the residual:
  *    the lane that writes y[r] reads r[r] first (Y may alias R: each element is read and written by that one lane).
@@ -9,10 +9,16 @@
  *    with the other fused ops on: 7B 426 -> 428-436 tok/s (0 to +3%), 1B 1279-1315 -> 1319-1353 (+3%),
  *    SmolLM2-shape q4_1 829-849 -> 862-867 (+2-4%): less than predicted, the adds were short launches under PDL.
  * v2 (GGUF layouts, where k is not whole super-blocks: SmolLM2-135M's Wo) matmul's v4 (cuda_gemv_rows.cuh), 4 rows
- *    per warp, lane i < 4 storing row i of the group with its residual. */
+ *    per warp, lane i < 4 storing row i of the group with its residual.
+ * v3 (m = 1 on q8_0_split, the layout the model keeps q8_0 matrices in when k is whole super-blocks): matmul's v6
+ *    SIMT GEMV (kernels/matmul/cuda_gemv_split.cuh, 16-byte loads, rolling prefetch) over v2's groups and store; before it
+ *    q8_0_split took no fused op, so the 7B q8_0 decode ran every projection, RoPE, SwiGLU and add as its own launch.
+ *    Expected: the v6 launch's time per byte (q8_0_split 1x11008x4096 ~57% of copy), two add launches fewer per layer; with the
+ *    other two fused ops, synthetic 7B q8_0 tg128 ~293 -> ~330-337 tok/s (+12-15%, what the same fusions gave q4_0). */
 #include "../common/cuda_quant.cuh"
 #include "../matmul/cuda_dot.cuh"
 #include "../matmul/cuda_gemv_rows.cuh"
+#include "../matmul/cuda_gemv_split.cuh"
 #include "../matmul/cuda_gemv_tc.cuh"
 #include "matmul_add.h"
 
@@ -46,7 +52,7 @@ struct madd_groups {
     {
         const int o = 4 * group + lane;
         if (lane < 4 && o < n)
-            y[o] = r[o] + s[lane];
+            y[o] = r[o] + mm_pick4(s, lane);
     }
 };
 
@@ -64,8 +70,8 @@ static chord_status launch(const madd_tc &pol, const float *x, int k, cudaStream
 extern "C" chord_status chord_matmul_add_cuda(void *ctx, const chord_tensor *t, const void *args)
 {
     const chord_matmul_add_args *a = (const chord_matmul_add_args *)args;
-    int split = 0;
-    const chord_status sup = mm_fused_supports("matmul_add", a->m, a->wtype, a->k, &split);
+    mm_fused_kernel kernel = MM_FUSED_ROWS;
+    const chord_status sup = mm_fused_supports("matmul_add", a->m, a->wtype, a->k, &kernel);
     if (sup != CHORD_OK)
         return sup;
     if (!t) /* a support query */
@@ -75,6 +81,7 @@ extern "C" chord_status chord_matmul_add_cuda(void *ctx, const chord_tensor *t, 
     const void *w = chord_cuda_ptr(t[1]);
     const float *x = (const float *)chord_cuda_ptr(t[2]);
     float *y = (float *)chord_cuda_ptr(t[3]);
+    const bool split = kernel != MM_FUSED_ROWS; /* the split layouts: 16-byte loads of W and X */
     if (!chord_cuda_aligned(w, split ? 16 : 2) || !chord_cuda_aligned(x, split ? 16 : 4) || !chord_cuda_aligned(r, 4) ||
         !chord_cuda_aligned(y, 4))
         return chord_fail(CHORD_ERR_INVALID, "cuda matmul_add: misaligned R %p, W %p, X %p or Y %p", (const void *)r,
@@ -86,12 +93,14 @@ extern "C" chord_status chord_matmul_add_cuda(void *ctx, const chord_tensor *t, 
                    ? CHORD_OK
                    : chord_fail(CHORD_ERR_DEVICE, "cuda matmul_add: cudaMemcpyAsync failed");
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
-    if (split) {
+    if (kernel == MM_FUSED_TC) {
         const madd_tc pol = {{(const uint8_t *)w, row_bytes, y, a->n, (a->n + 15) / 16}, r};
         return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream)
                                                  : launch<chord_cu_q4_1_split>(pol, x, a->k, stream);
     }
     const madd_groups pol = {(const uint8_t *)w, row_bytes, r, y, a->n, (a->n + 3) / 4};
+    if (kernel == MM_FUSED_SPLIT)
+        return mm_split_launch<chord_cu_q8_0_split, madd_groups, false>("matmul_add_split", pol, x, a->k, stream);
     switch (a->wtype) {
     case CHORD_TYPE_Q4_0: return mm_rows_launch<chord_cu_q4_0>("matmul_add_gemv", pol, x, a->k, stream);
     case CHORD_TYPE_Q4_1: return mm_rows_launch<chord_cu_q4_1>("matmul_add_gemv", pol, x, a->k, stream);

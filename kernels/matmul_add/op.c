@@ -30,10 +30,13 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "q4_0_split 1x577x512 inplace", 1, 1, 577, 512, Q4_0_SPLIT),
     CASE(CHORD_CASE_SMALL, "q4_1_split 1x576x1536 inplace", 1, 1, 576, 1536, Q4_1_SPLIT),
     CASE(CHORD_CASE_SMALL, "q4_0_split 1x13x2560", 0, 1, 13, 2560, Q4_0_SPLIT), /* k split 8 ways */
+    CASE(CHORD_CASE_SMALL, "q8_0_split 1x579x1024 inplace", 1, 1, 579, 1024, Q8_0_SPLIT),
+    CASE(CHORD_CASE_SMALL, "q8_0_split 1x13x8192", 0, 1, 13, 8192, Q8_0_SPLIT), /* k split 8 ways */
     CASE(CHORD_CASE_SMALL, "q4_1 1x576x1536 inplace", 1, 1, 576, 1536, Q4_1),    /* SmolLM2-135M's down */
     CASE(CHORD_CASE_SMALL, "q8_0 2x67x512", 0, 2, 67, 512, Q8_0),
     CASE(CHORD_CASE_LARGE, "q4_0_split 1x4096x11008 inplace", 1, 1, 4096, 11008, Q4_0_SPLIT), /* the 7B's down */
     CASE(CHORD_CASE_LARGE, "q4_0_split 1x4096x4096 inplace", 1, 1, 4096, 4096, Q4_0_SPLIT),   /* its output */
+    CASE(CHORD_CASE_LARGE, "q8_0_split 1x4096x11008 inplace", 1, 1, 4096, 11008, Q8_0_SPLIT),
 };
 
 /* Y = R + P adds one rounding of |R + P| to matmul's error on P: matmul's bounds, the absolute one widened by the

@@ -1,5 +1,5 @@
-/* matmul_qkv, CUDA: Q, K, V = X WQ^T, X WK^T, X WV^T for m = 1 on q4_0_split and q4_1_split (v1) and on the GGUF
- * layouts of q4_0, q4_1 and q8_0 (v2), RoPE (NORMAL pairs)
+/* matmul_qkv, CUDA: Q, K, V = X WQ^T, X WK^T, X WV^T for m = 1 on q4_0_split and q4_1_split (v1), on the GGUF
+ * layouts of q4_0, q4_1 and q8_0 (v2) and on q8_0_split (v3), RoPE (NORMAL pairs)
  * applied to Q and K in the store, K and V stored straight into the model's cache rows. Other shapes, types and
  * modes are refused (the model then launches matmul three times and rope twice).
  *
@@ -16,12 +16,18 @@
  *    q4_0 tg128 365 -> 404 tok/s (+11%), 1B q4_0 1067 -> 1240 (+16%).
  * v2 (the GGUF layouts, where k is not whole super-blocks: SmolLM2-135M's 576): matmul's v4 (cuda_gemv_rows.cuh)
  *    over the same run of rows, 4 per warp, so a pair is two of one warp's sums. Expected on SmolLM2-135M: five
- *    launches of a few microseconds each become one per layer, ~+10% decode. */
+ *    launches of a few microseconds each become one per layer, ~+10% decode.
+ * v3 (m = 1 on q8_0_split, the layout the model keeps q8_0 matrices in when k is whole super-blocks): matmul's v6
+ *    SIMT GEMV (kernels/matmul/cuda_gemv_split.cuh, 16-byte loads, rolling prefetch) over v2's run of rows and store (4 rows per warp, 8 lanes per row); before it
+ *    q8_0_split took no fused op, so the 7B q8_0 decode ran every projection, RoPE, SwiGLU and add as its own launch.
+ *    Expected: the v6 launch's time per byte (q8_0_split 1x11008x4096 ~57% of copy), two rope launches and the launch gaps of three matmuls fewer per layer; with the
+ *    other two fused ops, synthetic 7B q8_0 tg128 ~293 -> ~330-337 tok/s (+12-15%, what the same fusions gave q4_0). */
 #include <math.h>
 
 #include "../common/cuda_quant.cuh"
 #include "../matmul/cuda_dot.cuh"
 #include "../matmul/cuda_gemv_rows.cuh"
+#include "../matmul/cuda_gemv_split.cuh"
 #include "../matmul/cuda_gemv_tc.cuh"
 #include "../rope/cuda_rope.cuh"
 #include "matmul_qkv.h"
@@ -91,7 +97,7 @@ struct qkv_groups : qkv_rows {
     __device__ __forceinline__ void store(int group, int lane, const float s[4]) const
     {
         if (lane < 4)
-            put(4 * group + lane, s[lane], s[lane ^ 1]);
+            put(4 * group + lane, mm_pick4(s, lane), mm_pick4(s, lane ^ 1));
     }
 };
 
@@ -109,8 +115,8 @@ static chord_status launch(const qkv_tc &pol, const float *x, int k, cudaStream_
 /* matmul_qkv, and with norm.g set rmsnorm_qkv (kernels/rmsnorm_qkv: X normalized first); t: matmul_qkv's tensors */
 static chord_status qkv(void *ctx, const chord_tensor *t, const chord_matmul_qkv_args *a, mm_norm norm)
 {
-    int split = 0;
-    const chord_status sup = mm_fused_supports("matmul_qkv", a->m, a->wtype, a->k, &split);
+    mm_fused_kernel kernel = MM_FUSED_ROWS;
+    const chord_status sup = mm_fused_supports("matmul_qkv", a->m, a->wtype, a->k, &kernel);
     if (sup != CHORD_OK)
         return sup;
     if (a->mode != CHORD_ROPE_NORMAL || a->head_dim % 2)
@@ -121,6 +127,7 @@ static chord_status qkv(void *ctx, const chord_tensor *t, const chord_matmul_qkv
     const cudaStream_t stream = chord_cuda_stream(ctx);
     const void *w[3] = {chord_cuda_ptr(t[0]), chord_cuda_ptr(t[1]), chord_cuda_ptr(t[2])};
     const float *x = (const float *)chord_cuda_ptr(t[3]);
+    const bool split = kernel != MM_FUSED_ROWS; /* the split layouts: 16-byte loads of W and X */
     float *y[3] = {(float *)chord_cuda_ptr(t[4]), (float *)chord_cuda_ptr(t[5]), (float *)chord_cuda_ptr(t[6])};
     for (int p = 0; p < 3; p++)
         if (!chord_cuda_aligned(w[p], split ? 16 : 2) || !chord_cuda_aligned(y[p], 4))
@@ -142,12 +149,14 @@ static chord_status qkv(void *ctx, const chord_tensor *t, const chord_matmul_qkv
                            chord_type_row_bytes(a->wtype, a->k), y[0], y[1], y[2], n_q, n_kv, a->head_dim, a->n_rot,
                            a->pos0, (double)a->theta_base};
     const int n_rows = n_q + 2 * n_kv;
-    if (split) {
+    if (kernel == MM_FUSED_TC) {
         const qkv_tc pol = {rows, (n_rows + 15) / 16};
         return a->wtype == CHORD_TYPE_Q4_0_SPLIT ? launch<chord_cu_q4_0_split>(pol, x, a->k, stream, norm)
                                                  : launch<chord_cu_q4_1_split>(pol, x, a->k, stream, norm);
     }
     const qkv_groups pol = {rows, (n_rows + 3) / 4};
+    if (kernel == MM_FUSED_SPLIT)
+        return mm_split_launch<chord_cu_q8_0_split>("matmul_qkv_split", pol, x, a->k, stream, norm);
     switch (a->wtype) {
     case CHORD_TYPE_Q4_0: return mm_rows_launch<chord_cu_q4_0>("matmul_qkv_gemv", pol, x, a->k, stream, norm);
     case CHORD_TYPE_Q4_1: return mm_rows_launch<chord_cu_q4_1>("matmul_qkv_gemv", pol, x, a->k, stream, norm);

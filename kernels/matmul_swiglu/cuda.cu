@@ -1,4 +1,4 @@
-/* matmul_swiglu, CUDA: y = silu(WG x) * (WU x) for m = 1 on the GGUF layouts of q4_0, q4_1 and q8_0, the FFN's
+/* matmul_swiglu, CUDA: y = silu(WG x) * (WU x) for m = 1 on q4_0, q4_1, q8_0 and their split layouts, the FFN's
  * gate and up projections and their SwiGLU in one launch instead of three. Other shapes and types are refused (the
  * model then launches matmul twice and swiglu).
  *
@@ -18,10 +18,16 @@
  *    grid of 1376 tiles instead of two of 688: the k split drops from 4 to 2 slices), minus the swiglu launch and
  *    two launch gaps per layer: ~+3% decode. Measured (H200, results/nvidia-h200/2026-12-02-6377b6b01ab8):
  *    q4_0_split 1x11008x4096 55.5% of copy, q4_1_split 54.9% (one v7 launch of that shape: 43%); synthetic 7B q4_0
- *    tg128 404 -> 433 tok/s (+7%, with matmul_qkv on in both), 1B 1240 -> 1241-1306. */
+ *    tg128 404 -> 433 tok/s (+7%, with matmul_qkv on in both), 1B 1240 -> 1241-1306.
+ * v3 (m = 1 on q8_0_split, the layout the model keeps q8_0 matrices in when k is whole super-blocks): matmul's v6
+ *    SIMT GEMV (kernels/matmul/cuda_gemv_split.cuh, 16-byte loads, rolling prefetch) over v1's row pairs (2 gate and the same 2 up rows per warp); before it
+ *    q8_0_split took no fused op, so the 7B q8_0 decode ran every projection, RoPE, SwiGLU and add as its own launch.
+ *    Expected: the v6 launch's time per byte (q8_0_split 1x11008x4096 ~57% of copy), a swiglu launch and a matmul's gap fewer per layer; with the
+ *    other two fused ops, synthetic 7B q8_0 tg128 ~293 -> ~330-337 tok/s (+12-15%, what the same fusions gave q4_0). */
 #include "../common/cuda_quant.cuh"
 #include "../matmul/cuda_dot.cuh"
 #include "../matmul/cuda_gemv_rows.cuh"
+#include "../matmul/cuda_gemv_split.cuh"
 #include "../matmul/cuda_gemv_tc.cuh"
 #include "matmul_swiglu.h"
 
@@ -91,8 +97,8 @@ static chord_status launch_tc(const void *wg, const void *wu, const float *x, fl
 /* matmul_swiglu, and with norm.g set rmsnorm_swiglu (kernels/rmsnorm_swiglu: X normalized first) */
 static chord_status swiglu(void *ctx, const chord_tensor *t, const chord_matmul_swiglu_args *a, mm_norm norm)
 {
-    int split = 0;
-    const chord_status sup = mm_fused_supports("matmul_swiglu", a->m, a->wtype, a->k, &split);
+    mm_fused_kernel kernel = MM_FUSED_ROWS;
+    const chord_status sup = mm_fused_supports("matmul_swiglu", a->m, a->wtype, a->k, &kernel);
     if (sup != CHORD_OK)
         return sup;
     if (!t) /* a support query */
@@ -101,6 +107,7 @@ static chord_status swiglu(void *ctx, const chord_tensor *t, const chord_matmul_
     const void *wg = chord_cuda_ptr(t[0]), *wu = chord_cuda_ptr(t[1]);
     const float *x = (const float *)chord_cuda_ptr(t[2]);
     float *y = (float *)chord_cuda_ptr(t[3]);
+    const bool split = kernel != MM_FUSED_ROWS; /* the split layouts: 16-byte loads of W and X */
     if (!chord_cuda_aligned(wg, split ? 16 : 2) || !chord_cuda_aligned(wu, split ? 16 : 2) ||
         !chord_cuda_aligned(x, split || norm.g ? 16 : 4) || !chord_cuda_aligned(y, 4) ||
         (norm.g && !chord_cuda_aligned(norm.g, 16)))
@@ -111,7 +118,12 @@ static chord_status swiglu(void *ctx, const chord_tensor *t, const chord_matmul_
                : cudaMemsetAsync(y, 0, (size_t)a->n * sizeof(float), stream) == cudaSuccess
                    ? CHORD_OK
                    : chord_fail(CHORD_ERR_DEVICE, "cuda matmul_swiglu: cudaMemsetAsync failed");
-    if (split) {
+    if (kernel == MM_FUSED_SPLIT) {
+        const ms_rows_pair pol = {(const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), y,
+                                  a->n, (a->n + 1) / 2};
+        return mm_split_launch<chord_cu_q8_0_split>("matmul_swiglu_split", pol, x, a->k, stream, norm);
+    }
+    if (kernel == MM_FUSED_TC) {
         int ran = 0;
         const chord_status s = a->wtype == CHORD_TYPE_Q4_0_SPLIT
                                    ? launch_tc<chord_cu_q4_0_split>(wg, wu, x, y, a, &ran, stream, norm)

@@ -40,9 +40,12 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "q4_0_split 1x577x512", 1, 577, 512, Q4_0_SPLIT), /* the split forms: a partial tile */
     CASE(CHORD_CASE_SMALL, "q4_1_split 1x1536x768", 1, 1536, 768, Q4_1_SPLIT),
     CASE(CHORD_CASE_SMALL, "q4_0_split 1x13x2560", 1, 13, 2560, Q4_0_SPLIT), /* few tiles: k split 8 ways */
+    CASE(CHORD_CASE_SMALL, "q8_0_split 1x579x1024", 1, 579, 1024, Q8_0_SPLIT), /* a partial row group */
+    CASE(CHORD_CASE_SMALL, "q8_0_split 1x13x8192", 1, 13, 8192, Q8_0_SPLIT),   /* few groups: k split 8 ways */
     CASE(CHORD_CASE_LARGE, "q4_0 1x11008x4096", 1, 11008, 4096, Q4_0),
     CASE(CHORD_CASE_LARGE, "q4_0_split 1x11008x4096", 1, 11008, 4096, Q4_0_SPLIT), /* the 7B's FFN */
     CASE(CHORD_CASE_LARGE, "q4_1_split 1x11008x4096", 1, 11008, 4096, Q4_1_SPLIT),
+    CASE(CHORD_CASE_LARGE, "q8_0_split 1x11008x4096", 1, 11008, 4096, Q8_0_SPLIT),
 };
 
 /* y = silu(g) u carries each projection's rounding (matmul's bound on g and u) through |d y / d g| ~ |u| and

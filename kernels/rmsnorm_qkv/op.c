@@ -50,9 +50,11 @@ static void reference(void *const t[], const void *args)
 static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "q4_0_split k512 4/4x128 p5", 512, Q4_0_SPLIT, 4, 4, 128, 128, NORMAL, 5),
     CASE(CHORD_CASE_SMALL, "q4_1_split k768 9/3x64 p1000", 768, Q4_1_SPLIT, 9, 3, 64, 64, NORMAL, 1000),
+    CASE(CHORD_CASE_SMALL, "q8_0_split k512 5/1x64 r32 p33", 512, Q8_0_SPLIT, 5, 1, 64, 32, NORMAL, 33),
     CASE(CHORD_CASE_SMALL, "q4_1 k576 9/3x64 p3", 576, Q4_1, 9, 3, 64, 64, NORMAL, 3), /* SmolLM2-135M's */
     CASE(CHORD_CASE_SMALL, "q8_0 k320 5/1x40 r24 p70", 320, Q8_0, 5, 1, 40, 24, NORMAL, 70),
     CASE(CHORD_CASE_LARGE, "q4_0_split k4096 32/32x128 p4000", 4096, Q4_0_SPLIT, 32, 32, 128, 128, NORMAL, 4000),
+    CASE(CHORD_CASE_LARGE, "q8_0_split k4096 32/32x128 p4000", 4096, Q8_0_SPLIT, 32, 32, 128, 128, NORMAL, 4000),
 };
 
 /* The normalized X carries one f32 rounding per value (rmsnorm's own bound is far tighter than matmul's), which the

@@ -49,7 +49,9 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_SMALL, "q8_0 1x579x1024", 1, 579, 1024, Q8_0),
     CASE(CHORD_CASE_SMALL, "q4_0_split 1x577x512", 1, 577, 512, Q4_0_SPLIT),
     CASE(CHORD_CASE_SMALL, "q4_1_split 1x1536x768", 1, 1536, 768, Q4_1_SPLIT),
+    CASE(CHORD_CASE_SMALL, "q8_0_split 1x579x1024", 1, 579, 1024, Q8_0_SPLIT),
     CASE(CHORD_CASE_LARGE, "q4_0_split 1x11008x4096", 1, 11008, 4096, Q4_0_SPLIT), /* the 7B's FFN */
+    CASE(CHORD_CASE_LARGE, "q8_0_split 1x11008x4096", 1, 11008, 4096, Q8_0_SPLIT),
 };
 
 /* The normalized X carries one f32 rounding per value, which the projections carry on: matmul_swiglu's bounds. */

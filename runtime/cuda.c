@@ -10,7 +10,7 @@
  * is complete, updates the executable graph of its place in the step (cudaGraphExecUpdate: the next step has the
  * same kernels with other positions and pointers) and is launched. Chunks let the GPU start on the first layers
  * while the host still captures the last, as direct launches do, and still run each chunk's kernels back to back.
- * CHORD_CUDA_GRAPH=0 launches directly.
+ * CHORD_CUDA_GRAPH=0 launches directly; CHORD_CUDA_STEP_STATS=1 prints at shutdown how long the host took per step.
  * H200 (results/nvidia-h200/2026-12-02-35fece2e616a), tg128 tok/s direct -> chunks of 32: llama-1b q4_0 773-801 ->
  * 880-925, smollm2-135m q4_1 434-478 -> 598-632, llama2-7b q4_0 299 -> 333. One graph for the whole step (chunk 0)
  * lost on the 1B (647): the device waits for the whole capture before it starts. Chunks of 8-32 were within the
@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "backend.h"
 #include "common/cuda_launch.h"
@@ -43,7 +44,19 @@ typedef struct cuda_ctx {
     int chunk_i;               /* its place in the step */
     cudaGraphExec_t *execs;    /* (n_execs) one per place, updated every step */
     int n_execs;
+    /* CHORD_CUDA_STEP_STATS=1: the host's share of the decode steps, printed at shutdown (does the host's capture
+     * keep up with the device?) */
+    int stats;
+    long steps, step_launches;
+    double step_t0, step_host_s, graph_host_s; /* per step from begin to end; of that, update, instantiate, launch */
 } cuda_ctx;
+
+static double host_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
 
 /* A failed call can leave a (non-sticky) error behind; clear it so the next launch check does not
  * report it as its own. No driver at all (the runtime says cudaErrorInsufficientDriver and the driver version is 0)
@@ -99,6 +112,12 @@ static void cuda_shutdown(void *ctx)
     cuda_ctx *c = ctx;
     if (!c)
         return;
+    if (c->stats && c->steps > 0)
+        fprintf(stderr,
+                "cuda: %ld decode steps, %.1f launches each; host %.1f us per step from capture to graph launch, "
+                "%.1f us of it updating and launching the graphs\n",
+                c->steps, (double)c->step_launches / (double)c->steps, 1e6 * c->step_host_s / (double)c->steps,
+                1e6 * c->graph_host_s / (double)c->steps);
     /* teardown cannot report; errors here only mean the device is already gone */
     (void)cudaSetDevice(c->device);
     if (c->stream && c->capturing) {
@@ -156,6 +175,8 @@ static chord_status init_ctx(cuda_ctx *c)
     CHORD_CUDA_CHECK(cudaMalloc((void **)&c->argmax, 2 * sizeof(int)));
     const char *g = getenv("CHORD_CUDA_GRAPH"), *k = getenv("CHORD_CUDA_GRAPH_CHUNK");
     c->graph_on = !(g && !strcmp(g, "0"));
+    const char *st = getenv("CHORD_CUDA_STEP_STATS");
+    c->stats = st && !strcmp(st, "1");
     c->chunk = k ? atoi(k) : CUDA_GRAPH_CHUNK;
     c->chunk = c->chunk < 0 ? 0 : c->chunk;
     return init_pdl(c->device);
@@ -239,7 +260,7 @@ chord_status chord_cuda_zeroed(void *ctx, size_t bytes, void **out)
 
 /* The captured graph g (consumed) as the executable graph of place i: updated in place when the kernels match
  * the last step's, else instantiated anew; then launched on the stream. */
-static chord_status run_graph(cuda_ctx *c, int i, cudaGraph_t g)
+static chord_status run_graph_untimed(cuda_ctx *c, int i, cudaGraph_t g)
 {
     size_t nodes = 0;
     cudaError_t e = cudaGraphGetNodes(g, NULL, &nodes);
@@ -276,6 +297,15 @@ static chord_status run_graph(cuda_ctx *c, int i, cudaGraph_t g)
     return CHORD_OK;
 }
 
+static chord_status run_graph(cuda_ctx *c, int i, cudaGraph_t g)
+{
+    const double t0 = c->stats ? host_seconds() : 0.0;
+    const chord_status s = run_graph_untimed(c, i, g);
+    if (c->stats)
+        c->graph_host_s += host_seconds() - t0;
+    return s;
+}
+
 /* Ends the capture in progress (c->capturing): with run, its graph runs as place c->chunk_i. */
 static chord_status end_capture(cuda_ctx *c, int run)
 {
@@ -307,6 +337,8 @@ static int cuda_step_begin(void *ctx)
     if (!c->graph_on || c->capturing || use_device(c) != CHORD_OK)
         return 0;
     c->chunk_i = 0;
+    if (c->stats)
+        c->step_t0 = host_seconds();
     if (begin_capture(c) != CHORD_OK) {
         (void)cudaGetLastError();
         return 0;
@@ -318,7 +350,14 @@ static chord_status cuda_step_end(void *ctx, int run)
 {
     cuda_ctx *c = ctx;
     CHORD_TRY(use_device(c));
-    return c->capturing ? end_capture(c, run) : CHORD_OK;
+    if (!c->capturing)
+        return CHORD_OK;
+    const chord_status s = end_capture(c, run);
+    if (c->stats && run && s == CHORD_OK) {
+        c->steps++;
+        c->step_host_s += host_seconds() - c->step_t0;
+    }
+    return s;
 }
 
 /* Every launch: the context's device first; while a step is captured, every chunk's worth of launches goes on
@@ -329,6 +368,7 @@ static chord_status cuda_run(void *ctx, chord_op op, chord_op_fn fn, const chord
     (void)op;
     CHORD_TRY(use_device(c));
     CHORD_TRY(fn(ctx, t, args));
+    c->step_launches += c->capturing;
     if (c->capturing && c->chunk > 0 && ++c->n_in_chunk >= c->chunk) {
         CHORD_TRY(end_capture(c, 1));
         CHORD_TRY(begin_capture(c));

@@ -18,7 +18,8 @@ uint64_t chord_case_seed(uint64_t seed, int case_index)
 
 /* Compares one output (n values) and merges it into r: errors and counts accumulate over an op's outputs, the NMSE
  * is the worst output's. */
-static void compare(const chord_case *c, const float *y, const float *ref, size_t n, chord_check_result *r)
+static void compare(const chord_case *c, const float *y, const float *ref, const float *bounds /* (n) or NULL */,
+                    size_t n, chord_check_result *r)
 {
     chord_tolerance tol = chord_case_tolerance(c);
     double num = 0, den = 0;
@@ -33,7 +34,7 @@ static void compare(const chord_case *c, const float *y, const float *ref, size_
             continue;
         }
         double err = fabs(a - b);
-        double bound = tol.abs + tol.rel * fabs(b);
+        double bound = bounds ? bounds[i] : tol.abs + tol.rel * fabs(b);
         double ratio = bound > 0 ? err / bound : INFINITY;
         num += err * err;
         if (err > r->max_abs_err)
@@ -68,7 +69,9 @@ chord_status chord_check_case(chord_rt *rt, const chord_case *c, uint64_t seed, 
     chord_tensor t[CHORD_MAX_TENSORS];
     size_t bytes[CHORD_MAX_TENSORS];
     unsigned char *got = NULL;
-    size_t got_bytes = 0; /* the largest output and its guard */
+    size_t got_bytes = 0;  /* the largest output and its guard */
+    float *bounds = NULL;  /* (the output's count) each element's bound, for ops with a bound hook */
+    const chord_op_desc *d = chord_op_desc_of(c->op);
     chord_status s = CHORD_OK;
 
     if (c->inplace && first_out != out) {
@@ -96,6 +99,17 @@ chord_status chord_check_case(chord_rt *rt, const chord_case *c, uint64_t seed, 
         if (c->inplace)
             ref_in[0] = host[out];
         chord_case_reference(c, ref_in);
+        if (d->bound) {
+            if (first_out != out || c->inplace) {
+                s = chord_fail(CHORD_ERR_INVALID, "case %s: a bound hook takes one output, not in place", c->name);
+                goto done;
+            }
+            if (!(bounds = malloc(bytes[out] ? bytes[out] : 1))) {
+                s = chord_fail(CHORD_ERR_NOMEM, "check: cannot allocate %zu host bytes", bytes[out]);
+                goto done;
+            }
+            d->bound(ref_in, c->args, chord_case_tolerance(c), bounds);
+        }
         if (c->inplace) /* restore the input the device will see */
             chord_case_fill(c, 0, host[0], seed);
     }
@@ -148,7 +162,7 @@ chord_status chord_check_case(chord_rt *rt, const chord_case *c, uint64_t seed, 
         for (size_t i = 0; i < GUARD; i++)
             if (got[bytes[o] + i] != GUARD_BYTE)
                 r->guard_ok = 0;
-        compare(c, (const float *)got, host[o], bytes[o] / sizeof(float), r);
+        compare(c, (const float *)got, host[o], bounds, bytes[o] / sizeof(float), r);
     }
     r->passed = r->n_bad == 0 && r->nmse <= chord_case_tolerance(c).nmse && r->guard_ok;
     if (!r->passed)
@@ -163,6 +177,7 @@ done:
         free(host[i]);
     }
     free(got);
+    free(bounds);
     if (s != CHORD_OK)
         snprintf(r->message, sizeof r->message, "%s", chord_last_error());
     return s;

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "check.h"
 #include "dequant/dequant.h"
 #include "matmul/matmul.h"
+#include "matmul_swiglu/matmul_swiglu.h"
 #include "rmsnorm/rmsnorm.h"
 #include "rope/rope.h"
 #include "softmax/softmax.h"
@@ -120,6 +122,47 @@ Test(harness, catches_broken_kernels)
     chord_check_result r;
     cr_assert_eq(chord_check_case(&rt, c, 42, &r), CHORD_OK);
     cr_expect(r.passed, "ref rmsnorm failed: %s", r.message);
+    broken.shutdown(rt.ctx);
+}
+
+/* An op with per-element bounds (matmul_swiglu: the projections' rounding carried through silu) must still catch
+ * one element off by 1e-2 (1 + |y|), far above that rounding, on the fills where those bounds are widest (q8_0;
+ * the 1 for the elements silu takes to ~0) */
+static chord_status broken_swiglu(void *ctx, const chord_tensor *t, const void *a)
+{
+    chord_status s = chord_backend_ref.ops[CHORD_OP_MATMUL_SWIGLU](ctx, t, a);
+    const chord_matmul_swiglu_args *args = a;
+    if (!t || s != CHORD_OK || breakage < 0)
+        return s;
+    float v = 0; /* Y (m, n): element breakage */
+    const size_t at = t[3].offset + (size_t)breakage % ((size_t)args->m * args->n) * 4;
+    if ((s = chord_backend_ref.download(ctx, t[3].buf, at, &v, 4)) != CHORD_OK)
+        return s;
+    v += 0.01f * (1.0f + fabsf(v));
+    return chord_backend_ref.upload(ctx, t[3].buf, at, &v, 4);
+}
+
+Test(harness, catches_an_element_inside_per_element_bounds)
+{
+    broken = chord_backend_ref;
+    broken.ops[CHORD_OP_MATMUL_SWIGLU] = broken_swiglu;
+    const chord_case *c = NULL;
+    for (int i = 0; i < chord_case_count(); i++)
+        if (chord_case_at(i)->op == CHORD_OP_MATMUL_SWIGLU && !strcmp(chord_case_at(i)->name, "q8_0_split 1x579x1024"))
+            c = chord_case_at(i);
+    cr_assert_not_null(c);
+    chord_rt rt = {.be = &broken};
+    cr_assert_eq(broken.init(0, &rt.ctx), CHORD_OK);
+    for (breakage = 0; breakage < 579; breakage += 17) {
+        chord_check_result r;
+        cr_assert_eq(chord_check_case(&rt, c, 42, &r), CHORD_OK);
+        cr_expect(!r.passed && r.n_bad == 1, "element %d off by 1e-2 (1 + |y|) went unnoticed (%lld outside)", breakage,
+                  (long long)r.n_bad);
+    }
+    breakage = -1; /* the unbroken path passes */
+    chord_check_result r;
+    cr_assert_eq(chord_check_case(&rt, c, 42, &r), CHORD_OK);
+    cr_expect(r.passed, "ref matmul_swiglu failed: %s", r.message);
     broken.shutdown(rt.ctx);
 }
 

@@ -79,6 +79,10 @@ typedef struct chord_op_desc {
     /* The bound every case must meet against the reference, or per case (per dtype) where that matters. */
     chord_tolerance tolerance;
     chord_tolerance (*case_tolerance)(const chord_case *c); /* NULL: tolerance */
+    /* Where an element's rounding scales with intermediate values rather than with the result (swiglu after two
+     * dots: |silu(g)| times the up projection's rounding), each element's bound from the inputs t (host, as the
+     * reference's) into bound (the single output's count); NULL: tol.abs + tol.rel |ref|. */
+    void (*bound)(void *const t[], const void *args, chord_tolerance tol, float *bound);
 } chord_op_desc;
 
 /* Defines chord_<op>_op, the descriptor of op, named after it; the fields follow as designated initializers. */

@@ -20,7 +20,8 @@ int chord_matmul_reference_runs(const chord_matmul_args *a, float *y)
     return 0;
 }
 
-void chord_matmul_reference(const void *w, const float *x, float *y, const chord_matmul_args *a)
+/* Y = X W^T, or with magnitude set S = |X| |W|^T: the sums of |w x| that bound a dot's rounding in any order */
+static void matmul_rows(const void *w, const float *x, float *y, const chord_matmul_args *a, int magnitude)
 {
     /* w: (n, k) of wtype; x: (m, k) f32; y: (m, n) f32 */
     const unsigned char *wb = w;
@@ -39,12 +40,26 @@ void chord_matmul_reference(const void *w, const float *x, float *y, const chord
                 const int len = a->k - k0 < CHUNK ? a->k - k0 : CHUNK;
                 const chord_dequant_args da = {a->wtype, len};
                 chord_dequant_reference(wj + (size_t)(k0 / CHUNK) * chunk_bytes, wrow, &da);
-                for (int l = 0; l < len; l++)
-                    acc += (double)wrow[l] * (double)xi[k0 + l];
+                if (magnitude)
+                    for (int l = 0; l < len; l++)
+                        acc += fabs((double)wrow[l] * (double)xi[k0 + l]);
+                else
+                    for (int l = 0; l < len; l++)
+                        acc += (double)wrow[l] * (double)xi[k0 + l];
             }
             y[(size_t)i * a->n + j] = (float)acc;
         }
     }
+}
+
+void chord_matmul_reference(const void *w, const float *x, float *y, const chord_matmul_args *a)
+{
+    matmul_rows(w, x, y, a, 0);
+}
+
+void chord_matmul_magnitude(const void *w, const float *x, float *s, const chord_matmul_args *a)
+{
+    matmul_rows(w, x, s, a, 1);
 }
 
 typedef struct matmul_slice {

@@ -12,5 +12,9 @@ typedef chord_matmul_args chord_matmul_swiglu_args; /* m, n, k, wtype of each of
 
 void chord_matmul_swiglu_reference(const void *wg, const void *wu, const float *x, float *y,
                                    const chord_matmul_swiglu_args *a);
+/* bound (m, n): each element's bound against the reference, tol's plus the projections' rounding carried through
+ * silu (ref.c says why) */
+void chord_matmul_swiglu_bound(const void *wg, const void *wu, const float *x, const chord_matmul_swiglu_args *a,
+                               chord_tolerance tol, float *bound);
 
 #endif

@@ -26,6 +26,36 @@ void chord_matmul_swiglu_reference(const void *wg, const void *wu, const float *
     free(u);
 }
 
+/* y = silu(g) u carries each projection's rounding through silu's derivative, dy = silu(g) du + u silu'(g) dg, so
+ * an element whose u cancels to near 0 under a large silu(g) keeps an error far above its own scale. A dot of k
+ * terms rounded in any order sits within sqrt(k) unit roundoffs of sum |w x| (the scale of Higham and Mary's
+ * probabilistic bound, 2019); each element's bound is that carried through, plus the op's tolerance for the rest. */
+void chord_matmul_swiglu_bound(const void *wg, const void *wu, const float *x, const chord_matmul_swiglu_args *a,
+                               chord_tolerance tol, float *bound)
+{
+    /* wg, wu: (n, k); x: (m, k); bound: (m, n); g, u, sg, su: (m, n) the projections and their sums of |w x| */
+    const size_t mn = (size_t)a->m * a->n;
+    float *g = malloc(4 * (mn ? mn : 1) * sizeof *g);
+    if (!g) { /* no bound to give: 0 fails every element that differs, loudly */
+        for (size_t i = 0; i < mn; i++)
+            bound[i] = 0.0f;
+        return;
+    }
+    float *u = g + mn, *sg = u + mn, *su = sg + mn;
+    chord_matmul_reference(wg, x, g, a);
+    chord_matmul_reference(wu, x, u, a);
+    chord_matmul_magnitude(wg, x, sg, a);
+    chord_matmul_magnitude(wu, x, su, a);
+    const double dot_ulps = sqrt((double)a->k) * 0x1p-24;
+    for (size_t i = 0; i < mn; i++) {
+        const double s = 1.0 / (1.0 + exp(-(double)g[i]));  /* sigmoid(g) */
+        const double dsilu = s * (1.0 + g[i] * (1.0 - s)); /* d silu(g) / d g */
+        const double y = g[i] * s * u[i];
+        bound[i] = (float)(tol.abs + tol.rel * fabs(y) + dot_ulps * (fabs(g[i] * s) * su[i] + fabs(u[i] * dsilu) * sg[i]));
+    }
+    free(g);
+}
+
 chord_status chord_matmul_swiglu_ref(void *ctx, const chord_tensor *t, const void *args)
 {
     (void)ctx;

@@ -38,6 +38,11 @@ static void reference(void *const t[], const void *args)
     chord_rmsnorm_swiglu_reference(t[0], t[1], t[2], t[3], t[4], args);
 }
 
+static void bound(void *const t[], const void *args, chord_tolerance tol, float *b)
+{
+    chord_rmsnorm_swiglu_bound(t[0], t[1], t[2], t[3], args, tol, b);
+}
+
 #define CASE(size_, name_, m_, n_, k_, type_)                                                       \
     {                                                                                               \
         .op = CHORD_OP_RMSNORM_SWIGLU, .name = name_, .size = size_,                                \
@@ -54,6 +59,8 @@ static const chord_case cases[] = {
     CASE(CHORD_CASE_LARGE, "q8_0_split 1x11008x4096", 1, 11008, 4096, Q8_0_SPLIT),
 };
 
-/* The normalized X carries one f32 rounding per value, which the projections carry on: matmul_swiglu's bounds. */
+/* The normalized X carries one f32 rounding per value, which the projections carry on: matmul_swiglu's bounds,
+ * element by element. */
 CHORD_DEFINE_OP(rmsnorm_swiglu, .n_tensors = 5, .check = check, .tensor_bytes = tensor_bytes, .flops = flops,
-                .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .tolerance = {1e-9, 1e-3, 1e-3});
+                .reference = reference, CHORD_OP_CASES(cases), .fill = fill, .tolerance = {1e-9, 1e-3, 1e-3},
+                .bound = bound);

@@ -22,6 +22,21 @@ void chord_rmsnorm_swiglu_reference(const float *x, const float *g, const void *
     free(xn);
 }
 
+void chord_rmsnorm_swiglu_bound(const float *x, const float *g, const void *wg, const void *wu,
+                                const chord_rmsnorm_swiglu_args *a, chord_tolerance tol, float *bound)
+{
+    /* x: (m, k); xn: (m, k) normalized; bound: (m, n) */
+    const chord_rmsnorm_args ra = {a->mm.m, a->mm.k, a->eps};
+    float *xn = chord_rmsnorm_reference_new(x, g, &ra);
+    if (!xn) { /* no bound to give: 0 fails every element that differs, loudly */
+        for (size_t i = 0; i < (size_t)a->mm.m * a->mm.n; i++)
+            bound[i] = 0.0f;
+        return;
+    }
+    chord_matmul_swiglu_bound(wg, wu, xn, &a->mm, tol, bound);
+    free(xn);
+}
+
 chord_status chord_rmsnorm_swiglu_ref(void *ctx, const chord_tensor *t, const void *args)
 {
     (void)ctx;

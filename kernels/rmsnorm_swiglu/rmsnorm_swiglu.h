@@ -17,5 +17,8 @@ typedef struct chord_rmsnorm_swiglu_args {
 
 void chord_rmsnorm_swiglu_reference(const float *x, const float *g, const void *wg, const void *wu, float *y,
                                     const chord_rmsnorm_swiglu_args *a);
+/* bound (m, n): matmul_swiglu's per-element bounds on the normalized X (its one rounding per value is inside them) */
+void chord_rmsnorm_swiglu_bound(const float *x, const float *g, const void *wg, const void *wu,
+                                const chord_rmsnorm_swiglu_args *a, chord_tolerance tol, float *bound);
 
 #endif

@@ -21,14 +21,17 @@ __device__ __forceinline__ float mm_pick4(const float s[4], int i)
     return i & 2 ? hi : lo;
 }
 
-template <typename Q, typename P>
+/* NORM a template argument, as v7's (cuda_gemv_tc.cuh says why) */
+template <typename Q, bool NORM, typename P>
 __global__ void __launch_bounds__(MM_ROWS_WARPS * 32)
     mm_rows_gemv(P pol, const float *__restrict__ x /* (k) */, int k,
                  int ks /* warps sharing one group's k (1, 2, 4 or 8) */, int x_vec /* X 16-aligned */,
-                 mm_norm norm /* X's RMSNorm, if any (then X and g are 16-aligned) */)
+                 mm_norm norm /* X's RMSNorm (NORM: X and g 16-aligned) */)
 {
     chord_cu_pdl_begin();                    /* the predecessor's outputs are this kernel's inputs */
-    const float inv = norm.g ? mm_norm_inv(x, k, norm.eps) : 1.0f; /* block-uniform branch */
+    float inv = 1.0f;
+    if constexpr (NORM)
+        inv = mm_norm_inv(x, k, norm.eps);
     __shared__ float part[MM_ROWS_WARPS][4]; /* each warp's 4 sums, when ks > 1 */
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
     const int group = blockIdx.x * (MM_ROWS_WARPS / ks) + warp / ks;
@@ -39,7 +42,7 @@ __global__ void __launch_bounds__(MM_ROWS_WARPS * 32)
 #pragma unroll unroll
     for (int e = 4 * lane + 128 * slice; e < k; e += 128 * ks) {
         float4 xv = x_vec ? *(const float4 *)(x + e) : make_float4(x[e], x[e + 1], x[e + 2], x[e + 3]);
-        if (norm.g)
+        if constexpr (NORM)
             xv = mm_norm_apply(xv, norm.g, e, inv);
         const float xsum = (xv.x + xv.y) + (xv.z + xv.w);
 #pragma unroll
@@ -82,8 +85,13 @@ static chord_status mm_rows_launch(const char *name, const P &pol, const float *
     while (ks < MM_ROWS_WARPS && (long long)pol.n_groups * ks < 132LL * 48 && (long long)(k / 4) >= 256LL * ks)
         ks *= 2;
     const int groups_per_block = MM_ROWS_WARPS / ks;
-    CHORD_CU_LAUNCH(name, mm_rows_gemv<Q, P>, (unsigned)((pol.n_groups + groups_per_block - 1) / groups_per_block),
-                    MM_ROWS_WARPS * 32, 0, stream, pol, x, k, ks, (int)chord_cuda_aligned(x, 16), norm);
+    const unsigned blocks = (unsigned)((pol.n_groups + groups_per_block - 1) / groups_per_block);
+    if (norm.g)
+        CHORD_CU_LAUNCH(name, (mm_rows_gemv<Q, true, P>), blocks, MM_ROWS_WARPS * 32, 0, stream, pol, x, k, ks,
+                        (int)chord_cuda_aligned(x, 16), norm);
+    else
+        CHORD_CU_LAUNCH(name, (mm_rows_gemv<Q, false, P>), blocks, MM_ROWS_WARPS * 32, 0, stream, pol, x, k, ks,
+                        (int)chord_cuda_aligned(x, 16), norm);
     return CHORD_OK;
 }
 

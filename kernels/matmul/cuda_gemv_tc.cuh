@@ -97,17 +97,19 @@ __device__ __forceinline__ float4 mm_norm_apply(float4 v, const float *g, int e,
 /* X's B fragments (one float4 per super-block, group and chunk) and q4_1's block sums (ascending), computed by the
  * whole block into shared memory (X first normalized when norm.g is set); ends with the barrier after which every
  * warp may read them. */
-template <bool HAS_M>
+template <bool HAS_M, bool NORM = false>
 __device__ __forceinline__ void mm_tc_split_x(const float *__restrict__ x /* (n_sb * 256) */,
                                               uint2 *xb /* (n_sb, 16 steps, 3 parts, 4) */, float *xsum /* (n_sb, 8) */,
                                               int n_sb, mm_norm norm = mm_norm{NULL, 0.0f})
 {
-    const float inv = norm.g ? mm_norm_inv(x, n_sb * 256, norm.eps) : 1.0f; /* block-uniform branch */
+    float inv = 1.0f;
+    if constexpr (NORM)
+        inv = mm_norm_inv(x, n_sb * 256, norm.eps);
     for (int i = threadIdx.x; i < n_sb * 64; i += blockDim.x) {
         const int sb = i >> 6, gg = (i >> 3) & 7, c = i & 7;
         const int e = sb * 256 + 32 * gg + 4 * c;
         float4 v = *(const float4 *)(x + e);
-        if (norm.g)
+        if constexpr (NORM)
             v = mm_norm_apply(v, norm.g, e, inv);
         const float xv[4] = {v.x, v.y, v.z, v.w};
         uint32_t b02[3], b13[3];
@@ -122,7 +124,7 @@ __device__ __forceinline__ void mm_tc_split_x(const float *__restrict__ x /* (n_
 #pragma unroll
             for (int c = 0; c < 8; c++) {
                 float4 e = *(const float4 *)(x + 32 * i + 4 * c);
-                if (norm.g)
+                if constexpr (NORM)
                     e = mm_norm_apply(e, norm.g, 32 * i + 4 * c, inv);
                 sum += (e.x + e.y) + (e.z + e.w);
             }
@@ -161,10 +163,13 @@ __device__ __forceinline__ void mm_tc_superblock(const mm_tc_regs &r, const uint
 }
 
 
-template <typename Q, int U, typename P>
+/* NORM a template argument, not a branch: the norm's registers and static shared memory would otherwise be every
+ * instantiation's (a runtime branch took v7 from 99 to 128 registers at U = 2 and the synthetic 1B's decode from
+ * 1346 to 1218 tok/s on the H200, 7B q4_0 443 -> 431) */
+template <typename Q, int U, bool NORM, typename P>
 __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     mm_tc_gemv(P pol, const float *__restrict__ x /* (k), 16-aligned */, int n_sb /* k / 256 */,
-               int ks /* warps sharing one 16-row tile's super-blocks */, mm_norm norm /* X's RMSNorm, if any */)
+               int ks /* warps sharing one 16-row tile's super-blocks */, mm_norm norm /* X's RMSNorm (NORM) */)
 {
     using T = mm_tc<Q>;
     extern __shared__ uint2 xb[]; /* (n_sb, 16 steps, 3 parts, 4) B fragments, then q4_1's (n_sb, 8) block sums */
@@ -185,7 +190,7 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
             mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
     chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
 
-    mm_tc_split_x<T::HAS_M>(x, xb, xsum, n_sb, norm);
+    mm_tc_split_x<T::HAS_M, NORM>(x, xb, xsum, n_sb, norm);
 
     float acc_a = 0.0f, acc_b = 0.0f; /* rows g, g + 8: this lane's columns (t 0: hi, mid; t 1: lo) */
     int sb = slice;
@@ -250,9 +255,9 @@ struct mm_tc_plain {
 /* v7's launch over policy pol (its n_tiles set); *ran = 0 when X's fragments would not fit in shared memory
  * (k > ~36000): the caller takes another kernel. ks: k split while the tiles fall short of target_warps, each slice
  * keeping >= 2 super-blocks. */
-template <typename Q, int U, typename P>
-static chord_status mm_tc_launch(const char *name, const P &pol, const float *x, int k, int target_warps, int *ran,
-                                 cudaStream_t stream, mm_norm norm = mm_norm{NULL, 0.0f})
+template <typename Q, int U, bool NORM, typename P>
+static chord_status mm_tc_launch_n(const char *name, const P &pol, const float *x, int k, int target_warps, int *ran,
+                                   cudaStream_t stream, mm_norm norm)
 {
     const int n_sb = k / 256;
     const size_t smem =
@@ -265,9 +270,9 @@ static chord_status mm_tc_launch(const char *name, const P &pol, const float *x,
             optin = 48 << 10;
         (void)cudaGetLastError();
         cudaFuncAttributes fa; /* the kernel's static shared memory (the split-k sums, the norm's) comes off the top */
-        CHORD_CUDA_CHECK(cudaFuncGetAttributes(&fa, mm_tc_gemv<Q, U, P>));
+        CHORD_CUDA_CHECK(cudaFuncGetAttributes(&fa, mm_tc_gemv<Q, U, NORM, P>));
         limit = optin - (int)fa.sharedSizeBytes;
-        CHORD_CUDA_CHECK(cudaFuncSetAttribute(mm_tc_gemv<Q, U, P>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
+        CHORD_CUDA_CHECK(cudaFuncSetAttribute(mm_tc_gemv<Q, U, NORM, P>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
     }
     *ran = smem <= (size_t)limit;
     if (!*ran || pol.n_tiles == 0)
@@ -276,9 +281,16 @@ static chord_status mm_tc_launch(const char *name, const P &pol, const float *x,
     while (ks < MM_TC_WARPS && (long long)pol.n_tiles * ks < target_warps && n_sb >= 4 * ks)
         ks *= 2;
     const int tiles_per_block = MM_TC_WARPS / ks;
-    CHORD_CU_LAUNCH(name, mm_tc_gemv<Q, U, P>, (unsigned)((pol.n_tiles + tiles_per_block - 1) / tiles_per_block),
+    CHORD_CU_LAUNCH(name, mm_tc_gemv<Q, U, NORM, P>, (unsigned)((pol.n_tiles + tiles_per_block - 1) / tiles_per_block),
                     MM_TC_WARPS * 32, smem, stream, pol, x, n_sb, ks, norm);
     return CHORD_OK;
+}
+template <typename Q, int U, typename P>
+static chord_status mm_tc_launch(const char *name, const P &pol, const float *x, int k, int target_warps, int *ran,
+                                 cudaStream_t stream, mm_norm norm = mm_norm{NULL, 0.0f})
+{
+    return norm.g ? mm_tc_launch_n<Q, U, true, P>(name, pol, x, k, target_warps, ran, stream, norm)
+                  : mm_tc_launch_n<Q, U, false, P>(name, pol, x, k, target_warps, ran, stream, norm);
 }
 
 /* The kernel a fused mat-vec runs on a weight type */

@@ -156,7 +156,8 @@ static chord_status launch_gemv_tc_u(const void *w, size_t row_bytes, const floa
                                      const chord_matmul_args *a, int target_warps, int *ran, cudaStream_t stream)
 {
     const mm_tc_plain pol = {(const uint8_t *)w, row_bytes, y, a->n, (a->n + 15) / 16};
-    return mm_tc_launch_n<Q, U, false>("matmul_gemv_split_tc", pol, x, a->k, target_warps, ran, stream, mm_norm{NULL, 0.0f});
+    return mm_tc_launch_n<Q, U, false>("matmul_gemv_split_tc", pol, x, a->k, target_warps, ran, stream,
+                                       mm_norm{NULL, 0.0f});
 }
 
 #include "cuda_gemv_stream.cuh"

@@ -15,8 +15,9 @@ typedef struct chord_matmul_args {
 } chord_matmul_args;
 
 void chord_matmul_reference(const void *w, const float *x, float *y, const chord_matmul_args *a);
-/* s (m, n) = |X| |W|^T, the sums of |w x| each of Y's dots runs over (the scale of its rounding; in double) */
-void chord_matmul_magnitude(const void *w, const float *x, float *s, const chord_matmul_args *a);
+/* chord_matmul_reference's y and, in the same pass, s (m, n) = |X| |W|^T: the sums of |w x| each of Y's dots runs
+ * over (the scale of its rounding; in double) */
+void chord_matmul_magnitude(const void *w, const float *x, float *y, float *s, const chord_matmul_args *a);
 void chord_matmul_tiled_reference(const void *w, const float *x, float *y, const chord_matmul_args *a);
 /* The references' guard: 0 when they cannot run a (a wtype that does not dequantize, a k of no whole rows), y (m, n)
  * then poisoned with NaN so that a misuse cannot pass (the backends' supports() refuse these); else 1. */

@@ -20,10 +20,11 @@ int chord_matmul_reference_runs(const chord_matmul_args *a, float *y)
     return 0;
 }
 
-/* Y = X W^T, or with magnitude set S = |X| |W|^T: the sums of |w x| that bound a dot's rounding in any order */
-static void matmul_rows(const void *w, const float *x, float *y, const chord_matmul_args *a, int magnitude)
+/* Y = X W^T and, with s set, S = |X| |W|^T in the same pass over W: the sums of |w x| that bound a dot's rounding
+ * in any order */
+static void matmul_rows(const void *w, const float *x, float *y, float *s, const chord_matmul_args *a)
 {
-    /* w: (n, k) of wtype; x: (m, k) f32; y: (m, n) f32 */
+    /* w: (n, k) of wtype; x: (m, k) f32; y, s: (m, n) f32 */
     const unsigned char *wb = w;
     const chord_type_traits *t = chord_type_info(a->wtype);
     const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
@@ -35,31 +36,36 @@ static void matmul_rows(const void *w, const float *x, float *y, const chord_mat
         const float *xi = x + (size_t)i * a->k;
         for (int j = 0; j < a->n; j++) {
             const unsigned char *wj = wb + (size_t)j * row_bytes;
-            double acc = 0.0;
+            double acc = 0.0, mag = 0.0;
             for (int k0 = 0; k0 < a->k; k0 += CHUNK) {
                 const int len = a->k - k0 < CHUNK ? a->k - k0 : CHUNK;
                 const chord_dequant_args da = {a->wtype, len};
                 chord_dequant_reference(wj + (size_t)(k0 / CHUNK) * chunk_bytes, wrow, &da);
-                if (magnitude)
-                    for (int l = 0; l < len; l++)
-                        acc += fabs((double)wrow[l] * (double)xi[k0 + l]);
+                if (s)
+                    for (int l = 0; l < len; l++) {
+                        const double p = (double)wrow[l] * (double)xi[k0 + l];
+                        acc += p;
+                        mag += fabs(p);
+                    }
                 else
                     for (int l = 0; l < len; l++)
                         acc += (double)wrow[l] * (double)xi[k0 + l];
             }
             y[(size_t)i * a->n + j] = (float)acc;
+            if (s)
+                s[(size_t)i * a->n + j] = (float)mag;
         }
     }
 }
 
 void chord_matmul_reference(const void *w, const float *x, float *y, const chord_matmul_args *a)
 {
-    matmul_rows(w, x, y, a, 0);
+    matmul_rows(w, x, y, NULL, a);
 }
 
-void chord_matmul_magnitude(const void *w, const float *x, float *s, const chord_matmul_args *a)
+void chord_matmul_magnitude(const void *w, const float *x, float *y, float *s, const chord_matmul_args *a)
 {
-    matmul_rows(w, x, s, a, 1);
+    matmul_rows(w, x, y, s, a);
 }
 
 typedef struct matmul_slice {

@@ -38,6 +38,13 @@
  *   issued instruction per warp: latency-bound with 2 warps per scheduler, not mma-bound. Next: 128-register
  *   warps (two blocks per SM: X fragments for two k16 steps are 48 of today's registers) and the totals back in
  *   registers once there is room; BN = 256 halves the X fragments' L2 traffic (32 re-reads at n = 4096).
+ * Two blocks per SM (CHORD_CUDA_PREFILL_BLOCKS=2, P = 3 only; opt-in until measured): the compute loop now holds
+ *   one token tile's A fragments at a time (24 registers, not 48) and reads the scales where they are used, and
+ *   the ring is 2 stages deep per block (2 x 90 KiB of shared memory per SM), so __launch_bounds__(256, 2) fits:
+ *   ptxas (sm_90) 128 registers with 44-80 bytes of spill stores (the one-block kernels: 145-252, no spills).
+ *   Prediction: 4 warps per scheduler instead of 2, tensor pipe 34.5% -> ~50%, 512x4096x4096 ~69 -> ~95 TFLOP/s
+ *   (+35%) if the spills stay out of the inner loop; 7B q4_0 pp512 +25%. The one-block kernel's new loop order
+ *   (B fragments per block, A per token tile): within +-5%.
  */
 #ifndef CHORD_CUDA_GEMM_TC_CUH
 #define CHORD_CUDA_GEMM_TC_CUH
@@ -47,7 +54,9 @@
 #define MG_BM 64  /* tokens (rows of X and Y) per block */
 #define MG_BN 128 /* weight rows (columns of Y) per block */
 #define MG_BK 64  /* k per stage: two GGUF blocks */
-#define MG_STAGES 4
+/* stages of the cp.async ring per block, by blocks per SM (MG_NB): one block of 4 stages (149 KiB of shared memory
+ * with q4_0 at P = 3, 233 registers), or two blocks of 2 stages each (90 KiB each, 128 registers) */
+#define MG_STAGES(NB) ((NB) == 2 ? 2 : 4)
 #define MG_THREADS 256
 #define MG_MIN_M 16 /* below, the GEMV's re-reads cost less than the tile's padding */
 #define MG_FLUSH 8  /* stages (16 GGUF blocks) summed in registers before they join the shared totals */
@@ -163,8 +172,8 @@ __device__ __forceinline__ void mg_mma(float c[4], const uint4 &a, uint32_t b0, 
                  : "r"(a.x), "r"(a.y), "r"(a.z), "r"(a.w), "r"(b0), "r"(b1));
 }
 
-template <typename Q, int P>
-__global__ void __launch_bounds__(MG_THREADS, 1)
+template <typename Q, int P, int NB /* blocks per SM: 1 or 2 */>
+__global__ void __launch_bounds__(MG_THREADS, NB)
     matmul_gemm_split_tc(const uint8_t *__restrict__ w /* (n, k) of Q, row_bytes per row, 16-aligned */,
                          size_t row_bytes, const uint4 *__restrict__ xa /* mg_split_x's fragments */,
                          const float *__restrict__ xsum /* (m_pad, k / 32), q4_1 */, float *__restrict__ y /* (m, n) */,
@@ -172,9 +181,10 @@ __global__ void __launch_bounds__(MG_THREADS, 1)
 {
     using F = mg_fmt<Q>;
     using S = mg_stage<Q, P>;
+    constexpr int STAGES = MG_STAGES(NB);
     extern __shared__ uint4 mg_smem[];
     S *st = (S *)mg_smem;
-    float *total = (float *)(st + MG_STAGES); /* (32 outputs, MG_THREADS): each thread's own totals */
+    float *total = (float *)(st + STAGES); /* (32 outputs, MG_THREADS): each thread's own totals */
     const int tid = threadIdx.x, lane = tid & 31, warp = tid >> 5, g = lane >> 2, t = lane & 3;
     const int wm = warp >> 2, wn = warp & 3; /* the warp's 32 tokens and 32 weight rows in the block */
     const int n0 = blockIdx.x * MG_BN, m0 = blockIdx.y * MG_BM;
@@ -215,73 +225,58 @@ __global__ void __launch_bounds__(MG_THREADS, 1)
                 acc[i][j][e] = 0.0f;
 
 #pragma unroll
-    for (int s = 0; s < MG_STAGES - 1; s++) {
+    for (int s = 0; s < STAGES - 1; s++) {
         if (s < n_stages)
             load(s, st[s]);
         mg_commit();
     }
     for (int s = 0; s < n_stages; s++) {
-        mg_wait<MG_STAGES - 2>();
+        mg_wait<STAGES - 2>();
         __syncthreads(); /* stage s is in; every warp is past stage s - 1, whose buffer is reloaded next */
-        if (s + MG_STAGES - 1 < n_stages)
-            load(s + MG_STAGES - 1, st[(s + MG_STAGES - 1) % MG_STAGES]);
+        if (s + STAGES - 1 < n_stages)
+            load(s + STAGES - 1, st[(s + STAGES - 1) % STAGES]);
         mg_commit();
-        const S &b = st[s % MG_STAGES];
-        /* each lane's B words: chunks 2t, 2t + 1 of row 8 j + g (q4: one word, both blocks; q8: two words) */
-        uint32_t wv[4][2][F::Q8 ? 2 : 1];
-#pragma unroll
-        for (int j = 0; j < 4; j++) {
-            const uint8_t *p = b.wq[wn * 32 + 8 * j + g][2 * t];
-            if constexpr (F::Q8) {
-                const uint4 v = *(const uint4 *)p;
-                wv[j][0][0] = v.x, wv[j][0][1] = v.y, wv[j][1][0] = v.z, wv[j][1][1] = v.w;
-            } else {
-                const uint2 v = *(const uint2 *)p;
-                wv[j][0][0] = v.x, wv[j][1][0] = v.y;
-            }
-        }
+        const S &b = st[s % STAGES];
+        /* Per GGUF block gl: the lane's B fragments for its 4 weight-row groups first (bf), then
+         * token tile by token tile with that tile's A fragments only (24 registers at P = 3, not both tiles' 48):
+         * two blocks per SM must fit 128 registers. */
 #pragma unroll
         for (int gl = 0; gl < 2; gl++) {
-            float xs[2][2]; /* q4_1: the block sums of the lane's tokens */
-            if (F::HAS_M)
-#pragma unroll
-                for (int i = 0; i < 2; i++)
-#pragma unroll
-                    for (int u = 0; u < 2; u++) {
-                        const float2 v = b.xs[wm * 32 + 16 * i + g + 8 * u];
-                        xs[i][u] = gl ? v.y : v.x;
-                    }
-            uint4 a[2][2][P]; /* [k16 step h][token tile i][part] */
-#pragma unroll
-            for (int h = 0; h < 2; h++)
-#pragma unroll
-                for (int i = 0; i < 2; i++)
-#pragma unroll
-                    for (int p = 0; p < P; p++)
-                        a[h][i][p] = b.xa[wm * 2 + i][2 * gl + h][p][lane];
+            uint32_t bf[4][2][2]; /* [j][k16 step h] B fragment of weight rows 8 j + g */
 #pragma unroll
             for (int j = 0; j < 4; j++) {
-                uint32_t bf[2][2]; /* [h] B fragment of weight rows 8 j + g */
+                /* the lane's B words: chunks 2t, 2t + 1 of row 8 j + g (q4: one word, both blocks; q8: two) */
+                const uint8_t *p = b.wq[wn * 32 + 8 * j + g][2 * t];
 #pragma unroll
                 for (int h = 0; h < 2; h++) {
                     if constexpr (F::Q8) {
-                        bf[h][0] = mg_q8_pair(wv[j][h][gl], 0);
-                        bf[h][1] = mg_q8_pair(wv[j][h][gl], 1);
+                        const uint32_t word = *(const uint32_t *)(p + 8 * h + 4 * gl);
+                        bf[j][h][0] = mg_q8_pair(word, 0);
+                        bf[j][h][1] = mg_q8_pair(word, 1);
                     } else {
-                        bf[h][0] = mm_tc_sub(mm_tc_nib_pair(wv[j][h][0], gl, 0), F::OFF);
-                        bf[h][1] = mm_tc_sub(mm_tc_nib_pair(wv[j][h][0], gl, 1), F::OFF);
+                        const uint32_t word = *(const uint32_t *)(p + 4 * h);
+                        bf[j][h][0] = mm_tc_sub(mm_tc_nib_pair(word, gl, 0), F::OFF);
+                        bf[j][h][1] = mm_tc_sub(mm_tc_nib_pair(word, gl, 1), F::OFF);
                     }
                 }
-                const int row = wn * 32 + 8 * j + 2 * t;
-                const uint2 dw = *(const uint2 *)&b.wd[row];
-                const float d0 = mm_half(dw.x, gl), d1 = mm_half(dw.y, gl);
-                float e0 = 0.0f, e1 = 0.0f;
-                if (F::HAS_M) {
-                    const uint2 mw = *(const uint2 *)&b.wm[row];
-                    e0 = mm_half(mw.x, gl), e1 = mm_half(mw.y, gl);
-                }
+            }
 #pragma unroll
-                for (int i = 0; i < 2; i++) {
+            for (int i = 0; i < 2; i++) {
+                float xs[2] = {0.0f, 0.0f}; /* q4_1: the block sums of the lane's tokens g, g + 8 of tile i */
+                if (F::HAS_M)
+#pragma unroll
+                    for (int u = 0; u < 2; u++) {
+                        const float2 v = b.xs[wm * 32 + 16 * i + g + 8 * u];
+                        xs[u] = gl ? v.y : v.x;
+                    }
+                uint4 a[2][P]; /* [k16 step h][part] of token tile i */
+#pragma unroll
+                for (int h = 0; h < 2; h++)
+#pragma unroll
+                    for (int p = 0; p < P; p++)
+                        a[h][p] = b.xa[wm * 2 + i][2 * gl + h][p][lane];
+#pragma unroll
+                for (int j = 0; j < 4; j++) {
                     /* The tensor cores add the 16 products of an mma and its C aligned to the largest and
                      * truncated, so a long chain biases the block's sum (the case table's q8_0 512x4096x11008
                      * failed 10 elements of 2M so, at 1.76x the bound). Here no chain holds the block's large
@@ -291,24 +286,30 @@ __global__ void __launch_bounds__(MG_THREADS, 1)
                     float lo[4] = {0.0f, 0.0f, 0.0f, 0.0f};
 #pragma unroll
                     for (int p = P - 1; p >= 1; p--) {
-                        mg_mma(lo, a[0][i][p], bf[0][0], bf[0][1]);
-                        mg_mma(lo, a[1][i][p], bf[1][0], bf[1][1]);
+                        mg_mma(lo, a[0][p], bf[j][0][0], bf[j][0][1]);
+                        mg_mma(lo, a[1][p], bf[j][1][0], bf[j][1][1]);
                     }
-                    mg_mma(hi0, a[0][i][0], bf[0][0], bf[0][1]);
-                    mg_mma(hi1, a[1][i][0], bf[1][0], bf[1][1]);
+                    mg_mma(hi0, a[0][0], bf[j][0][0], bf[j][0][1]);
+                    mg_mma(hi1, a[1][0], bf[j][1][0], bf[j][1][1]);
                     float blk[4];
 #pragma unroll
-                    for (int e = 0; e < 4; e++)
-                        blk[e] = (hi0[e] + hi1[e]) + lo[e];
+                    for (int c = 0; c < 4; c++)
+                        blk[c] = (hi0[c] + hi1[c]) + lo[c];
+                    /* d (q4_1: and m) of weight rows 8 j + 2t, 8 j + 2t + 1 for block gl, read where used (registers) */
+                    const int row = wn * 32 + 8 * j + 2 * t;
+                    const uint2 dw = *(const uint2 *)&b.wd[row];
+                    const float d0 = mm_half(dw.x, gl), d1 = mm_half(dw.y, gl);
                     acc[i][j][0] = fmaf(d0, blk[0], acc[i][j][0]);
                     acc[i][j][1] = fmaf(d1, blk[1], acc[i][j][1]);
                     acc[i][j][2] = fmaf(d0, blk[2], acc[i][j][2]);
                     acc[i][j][3] = fmaf(d1, blk[3], acc[i][j][3]);
                     if (F::HAS_M) {
-                        acc[i][j][0] = fmaf(e0, xs[i][0], acc[i][j][0]);
-                        acc[i][j][1] = fmaf(e1, xs[i][0], acc[i][j][1]);
-                        acc[i][j][2] = fmaf(e0, xs[i][1], acc[i][j][2]);
-                        acc[i][j][3] = fmaf(e1, xs[i][1], acc[i][j][3]);
+                        const uint2 mw = *(const uint2 *)&b.wm[row];
+                        const float e0 = mm_half(mw.x, gl), e1 = mm_half(mw.y, gl);
+                        acc[i][j][0] = fmaf(e0, xs[0], acc[i][j][0]);
+                        acc[i][j][1] = fmaf(e1, xs[0], acc[i][j][1]);
+                        acc[i][j][2] = fmaf(e0, xs[1], acc[i][j][2]);
+                        acc[i][j][3] = fmaf(e1, xs[1], acc[i][j][3]);
                     }
                 }
             }
@@ -355,6 +356,17 @@ __global__ void __launch_bounds__(MG_THREADS, 1)
         }
 }
 
+/* CHORD_CUDA_PREFILL_BLOCKS = 1 | 2 blocks per SM (MG_STAGES), read once */
+static int mg_blocks()
+{
+    static int nb = 0;
+    if (!nb) {
+        const char *e = getenv("CHORD_CUDA_PREFILL_BLOCKS");
+        nb = e && !strcmp(e, "2") ? 2 : 1;
+    }
+    return nb;
+}
+
 /* CHORD_CUDA_PREFILL_PARTS = 3 (default) | 2 | 1, read once */
 static int mg_parts()
 {
@@ -366,7 +378,7 @@ static int mg_parts()
     return parts;
 }
 
-template <typename Q, int P>
+template <typename Q, int P, int NB>
 static chord_status launch_gemm_tc_p(void *ctx, const void *w, size_t row_bytes, const float *x, float *y,
                                      const chord_matmul_args *a, cudaStream_t stream)
 {
@@ -385,14 +397,15 @@ static chord_status launch_gemm_tc_p(void *ctx, const void *w, size_t row_bytes,
         mg_block_sums<<<(unsigned)((n_sum + 255) / 256), 256, 0, stream>>>(x, xsum, a->m, a->k, m_pad);
         CHORD_CUDA_CHECK_LAUNCH("mg_block_sums");
     }
-    const size_t smem = MG_STAGES * sizeof(mg_stage<Q, P>) + 32 * MG_THREADS * sizeof(float);
+    const size_t smem = MG_STAGES(NB) * sizeof(mg_stage<Q, P>) + 32 * MG_THREADS * sizeof(float);
     /* the opt-in above 48 KiB, per device: set at every launch (a host call, no device work) */
     CHORD_CUDA_CHECK(
-        cudaFuncSetAttribute(matmul_gemm_split_tc<Q, P>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
+        cudaFuncSetAttribute(matmul_gemm_split_tc<Q, P, NB>, cudaFuncAttributeMaxDynamicSharedMemorySize, (int)smem));
     const dim3 grid((unsigned)((a->n + MG_BN - 1) / MG_BN), (unsigned)(m_pad / MG_BM));
     const int y_vec = chord_cuda_aligned(y, 8) && a->n % 2 == 0;
-    matmul_gemm_split_tc<Q, P><<<grid, MG_THREADS, smem, stream>>>((const uint8_t *)w, row_bytes, (const uint4 *)frags,
-                                                                   xsum, y, a->m, a->n, a->k, y_vec);
+    matmul_gemm_split_tc<Q, P, NB><<<grid, MG_THREADS, smem, stream>>>((const uint8_t *)w, row_bytes,
+                                                                       (const uint4 *)frags, xsum, y, a->m, a->n,
+                                                                       a->k, y_vec);
     CHORD_CUDA_CHECK_LAUNCH("matmul_gemm_split_tc");
     return CHORD_OK;
 }
@@ -413,10 +426,14 @@ static chord_status launch_gemm_tc(void *ctx, const void *w, size_t row_bytes, c
             !chord_cuda_aligned(x, 16) || row_bytes % 16)
             return CHORD_OK;
         *ran = 1;
+        if (mg_blocks() == 2)
+            return mg_parts() == 3 ? launch_gemm_tc_p<Q, 3, 2>(ctx, w, row_bytes, x, y, a, stream)
+                                   : chord_fail(CHORD_ERR_UNSUPPORTED,
+                                                "cuda matmul: CHORD_CUDA_PREFILL_BLOCKS=2 is built for 3 parts only");
         switch (mg_parts()) {
-        case 1: return launch_gemm_tc_p<Q, 1>(ctx, w, row_bytes, x, y, a, stream);
-        case 2: return launch_gemm_tc_p<Q, 2>(ctx, w, row_bytes, x, y, a, stream);
-        default: return launch_gemm_tc_p<Q, 3>(ctx, w, row_bytes, x, y, a, stream);
+        case 1: return launch_gemm_tc_p<Q, 1, 1>(ctx, w, row_bytes, x, y, a, stream);
+        case 2: return launch_gemm_tc_p<Q, 2, 1>(ctx, w, row_bytes, x, y, a, stream);
+        default: return launch_gemm_tc_p<Q, 3, 1>(ctx, w, row_bytes, x, y, a, stream);
         }
     }
     return CHORD_OK;

@@ -6,6 +6,7 @@
 
 #include <cuda_fp16.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "cuda_launch.h"
 
@@ -55,6 +56,26 @@ __device__ __forceinline__ void chord_cu_pdl_begin()
 {
     chord_cu_pdl_wait();
     chord_cu_pdl_release();
+}
+
+/* The mat-vecs' weights into L2 before chord_cu_pdl_wait: nothing in a step writes them, so the lines a warp will
+ * read can be on their way while the predecessor finishes. 128-byte lines [p & ~127, end) with the stride a
+ * warp's lanes share (first = the lane's first line, every `stride` lines). */
+__device__ __forceinline__ void chord_cu_prefetch_l2(const void *p, size_t bytes, int first, int stride)
+{
+    const uintptr_t end = (uintptr_t)p + bytes;
+    for (uintptr_t a = ((uintptr_t)p & ~(uintptr_t)127) + (uintptr_t)first * 128; a < end; a += (uintptr_t)stride * 128)
+        asm volatile("prefetch.global.L2 [%0];" ::"l"(a));
+}
+/* CHORD_CUDA_L2_PREFETCH = 0 turns those prefetches off (A/B runs), read once; default on */
+static inline int chord_cuda_l2_prefetch(void)
+{
+    static int on = -1;
+    if (on < 0) {
+        const char *e = getenv("CHORD_CUDA_L2_PREFETCH");
+        on = !(e && e[0] == '0' && !e[1]);
+    }
+    return on;
 }
 
 /* kernel<<<grid, block, smem, stream>>>(args...), with programmatic dependent launch while the stream is being

@@ -142,7 +142,7 @@ template <> __device__ __forceinline__ void mm_get4<chord_cu_bf16>(const uint8_t
 /* The split GEMVs' tunables, read once (A/B runs): CHORD_CUDA_SPLIT_KERNEL = tc (v7, the default for q4_0 /
  * q4_1 split) | v9 (cuda_gemv_stream.cuh; v7 where its shared memory does not fit) | simt (v6, whose own
  * CHORD_CUDA_SPLIT_UNROLL and CHORD_CUDA_SPLIT_WARPS cuda_gemv_split.cuh reads); v9's CHORD_CUDA_SK_STAGES; v7's
- * CHORD_CUDA_TC_UNROLL = 1|2 and CHORD_CUDA_TC_WARPS */
+ * CHORD_CUDA_TC_WARPS (its CHORD_CUDA_TC_UNROLL: mm_tc_unroll in cuda_gemv_tc.cuh) */
 static int mm_env_int(const char *name, int dflt, int lo, int hi)
 {
     const char *e = getenv(name);
@@ -151,13 +151,13 @@ static int mm_env_int(const char *name, int dflt, int lo, int hi)
 }
 
 /* v7's launch over one W (cuda_gemv_tc.cuh) */
-template <typename Q, int U>
-static chord_status launch_gemv_tc_u(const void *w, size_t row_bytes, const float *x, float *y,
-                                     const chord_matmul_args *a, int target_warps, int *ran, cudaStream_t stream)
+template <typename Q>
+static chord_status launch_gemv_tc(const void *w, size_t row_bytes, const float *x, float *y,
+                                   const chord_matmul_args *a, int target_warps, int *ran, cudaStream_t stream)
 {
     const mm_tc_plain pol = {(const uint8_t *)w, row_bytes, y, a->n, (a->n + 15) / 16};
-    return mm_tc_launch_n<Q, U, false>("matmul_gemv_split_tc", pol, x, a->k, target_warps, ran, stream,
-                                       mm_norm{NULL, 0.0f});
+    return mm_tc_launch_n<Q, false>("matmul_gemv_split_tc", pol, x, a->k, target_warps, ran, stream,
+                                    mm_norm{NULL, 0.0f});
 }
 
 #include "cuda_gemv_stream.cuh"
@@ -166,7 +166,7 @@ template <typename Q>
 static chord_status launch_gemv_split(void *ctx, const void *w, size_t row_bytes, const float *x, float *y,
                                       const chord_matmul_args *a, cudaStream_t stream)
 {
-    static int ready = 0, tc = 0, tc_unroll = 0, tc_target = 0, stream_k = 0, stages = 0;
+    static int ready = 0, tc = 0, tc_target = 0, stream_k = 0, stages = 0;
     if (!ready) {
         int dev = 0, sms = 132;
         if (cudaGetDevice(&dev) != cudaSuccess ||
@@ -179,7 +179,6 @@ static chord_status launch_gemv_split(void *ctx, const void *w, size_t row_bytes
         stream_k = k && !strcmp(k, "v9"); /* v9 only when asked: slower than v7 where measured (its header) */
         stages = mm_env_int("CHORD_CUDA_SK_STAGES", 6, 4, 8);
         tc_target = sms * mm_env_int("CHORD_CUDA_TC_WARPS", 16, 1, 64);
-        tc_unroll = mm_env_int("CHORD_CUDA_TC_UNROLL", 1, 1, 2);
         ready = 1;
     }
     if constexpr (mm_tc<Q>::ON) {
@@ -191,9 +190,7 @@ static chord_status launch_gemv_split(void *ctx, const void *w, size_t row_bytes
         }
         if (tc) {
             int ran = 0;
-            const chord_status s = tc_unroll == 2
-                                       ? launch_gemv_tc_u<Q, 2>(w, row_bytes, x, y, a, tc_target, &ran, stream)
-                                       : launch_gemv_tc_u<Q, 1>(w, row_bytes, x, y, a, tc_target, &ran, stream);
+            const chord_status s = launch_gemv_tc<Q>(w, row_bytes, x, y, a, tc_target, &ran, stream);
             if (s != CHORD_OK || ran)
                 return s;
         }

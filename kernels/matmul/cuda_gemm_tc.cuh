@@ -38,13 +38,17 @@
  *   issued instruction per warp: latency-bound with 2 warps per scheduler, not mma-bound. Next: 128-register
  *   warps (two blocks per SM: X fragments for two k16 steps are 48 of today's registers) and the totals back in
  *   registers once there is room; BN = 256 halves the X fragments' L2 traffic (32 re-reads at n = 4096).
- * Two blocks per SM (CHORD_CUDA_PREFILL_BLOCKS=2, P = 3 only; opt-in until measured): the compute loop now holds
- *   one token tile's A fragments at a time (24 registers, not 48) and reads the scales where they are used, and
- *   the ring is 2 stages deep per block (2 x 90 KiB of shared memory per SM), so __launch_bounds__(256, 2) fits:
- *   ptxas (sm_90) 128 registers with 44-80 bytes of spill stores (the one-block kernels: 145-252, no spills).
+ * Two blocks per SM (P = 3; the default for q4_0 and q4_1, CHORD_CUDA_PREFILL_BLOCKS=1|2 to choose): the compute
+ *   loop holds one token tile's A fragments at a time (24 registers, not 48) and reads the scales where they are
+ *   used, and the ring is 2 stages deep per block (2 x 90 KiB of shared memory per SM), so __launch_bounds__(256, 2)
+ *   fits: ptxas (sm_90) 128 registers with 44-80 bytes of spill stores (the one-block kernels: 145-252, no spills).
  *   Prediction: 4 warps per scheduler instead of 2, tensor pipe 34.5% -> ~50%, 512x4096x4096 ~69 -> ~95 TFLOP/s
- *   (+35%) if the spills stay out of the inner loop; 7B q4_0 pp512 +25%. The one-block kernel's new loop order
- *   (B fragments per block, A per token tile): within +-5%.
+ *   (+35%); 7B q4_0 pp512 +25%; the one-block kernel's new loop order within +-5%.
+ *   Measured (H200, chord-bench, one run; 1 / 2 blocks per SM): q4_0_split 512x4096x4096 68.6 / 71.3 TFLOP/s,
+ *   q4_1_split 512x11008x4096 60.4 / 63.9, q8_0_split 512x4096x11008 72.4 / 63.5 (the old loop order: 69.9 / 63.1 /
+ *   68.7, so the one-block figures held). Synthetic 7B q4_0 pp512 4733 -> 4983 tokens/s (+5%), 1B q4_0 23178 ->
+ *   23570 (+2%). check --large -o matmul 44/44 with either. A twentieth of the gain predicted: see the ncu figures
+ *   of the two kernels in results/nvidia-h200 (the run that made two blocks the default) for where it went.
  */
 #ifndef CHORD_CUDA_GEMM_TC_CUH
 #define CHORD_CUDA_GEMM_TC_CUH
@@ -356,13 +360,15 @@ __global__ void __launch_bounds__(MG_THREADS, NB)
         }
 }
 
-/* CHORD_CUDA_PREFILL_BLOCKS = 1 | 2 blocks per SM (MG_STAGES), read once */
-static int mg_blocks()
+/* Blocks per SM (MG_STAGES): CHORD_CUDA_PREFILL_BLOCKS = 1 | 2, read once; by default 2 for the 4-bit formats and
+ * 1 for q8_0 (measured: H200, 512-row GEMMs, TFLOP/s with 1 / 2 blocks: q4_0 68.6 / 71.3, q4_1 60.4 / 63.9, q8_0
+ * 72.4 / 63.5). 0 = the default. */
+static int mg_blocks_env()
 {
-    static int nb = 0;
-    if (!nb) {
+    static int nb = -1;
+    if (nb < 0) {
         const char *e = getenv("CHORD_CUDA_PREFILL_BLOCKS");
-        nb = e && !strcmp(e, "2") ? 2 : 1;
+        nb = e && !strcmp(e, "2") ? 2 : e && !strcmp(e, "1") ? 1 : 0;
     }
     return nb;
 }
@@ -426,10 +432,11 @@ static chord_status launch_gemm_tc(void *ctx, const void *w, size_t row_bytes, c
             !chord_cuda_aligned(x, 16) || row_bytes % 16)
             return CHORD_OK;
         *ran = 1;
-        if (mg_blocks() == 2)
-            return mg_parts() == 3 ? launch_gemm_tc_p<Q, 3, 2>(ctx, w, row_bytes, x, y, a, stream)
-                                   : chord_fail(CHORD_ERR_UNSUPPORTED,
-                                                "cuda matmul: CHORD_CUDA_PREFILL_BLOCKS=2 is built for 3 parts only");
+        const int nb = mg_blocks_env();
+        if (nb == 2 && mg_parts() != 3)
+            return chord_fail(CHORD_ERR_UNSUPPORTED, "cuda matmul: CHORD_CUDA_PREFILL_BLOCKS=2 is built for 3 parts only");
+        if (nb == 2 || (nb == 0 && !mg_fmt<Q>::Q8 && mg_parts() == 3))
+            return launch_gemm_tc_p<Q, 3, 2>(ctx, w, row_bytes, x, y, a, stream);
         switch (mg_parts()) {
         case 1: return launch_gemm_tc_p<Q, 1, 1>(ctx, w, row_bytes, x, y, a, stream);
         case 2: return launch_gemm_tc_p<Q, 2, 1>(ctx, w, row_bytes, x, y, a, stream);

@@ -26,17 +26,21 @@ template <typename Q, bool NORM, typename P>
 __global__ void __launch_bounds__(MM_ROWS_WARPS * 32)
     mm_rows_gemv(P pol, const float *__restrict__ x /* (k) */, int k,
                  int ks /* warps sharing one group's k (1, 2, 4 or 8) */, int x_vec /* X 16-aligned */,
-                 mm_norm norm /* X's RMSNorm (NORM: X and g 16-aligned) */)
+                 mm_norm norm /* X's RMSNorm (NORM: X and g 16-aligned) */, int l2 /* prefetch the rows into L2 */)
 {
-    chord_cu_pdl_begin();                    /* the predecessor's outputs are this kernel's inputs */
-    float inv = 1.0f;
-    if constexpr (NORM)
-        inv = mm_norm_inv(x, k, norm.eps);
     __shared__ float part[MM_ROWS_WARPS][4]; /* each warp's 4 sums, when ks > 1 */
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, slice = warp % ks;
     const int group = blockIdx.x * (MM_ROWS_WARPS / ks) + warp / ks;
     const uint8_t *wr[4];
     pol.rows(group, wr);
+    if (l2) /* the group's ks warps share each row's lines */
+#pragma unroll
+        for (int r = 0; r < 4; r++)
+            chord_cu_prefetch_l2(wr[r], (size_t)(k / Q::QK) * Q::BYTES, slice + ks * lane, 32 * ks);
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
+    float inv = 1.0f;
+    if constexpr (NORM)
+        inv = mm_norm_inv(x, k, norm.eps);
     float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     constexpr int unroll = mm_dot<Q>::UNROLL;
 #pragma unroll unroll
@@ -73,8 +77,21 @@ __global__ void __launch_bounds__(MM_ROWS_WARPS * 32)
     }
 }
 
+/* The steps of 128 values each warp keeps at least once k is split: CHORD_CUDA_ROWS_STEPS = 1..64, default 4,
+ * read once */
+static inline int mm_rows_min_steps(void)
+{
+    static int steps = 0;
+    if (!steps) {
+        const char *e = getenv("CHORD_CUDA_ROWS_STEPS");
+        const int v = e ? atoi(e) : 4;
+        steps = v >= 1 && v <= 64 ? v : 4;
+    }
+    return steps;
+}
+
 /* The launch over policy pol (its n_groups set): k split while the groups fall short of ~48 warps on each of 132
- * SMs, each warp keeping >= 4 steps of 128 values. */
+ * SMs, each warp keeping >= mm_rows_min_steps() steps of 128 values. */
 template <typename Q, typename P>
 static chord_status mm_rows_launch(const char *name, const P &pol, const float *x, int k, cudaStream_t stream,
                                    mm_norm norm = mm_norm{NULL, 0.0f})
@@ -82,16 +99,17 @@ static chord_status mm_rows_launch(const char *name, const P &pol, const float *
     if (pol.n_groups == 0)
         return CHORD_OK;
     int ks = 1;
-    while (ks < MM_ROWS_WARPS && (long long)pol.n_groups * ks < 132LL * 48 && (long long)(k / 4) >= 256LL * ks)
+    const long long steps = k / 128, min_steps = mm_rows_min_steps();
+    while (ks < MM_ROWS_WARPS && (long long)pol.n_groups * ks < 132LL * 48 && steps >= min_steps * 2 * ks)
         ks *= 2;
     const int groups_per_block = MM_ROWS_WARPS / ks;
     const unsigned blocks = (unsigned)((pol.n_groups + groups_per_block - 1) / groups_per_block);
     if (norm.g)
         CHORD_CU_LAUNCH(name, (mm_rows_gemv<Q, true, P>), blocks, MM_ROWS_WARPS * 32, 0, stream, pol, x, k, ks,
-                        (int)chord_cuda_aligned(x, 16), norm);
+                        (int)chord_cuda_aligned(x, 16), norm, chord_cuda_l2_prefetch());
     else
         CHORD_CU_LAUNCH(name, (mm_rows_gemv<Q, false, P>), blocks, MM_ROWS_WARPS * 32, 0, stream, pol, x, k, ks,
-                        (int)chord_cuda_aligned(x, 16), norm);
+                        (int)chord_cuda_aligned(x, 16), norm, chord_cuda_l2_prefetch());
     return CHORD_OK;
 }
 

@@ -11,6 +11,9 @@
 #ifndef CHORD_CUDA_GEMV_TC_CUH
 #define CHORD_CUDA_GEMV_TC_CUH
 
+#include <stdlib.h>
+#include <string.h>
+
 #include "../common/cuda_quant.cuh"
 #include "cuda_split_tc.cuh"
 
@@ -169,7 +172,8 @@ __device__ __forceinline__ void mm_tc_superblock(const mm_tc_regs &r, const uint
 template <typename Q, int U, bool NORM, typename P>
 __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     mm_tc_gemv(P pol, const float *__restrict__ x /* (k), 16-aligned */, int n_sb /* k / 256 */,
-               int ks /* warps sharing one 16-row tile's super-blocks */, mm_norm norm /* X's RMSNorm (NORM) */)
+               int ks /* warps sharing one 16-row tile's super-blocks */, mm_norm norm /* X's RMSNorm (NORM) */,
+               int l2 /* prefetch the super-blocks past the first U into L2 */)
 {
     using T = mm_tc<Q>;
     extern __shared__ uint2 xb[]; /* (n_sb, 16 steps, 3 parts, 4) B fragments, then q4_1's (n_sb, 8) block sums */
@@ -188,6 +192,9 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     for (int u = 0; u < U; u++, pa += step, pb += step) /* in flight while X is split */
         if (u < count)
             mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
+    if (l2 && t < 2) /* the rest of the warp's stream: lanes t = 0, 1 take rows g, g + 8 of each super-block */
+        for (int i = U; i < count; i++)
+            chord_cu_prefetch_l2((t ? pb : pa) + (size_t)(i - U) * step, Q::BYTES, 0, 1);
     chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
 
     mm_tc_split_x<T::HAS_M, NORM>(x, xb, xsum, n_sb, norm);
@@ -252,27 +259,73 @@ struct mm_tc_plain {
     }
 };
 
-/* v7's launch over policy pol (its n_tiles set); *ran = 0 when X's fragments would not fit in shared memory
- * (k > ~36000): the caller takes another kernel. ks: k split while the tiles fall short of target_warps, each slice
- * keeping >= 2 super-blocks. */
-template <typename Q, int U, bool NORM, typename P>
-static chord_status mm_tc_launch_n(const char *name, const P &pol, const float *x, int k, int target_warps, int *ran,
-                                   cudaStream_t stream, mm_norm norm)
+/* The dynamic shared memory one v7 instantiation may take, set once: the opt-in limit less its static shared
+ * memory (the split-k sums, the norm's); -1 when the attributes cannot be read or set */
+template <typename Q, int U, bool NORM, typename P> static int mm_tc_smem_limit(void)
 {
-    const int n_sb = k / 256;
-    const size_t smem =
-        (size_t)n_sb * 16 * 12 * sizeof(uint2) + (mm_tc<Q>::HAS_M ? (size_t)n_sb * 8 * sizeof(float) : 0);
-    static int limit = -1; /* dynamic shared memory this kernel may take, set once per instantiation */
+    static int limit = -1;
     if (limit < 0) {
         int dev = 0, optin = 48 << 10;
         if (cudaGetDevice(&dev) != cudaSuccess ||
             cudaDeviceGetAttribute(&optin, cudaDevAttrMaxSharedMemoryPerBlockOptin, dev) != cudaSuccess)
             optin = 48 << 10;
         (void)cudaGetLastError();
-        cudaFuncAttributes fa; /* the kernel's static shared memory (the split-k sums, the norm's) comes off the top */
-        CHORD_CUDA_CHECK(cudaFuncGetAttributes(&fa, mm_tc_gemv<Q, U, NORM, P>));
+        cudaFuncAttributes fa;
+        if (cudaFuncGetAttributes(&fa, mm_tc_gemv<Q, U, NORM, P>) != cudaSuccess ||
+            cudaFuncSetAttribute(mm_tc_gemv<Q, U, NORM, P>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                 optin - (int)fa.sharedSizeBytes) != cudaSuccess)
+            return -1;
         limit = optin - (int)fa.sharedSizeBytes;
-        CHORD_CUDA_CHECK(cudaFuncSetAttribute(mm_tc_gemv<Q, U, NORM, P>, cudaFuncAttributeMaxDynamicSharedMemorySize, limit));
+    }
+    return limit;
+}
+
+/* Super-blocks each warp keeps in flight (U; the first U are issued before the kernel waits for its predecessor):
+ * CHORD_CUDA_TC_UNROLL = 1 | 2 | 4, or auto: as many as the warp has, up to 4 (count = its super-blocks), read
+ * once. Default 1. */
+static inline int mm_tc_unroll(int count)
+{
+    static int env = -1;
+    if (env < 0) {
+        const char *e = getenv("CHORD_CUDA_TC_UNROLL");
+        const int v = e ? (strcmp(e, "auto") ? atoi(e) : 0) : 1;
+        env = v == 0 || v == 1 || v == 2 || v == 4 ? v : 1;
+    }
+    if (env)
+        return env;
+    return count <= 1 ? 1 : count <= 2 ? 2 : 4;
+}
+
+template <typename Q, int U, bool NORM, typename P>
+static chord_status mm_tc_launch_u(const char *name, const P &pol, const float *x, int n_sb, int ks, size_t smem,
+                                   cudaStream_t stream, mm_norm norm)
+{
+    if (mm_tc_smem_limit<Q, U, NORM, P>() < 0) {
+        const cudaError_t e = cudaGetLastError();
+        return chord_fail(CHORD_ERR_DEVICE, "cuda: %s: setting its shared memory limit failed: %s", name,
+                          cudaGetErrorString(e));
+    }
+    const int tiles_per_block = MM_TC_WARPS / ks;
+    CHORD_CU_LAUNCH(name, mm_tc_gemv<Q, U, NORM, P>, (unsigned)((pol.n_tiles + tiles_per_block - 1) / tiles_per_block),
+                    MM_TC_WARPS * 32, smem, stream, pol, x, n_sb, ks, norm, chord_cuda_l2_prefetch());
+    return CHORD_OK;
+}
+
+/* v7's launch over policy pol (its n_tiles set); *ran = 0 when X's fragments would not fit in shared memory
+ * (k > ~36000): the caller takes another kernel. ks: k split while the tiles fall short of target_warps, each slice
+ * keeping >= 2 super-blocks; U by mm_tc_unroll. */
+template <typename Q, bool NORM, typename P>
+static chord_status mm_tc_launch_n(const char *name, const P &pol, const float *x, int k, int target_warps, int *ran,
+                                   cudaStream_t stream, mm_norm norm)
+{
+    const int n_sb = k / 256;
+    const size_t smem =
+        (size_t)n_sb * 16 * 12 * sizeof(uint2) + (mm_tc<Q>::HAS_M ? (size_t)n_sb * 8 * sizeof(float) : 0);
+    const int limit = mm_tc_smem_limit<Q, 1, NORM, P>(); /* the static part is U's too: the same for every U */
+    if (limit < 0) {
+        const cudaError_t e = cudaGetLastError();
+        return chord_fail(CHORD_ERR_DEVICE, "cuda: %s: setting its shared memory limit failed: %s", name,
+                          cudaGetErrorString(e));
     }
     *ran = smem <= (size_t)limit;
     if (!*ran || pol.n_tiles == 0)
@@ -280,17 +333,18 @@ static chord_status mm_tc_launch_n(const char *name, const P &pol, const float *
     int ks = 1;
     while (ks < MM_TC_WARPS && (long long)pol.n_tiles * ks < target_warps && n_sb >= 4 * ks)
         ks *= 2;
-    const int tiles_per_block = MM_TC_WARPS / ks;
-    CHORD_CU_LAUNCH(name, mm_tc_gemv<Q, U, NORM, P>, (unsigned)((pol.n_tiles + tiles_per_block - 1) / tiles_per_block),
-                    MM_TC_WARPS * 32, smem, stream, pol, x, n_sb, ks, norm);
-    return CHORD_OK;
+    switch (mm_tc_unroll((n_sb + ks - 1) / ks)) {
+    case 4: return mm_tc_launch_u<Q, 4, NORM, P>(name, pol, x, n_sb, ks, smem, stream, norm);
+    case 2: return mm_tc_launch_u<Q, 2, NORM, P>(name, pol, x, n_sb, ks, smem, stream, norm);
+    default: return mm_tc_launch_u<Q, 1, NORM, P>(name, pol, x, n_sb, ks, smem, stream, norm);
+    }
 }
-template <typename Q, int U, typename P>
+template <typename Q, typename P>
 static chord_status mm_tc_launch(const char *name, const P &pol, const float *x, int k, int target_warps, int *ran,
                                  cudaStream_t stream, mm_norm norm = mm_norm{NULL, 0.0f})
 {
-    return norm.g ? mm_tc_launch_n<Q, U, true, P>(name, pol, x, k, target_warps, ran, stream, norm)
-                  : mm_tc_launch_n<Q, U, false, P>(name, pol, x, k, target_warps, ran, stream, norm);
+    return norm.g ? mm_tc_launch_n<Q, true, P>(name, pol, x, k, target_warps, ran, stream, norm)
+                  : mm_tc_launch_n<Q, false, P>(name, pol, x, k, target_warps, ran, stream, norm);
 }
 
 /* The kernel a fused mat-vec runs on a weight type */

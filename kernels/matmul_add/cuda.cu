@@ -64,7 +64,7 @@ static chord_status launch(const madd_tc &pol, const float *x, int k, cudaStream
 {
     int ran = 0;
     const chord_status s =
-        mm_tc_launch_n<Q, 1, false>("matmul_add_tc", pol, x, k, mm_tc_target_warps(), &ran, stream, mm_norm{NULL, 0.0f});
+        mm_tc_launch_n<Q, false>("matmul_add_tc", pol, x, k, mm_tc_target_warps(), &ran, stream, mm_norm{NULL, 0.0f});
     if (s != CHORD_OK)
         return s;
     return ran ? CHORD_OK

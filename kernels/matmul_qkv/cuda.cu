@@ -108,7 +108,7 @@ template <typename Q>
 static chord_status launch(const qkv_tc &pol, const float *x, int k, cudaStream_t stream, mm_norm norm)
 {
     int ran = 0;
-    const chord_status s = mm_tc_launch<Q, 1>("matmul_qkv_tc", pol, x, k, mm_tc_target_warps(), &ran, stream, norm);
+    const chord_status s = mm_tc_launch<Q>("matmul_qkv_tc", pol, x, k, mm_tc_target_warps(), &ran, stream, norm);
     if (s != CHORD_OK)
         return s;
     return ran ? CHORD_OK

@@ -94,7 +94,7 @@ static chord_status launch_tc(const void *wg, const void *wu, const float *x, fl
 {
     const ms_tc_pair pol = {(const uint8_t *)wg, (const uint8_t *)wu, chord_type_row_bytes(a->wtype, a->k), y, a->n,
                             (a->n + 7) / 8};
-    return mm_tc_launch<Q, 1>("matmul_swiglu_tc", pol, x, a->k, mm_tc_target_warps(), ran, stream, norm);
+    return mm_tc_launch<Q>("matmul_swiglu_tc", pol, x, a->k, mm_tc_target_warps(), ran, stream, norm);
 }
 
 /* matmul_swiglu, and with norm.g set rmsnorm_swiglu (kernels/rmsnorm_swiglu: X normalized first) */

@@ -172,8 +172,7 @@ __device__ __forceinline__ void mm_tc_superblock(const mm_tc_regs &r, const uint
 template <typename Q, int U, bool NORM, typename P>
 __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     mm_tc_gemv(P pol, const float *__restrict__ x /* (k), 16-aligned */, int n_sb /* k / 256 */,
-               int ks /* warps sharing one 16-row tile's super-blocks */, mm_norm norm /* X's RMSNorm (NORM) */,
-               int l2 /* prefetch the super-blocks past the first U into L2 */)
+               int ks /* warps sharing one 16-row tile's super-blocks */, mm_norm norm /* X's RMSNorm (NORM) */)
 {
     using T = mm_tc<Q>;
     extern __shared__ uint2 xb[]; /* (n_sb, 16 steps, 3 parts, 4) B fragments, then q4_1's (n_sb, 8) block sums */
@@ -192,9 +191,6 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     for (int u = 0; u < U; u++, pa += step, pb += step) /* in flight while X is split */
         if (u < count)
             mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
-    if (l2 && t < 2) /* the rest of the warp's stream: lanes t = 0, 1 take rows g, g + 8 of each super-block */
-        for (int i = U; i < count; i++)
-            chord_cu_prefetch_l2((t ? pb : pa) + (size_t)(i - U) * step, Q::BYTES, 0, 1);
     chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
 
     mm_tc_split_x<T::HAS_M, NORM>(x, xb, xsum, n_sb, norm);
@@ -296,6 +292,18 @@ static inline int mm_tc_unroll(int count)
     return count <= 1 ? 1 : count <= 2 ? 2 : 4;
 }
 
+/* The super-blocks each warp's slice keeps at least once k is split: CHORD_CUDA_TC_MIN_SB = 1 | 2 (default), read
+ * once */
+static inline int mm_tc_min_slice(void)
+{
+    static int sb = 0;
+    if (!sb) {
+        const char *e = getenv("CHORD_CUDA_TC_MIN_SB");
+        sb = e && !strcmp(e, "1") ? 1 : 2;
+    }
+    return sb;
+}
+
 template <typename Q, int U, bool NORM, typename P>
 static chord_status mm_tc_launch_u(const char *name, const P &pol, const float *x, int n_sb, int ks, size_t smem,
                                    cudaStream_t stream, mm_norm norm)
@@ -307,13 +315,13 @@ static chord_status mm_tc_launch_u(const char *name, const P &pol, const float *
     }
     const int tiles_per_block = MM_TC_WARPS / ks;
     CHORD_CU_LAUNCH(name, mm_tc_gemv<Q, U, NORM, P>, (unsigned)((pol.n_tiles + tiles_per_block - 1) / tiles_per_block),
-                    MM_TC_WARPS * 32, smem, stream, pol, x, n_sb, ks, norm, chord_cuda_l2_prefetch());
+                    MM_TC_WARPS * 32, smem, stream, pol, x, n_sb, ks, norm);
     return CHORD_OK;
 }
 
 /* v7's launch over policy pol (its n_tiles set); *ran = 0 when X's fragments would not fit in shared memory
  * (k > ~36000): the caller takes another kernel. ks: k split while the tiles fall short of target_warps, each slice
- * keeping >= 2 super-blocks; U by mm_tc_unroll. */
+ * keeping >= mm_tc_min_slice() super-blocks; U by mm_tc_unroll. */
 template <typename Q, bool NORM, typename P>
 static chord_status mm_tc_launch_n(const char *name, const P &pol, const float *x, int k, int target_warps, int *ran,
                                    cudaStream_t stream, mm_norm norm)
@@ -331,7 +339,8 @@ static chord_status mm_tc_launch_n(const char *name, const P &pol, const float *
     if (!*ran || pol.n_tiles == 0)
         return CHORD_OK;
     int ks = 1;
-    while (ks < MM_TC_WARPS && (long long)pol.n_tiles * ks < target_warps && n_sb >= 4 * ks)
+    const int min_sb = mm_tc_min_slice();
+    while (ks < MM_TC_WARPS && (long long)pol.n_tiles * ks < target_warps && n_sb >= min_sb * 2 * ks)
         ks *= 2;
     switch (mm_tc_unroll((n_sb + ks - 1) / ks)) {
     case 4: return mm_tc_launch_u<Q, 4, NORM, P>(name, pol, x, n_sb, ks, smem, stream, norm);

@@ -35,6 +35,18 @@
 #include "../common/cuda_common.cuh"
 #include "attention.h"
 
+/* The cached keys and values a block will read, [j_begin, min(j_end, pos0)), into L2 before the PDL wait: rows
+ * before pos0 were written by earlier steps, never by this kernel's predecessor (which writes row pos0 on).
+ * Warp w takes keys j_begin + w, + n_warps, ...; lanes 0-15 the K row's lines, 16-31 the V row's. */
+__device__ __forceinline__ void attention_prefetch(const float *kh, const float *vh, size_t kv_stride, int head_dim,
+                                                   int j_begin, int j_end, int pos0, int warp, int n_warps, int lane)
+{
+    const int end = min(j_end, pos0);
+    for (int j = j_begin + warp; j < end; j += n_warps)
+        chord_cu_prefetch_l2((lane < 16 ? kh : vh) + (size_t)j * kv_stride, (size_t)head_dim * sizeof(float),
+                             lane & 15, 16);
+}
+
 template <int NI>
 __global__ void __launch_bounds__(256)
     attention_kernel(const float *__restrict__ q /* (n_tok, n_head, head_dim) */,
@@ -42,9 +54,9 @@ __global__ void __launch_bounds__(256)
                      const float *__restrict__ v /* (n_ctx, n_head_kv, head_dim) */,
                      float *__restrict__ out /* (n_tok, n_head, head_dim) */, int n_head, int n_head_kv, int head_dim,
                      int pos0, float scale, int chunk /* keys per split */,
-                     float *__restrict__ part /* (n_tok * n_head, n_split, 2 + head_dim), or NULL: no split */)
+                     float *__restrict__ part /* (n_tok * n_head, n_split, 2 + head_dim), or NULL: no split */,
+                     int l2 /* prefetch the cached rows into L2 */)
 {
-    chord_cu_pdl_begin();             /* the predecessor's outputs are this kernel's inputs */
     extern __shared__ float sh_acc[]; /* (n_warps, NI * 32) */
     __shared__ float sh_m[32], sh_l[32];
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5, n_warps = blockDim.x >> 5;
@@ -55,6 +67,9 @@ __global__ void __launch_bounds__(256)
     const int j_begin = blockIdx.y * chunk, j_end = min(last + 1, j_begin + chunk);
     const size_t kv_stride = (size_t)n_head_kv * head_dim;
     const float *kh = k + (size_t)hk * head_dim, *vh = v + (size_t)hk * head_dim;
+    if (l2)
+        attention_prefetch(kh, vh, kv_stride, head_dim, j_begin, j_end, pos0, warp, n_warps, lane);
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
 
     float qr[NI], acc[NI];
     const float *qv = q + ((size_t)t * n_head + h) * head_dim;
@@ -174,9 +189,9 @@ __global__ void __launch_bounds__(ATTN_WARPS * 32)
                          const float *__restrict__ k /* (n_ctx, n_head_kv, head_dim) */,
                          const float *__restrict__ v /* (n_ctx, n_head_kv, head_dim) */, int n_head, int n_head_kv,
                          int head_dim, int pos0, float scale, int chunk,
-                         float *__restrict__ part /* (n_tok * n_head, n_split, 2 + head_dim) */)
+                         float *__restrict__ part /* (n_tok * n_head, n_split, 2 + head_dim) */,
+                         int l2 /* prefetch the cached rows into L2 */)
 {
-    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     __shared__ float sh_m[ATTN_WARPS][GM], sh_l[ATTN_WARPS][GM];
     __shared__ float4 sh_acc[ATTN_WARPS][GM][32];
     const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
@@ -184,6 +199,10 @@ __global__ void __launch_bounds__(ATTN_WARPS * 32)
     const int last = pos0 + t;
     const int j_begin = blockIdx.y * chunk, j_end = min(last + 1, j_begin + chunk);
     const size_t kv_stride = (size_t)n_head_kv * head_dim;
+    if (l2)
+        attention_prefetch(k + (size_t)hk * head_dim, v + (size_t)hk * head_dim, kv_stride, head_dim, j_begin, j_end,
+                           pos0, warp, ATTN_WARPS, lane);
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     const bool lane_on = 4 * lane < head_dim;
     const float4 zero = make_float4(0.0f, 0.0f, 0.0f, 0.0f);
     float4 qr[GM], acc[GM];
@@ -328,21 +347,22 @@ extern "C" chord_status chord_attention_cuda(void *ctx, const chord_tensor *t, c
         const size_t bytes = (size_t)blocks * n_split * (2 + a->head_dim) * sizeof(float);
         CHORD_TRY(chord_cuda_scratch(ctx, bytes, (void **)&part));
     }
+    const int l2 = chord_cuda_l2_prefetch();
     if (gqa && n_split > 1) {
         const int gchunk = (int)((n_kv + n_split - 1) / n_split);
         const dim3 ggrid((unsigned)gblocks, (unsigned)n_split);
         if (G <= 4)
             CHORD_CU_LAUNCH("attention_gqa_kernel", attention_gqa_kernel<4>, ggrid, ATTN_WARPS * 32, 0, stream, q, k, v,
-                            a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part);
+                            a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part, l2);
         else
             CHORD_CU_LAUNCH("attention_gqa_kernel", attention_gqa_kernel<8>, ggrid, ATTN_WARPS * 32, 0, stream, q, k, v,
-                            a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part);
+                            a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, gchunk, part, l2);
     } else {
         const int chunk = (int)((n_kv + n_split - 1) / n_split);
         const dim3 grid((unsigned)blocks, (unsigned)n_split);
 #define ATTN_LAUNCH(NI)                                                                                       \
     CHORD_CU_LAUNCH("attention_kernel", attention_kernel<NI>, grid, warps * 32, shared, stream, q, k, v, out, \
-                    a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, chunk, part)
+                    a->n_head, a->n_head_kv, a->head_dim, a->pos0, a->scale, chunk, part, l2)
         switch (ni) {
         case 1: ATTN_LAUNCH(1); break;
         case 2: ATTN_LAUNCH(2); break;

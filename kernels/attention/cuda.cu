@@ -29,6 +29,12 @@
  *      chunks of 122 keys, 264 blocks). The partials go through attention_merge as in v2, whose
  *      loops over the splits are now unrolled 8x (8 independent loads in flight, not one). Expected: several x at decode pos 4000.
  *   v4 (n_tok >= 16, head_dim % 4 == 0 and <= 128, 16-aligned) query tiles sharing key tiles: cuda_tile.cuh.
+ *   v1 and v3 prefetch the cached rows they will read (those before pos0, written by earlier steps) into L2 before
+ *      the PDL wait, so the KV loads overlap the predecessor, where all of them fit in 8 MiB. Expected: a few us of
+ *      each ~7.8 us decode attention at short context (ncu: 9-32 blocks, ~0.05 MB). Measured (H200, tg128 A/B
+ *      with CHORD_CUDA_L2_PREFETCH=0, which also turns off v4's prefetch): 1B q4_0 1297 / 1291 -> 1346 / 1369
+ *      (+5%), 7B q4_0 431 / 440 -> 451 / 450 (+3%). Uncapped it cost the 7B at depth 4096 12% (282 -> 249 tok/s:
+ *      134 MB of rows per layer, the lines evicted before their loads).
  * float throughout with the accurate expf (the reference is double): relative error ~1e-6. */
 #include <math.h>
 

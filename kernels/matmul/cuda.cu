@@ -86,6 +86,20 @@
  *   v8 (m >= 16 on the three split types) the prompt GEMM on the tensor cores: cuda_gemm_tc.cuh, with its figures.
  *   v9 (opt-in, CHORD_CUDA_SPLIT_KERNEL=v9) v7's arithmetic fed by cp.async rings on a persistent stream-K grid:
  *      cuda_gemv_stream.cuh, with its figures; slower than v7, so v7 stays the default.
+ *   Decode tuning of v4 and v7 (H200, tg128 tok/s, chord bench-model -r 3, two rounds, against the e8e3841 binary
+ *      in the same run; results/nvidia-h200/2026-12-03-288ae79f44a1). ncu of one step first: every mat-vec of the
+ *      SmolLM2 shape and the 1B took 6-12 us whatever its bytes (0.4-19 MB): a few dependent DRAM round trips per
+ *      warp on grids of 9-512 blocks, latency not bandwidth.
+ *      - Prediction: v7 with all of a warp's super-blocks in flight (CHORD_CUDA_TC_UNROLL=auto: U = count up to 4)
+ *        +10-20% on the 1B. Measured: 1B -2 to +3% (noise), 7B q4_0 -14% (U = 4 takes 130-171 registers, one
+ *        block per SM): U stays 1 (the knob stays for A/B runs).
+ *      - The rest of v7's stream prefetched into L2 before the PDL wait: 1B -15%, 7B -8%; taken out. In v4, whose
+ *        weights had no load before the wait, the same prefetch gave SmolLM2-shape q4_1 +19% (949 -> 1138): kept.
+ *      - v4's k split down to one 128-value step per warp (CHORD_CUDA_ROWS_STEPS=1; SmolLM2's qkv 30 -> 120
+ *        blocks): +10% on the SmolLM2 shape. v7's slices down to one super-block (CHORD_CUDA_TC_MIN_SB=1; its
+ *        576 x 1536 down projection ran on 9 blocks): +9%.
+ *      Together with the attention prefetch (kernels/attention/cuda.cu): SmolLM2-shape 909 / 915 -> 1234 / 1209
+ *      (+34%), 1B q4_0 1266 / 1346 -> 1357 / 1406 (+5%), 7B q4_0 438 / 433 -> 440 / 451 (+2%).
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract.
  * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
 #include <stdlib.h>

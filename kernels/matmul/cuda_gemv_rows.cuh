@@ -6,7 +6,11 @@
  * A policy P has: int n_groups; rows(group, wr): the 4 rows of the group (a group past the end repeats a valid row:
  * computed, never stored); store(group, lane, s): called by every lane of one warp per group, each holding all 4
  * sums s[0..3]. X may first be normalized (mm_norm, cuda_gemv_tc.cuh). Included after cuda_quant.cuh, cuda_dot.cuh
- * and cuda_gemv_tc.cuh. */
+ * and cuda_gemv_tc.cuh.
+ *
+ * Where it runs in the model: matrices whose k is not whole 256-value super-blocks (SmolLM2-135M's k = 576), so
+ * short rows on small grids. Before the PDL wait each warp prefetches its rows into L2, and k is split down to one
+ * step per warp: on the H200 (SmolLM2-shape q4_1 tg128) +19% and +10% (cuda.cu's "Decode tuning"). */
 #ifndef CHORD_CUDA_GEMV_ROWS_CUH
 #define CHORD_CUDA_GEMV_ROWS_CUH
 

@@ -15,9 +15,8 @@
  *    q8_0_split took no fused op, so the 7B q8_0 decode ran every projection, RoPE, SwiGLU and add as its own launch.
  *    Expected: the v6 launch's time per byte (q8_0_split 1x11008x4096 ~57% of copy), two add launches fewer per layer; with the
  *    other two fused ops, synthetic 7B q8_0 tg128 ~293 -> ~330-337 tok/s (+12-15%, what the same fusions gave q4_0).
- *    Measured (H200, results/nvidia-h200/2026-12-03-5efe2249a7a5): 292.8 -> 317.6 tok/s (+8.5%, 1.173x llama.cpp);
- *    matmul_swiglu 68.4% of copy, matmul_qkv 51.8%, matmul_add 56.8%; the miss is mostly v6's 4-sum store, ~5%
- *    slower than the matmul-only v6 it replaced (54.5% against 57.4% on matmul q8_0_split 1x11008x4096). */
+ *    Measured (H200, results/nvidia-h200/2026-12-03-5efe2249a7a5), the three fused q8_0_split ops together: 292.8 ->
+ *    317.6 tok/s (+8.5%, 1.173x llama.cpp); this op 56.8% of copy (1x4096x11008). The miss is mostly v6's 4-sum store (cuda_gemv_split.cuh). */
 #include "../common/cuda_quant.cuh"
 #include "../matmul/cuda_dot.cuh"
 #include "../matmul/cuda_gemv_rows.cuh"

@@ -37,7 +37,7 @@ typedef struct cuda_ctx {
     size_t scratch_bytes;
     void *zeroed; /* chord_cuda_zeroed: counters its users leave at zero (the stream-K mat-vec's arrivals) */
     size_t zeroed_bytes;
-    int *argmax; /* (2) device: the argmax and the first NaN's index (chord_cuda_argmax_launch) */
+    int *argmax; /* (CHORD_CUDA_ARGMAX_WORDS) device: the argmax, the first NaN's index, then the launch's partials */
     /* decode-step graphs */
     int graph_on, chunk;       /* CHORD_CUDA_GRAPH, CHORD_CUDA_GRAPH_CHUNK (read at init) */
     int capturing, n_in_chunk; /* launches in the chunk being captured */
@@ -172,7 +172,8 @@ static chord_status init_ctx(cuda_ctx *c)
     CHORD_CUDA_CHECK(cudaStreamCreateWithFlags(&c->stream, cudaStreamNonBlocking));
     CHORD_CUDA_CHECK(cudaEventCreate(&c->t0));
     CHORD_CUDA_CHECK(cudaEventCreate(&c->t1));
-    CHORD_CUDA_CHECK(cudaMalloc((void **)&c->argmax, 2 * sizeof(int)));
+    CHORD_CUDA_CHECK(cudaMalloc((void **)&c->argmax, CHORD_CUDA_ARGMAX_WORDS * sizeof(int)));
+    CHORD_CUDA_CHECK(cudaMemset(c->argmax, 0, CHORD_CUDA_ARGMAX_WORDS * sizeof(int)));
     const char *g = getenv("CHORD_CUDA_GRAPH"), *k = getenv("CHORD_CUDA_GRAPH_CHUNK");
     c->graph_on = !(g && !strcmp(g, "0"));
     const char *st = getenv("CHORD_CUDA_STEP_STATS");

@@ -58,7 +58,11 @@ chord_status chord_cuda_scratch(void *ctx, size_t bytes, void **out);
 /* A buffer of at least bytes that is zero at every launch that asks for it (runtime/cuda.c): allocated zeroed, and
  * each user's kernels leave it zero again. Grows only outside a capture, as the scratch. */
 chord_status chord_cuda_zeroed(void *ctx, size_t bytes, void **out);
-/* out[0] = argmax of x (n), ties to the lowest index; out[1] = the first NaN's index or -1 (runtime/cuda_argmax.cu) */
+/* out[0] = argmax of x (n), ties to the lowest index; out[1] = the first NaN's index or -1 (runtime/cuda_argmax.cu).
+ * out: CHORD_CUDA_ARGMAX_WORDS ints, zero before the first call (the blocks' partials and their counter, which
+ * each call leaves zero again). */
+#define CHORD_CUDA_ARGMAX_BLOCKS 64
+#define CHORD_CUDA_ARGMAX_WORDS (3 + 3 * CHORD_CUDA_ARGMAX_BLOCKS)
 chord_status chord_cuda_argmax_launch(cudaStream_t stream, const float *x, int n, int *out);
 /* Whether launches captured into a decode-step graph take programmatic dependent launch (runtime/cuda.c:
  * CHORD_CUDA_PDL, default on for devices of compute capability 9.0 and up): see chord_cu_launch. */

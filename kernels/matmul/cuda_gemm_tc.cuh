@@ -47,8 +47,11 @@
  *   Measured (H200, chord-bench, one run; 1 / 2 blocks per SM): q4_0_split 512x4096x4096 68.6 / 71.3 TFLOP/s,
  *   q4_1_split 512x11008x4096 60.4 / 63.9, q8_0_split 512x4096x11008 72.4 / 63.5 (the old loop order: 69.9 / 63.1 /
  *   68.7, so the one-block figures held). Synthetic 7B q4_0 pp512 4733 -> 4983 tokens/s (+5%), 1B q4_0 23178 ->
- *   23570 (+2%). check --large -o matmul 44/44 with either. A twentieth of the gain predicted: see the ncu figures
- *   of the two kernels in results/nvidia-h200 (the run that made two blocks the default) for where it went.
+ *   23570 (+2%). check --large -o matmul 44/44 with either. A tenth of the gain predicted. ncu, one / two blocks
+ *   (results/nvidia-h200/2026-12-03-4b5a12ac95f7): occupancy 12.5 / 22%, issue slots 35.5 / 43.7%, tensor pipe
+ *   34.1 / 36.4%, cycles per issued instruction 5.37 / 7.70, and 3.0 M local-memory spill requests with two: twice
+ *   the warps, each slower, and the spills in the loop. Next: fewer registers per warp tile without spills (the
+ *   shared totals' traffic, BN = 256), or wgmma (sm_90a) so the A fragments need no registers at all.
  */
 #ifndef CHORD_CUDA_GEMM_TC_CUH
 #define CHORD_CUDA_GEMM_TC_CUH

@@ -9,6 +9,7 @@
 
 #include "../common/vulkan_launch.h"
 #include "matmul.h"
+#include "vulkan_split.h"
 
 #define MATMUL_MB 4        /* rows of X per work-group: vulkan.comp's MB */
 #define SPLIT_MB 4         /* rows of X per invocation of vulkan_split.comp's batched variants */
@@ -40,8 +41,7 @@ static chord_status matmul_check(const chord_matmul_args *a, size_t *row_bytes)
     return CHORD_OK;
 }
 
-/* W rows one dispatch may bind: the binding range less the alignment remainder's worst case. */
-static chord_status rows_per_dispatch(const chord_vk *vk, size_t row_bytes, uint64_t *rows_fit)
+chord_status chord_vk_matmul_rows_fit(const chord_vk *vk, size_t row_bytes, uint64_t *rows_fit)
 {
     const chord_vk_caps *caps = chord_vk_get_caps(vk);
     const uint64_t slack = caps->min_offset_align + 4;
@@ -86,19 +86,20 @@ static split_geom split_geometry(const chord_vk *vk, const chord_matmul_args *a,
     return g;
 }
 
-/* Dispatches the split GEMV over W rows [r0, r0 + rows), or sets *ran = 0 when it cannot run here (W or X not
- * 16-byte aligned in their bindings, too small a work-group limit, or the variant not built): then the generic
- * shader takes the matmul. */
-static chord_status split_dispatch(chord_vk *vk, const chord_tensor *t, const chord_matmul_args *a, size_t row_bytes,
-                                   uint64_t r0, uint64_t rows, int *ran)
+chord_status chord_vk_split_gemv(chord_vk *vk, const char *op, const chord_tensor *w, const chord_tensor *x,
+                                 const chord_tensor *y, const chord_tensor *r, const chord_matmul_args *a,
+                                 size_t row_bytes, uint64_t r0, uint64_t rows, int *ran)
 {
     const chord_vk_caps *caps = chord_vk_get_caps(vk);
-    const chord_tensor tr[3] = {{t[0].buf, t[0].offset + r0 * row_bytes}, t[1], {t[2].buf, t[2].offset + r0 * 4}};
+    const chord_tensor tr[4] = {{w->buf, w->offset + r0 * row_bytes},
+                                *x,
+                                {y->buf, y->offset + r0 * 4},
+                                r ? (chord_tensor){r->buf, r->offset + r0 * 4} : (chord_tensor){0}};
     const uint32_t mb = a->m == 1 ? 1 : SPLIT_MB;
     const uint64_t gy = chord_vk_min_u32(chord_vk_cdiv((uint64_t)a->m, mb), caps->max_groups[1]);
     const split_geom g = split_geometry(vk, a, rows, gy);
     char name[64];
-    snprintf(name, sizeof name, "matmul_%s_f32_mb%u%s", chord_vk_wtype_name(a->wtype), mb, g.subgroup ? "" : "_smem");
+    snprintf(name, sizeof name, "%s_%s_f32_mb%u%s", op, chord_vk_wtype_name(a->wtype), mb, g.subgroup ? "" : "_smem");
     *ran = chord_vk_pc_remainder(vk, tr[0].offset) % 16 == 0 && chord_vk_pc_remainder(vk, tr[1].offset) % 16 == 0 &&
            g.wg >= 8 && chord_vk_has_shader(vk, name);
     if (!*ran)
@@ -110,8 +111,9 @@ static chord_status split_dispatch(chord_vk *vk, const chord_tensor *t, const ch
                    .y_ld = (uint32_t)a->n,
                    .ks = g.ks,
                    .rpw = g.rpw};
-    const size_t bytes[3] = {rows * row_bytes, (size_t)a->m * a->k * 4, ((size_t)(a->m - 1) * a->n + rows) * 4};
-    return chord_vk_dispatch(vk, name, tr, bytes, 3, &pc, sizeof pc, g.wg,
+    const size_t y_bytes = ((size_t)(a->m - 1) * a->n + rows) * 4;
+    const size_t bytes[4] = {rows * row_bytes, (size_t)a->m * a->k * 4, y_bytes, y_bytes};
+    return chord_vk_dispatch(vk, name, tr, bytes, r ? 4 : 3, &pc, sizeof pc, g.wg,
                              chord_vk_min_u32(chord_vk_cdiv(rows, g.rpw), caps->max_groups[0]), (uint32_t)gy, 1);
 }
 
@@ -162,13 +164,13 @@ chord_status chord_matmul_vulkan(void *ctx, const chord_tensor *t, const void *a
     /* W rows per dispatch: all of them unless W spans more than one binding may (big vocabulary
      * matrices); each range is bound from its first row and writes its columns of Y */
     uint64_t rows_fit = 0;
-    CHORD_TRY(rows_per_dispatch(vk, row_bytes, &rows_fit));
+    CHORD_TRY(chord_vk_matmul_rows_fit(vk, row_bytes, &rows_fit));
     const int split = chord_type_info(a->wtype)->internal;
     for (uint64_t r0 = 0; r0 < (uint64_t)a->n; r0 += rows_fit) {
         const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
         int ran = 0;
         if (split)
-            CHORD_TRY(split_dispatch(vk, t, a, row_bytes, r0, rows, &ran));
+            CHORD_TRY(chord_vk_split_gemv(vk, "matmul", &t[0], &t[1], &t[2], NULL, a, row_bytes, r0, rows, &ran));
         if (!ran)
             CHORD_TRY(generic_dispatch(vk, name, t, a, row_bytes, r0, rows));
     }

@@ -1,0 +1,19 @@
+/* What matmul's Vulkan launcher (kernels/matmul/vulkan.c) shares with the fused ops that run its split GEMV
+ * (kernels/matmul/vulkan_split.glsl): matmul_add's launcher. */
+#ifndef CHORD_MATMUL_VULKAN_SPLIT_H
+#define CHORD_MATMUL_VULKAN_SPLIT_H
+
+#include "../common/vulkan_launch.h"
+#include "matmul.h"
+
+/* W rows one dispatch may bind: the binding range less the alignment remainder's worst case. */
+chord_status chord_vk_matmul_rows_fit(const chord_vk *vk, size_t row_bytes, uint64_t *rows_fit);
+
+/* The split GEMV of op's variants ("matmul", "matmul_add") over W rows [r0, r0 + rows): Y = X W^T, or with r
+ * set Y = R + X W^T (R and Y (m, n), Y may alias R). *ran = 0, nothing recorded, where it cannot run: W or X not
+ * 16-byte aligned in their bindings, too small a work-group limit, or the variant not built. */
+chord_status chord_vk_split_gemv(chord_vk *vk, const char *op, const chord_tensor *w, const chord_tensor *x,
+                                 const chord_tensor *y, const chord_tensor *r, const chord_matmul_args *a,
+                                 size_t row_bytes, uint64_t r0, uint64_t rows, int *ran);
+
+#endif

@@ -87,21 +87,23 @@ static split_geom split_geometry(const chord_vk *vk, const chord_matmul_args *a,
 }
 
 chord_status chord_vk_split_gemv(chord_vk *vk, const char *op, const chord_tensor *w, const chord_tensor *x,
-                                 const chord_tensor *y, const chord_tensor *r, const chord_matmul_args *a,
-                                 size_t row_bytes, uint64_t r0, uint64_t rows, int *ran)
+                                 const chord_tensor *y, const chord_tensor *r, const chord_tensor *wu,
+                                 const chord_matmul_args *a, size_t row_bytes, uint64_t r0, uint64_t rows, int *ran)
 {
     const chord_vk_caps *caps = chord_vk_get_caps(vk);
     const chord_tensor tr[4] = {{w->buf, w->offset + r0 * row_bytes},
                                 *x,
                                 {y->buf, y->offset + r0 * 4},
-                                r ? (chord_tensor){r->buf, r->offset + r0 * 4} : (chord_tensor){0}};
+                                r    ? (chord_tensor){r->buf, r->offset + r0 * 4}
+                                : wu ? (chord_tensor){wu->buf, wu->offset + r0 * row_bytes}
+                                     : (chord_tensor){0}};
     const uint32_t mb = a->m == 1 ? 1 : SPLIT_MB;
     const uint64_t gy = chord_vk_min_u32(chord_vk_cdiv((uint64_t)a->m, mb), caps->max_groups[1]);
     const split_geom g = split_geometry(vk, a, rows, gy);
     char name[64];
     snprintf(name, sizeof name, "%s_%s_f32_mb%u%s", op, chord_vk_wtype_name(a->wtype), mb, g.subgroup ? "" : "_smem");
     *ran = chord_vk_pc_remainder(vk, tr[0].offset) % 16 == 0 && chord_vk_pc_remainder(vk, tr[1].offset) % 16 == 0 &&
-           g.wg >= 8 && chord_vk_has_shader(vk, name);
+           (!wu || chord_vk_pc_remainder(vk, tr[3].offset) % 16 == 0) && g.wg >= 8 && chord_vk_has_shader(vk, name);
     if (!*ran)
         return CHORD_OK;
     split_pc pc = {.m = (uint32_t)a->m,
@@ -112,9 +114,45 @@ chord_status chord_vk_split_gemv(chord_vk *vk, const char *op, const chord_tenso
                    .ks = g.ks,
                    .rpw = g.rpw};
     const size_t y_bytes = ((size_t)(a->m - 1) * a->n + rows) * 4;
-    const size_t bytes[4] = {rows * row_bytes, (size_t)a->m * a->k * 4, y_bytes, y_bytes};
-    return chord_vk_dispatch(vk, name, tr, bytes, r ? 4 : 3, &pc, sizeof pc, g.wg,
+    const size_t bytes[4] = {rows * row_bytes, (size_t)a->m * a->k * 4, y_bytes, wu ? rows * row_bytes : y_bytes};
+    return chord_vk_dispatch(vk, name, tr, bytes, r || wu ? 4 : 3, &pc, sizeof pc, g.wg,
                              chord_vk_min_u32(chord_vk_cdiv(rows, g.rpw), caps->max_groups[0]), (uint32_t)gy, 1);
+}
+
+chord_status chord_vk_fused_split_gemv(chord_vk *vk, const char *op, const chord_matmul_args *a, const chord_tensor *w,
+                                       const chord_tensor *x, const chord_tensor *y, const chord_tensor *r,
+                                       const chord_tensor *wu)
+{
+    const chord_type_traits *tr = chord_type_info(a->wtype);
+    if (a->m != 1)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan %s: m = %d (only m = 1, a decode step)", op, a->m);
+    if (!tr || !tr->internal || !chord_vk_wtype_name(a->wtype))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan %s: weight type %s (the split layouts only)", op,
+                          tr ? tr->name : "?");
+    char name[64];
+    snprintf(name, sizeof name, "%s_%s_f32_mb1", op, chord_vk_wtype_name(a->wtype));
+    if (!chord_vk_has_shader(vk, name))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan %s: shader %s not built", op, name);
+    const size_t row_bytes = chord_type_row_bytes(a->wtype, a->k);
+    if (a->k == 0 || !chord_vk_matmul_fits(a->m, a->n, a->k, row_bytes))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan %s: 1x%dx%d (k = 0, or 4 GiB or more)", op, a->n, a->k);
+    uint64_t rows_fit = 0;
+    CHORD_TRY(chord_vk_matmul_rows_fit(vk, row_bytes, &rows_fit));
+    if (!w || a->n == 0) /* a support query, or nothing to do */
+        return CHORD_OK;
+    if (x->offset % 4 != 0 || y->offset % 4 != 0 || (r && r->offset % 4 != 0))
+        return chord_fail(CHORD_ERR_INVALID, "vulkan %s: misaligned tensor offsets", op);
+    for (uint64_t r0 = 0; r0 < (uint64_t)a->n; r0 += rows_fit) {
+        const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
+        int ran = 0;
+        CHORD_TRY(chord_vk_split_gemv(vk, op, w, x, y, r, wu, a, row_bytes, r0, rows, &ran));
+        if (!ran)
+            return chord_fail(CHORD_ERR_UNSUPPORTED,
+                              "vulkan %s: W or X not 16-byte aligned in its binding, or the work-group limit too "
+                              "small for the split GEMV",
+                              op);
+    }
+    return CHORD_OK;
 }
 
 /* vulkan.comp over W rows [r0, r0 + rows). */
@@ -170,7 +208,7 @@ chord_status chord_matmul_vulkan(void *ctx, const chord_tensor *t, const void *a
         const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
         int ran = 0;
         if (split)
-            CHORD_TRY(chord_vk_split_gemv(vk, "matmul", &t[0], &t[1], &t[2], NULL, a, row_bytes, r0, rows, &ran));
+            CHORD_TRY(chord_vk_split_gemv(vk, "matmul", &t[0], &t[1], &t[2], NULL, NULL, a, row_bytes, r0, rows, &ran));
         if (!ran)
             CHORD_TRY(generic_dispatch(vk, name, t, a, row_bytes, r0, rows));
     }

@@ -1,5 +1,7 @@
-/* matmul's split GEMV (kernels/matmul/vulkan_split.comp) as an include, so matmul_add can take it with ADD defined:
- * then binding 3 holds R and the store is Y = R + sum, Y allowed to alias R. */
+/* matmul's split GEMV (kernels/matmul/vulkan_split.comp) as an include, for the fused ops that share it: with ADD
+ * (matmul_add) binding 3 holds R and the store is Y = R + sum, Y allowed to alias R; with SWIGLU (matmul_swiglu)
+ * binding 0 holds the gate rows, binding 3 the up rows, each row's two sums are formed one after the other by the
+ * same lanes and the store is silu(gate) * up (kernels/swiglu/vulkan_swiglu.glsl, swiglu's own arithmetic). */
 #extension GL_EXT_control_flow_attributes : require
 #ifdef SUBGROUP
 #extension GL_KHR_shader_subgroup_basic : require
@@ -68,7 +70,12 @@ layout(local_size_x_id = 0) in;
 
 layout(binding = 0) restrict readonly buffer BufW { uvec4 W4[]; }; /* (n, k / 256) super-blocks, 16-aligned */
 layout(binding = 1) restrict readonly buffer BufX { vec4 X4[]; };  /* (m, k), 16-aligned */
-#ifdef ADD
+#ifdef SWIGLU
+layout(binding = 2) restrict writeonly buffer BufY { float Y[]; }; /* (m, n) with rows y_ld apart */
+layout(binding = 3) restrict readonly buffer BufWU { uvec4 WU4[]; }; /* (n, k / 256): the up rows, as W's */
+#define STORE(i, v) Y[(pc.o2 >> 2) + i] = (v)
+#include "../swiglu/vulkan_swiglu.glsl"
+#elif defined(ADD)
 layout(binding = 2) buffer BufY { float Y[]; };          /* (m, n) with rows y_ld apart; may alias R */
 layout(binding = 3) readonly buffer BufR { float R[]; }; /* (m, n) as Y */
 #define STORE(i, v) Y[(pc.o2 >> 2) + i] = R[(pc.o3 >> 2) + i] + (v)
@@ -167,18 +174,59 @@ void sb_dot(const uvec4 q[QV], const uvec4 s[SV], uint xv, uint k4, uint mb, ino
         kahan_add(acc[i], comp[i], part[i]);
 }
 
-/* Lane j's loads of the super-block at uvec4 index p: its quants and the scale runs. */
-void sb_load(uint p, uint j, out uvec4 q[QV], out uvec4 s[SV])
+/* Lane j's loads of the super-block at uvec4 index p of W (up: SWIGLU's second matrix): its quants and the scale
+ * runs. `up` is uniform over the work-group. */
+void sb_load(uint p, uint j, bool up, out uvec4 q[QV], out uvec4 s[SV])
 {
+#ifdef SWIGLU
+    if (up) {
+        [[unroll]] for (uint v = 0u; v < QV; v++)
+            q[v] = WU4[p + QV * j + v];
+        [[unroll]] for (uint v = 0u; v < SV; v++)
+            s[v] = WU4[p + 8u * QV + v];
+        return;
+    }
+#endif
     [[unroll]] for (uint v = 0u; v < QV; v++)
         q[v] = W4[p + QV * j + v];
     [[unroll]] for (uint v = 0u; v < SV; v++)
         s[v] = W4[p + 8u * QV + v];
 }
 
-/* The rows' sums of every lane, reduced per row and stored by one lane of the row's first slice. Every
- * invocation of the work-group calls it (barriers). */
-void reduce_store(float acc[MB], uint lid, uint j, uint slice, uint rl, uint row, uint m0, uint mb)
+/* Lane j's part of one row's sums against X rows m0 .. m0 + mb - 1: its slice's `count` super-blocks from uvec4
+ * index p on (every step uvec4 apart), X from vec4 index xv on (xstep apart), U in flight. */
+void lane_sums(uint p, uint xv, uint count, uint step, uint xstep, uint k4, uint j, uint mb, bool up,
+               out float acc[MB])
+{
+    float comp[MB];
+    [[unroll]] for (uint i = 0u; i < MB; i++) {
+        acc[i] = 0.0;
+        comp[i] = 0.0;
+    }
+    uvec4 q[U][QV], s[U][SV];
+    [[unroll]] for (uint u = 0u; u < U; u++) {
+        if (u < count)
+            sb_load(p, j, up, q[u], s[u]);
+        p += step;
+    }
+    for (uint i0 = 0u; i0 < count; i0 += U) {
+        [[unroll]] for (uint u = 0u; u < U; u++) {
+            if (i0 + u < count) {
+                sb_dot(q[u], s[u], xv, k4, mb, acc, comp);
+                xv += xstep;
+                if (i0 + u + U < count) /* slot u takes the super-block U further */
+                    sb_load(p, j, up, q[u], s[u]);
+                p += step;
+            }
+        }
+    }
+    [[unroll]] for (uint i = 0u; i < MB; i++)
+        acc[i] -= comp[i];
+}
+
+/* The rows' sums of every lane reduced per row: afterwards acc holds each row's complete sum in the lane that
+ * stores it (j = 0 of slice 0). Every invocation of the work-group calls it (barriers). */
+void reduce_rows(inout float acc[MB], uint lid, uint j, uint slice, uint rl, uint mb)
 {
 #ifdef SUBGROUP
     [[unroll]] for (uint i = 0u; i < MB; i++) {
@@ -186,35 +234,31 @@ void reduce_store(float acc[MB], uint lid, uint j, uint slice, uint rl, uint row
         acc[i] += subgroupShuffleXor(acc[i], 2u);
         acc[i] += subgroupShuffleXor(acc[i], 4u);
     }
-    if (pc.ks == 1u) { /* the octet's sum is the row's: no barrier */
-        if (j == 0u && row < pc.n)
-            for (uint i = 0u; i < mb; i++)
-                STORE((m0 + i) * pc.y_ld + row, acc[i]);
+    if (pc.ks == 1u) /* the octet's sum is the row's: no barrier */
         return;
-    }
     const uint oct = lid >> 3;
     if (j == 0u)
         for (uint i = 0u; i < mb; i++)
             red[i * WG + oct] = acc[i];
     barrier();
-    if (slice == 0u && j == 0u && row < pc.n)
+    if (slice == 0u && j == 0u)
         for (uint i = 0u; i < mb; i++) {
             float sum = 0.0;
             for (uint t = 0u; t < pc.ks; t++)
                 sum += red[i * WG + t * pc.rpw + rl];
-            STORE((m0 + i) * pc.y_ld + row, sum);
+            acc[i] = sum;
         }
 #else
     for (uint i = 0u; i < mb; i++)
         red[i * WG + lid] = acc[i];
     barrier();
-    if (slice == 0u && j == 0u && row < pc.n)
+    if (slice == 0u && j == 0u)
         for (uint i = 0u; i < mb; i++) {
             float sum = 0.0;
             for (uint t = 0u; t < pc.ks; t++)
                 for (uint l = 0u; l < 8u; l++)
                     sum += red[i * WG + (t * pc.rpw + rl) * 8u + l];
-            STORE((m0 + i) * pc.y_ld + row, sum);
+            acc[i] = sum;
         }
 #endif
     barrier(); /* red is reused by the next rows */
@@ -236,33 +280,24 @@ void main()
         const uint mb = min(MB, pc.m - m0);
         for (uint r0 = gl_WorkGroupID.x * pc.rpw; r0 < pc.n; r0 += gl_NumWorkGroups.x * pc.rpw) {
             const uint row = r0 + rl; /* rows past n repeat row n - 1: computed, never stored */
-            uint p = (pc.o0 >> 4) + min(row, pc.n - 1u) * pc.row_vec4 + slice * SB_VEC4; /* next to load */
-            uint xv = (pc.o1 >> 4) + m0 * k4 + slice * 64u + j;                           /* X of the next use */
-            float acc[MB], comp[MB];
-            [[unroll]] for (uint i = 0u; i < MB; i++) {
-                acc[i] = 0.0;
-                comp[i] = 0.0;
-            }
-            uvec4 q[U][QV], s[U][SV];
-            [[unroll]] for (uint u = 0u; u < U; u++) {
-                if (u < count)
-                    sb_load(p, j, q[u], s[u]);
-                p += step;
-            }
-            for (uint i0 = 0u; i0 < count; i0 += U) {
-                [[unroll]] for (uint u = 0u; u < U; u++) {
-                    if (i0 + u < count) {
-                        sb_dot(q[u], s[u], xv, k4, mb, acc, comp);
-                        xv += xstep;
-                        if (i0 + u + U < count) /* slot u takes the super-block U further */
-                            sb_load(p, j, q[u], s[u]);
-                        p += step;
-                    }
+            const uint w_row = min(row, pc.n - 1u) * pc.row_vec4 + slice * SB_VEC4;
+            const uint xv = (pc.o1 >> 4) + m0 * k4 + slice * 64u + j; /* X of the first use */
+            float acc[MB];
+            lane_sums((pc.o0 >> 4) + w_row, xv, count, step, xstep, k4, j, mb, false, acc);
+            reduce_rows(acc, lid, j, slice, rl, mb);
+#ifdef SWIGLU
+            float up[MB];
+            lane_sums((pc.o3 >> 4) + w_row, xv, count, step, xstep, k4, j, mb, true, up);
+            reduce_rows(up, lid, j, slice, rl, mb);
+#endif
+            if (slice == 0u && j == 0u && row < pc.n)
+                for (uint i = 0u; i < mb; i++) {
+#ifdef SWIGLU
+                    STORE((m0 + i) * pc.y_ld + row, swiglu1(acc[i], up[i]));
+#else
+                    STORE((m0 + i) * pc.y_ld + row, acc[i]);
+#endif
                 }
-            }
-            [[unroll]] for (uint i = 0u; i < MB; i++)
-                acc[i] -= comp[i];
-            reduce_store(acc, lid, j, slice, rl, row, m0, mb);
         }
     }
 }

@@ -9,11 +9,18 @@
 /* W rows one dispatch may bind: the binding range less the alignment remainder's worst case. */
 chord_status chord_vk_matmul_rows_fit(const chord_vk *vk, size_t row_bytes, uint64_t *rows_fit);
 
-/* The split GEMV of op's variants ("matmul", "matmul_add") over W rows [r0, r0 + rows): Y = X W^T, or with r
- * set Y = R + X W^T (R and Y (m, n), Y may alias R). *ran = 0, nothing recorded, where it cannot run: W or X not
- * 16-byte aligned in their bindings, too small a work-group limit, or the variant not built. */
+/* The split GEMV of op's variants ("matmul", "matmul_add", "matmul_swiglu") over W rows [r0, r0 + rows): Y = X W^T;
+ * with r set Y = R + X W^T (R and Y (m, n), Y may alias R); with wu set Y = silu(X W^T) * (X WU^T), W the gate rows
+ * and WU the up rows (n, k) as W. *ran = 0, nothing recorded, where it cannot run: W, WU or X not 16-byte aligned
+ * in their bindings, too small a work-group limit, or the variant not built. */
 chord_status chord_vk_split_gemv(chord_vk *vk, const char *op, const chord_tensor *w, const chord_tensor *x,
-                                 const chord_tensor *y, const chord_tensor *r, const chord_matmul_args *a,
-                                 size_t row_bytes, uint64_t r0, uint64_t rows, int *ran);
+                                 const chord_tensor *y, const chord_tensor *r, const chord_tensor *wu,
+                                 const chord_matmul_args *a, size_t row_bytes, uint64_t r0, uint64_t rows, int *ran);
+
+/* A fused decode op on the split GEMV (op "matmul_add" or "matmul_swiglu", tensors as chord_vk_split_gemv's):
+ * m = 1 on a split type, else CHORD_ERR_UNSUPPORTED saying why; w == NULL only asks. */
+chord_status chord_vk_fused_split_gemv(chord_vk *vk, const char *op, const chord_matmul_args *a, const chord_tensor *w,
+                                       const chord_tensor *x, const chord_tensor *y, const chord_tensor *r,
+                                       const chord_tensor *wu);
 
 #endif

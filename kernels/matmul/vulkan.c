@@ -24,6 +24,7 @@ typedef struct {
 typedef struct {
     CHORD_VK_PC_OFFSETS;
     uint32_t m, n, n_sb, row_vec4, y_ld, ks, rpw;
+    chord_vk_split_rope rope; /* read by the ROPE variants only */
 } split_pc;
 
 static chord_status matmul_check(const chord_matmul_args *a, size_t *row_bytes)
@@ -88,7 +89,8 @@ static split_geom split_geometry(const chord_vk *vk, const chord_matmul_args *a,
 
 chord_status chord_vk_split_gemv(chord_vk *vk, const char *op, const chord_tensor *w, const chord_tensor *x,
                                  const chord_tensor *y, const chord_tensor *r, const chord_tensor *wu,
-                                 const chord_matmul_args *a, size_t row_bytes, uint64_t r0, uint64_t rows, int *ran)
+                                 const chord_vk_split_rope *rope, const chord_matmul_args *a, size_t row_bytes,
+                                 uint64_t r0, uint64_t rows, int *ran)
 {
     const chord_vk_caps *caps = chord_vk_get_caps(vk);
     const chord_tensor tr[4] = {{w->buf, w->offset + r0 * row_bytes},
@@ -103,7 +105,8 @@ chord_status chord_vk_split_gemv(chord_vk *vk, const char *op, const chord_tenso
     char name[64];
     snprintf(name, sizeof name, "%s_%s_f32_mb%u%s", op, chord_vk_wtype_name(a->wtype), mb, g.subgroup ? "" : "_smem");
     *ran = chord_vk_pc_remainder(vk, tr[0].offset) % 16 == 0 && chord_vk_pc_remainder(vk, tr[1].offset) % 16 == 0 &&
-           (!wu || chord_vk_pc_remainder(vk, tr[3].offset) % 16 == 0) && g.wg >= 8 && chord_vk_has_shader(vk, name);
+           (!wu || chord_vk_pc_remainder(vk, tr[3].offset) % 16 == 0) && g.wg >= 8 && chord_vk_has_shader(vk, name) &&
+           (!rope || (g.rpw % 2 == 0 && r0 == 0)); /* a rope pair in one work-group, rows counted from 0 */
     if (!*ran)
         return CHORD_OK;
     split_pc pc = {.m = (uint32_t)a->m,
@@ -112,7 +115,8 @@ chord_status chord_vk_split_gemv(chord_vk *vk, const char *op, const chord_tenso
                    .row_vec4 = (uint32_t)(row_bytes / 16),
                    .y_ld = (uint32_t)a->n,
                    .ks = g.ks,
-                   .rpw = g.rpw};
+                   .rpw = g.rpw,
+                   .rope = rope ? *rope : (chord_vk_split_rope){0}};
     const size_t y_bytes = ((size_t)(a->m - 1) * a->n + rows) * 4;
     const size_t bytes[4] = {rows * row_bytes, (size_t)a->m * a->k * 4, y_bytes, wu ? rows * row_bytes : y_bytes};
     return chord_vk_dispatch(vk, name, tr, bytes, r || wu ? 4 : 3, &pc, sizeof pc, g.wg,
@@ -121,7 +125,7 @@ chord_status chord_vk_split_gemv(chord_vk *vk, const char *op, const chord_tenso
 
 chord_status chord_vk_fused_split_gemv(chord_vk *vk, const char *op, const chord_matmul_args *a, const chord_tensor *w,
                                        const chord_tensor *x, const chord_tensor *y, const chord_tensor *r,
-                                       const chord_tensor *wu)
+                                       const chord_tensor *wu, const chord_vk_split_rope *rope)
 {
     const chord_type_traits *tr = chord_type_info(a->wtype);
     if (a->m != 1)
@@ -138,6 +142,8 @@ chord_status chord_vk_fused_split_gemv(chord_vk *vk, const char *op, const chord
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan %s: 1x%dx%d (k = 0, or 4 GiB or more)", op, a->n, a->k);
     uint64_t rows_fit = 0;
     CHORD_TRY(chord_vk_matmul_rows_fit(vk, row_bytes, &rows_fit));
+    if (rope && rows_fit < (uint64_t)a->n)
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan %s: %d rows with RoPE exceed one binding", op, a->n);
     if (!w || a->n == 0) /* a support query, or nothing to do */
         return CHORD_OK;
     if (x->offset % 4 != 0 || y->offset % 4 != 0 || (r && r->offset % 4 != 0))
@@ -145,11 +151,11 @@ chord_status chord_vk_fused_split_gemv(chord_vk *vk, const char *op, const chord
     for (uint64_t r0 = 0; r0 < (uint64_t)a->n; r0 += rows_fit) {
         const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
         int ran = 0;
-        CHORD_TRY(chord_vk_split_gemv(vk, op, w, x, y, r, wu, a, row_bytes, r0, rows, &ran));
+        CHORD_TRY(chord_vk_split_gemv(vk, op, w, x, y, r, wu, rope, a, row_bytes, r0, rows, &ran));
         if (!ran)
             return chord_fail(CHORD_ERR_UNSUPPORTED,
                               "vulkan %s: W or X not 16-byte aligned in its binding, or the work-group limit too "
-                              "small for the split GEMV",
+                              "small for the split GEMV (with RoPE: for an even number of rows per work-group)",
                               op);
     }
     return CHORD_OK;
@@ -208,7 +214,8 @@ chord_status chord_matmul_vulkan(void *ctx, const chord_tensor *t, const void *a
         const uint64_t rows = (uint64_t)a->n - r0 < rows_fit ? (uint64_t)a->n - r0 : rows_fit;
         int ran = 0;
         if (split)
-            CHORD_TRY(chord_vk_split_gemv(vk, "matmul", &t[0], &t[1], &t[2], NULL, NULL, a, row_bytes, r0, rows, &ran));
+            CHORD_TRY(chord_vk_split_gemv(vk, "matmul", &t[0], &t[1], &t[2], NULL, NULL, NULL, a, row_bytes, r0, rows,
+                                          &ran));
         if (!ran)
             CHORD_TRY(generic_dispatch(vk, name, t, a, row_bytes, r0, rows));
     }

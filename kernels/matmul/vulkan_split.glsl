@@ -1,7 +1,9 @@
 /* matmul's split GEMV (kernels/matmul/vulkan_split.comp) as an include, for the fused ops that share it: with ADD
  * (matmul_add) binding 3 holds R and the store is Y = R + sum, Y allowed to alias R; with SWIGLU (matmul_swiglu)
  * binding 0 holds the gate rows, binding 3 the up rows, each row's two sums are formed one after the other by the
- * same lanes and the store is silu(gate) * up (kernels/swiglu/vulkan_swiglu.glsl, swiglu's own arithmetic). */
+ * same lanes and the store is silu(gate) * up (kernels/swiglu/vulkan_swiglu.glsl, swiglu's own arithmetic); with
+ * ROPE (matmul_qkv's Q and K) each row's sum meets its pair partner's through shared memory and the store is
+ * rope's rotation with rope's angle (kernels/rope/vulkan_rope.glsl). */
 #extension GL_EXT_control_flow_attributes : require
 #ifdef SUBGROUP
 #extension GL_KHR_shader_subgroup_basic : require
@@ -91,8 +93,17 @@ layout(push_constant) uniform PC {
     uint row_vec4;    /* uvec4 per W row */
     uint y_ld;        /* floats between Y rows */
     uint ks;          /* slices per row: super-block i goes to slice i % ks */
-    uint rpw;         /* rows per work-group: WG / (8 ks) */
+    uint rpw;         /* rows per work-group: WG / (8 ks); even with ROPE */
+    /* ROPE only (the host always sends them): NORMAL pairs of head_dim-value heads at position pos0 */
+    uint head_dim, n_rot;
+    int pos0;
+    uint r_lo, r_hi;    /* r = theta_base^(-2/n_rot) as a double's two words (ANGLE_F64) */
+    float rf_hi, rf_lo; /* r as a float-float (not ANGLE_F64) */
 } pc;
+
+#ifdef ROPE /* the decode step's: MB = 1u (its store reads acc[0] only) */
+#include "../rope/vulkan_rope.glsl"
+#endif
 
 #if defined(WTYPE_Q4_0_SPLIT)
 #define SB_VEC4 9u /* uvec4 per super-block */
@@ -289,6 +300,24 @@ void main()
             float up[MB];
             lane_sums((pc.o3 >> 4) + w_row, xv, count, step, xstep, k4, j, mb, true, up);
             reduce_rows(up, lid, j, slice, rl, mb);
+#endif
+#ifdef ROPE
+            /* row 2i + 1's pair partner is row 2i: octets rl ^ 1 of this work-group (r0 and rpw are even) */
+            if (slice == 0u && j == 0u)
+                red[rl] = acc[0];
+            barrier();
+            const float partner = red[rl ^ 1u];
+            barrier(); /* red is reused by the next rows */
+            if (slice == 0u && j == 0u && row < pc.n) {
+                const uint d = row % pc.head_dim;
+                float y = acc[0];
+                if (d < pc.n_rot) { /* rope's rotation: (x0, x1) -> (x0 c - x1 s, x0 s + x1 c) */
+                    const vec2 sc = rope_sincos(d >> 1, pc.pos0);
+                    y = (d & 1u) == 0u ? acc[0] * sc.y - partner * sc.x : partner * sc.x + acc[0] * sc.y;
+                }
+                STORE(row, y);
+            }
+            continue;
 #endif
             if (slice == 0u && j == 0u && row < pc.n)
                 for (uint i = 0u; i < mb; i++) {

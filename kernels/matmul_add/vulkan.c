@@ -8,6 +8,6 @@ chord_status chord_matmul_add_vulkan(void *ctx, const chord_tensor *t, const voi
 {
     /* t: 0 R (n), 1 W (n, k), 2 X (k), 3 Y (n), Y may alias R */
     if (!t)
-        return chord_vk_fused_split_gemv(ctx, "matmul_add", args, NULL, NULL, NULL, NULL, NULL);
-    return chord_vk_fused_split_gemv(ctx, "matmul_add", args, &t[1], &t[2], &t[3], &t[0], NULL);
+        return chord_vk_fused_split_gemv(ctx, "matmul_add", args, NULL, NULL, NULL, NULL, NULL, NULL);
+    return chord_vk_fused_split_gemv(ctx, "matmul_add", args, &t[1], &t[2], &t[3], &t[0], NULL, NULL);
 }

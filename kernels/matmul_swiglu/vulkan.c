@@ -8,6 +8,6 @@ chord_status chord_matmul_swiglu_vulkan(void *ctx, const chord_tensor *t, const 
 {
     /* t: 0 WG (n, k), 1 WU (n, k), 2 X (k), 3 Y (n) */
     if (!t)
-        return chord_vk_fused_split_gemv(ctx, "matmul_swiglu", args, NULL, NULL, NULL, NULL, NULL);
-    return chord_vk_fused_split_gemv(ctx, "matmul_swiglu", args, &t[0], &t[2], &t[3], NULL, &t[1]);
+        return chord_vk_fused_split_gemv(ctx, "matmul_swiglu", args, NULL, NULL, NULL, NULL, NULL, NULL);
+    return chord_vk_fused_split_gemv(ctx, "matmul_swiglu", args, &t[0], &t[2], &t[3], NULL, &t[1], NULL);
 }

@@ -4,6 +4,7 @@
 #define CHORD_MATMUL_VULKAN_SPLIT_H
 
 #include "../common/vulkan_launch.h"
+#include "../rope/vulkan_rope.h"
 #include "matmul.h"
 
 /* The ROPE variants' push constants (matmul_qkv's Q and K): rope's NORMAL pairs of head_dim-value heads at pos0,
@@ -11,8 +12,7 @@
 typedef struct {
     uint32_t head_dim, n_rot;
     int32_t pos0;
-    uint32_t r_lo, r_hi;
-    float rf_hi, rf_lo;
+    chord_vk_rope_ratio r;
 } chord_vk_split_rope;
 
 /* W rows one dispatch may bind: the binding range less the alignment remainder's worst case. */

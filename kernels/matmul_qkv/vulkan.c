@@ -2,9 +2,6 @@
  * RoPE (NORMAL pairs) in the split GEMV's store (kernels/matmul_qkv/vulkan.comp), V as matmul's split GEMV: three
  * dispatches. Other shapes, types and modes are refused, and the model then records matmul three times and rope
  * twice. */
-#include <math.h>
-#include <string.h>
-
 #include "../matmul/vulkan_split.h"
 #include "matmul_qkv.h"
 
@@ -15,17 +12,10 @@ chord_status chord_matmul_qkv_vulkan(void *ctx, const chord_tensor *t, const voi
     if (a->mode != CHORD_ROPE_NORMAL || a->head_dim % 2)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "vulkan matmul_qkv: rope mode %d, head_dim %d (NORMAL, even only)",
                           a->mode, a->head_dim);
-    /* rope's r as its launcher forms it (kernels/rope/vulkan.c) */
-    const double r = a->n_rot > 0 ? pow((double)a->theta_base, -2.0 / a->n_rot) : 1.0;
-    uint64_t rbits;
-    memcpy(&rbits, &r, sizeof rbits);
     const chord_vk_split_rope rope = {.head_dim = (uint32_t)a->head_dim,
                                       .n_rot = (uint32_t)a->n_rot,
                                       .pos0 = a->pos0,
-                                      .r_lo = (uint32_t)rbits,
-                                      .r_hi = (uint32_t)(rbits >> 32),
-                                      .rf_hi = (float)r,
-                                      .rf_lo = (float)(r - (double)(float)r)};
+                                      .r = chord_vk_rope_ratio_of(a->theta_base, a->n_rot)};
     const char *op = chord_vk_get_caps(vk)->has_f64 ? "matmul_qkv_f64" : "matmul_qkv_f32";
     /* t: 0 WQ, 1 WK, 2 WV, 3 X, 4 Q, 5 K, 6 V; p = 0, 1 rotated, 2 plain */
     for (int p = 0; p < 3; p++) {

@@ -1,10 +1,8 @@
 /* rope, Vulkan launcher: grid-stride over (pairs + copied tail) of every group of ROPE_HPI heads
  * (kernels/rope/vulkan.comp); angles reduced in double where the device has shaderFloat64. */
-#include <math.h>
-#include <string.h>
-
 #include "../common/vulkan_launch.h"
 #include "rope.h"
+#include "vulkan_rope.h"
 
 #define ROPE_HPI 4 /* the shader's HPI */
 
@@ -12,8 +10,7 @@ typedef struct {
     CHORD_VK_PC_OFFSETS;
     uint32_t n_tok, n_head, head_dim, n_rot;
     int32_t pos0;
-    uint32_t r_lo, r_hi; /* the double r = theta_base^(-2/n_rot), low word first */
-    float rf_hi, rf_lo;  /* r as a float-float, for the f32 variant */
+    chord_vk_rope_ratio r;
 } rope_pc;
 
 /* The variant for these args: double angles where the device has shaderFloat64. */
@@ -50,9 +47,6 @@ chord_status chord_rope_vulkan(void *ctx, const chord_tensor *t, const void *arg
         return CHORD_OK;
     if (t[0].offset % 4 != 0 || t[1].offset % 4 != 0)
         return chord_fail(CHORD_ERR_INVALID, "vulkan rope: tensor offsets must be multiples of 4");
-    const double r = a->n_rot > 0 ? pow((double)a->theta_base, -2.0 / a->n_rot) : 1.0;
-    uint64_t rbits;
-    memcpy(&rbits, &r, sizeof rbits);
     const size_t n_bytes = (size_t)a->n_tok * a->n_head * a->head_dim * 4;
     const size_t bytes[2] = {n_bytes, n_bytes};
     rope_pc pc = {.n_tok = (uint32_t)a->n_tok,
@@ -60,10 +54,7 @@ chord_status chord_rope_vulkan(void *ctx, const chord_tensor *t, const void *arg
                   .head_dim = (uint32_t)a->head_dim,
                   .n_rot = (uint32_t)a->n_rot,
                   .pos0 = a->pos0,
-                  .r_lo = (uint32_t)rbits,
-                  .r_hi = (uint32_t)(rbits >> 32),
-                  .rf_hi = (float)r,
-                  .rf_lo = (float)(r - (double)(float)r)};
+                  .r = chord_vk_rope_ratio_of(a->theta_base, a->n_rot)};
     const uint32_t wg = chord_vk_pick_wg(vk, 256);
     return chord_vk_dispatch(vk, rope_variant(vk, a->mode), t, bytes, 2, &pc, sizeof pc, wg,
                              chord_vk_stride_groups(vk, items, wg), 1, 1);

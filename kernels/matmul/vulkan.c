@@ -3,7 +3,8 @@
  * one work-group per W row, MB rows of X each (kernels/matmul/vulkan.comp). W split over several dispatches
  * when it spans more than one binding may.
  * CHORD_VK_SPLIT_KS=1|2|4|8 fixes the split GEMV's k slices (for A/B runs, and so tests reach every path on a
- * device whose default is one slice). */
+ * device whose default is one slice). The split GEMV's dispatch is also the fused decode ops' (matmul_add,
+ * matmul_swiglu, matmul_qkv: vulkan_split.h). */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -4,6 +4,7 @@
 
 #include "../common/opencl_launch.h"
 #include "matmul.h"
+#include "opencl_matmul.h"
 
 /* X rows per work-group: 1 for decode; a batch re-reads W once per group of rows, so larger batches take the
  * tunable's maximum (registers permitting) */
@@ -28,17 +29,19 @@ static int split_slices(const chord_cl_ctx *c, const chord_matmul_args *a, int r
     return ks;
 }
 
-chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *args)
+chord_status chord_cl_matmul_launch(chord_cl_ctx *c, const chord_matmul_args *a, const chord_tensor *w,
+                                    const chord_tensor *x, const chord_tensor *y, const chord_tensor *r)
 {
-    /* t: W (n, k) of wtype, X (m, k), Y (m, n) */
-    chord_cl_ctx *c = ctx;
-    const chord_matmul_args *a = args;
     const char *wdef;
-    CHORD_TRY(chord_cl_wtype_define(a->wtype, "matmul", &wdef));
+    CHORD_TRY(chord_cl_wtype_define(a->wtype, r ? "matmul_add" : "matmul", &wdef));
     const int split = chord_type_info(a->wtype)->internal; /* the chord-only types are the split ones */
     if (split && c->tune.mm_wg < 8)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl matmul: the split types need work-groups of 8 or more");
-    if (!t) /* a support query */
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl %s: the split types need work-groups of 8 or more",
+                          r ? "matmul_add" : "matmul");
+    if (r && (!split || a->m != 1))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl matmul_add: %s, m = %d (only m = 1 on the split layouts)",
+                          chord_type_info(a->wtype)->name, a->m);
+    if (!w) /* a support query */
         return CHORD_OK;
     if (a->m == 0 || a->n == 0)
         return CHORD_OK;
@@ -47,19 +50,29 @@ chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *a
     const int rows_per_group = split ? c->tune.mm_wg / (8 * ks) : 1; /* W rows */
     char defs[160];
     if (split)
-        snprintf(defs, sizeof defs, "%s -DROWS=%d -DKS=%d -DSPLIT_U=%d -DW16=%d -DX16=%d", wdef, rows, ks,
-                 c->tune.mm_split_u, t[0].offset % 16 == 0, t[1].offset % 16 == 0);
+        snprintf(defs, sizeof defs, "%s -DROWS=%d -DKS=%d -DSPLIT_U=%d -DW16=%d -DX16=%d%s", wdef, rows, ks,
+                 c->tune.mm_split_u, w->offset % 16 == 0, x->offset % 16 == 0, r ? " -DADD=1" : "");
     else
         snprintf(defs, sizeof defs, "%s -DROWS=%d", wdef, rows);
+    const chord_tensor t[4] = {*w, *x, *y, r ? *r : (chord_tensor){0}};
+    const int n_t = r ? 4 : 3;
     cl_kernel k;
-    CHORD_TRY(chord_cl_kernel_for(c, CHORD_OP_MATMUL, defs, t, 3, &k));
-    CHORD_CL_ARG(k, 6, (cl_int)a->m);
-    CHORD_CL_ARG(k, 7, (cl_int)a->n);
-    CHORD_CL_ARG(k, 8, (cl_int)a->k);
-    CHORD_CL_ARG(k, 9, (cl_ulong)chord_type_row_bytes(a->wtype, a->k));
+    CHORD_TRY(chord_cl_kernel_for(c, CHORD_OP_MATMUL, defs, t, n_t, &k));
+    CHORD_CL_ARG(k, 2 * n_t, (cl_int)a->m);
+    CHORD_CL_ARG(k, 2 * n_t + 1, (cl_int)a->n);
+    CHORD_CL_ARG(k, 2 * n_t + 2, (cl_int)a->k);
+    CHORD_CL_ARG(k, 2 * n_t + 3, (cl_ulong)chord_type_row_bytes(a->wtype, a->k));
     const size_t wg = (size_t)c->tune.mm_wg;
     const size_t groups = ((size_t)a->n + rows_per_group - 1) / rows_per_group;
     const size_t global[2] = {groups * wg, (size_t)(a->m + rows - 1) / rows};
     const size_t local[2] = {wg, 1};
     return chord_cl_launch(c, k, 2, global, local);
+}
+
+chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *args)
+{
+    /* t: W (n, k) of wtype, X (m, k), Y (m, n) */
+    if (!t)
+        return chord_cl_matmul_launch(ctx, args, NULL, NULL, NULL, NULL);
+    return chord_cl_matmul_launch(ctx, args, &t[0], &t[1], &t[2], NULL);
 }

@@ -151,7 +151,11 @@ static inline void split_rows(const uint4 *q, const uint4 *s, __global const flo
 
 __kernel __attribute__((reqd_work_group_size(MM_WG, 1, 1)))
 void matmul(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulong x_off, __global uchar *yb,
-            ulong y_off, int m, int n, int k, ulong row_bytes)
+            ulong y_off,
+#ifdef ADD /* matmul_add (kernels/matmul_add/opencl.c): Y = R + X W^T, R (m, n) as Y, Y may alias R */
+            __global const uchar *rb, ulong r_off,
+#endif
+            int m, int n, int k, ulong row_bytes)
 {
     __local float part[ROWS][MM_WG]; /* every item's sums, per X row */
     const int lid = get_local_id(0), j = lid % 8, rg = (lid / 8) % SPLIT_RPG, slice = lid / (8 * SPLIT_RPG);
@@ -218,8 +222,14 @@ void matmul(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulo
     /* item o stores output (row row0 + o % RPG, X row i0 + o / RPG) */
     for (int o = lid; o < SPLIT_RPG * ROWS; o += MM_WG) {
         const int orow = o % SPLIT_RPG, r = o / SPLIT_RPG;
-        if (row0 + orow < n && r < rows)
-            y[(size_t)(i0 + r) * n + row0 + orow] = part[r][orow * 8];
+        if (row0 + orow < n && r < rows) {
+            const size_t at = (size_t)(i0 + r) * n + row0 + orow;
+#ifdef ADD
+            y[at] = CHORD_AT_CONST(float, rb, r_off)[at] + part[r][orow * 8];
+#else
+            y[at] = part[r][orow * 8];
+#endif
+        }
     }
 }
 #else /* the GGUF types: v1-v3 */

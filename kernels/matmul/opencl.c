@@ -29,16 +29,16 @@ static int split_slices(const chord_cl_ctx *c, const chord_matmul_args *a, int r
     return ks;
 }
 
-chord_status chord_cl_matmul_launch(chord_cl_ctx *c, const chord_matmul_args *a, const chord_tensor *w,
+chord_status chord_cl_matmul_launch(chord_cl_ctx *c, const chord_matmul_args *a, int add, const chord_tensor *w,
                                     const chord_tensor *x, const chord_tensor *y, const chord_tensor *r)
 {
     const char *wdef;
-    CHORD_TRY(chord_cl_wtype_define(a->wtype, r ? "matmul_add" : "matmul", &wdef));
+    const char *op = add ? "matmul_add" : "matmul";
+    CHORD_TRY(chord_cl_wtype_define(a->wtype, op, &wdef));
     const int split = chord_type_info(a->wtype)->internal; /* the chord-only types are the split ones */
     if (split && c->tune.mm_wg < 8)
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl %s: the split types need work-groups of 8 or more",
-                          r ? "matmul_add" : "matmul");
-    if (r && (!split || a->m != 1))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl %s: the split types need work-groups of 8 or more", op);
+    if (add && (!split || a->m != 1))
         return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl matmul_add: %s, m = %d (only m = 1 on the split layouts)",
                           chord_type_info(a->wtype)->name, a->m);
     if (!w) /* a support query */
@@ -51,11 +51,11 @@ chord_status chord_cl_matmul_launch(chord_cl_ctx *c, const chord_matmul_args *a,
     char defs[160];
     if (split)
         snprintf(defs, sizeof defs, "%s -DROWS=%d -DKS=%d -DSPLIT_U=%d -DW16=%d -DX16=%d%s", wdef, rows, ks,
-                 c->tune.mm_split_u, w->offset % 16 == 0, x->offset % 16 == 0, r ? " -DADD=1" : "");
+                 c->tune.mm_split_u, w->offset % 16 == 0, x->offset % 16 == 0, add ? " -DADD=1" : "");
     else
         snprintf(defs, sizeof defs, "%s -DROWS=%d", wdef, rows);
-    const chord_tensor t[4] = {*w, *x, *y, r ? *r : (chord_tensor){0}};
-    const int n_t = r ? 4 : 3;
+    const chord_tensor t[4] = {*w, *x, *y, add ? *r : (chord_tensor){0}};
+    const int n_t = add ? 4 : 3;
     cl_kernel k;
     CHORD_TRY(chord_cl_kernel_for(c, CHORD_OP_MATMUL, defs, t, n_t, &k));
     CHORD_CL_ARG(k, 2 * n_t, (cl_int)a->m);
@@ -73,6 +73,6 @@ chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *a
 {
     /* t: W (n, k) of wtype, X (m, k), Y (m, n) */
     if (!t)
-        return chord_cl_matmul_launch(ctx, args, NULL, NULL, NULL, NULL);
-    return chord_cl_matmul_launch(ctx, args, &t[0], &t[1], &t[2], NULL);
+        return chord_cl_matmul_launch(ctx, args, 0, NULL, NULL, NULL, NULL);
+    return chord_cl_matmul_launch(ctx, args, 0, &t[0], &t[1], &t[2], NULL);
 }

@@ -410,6 +410,16 @@ static chord_status check_memory(const chord_llama *m, const chord_gguf *g)
     return CHORD_OK;
 }
 
+/* Whether the norm before a projection of this weight type and k folds into it by default (the reasons are where
+ * the model's fusions are chosen): the file's layouts, and the 4-bit split ones at k <= 2048; file_only: the file's
+ * layouts only. */
+static int norm_folds(chord_type t, int64_t k, int file_only)
+{
+    if (!chord_type_info(t)->internal)
+        return 1;
+    return !file_only && k <= 2048 && (t == CHORD_TYPE_Q4_0_SPLIT || t == CHORD_TYPE_Q4_1_SPLIT);
+}
+
 static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_params *p)
 {
     const chord_llama_hparams *hp = &m->hp;
@@ -453,20 +463,25 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
                        chord_supports(m->rt, CHORD_OP_MATMUL_QKV, &qa);
     }
     /* the norms before them folded in as well, rmsnorm_qkv and rmsnorm_swiglu, where that pays: on the file's block
-     * layouts, not on the split ones, where each block's extra pass over X before its first product cost more than
-     * the launch it saves (H200, results/nvidia-h200/2026-12-02-794093a1989f: synthetic 7B q4_0 tg128 440 -> 406
-     * tok/s folded, SmolLM2-135M-shape q4_1 808 -> 850). CHORD_NORM_FUSED=0: never, =1: on every layout. */
+     * layouts, and on the 4-bit split ones at k <= 2048. There the CUDA kernel (v7) sums X's squares in the pass
+     * that splits X into each block's shared memory and scales its sums by the norm (kernels/matmul/
+     * cuda_gemv_tc.cuh). H200, results/nvidia-h200/2026-12-03-*: synthetic 1B q4_0 (k 2048) tg128 1436 -> 1505
+     * tok/s folded, 7B q4_0 (k 4096) 451 -> 429, so not at 4096; before that pass (a first pass over X for the norm)
+     * the 7B lost more, 440 -> 406 (results/nvidia-h200/2026-12-02-794093a1989f). Not on q8_0_split, whose v6
+     * would still take that first pass. CHORD_NORM_FUSED=0: never, =1: on every layout and k, =file: on the
+     * file's layouts only. */
     const char *nf = getenv("CHORD_NORM_FUSED");
     const int norm_all = nf && !strcmp(nf, "1"), norm_none = nf && !strcmp(nf, "0");
+    const int norm_file = nf && !strcmp(nf, "file");
     m->qkv_norm_fused = m->qkv_fused && !norm_none;
     m->ffn_norm_fused = m->ffn_fused && !norm_none;
     for (int l = 0; l < hp->n_layer; l++) {
         const llama_layer *ly = &m->layers[l];
         const chord_rmsnorm_qkv_args qa = {llama_qkv_args(m, ly, 0), hp->norm_eps};
         const chord_rmsnorm_swiglu_args fa = {{1, (int)ly->w_gate.n, (int)ly->w_gate.k, ly->w_gate.type}, hp->norm_eps};
-        m->qkv_norm_fused = m->qkv_norm_fused && (norm_all || !chord_type_info(ly->wq.type)->internal) &&
+        m->qkv_norm_fused = m->qkv_norm_fused && (norm_all || norm_folds(ly->wq.type, ly->wq.k, norm_file)) &&
                             chord_supports(m->rt, CHORD_OP_RMSNORM_QKV, &qa);
-        m->ffn_norm_fused = m->ffn_norm_fused && (norm_all || !chord_type_info(ly->w_gate.type)->internal) &&
+        m->ffn_norm_fused = m->ffn_norm_fused && (norm_all || norm_folds(ly->w_gate.type, ly->w_gate.k, norm_file)) &&
                             chord_supports(m->rt, CHORD_OP_RMSNORM_SWIGLU, &fa);
     }
     /* each projection and the residual add after it as one matmul_add likewise (CHORD_ADD_FUSED=0: two launches) */

@@ -53,6 +53,7 @@ __device__ __forceinline__ void mm_tc_mma(float c[4], const uint32_t a[4], uint2
 }
 
 #define MM_TC_WARPS 8
+#define MM_TC_XU 4 /* float4 of X each thread loads at once while the block splits X (mm_tc_split_x) */
 /* one super-block's loads for lane (g, t): chunks 2t, 2t + 1 (32 contiguous bytes) of rows g and g + 8, and the
  * scale runs (d, then q4_1's m) of both rows */
 struct mm_tc_regs {
@@ -98,28 +99,51 @@ __device__ __forceinline__ float4 mm_norm_apply(float4 v, const float *g, int e,
 }
 
 /* X's B fragments (one float4 per super-block, group and chunk) and q4_1's block sums (ascending), computed by the
- * whole block into shared memory (X first normalized when norm.g is set); ends with the barrier after which every
- * warp may read them. */
+ * whole block into shared memory; ends with a barrier after which every warp may read them. Returns 1, or with
+ * NORM the norm's inv: then the fragments are of x * g and the caller scales its sums by inv (a linear map: Y =
+ * inv (W (x g)) is Y = W (x inv g) but for f32 rounding), so X is read once, its squares summed in the same pass
+ * (float per float4, double across, as rmsnorm's CUDA v2) and reduced in the barrier the fragments need anyway,
+ * instead of a first pass for inv before the split. */
 template <bool HAS_M, bool NORM = false>
-__device__ __forceinline__ void mm_tc_split_x(const float *__restrict__ x /* (n_sb * 256) */,
-                                              uint2 *xb /* (n_sb, 16 steps, 3 parts, 4) */, float *xsum /* (n_sb, 8) */,
-                                              int n_sb, mm_norm norm = mm_norm{NULL, 0.0f})
+__device__ __forceinline__ float
+mm_tc_split_x(const float *__restrict__ x /* (n_sb * 256) */, uint2 *xb /* (n_sb, 16 steps, 3 parts, 4) */,
+              float *xsum /* (n_sb, 8) */, int n_sb, mm_norm norm = mm_norm{NULL, 0.0f})
 {
-    float inv = 1.0f;
-    if constexpr (NORM)
-        inv = mm_norm_inv(x, n_sb * 256, norm.eps);
-    for (int i = threadIdx.x; i < n_sb * 64; i += blockDim.x) {
-        const int sb = i >> 6, gg = (i >> 3) & 7, c = i & 7;
-        const int e = sb * 256 + 32 * gg + 4 * c;
-        float4 v = *(const float4 *)(x + e);
-        if constexpr (NORM)
-            v = mm_norm_apply(v, norm.g, e, inv);
-        const float xv[4] = {v.x, v.y, v.z, v.w};
-        uint32_t b02[3], b13[3];
-        mm_tc_b_frags(xv, b02, b13);
+    /* float4 i of X is values 4 i .. 4 i + 3: super-block i / 64, group (i / 8) % 8, chunk i % 8. A thread takes
+     * XU of them per round, their loads issued together: one L2 round trip per round, not per float4 (one at a
+     * time, the k = 11008 down projection's blocks waited 11 round trips before their first product). */
+    constexpr int XU = NORM ? MM_TC_XU / 2 : MM_TC_XU; /* NORM: g loaded beside X, registers kept near v7's own */
+    const int n4 = n_sb * 64;
+    const float4 *x4 = (const float4 *)x, *g4 = (const float4 *)norm.g;
+    double ss = 0.0; /* NORM: this thread's part of X's sum of squares */
+    for (int i0 = threadIdx.x; i0 < n4; i0 += XU * blockDim.x) {
+        float4 v[XU], w[XU];
 #pragma unroll
-        for (int p = 0; p < 3; p++)
-            xb[mm_tc_xb_index(sb, 2 * gg + (c & 1), p, c >> 1)] = make_uint2(b02[p], b13[p]);
+        for (int u = 0; u < XU; u++) {
+            const int i = i0 + u * blockDim.x;
+            if (i < n4) {
+                v[u] = x4[i];
+                if constexpr (NORM)
+                    w[u] = g4[i];
+            }
+        }
+#pragma unroll
+        for (int u = 0; u < XU; u++) {
+            const int i = i0 + u * blockDim.x;
+            if (i >= n4)
+                break;
+            const int sb = i >> 6, gg = (i >> 3) & 7, c = i & 7;
+            if constexpr (NORM) {
+                ss += (double)(v[u].x * v[u].x + v[u].y * v[u].y + v[u].z * v[u].z + v[u].w * v[u].w);
+                v[u] = make_float4(v[u].x * w[u].x, v[u].y * w[u].y, v[u].z * w[u].z, v[u].w * w[u].w);
+            }
+            const float xv[4] = {v[u].x, v[u].y, v[u].z, v[u].w};
+            uint32_t b02[3], b13[3];
+            mm_tc_b_frags(xv, b02, b13);
+#pragma unroll
+            for (int p = 0; p < 3; p++)
+                xb[mm_tc_xb_index(sb, 2 * gg + (c & 1), p, c >> 1)] = make_uint2(b02[p], b13[p]);
+        }
     }
     if (HAS_M)
         for (int i = threadIdx.x; i < n_sb * 8; i += blockDim.x) {
@@ -127,13 +151,21 @@ __device__ __forceinline__ void mm_tc_split_x(const float *__restrict__ x /* (n_
 #pragma unroll
             for (int c = 0; c < 8; c++) {
                 float4 e = *(const float4 *)(x + 32 * i + 4 * c);
-                if constexpr (NORM)
-                    e = mm_norm_apply(e, norm.g, 32 * i + 4 * c, inv);
+                if constexpr (NORM) {
+                    const float4 w = *(const float4 *)(norm.g + 32 * i + 4 * c);
+                    e = make_float4(e.x * w.x, e.y * w.y, e.z * w.z, e.w * w.w);
+                }
                 sum += (e.x + e.y) + (e.z + e.w);
             }
             xsum[i] = sum;
         }
+    if constexpr (NORM) {
+        __shared__ double sh[32];
+        ss = chord_block_sum_d(ss, sh); /* its barriers are the fragments' too */
+        return (float)(1.0 / sqrt(ss / (n_sb * 256) + (double)norm.eps));
+    }
     __syncthreads();
+    return 1.0f;
 }
 
 /* One super-block sb of a 16-row tile for lane (g, t), r holding its quants and scale runs: 16 mmas against X's
@@ -193,7 +225,7 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
             mm_tc_load<T::HAS_M>(r[u], pa, pb, t);
     chord_cu_pdl_begin(); /* the weights are in flight; X is the predecessor's output */
 
-    mm_tc_split_x<T::HAS_M, NORM>(x, xb, xsum, n_sb, norm);
+    const float inv = mm_tc_split_x<T::HAS_M, NORM>(x, xb, xsum, n_sb, norm); /* NORM: the sums' scale */
 
     float acc_a = 0.0f, acc_b = 0.0f; /* rows g, g + 8: this lane's columns (t 0: hi, mid; t 1: lo) */
     int sb = slice;
@@ -214,6 +246,10 @@ __global__ void __launch_bounds__(MM_TC_WARPS * 32)
     for (int o = 1; o < 4; o <<= 1) {
         acc_a += __shfl_xor_sync(0xffffffffu, acc_a, o);
         acc_b += __shfl_xor_sync(0xffffffffu, acc_b, o);
+    }
+    if constexpr (NORM) {
+        acc_a *= inv;
+        acc_b *= inv;
     }
     if (ks == 1) {
         pol.store(tile, g, t, acc_a, acc_b);

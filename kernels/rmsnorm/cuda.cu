@@ -16,10 +16,16 @@
  *      reduction, 4 KiB x PER in flight per block from the first instruction. Weight is read after
  *      the sum (an L2 hit: 16 KiB shared by all rows): preloading it too took 58 registers at PER 4
  *      (4 blocks per SM) and capping them spilled; without it ~36 (6-7 blocks, more rows in flight).
+ *      With fewer rows than SMs (decode: one) registers do not bound anything, and the weight is
+ *      loaded before the PDL wait, while the predecessor finishes: one L2 round trip (~0.5 us) off
+ *      each of the decode step's standalone norms (the 7B's 64 per token: expected ~+1-2% tg128).
  *      Otherwise v1. Expected: >= 85% of copy at 4096 x 4096.
  *      H100: 88.7% (run 2ced065576bb), 92.8% of the 2979 GB/s copy once the timer stopped counting the
  *      host's enqueue of the launch (run aee194190ffe; runtime/cuda_hold.cu).
  * Y may alias X: each element is read by the thread that writes it, after the row's sum is done. */
+#include <stdlib.h>
+#include <string.h>
+
 #include "../common/cuda_common.cuh"
 #include "rmsnorm.h"
 
@@ -68,16 +74,23 @@ __global__ void __launch_bounds__(1024)
 
 /* v2: the row in registers. Element float4 i = threadIdx.x + j * RMSNORM_REG_THREADS of the row is
  * held in v[j]; needs n_cols / 4 <= PER * RMSNORM_REG_THREADS. */
-template <int PER>
+template <int PER, bool PRE>
 __global__ void __launch_bounds__(RMSNORM_REG_THREADS)
     rmsnorm_reg_kernel(const float4 *x /* (n_rows, n4) */, const float4 *__restrict__ weight /* (n4) */,
                        float4 *y /* (n_rows, n4) */, int n4, float eps)
 {
-    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     __shared__ double sh[32];
     const int tid = threadIdx.x;
     const float4 *xr = x + (size_t)blockIdx.x * n4;
     float4 *yr = y + (size_t)blockIdx.x * n4;
+    float4 w[PER]; /* PRE: the weight, which nothing in a step writes, loaded while the predecessor finishes */
+    if constexpr (PRE)
+#pragma unroll
+        for (int j = 0; j < PER; j++) {
+            const int i = tid + j * RMSNORM_REG_THREADS;
+            w[j] = i < n4 ? weight[i] : make_float4(0.0f, 0.0f, 0.0f, 0.0f);
+        }
+    chord_cu_pdl_begin(); /* the predecessor's outputs are this kernel's inputs */
     float4 v[PER];
 #pragma unroll
     for (int j = 0; j < PER; j++) {
@@ -93,10 +106,11 @@ __global__ void __launch_bounds__(RMSNORM_REG_THREADS)
 #pragma unroll
     for (int j = 0; j < PER; j++) {
         const int i = tid + j * RMSNORM_REG_THREADS;
-        if (i < n4) {
-            const float4 w = weight[i];
-            yr[i] = make_float4(v[j].x * inv * w.x, v[j].y * inv * w.y, v[j].z * inv * w.z, v[j].w * inv * w.w);
-        }
+        if (!PRE && i < n4)
+            w[j] = weight[i];
+        if (i < n4)
+            yr[i] =
+                make_float4(v[j].x * inv * w[j].x, v[j].y * inv * w[j].y, v[j].z * inv * w[j].z, v[j].w * inv * w[j].w);
     }
 }
 
@@ -121,9 +135,21 @@ extern "C" chord_status chord_rmsnorm_cuda(void *ctx, const chord_tensor *t, con
         const unsigned grid = (unsigned)a->n_rows;
         const float4 *x4 = (const float4 *)x, *w4 = (const float4 *)weight;
         float4 *y4 = (float4 *)y;
-#define RMSNORM_REG(PER)                                                                                             \
-    CHORD_CU_LAUNCH("rmsnorm_reg_kernel", rmsnorm_reg_kernel<PER>, grid, RMSNORM_REG_THREADS, 0, stream, x4, w4, y4, \
-                    n4, a->eps)
+        static int no_pre = -1; /* CHORD_CUDA_NORM_PRELOAD=0: the weight after the sum at every row count */
+        if (no_pre < 0) {
+            const char *e = getenv("CHORD_CUDA_NORM_PRELOAD");
+            no_pre = e && !strcmp(e, "0");
+        }
+        const int pre = a->n_rows < 132 && !no_pre; /* a decode step's rows: one block per SM, registers to spare */
+#define RMSNORM_REG(PER)                                                                                          \
+    do {                                                                                                          \
+        if (pre)                                                                                                  \
+            CHORD_CU_LAUNCH("rmsnorm_reg_kernel", (rmsnorm_reg_kernel<PER, true>), grid, RMSNORM_REG_THREADS, 0,  \
+                            stream, x4, w4, y4, n4, a->eps);                                                      \
+        else                                                                                                      \
+            CHORD_CU_LAUNCH("rmsnorm_reg_kernel", (rmsnorm_reg_kernel<PER, false>), grid, RMSNORM_REG_THREADS, 0, \
+                            stream, x4, w4, y4, n4, a->eps);                                                      \
+    } while (0)
         if (n4 <= RMSNORM_REG_THREADS)
             RMSNORM_REG(1);
         else if (n4 <= 2 * RMSNORM_REG_THREADS)

@@ -3,8 +3,9 @@
  * Expected: the rmsnorm launch and its gap gone, one per layer: ~+3% decode on the synthetic 7B, more on SmolLM2.
  * Measured (H200, results/nvidia-h200/2026-12-02-794093a1989f, both folds on, tg128): SmolLM2-135M-shape q4_1 (v4)
  * 808 -> 850 tok/s (+5%); 1B q4_0 (v7) 1235 -> 1248; 7B q4_0 (v7) 440 -> 406 (-8%): on v7 the pass over X before
- * the first product adds to each block's latency (one super-block of weights in flight per warp). So the model
- * folds the norm only on the file's layouts (model/llama.c); the split-layout path stays checked here. */
+ * the first product adds to each block's latency (one super-block of weights in flight per warp). v7 now sums X's
+ * squares in the pass that splits X and scales its sums by the norm instead (kernels/matmul/cuda_gemv_tc.cuh), and
+ * the model folds the norm on the file's layouts and the 4-bit split ones, not on q8_0_split (model/llama.c). */
 #include "../common/cuda_common.cuh"
 #include "rmsnorm_swiglu.h"
 

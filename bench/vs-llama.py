@@ -141,10 +141,13 @@ def build(run_dir, merge_from=None):
     best_api, copy_gb_s = ceiling(run, copies)
     rows = []
     order = file_order(runs, files)
+    names = os.listdir(raw)
     for fid in order:
         f = files[fid]
         for test in f["tests"].split(","):
             for b in backends:
+                if not any(n.startswith(f"{fid}.chord-{b}.") for n in names):
+                    continue  # not run on this file (a run in parts, each with its own backends): no row, not "failed"
                 c = sorted(chord.get((fid, b, test), []))
                 l = sorted(llama.get((fid, test), []))
                 c_best = max((x[1] for x in c), default=None)

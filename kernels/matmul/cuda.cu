@@ -100,6 +100,12 @@
  *        576 x 1536 down projection ran on 9 blocks): +9%.
  *      Together with the attention prefetch (kernels/attention/cuda.cu): SmolLM2-shape 909 / 915 -> 1234 / 1209
  *      (+34%), 1B q4_0 1266 / 1346 -> 1357 / 1406 (+5%), 7B q4_0 438 / 433 -> 440 / 451 (+2%).
+ *   v7's X split with each thread's loads issued together (MM_TC_XU = 4 float4 per round, cuda_gemv_tc.cuh; they
+ *      had gone one round trip each: ptx showed one ld.global per loop turn). Prediction: 1-4 us off every v7
+ *      block's start (4 round trips at k = 4096, 11 at the 7B's k = 11008 down projection), 7B q4_0 tg128 +3-8%.
+ *      Measured (H200, results/nvidia-h200/2026-12-03-544652e7264b, with rmsnorm's weight preload): 7B q4_0
+ *      453.8 / 454.0 -> 465.7 / 454.3 tok/s (+1.5%). ncu: qkv 18.6 -> 17.5 us, gate/up 26.1 -> 25.2 us, the
+ *      o-proj and down projections unchanged (14.2 us on average): the prologue was no longer the long pole there.
  *   Not tried: dp4a on q8-quantized X (ggml's mmvq): faster integer dots but not the f32 contract.
  * Partial sums stay in float per lane; one shuffle reduction per output at the end. */
 #include <stdlib.h>

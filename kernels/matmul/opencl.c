@@ -29,17 +29,20 @@ static int split_slices(const chord_cl_ctx *c, const chord_matmul_args *a, int r
     return ks;
 }
 
-chord_status chord_cl_matmul_launch(chord_cl_ctx *c, const chord_matmul_args *a, int add, const chord_tensor *w,
-                                    const chord_tensor *x, const chord_tensor *y, const chord_tensor *r)
+chord_status chord_cl_matmul_launch(chord_cl_ctx *c, const chord_matmul_args *a, chord_cl_mm_store store,
+                                    const chord_tensor *w, const chord_tensor *x, const chord_tensor *y,
+                                    const chord_tensor *r)
 {
+    static const char *const ops[] = {"matmul", "matmul_add", "matmul_swiglu"};
+    static const char *const stores[] = {"", " -DADD=1", " -DSWIGLU=1"}; /* the kernel's store, by chord_cl_mm_store */
     const char *wdef;
-    const char *op = add ? "matmul_add" : "matmul";
+    const char *op = ops[store];
     CHORD_TRY(chord_cl_wtype_define(a->wtype, op, &wdef));
     const int split = chord_type_info(a->wtype)->internal; /* the chord-only types are the split ones */
     if (split && c->tune.mm_wg < 8)
         return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl %s: the split types need work-groups of 8 or more", op);
-    if (add && (!split || a->m != 1))
-        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl matmul_add: %s, m = %d (only m = 1 on the split layouts)",
+    if (store != CHORD_CL_MM_PLAIN && (!split || a->m != 1))
+        return chord_fail(CHORD_ERR_UNSUPPORTED, "opencl %s: %s, m = %d (only m = 1 on the split layouts)", op,
                           chord_type_info(a->wtype)->name, a->m);
     if (!w) /* a support query */
         return CHORD_OK;
@@ -49,13 +52,14 @@ chord_status chord_cl_matmul_launch(chord_cl_ctx *c, const chord_matmul_args *a,
     const int ks = split ? split_slices(c, a, rows) : 1;
     const int rows_per_group = split ? c->tune.mm_wg / (8 * ks) : 1; /* W rows */
     char defs[160];
+    const int w16 = w->offset % 16 == 0 && (store != CHORD_CL_MM_SWIGLU || r->offset % 16 == 0); /* WU too */
     if (split)
         snprintf(defs, sizeof defs, "%s -DROWS=%d -DKS=%d -DSPLIT_U=%d -DW16=%d -DX16=%d%s", wdef, rows, ks,
-                 c->tune.mm_split_u, w->offset % 16 == 0, x->offset % 16 == 0, add ? " -DADD=1" : "");
+                 c->tune.mm_split_u, w16, x->offset % 16 == 0, stores[store]);
     else
         snprintf(defs, sizeof defs, "%s -DROWS=%d", wdef, rows);
-    const chord_tensor t[4] = {*w, *x, *y, add ? *r : (chord_tensor){0}};
-    const int n_t = add ? 4 : 3;
+    const chord_tensor t[4] = {*w, *x, *y, store != CHORD_CL_MM_PLAIN ? *r : (chord_tensor){0}};
+    const int n_t = store != CHORD_CL_MM_PLAIN ? 4 : 3;
     cl_kernel k;
     CHORD_TRY(chord_cl_kernel_for(c, CHORD_OP_MATMUL, defs, t, n_t, &k));
     CHORD_CL_ARG(k, 2 * n_t, (cl_int)a->m);
@@ -73,6 +77,6 @@ chord_status chord_matmul_opencl(void *ctx, const chord_tensor *t, const void *a
 {
     /* t: W (n, k) of wtype, X (m, k), Y (m, n) */
     if (!t)
-        return chord_cl_matmul_launch(ctx, args, 0, NULL, NULL, NULL, NULL);
-    return chord_cl_matmul_launch(ctx, args, 0, &t[0], &t[1], &t[2], NULL);
+        return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_PLAIN, NULL, NULL, NULL, NULL);
+    return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_PLAIN, &t[0], &t[1], &t[2], NULL);
 }

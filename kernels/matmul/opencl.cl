@@ -47,7 +47,10 @@
  *   not the target): q4_0 1x11008x4096 19.7 (GGUF, v3) vs 28.4 (split, v4); 1x4096x11008 24.5 vs 15.8; q4_1
  *   1x11008x4096 22.0 vs 29.1, 1x4096x11008 31.5 vs 25.6; q8_0 29.5 vs 22.4, 29.7 vs 22.4. On PoCL a work-group
  *   is a loop on one core and each of its barriers splits that loop: v4's groups of 8 rows at n = 11008 cost more
- *   there than v3's one-row groups gain, which says nothing of a GPU. */
+ *   there than v3's one-row groups gain, which says nothing of a GPU.
+ * v4's stores for the fused decode ops (m = 1): ADD (matmul_add) adds the residual; SWIGLU (matmul_swiglu) runs the
+ *   stream and the reduction twice in one work-group, over the gate's rows and then the up's, and stores swiglu's
+ *   expression on the two sums, each reduced as matmul's is (so bit-identical to the composition's outputs). */
 #ifndef ROWS
 #define ROWS 1
 #endif
@@ -155,6 +158,9 @@ void matmul(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulo
 #ifdef ADD /* matmul_add (kernels/matmul_add/opencl.c): Y = R + X W^T, R (m, n) as Y, Y may alias R */
             __global const uchar *rb, ulong r_off,
 #endif
+#ifdef SWIGLU /* matmul_swiglu (kernels/matmul_swiglu/opencl.c), m = 1: W is WG, this WU (n, k) as WG; Y (n) */
+            __global const uchar *ub, ulong u_off,
+#endif
             int m, int n, int k, ulong row_bytes)
 {
     __local float part[ROWS][MM_WG]; /* every item's sums, per X row */
@@ -166,66 +172,84 @@ void matmul(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulo
     const int n_sb = k / 256;
     const int count = slice < n_sb ? (n_sb - 1 - slice) / KS + 1 : 0; /* this item's super-blocks */
     const size_t step = (size_t)KS * CHORD_SPLIT_BYTES;
-    /* the next super-block to load, of row `row` of W (n, k): rows are row_bytes apart */
-    __global const uchar *p = wb + w_off + (size_t)min(row, n - 1) * row_bytes + (size_t)slice * CHORD_SPLIT_BYTES;
-    size_t x4 = (size_t)slice * 64 + j; /* float4 of lane j's X at block 0 of the next super-block to use */
-    float acc[ROWS], comp[ROWS]; /* the item's sums per X row; comp: their compensation (m > 1) */
-#pragma unroll
-    for (int r = 0; r < ROWS; r++)
-        acc[r] = comp[r] = 0.0f;
-    /* a rolling prefetch: slot u is reloaded with super-block i + SPLIT_U as soon as it has served i, so each item
-     * keeps SPLIT_U super-blocks' loads in flight through its whole stream */
-    uint4 q[SPLIT_U][CHORD_SPLIT_QW], s[SPLIT_U][CHORD_SPLIT_NS];
-#pragma unroll
-    for (int u = 0; u < SPLIT_U; u++, p += step)
-        if (u < count)
-            split_load(p, j, q[u], s[u]);
-    for (int i = 0; i < count; i += SPLIT_U) {
-#pragma unroll
-        for (int u = 0; u < SPLIT_U; u++) {
-            if (i + u < count) {
-#if ROWS == 1
-                acc[0] += split_dot(q[u], s[u], x, x4);
+    /* row `row`'s first super-block of this item's slice, in W (n, k): rows are row_bytes apart */
+    const size_t w_at = (size_t)min(row, n - 1) * row_bytes + (size_t)slice * CHORD_SPLIT_BYTES;
+#ifdef SWIGLU /* the gate's sums, then the up's: item o < SPLIT_RPG keeps output o's gate sum in gate */
+    float gate = 0.0f;
+    for (int mat = 0; mat < 2; mat++) {
+        __global const uchar *p = (mat ? ub + u_off : wb + w_off) + w_at; /* the next super-block to load */
 #else
-                split_rows(q[u], s[u], x, x4, (size_t)k / 4, rows, acc, comp);
+    {
+        __global const uchar *p = wb + w_off + w_at; /* the next super-block to load */
 #endif
-                if (i + u + SPLIT_U < count)
-                    split_load(p, j, q[u], s[u]);
-                p += step;
-                x4 += 64 * KS;
+        size_t x4 = (size_t)slice * 64 + j; /* float4 of lane j's X at block 0 of the next super-block to use */
+        float acc[ROWS], comp[ROWS]; /* the item's sums per X row; comp: their compensation (m > 1) */
+#pragma unroll
+        for (int r = 0; r < ROWS; r++)
+            acc[r] = comp[r] = 0.0f;
+        /* a rolling prefetch: slot u is reloaded with super-block i + SPLIT_U as soon as it has served i, so each item
+         * keeps SPLIT_U super-blocks' loads in flight through its whole stream */
+        uint4 q[SPLIT_U][CHORD_SPLIT_QW], s[SPLIT_U][CHORD_SPLIT_NS];
+#pragma unroll
+        for (int u = 0; u < SPLIT_U; u++, p += step)
+            if (u < count)
+                split_load(p, j, q[u], s[u]);
+        for (int i = 0; i < count; i += SPLIT_U) {
+#pragma unroll
+            for (int u = 0; u < SPLIT_U; u++) {
+                if (i + u < count) {
+#if ROWS == 1
+                    acc[0] += split_dot(q[u], s[u], x, x4);
+#else
+                    split_rows(q[u], s[u], x, x4, (size_t)k / 4, rows, acc, comp);
+#endif
+                    if (i + u + SPLIT_U < count)
+                        split_load(p, j, q[u], s[u]);
+                    p += step;
+                    x4 += 64 * KS;
+                }
             }
         }
-    }
-    /* the 8 KS partial sums of each output meet in a tree, first over the slices (item lid takes lid + s), then over
-     * the 8 lanes: pairwise sums keep the rounding of k = 11008 outputs near zero within the matmul bound, which a
-     * chain of 64 partials of the size of the output's terms' sums can exceed */
+        /* the 8 KS partial sums of each output meet in a tree, first over the slices (item lid takes lid + s), then over
+         * the 8 lanes: pairwise sums keep the rounding of k = 11008 outputs near zero within the matmul bound, which a
+         * chain of 64 partials of the size of the output's terms' sums can exceed */
 #pragma unroll
-    for (int r = 0; r < ROWS; r++)
-        part[r][lid] = acc[r];
-    barrier(CLK_LOCAL_MEM_FENCE);
-    for (int s = MM_WG / 2; s >= 8 * SPLIT_RPG; s >>= 1) {
-        if (lid < s) {
-#pragma unroll
-            for (int r = 0; r < ROWS; r++)
-                part[r][lid] += part[r][lid + s];
-        }
+        for (int r = 0; r < ROWS; r++)
+            part[r][lid] = acc[r];
         barrier(CLK_LOCAL_MEM_FENCE);
-    }
-    for (int s = 4; s >= 1; s >>= 1) {
-        if (lid < 8 * SPLIT_RPG && lid % 8 < s) {
+        for (int s = MM_WG / 2; s >= 8 * SPLIT_RPG; s >>= 1) {
+            if (lid < s) {
 #pragma unroll
-            for (int r = 0; r < ROWS; r++)
-                part[r][lid] += part[r][lid + s];
+                for (int r = 0; r < ROWS; r++)
+                    part[r][lid] += part[r][lid + s];
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
         }
-        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int s = 4; s >= 1; s >>= 1) {
+            if (lid < 8 * SPLIT_RPG && lid % 8 < s) {
+#pragma unroll
+                for (int r = 0; r < ROWS; r++)
+                    part[r][lid] += part[r][lid + s];
+            }
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+#ifdef SWIGLU
+        if (mat == 0) { /* uniform: the gate's sums read before the up's pass writes part again */
+            if (lid < SPLIT_RPG)
+                gate = part[0][lid * 8];
+            barrier(CLK_LOCAL_MEM_FENCE);
+        }
+#endif
     }
     /* item o stores output (row row0 + o % RPG, X row i0 + o / RPG) */
     for (int o = lid; o < SPLIT_RPG * ROWS; o += MM_WG) {
         const int orow = o % SPLIT_RPG, r = o / SPLIT_RPG;
         if (row0 + orow < n && r < rows) {
             const size_t at = (size_t)(i0 + r) * n + row0 + orow;
-#ifdef ADD
+#if defined(ADD)
             y[at] = CHORD_AT_CONST(float, rb, r_off)[at] + part[r][orow * 8];
+#elif defined(SWIGLU) /* swiglu's expression (kernels/swiglu/opencl.cl) on the two sums; o = lid here (m = 1) */
+            y[at] = gate / (1.0f + exp(-gate)) * part[r][orow * 8];
 #else
             y[at] = part[r][orow * 8];
 #endif

@@ -3,8 +3,8 @@
  * the two sums in its store (SWIGLU in kernels/matmul/opencl.cl): one launch where the model would run matmul
  * twice and swiglu. Each sum is reduced as matmul's is, so the outputs are swiglu's of matmul's. Other shapes and
  * types are refused, and the model then runs the three ops.
- * PREDICTION for the H200 (not measured): two launches fewer per layer, X read once from L2 per work-group for
- *   both matrices: synthetic 7B q4_0 opencl tg128 +3-6%. */
+ * nvptx (runtime/opencl_nvptx_check.sh, sm_90, q4_0_split KS = 2): 93 registers, no spills, no stack.
+ * PREDICTION for the H200 (not measured): two launches fewer per layer: synthetic 7B q4_0 opencl tg128 +3-6%. */
 #include "../matmul/opencl_matmul.h"
 #include "matmul_swiglu.h"
 

@@ -466,10 +466,10 @@ static chord_status load(chord_llama *m, const chord_gguf *g, const chord_llama_
      * layouts, and on the 4-bit split ones at k <= 2048. There the CUDA kernel (v7) sums X's squares in the pass
      * that splits X into each block's shared memory and scales its sums by the norm (kernels/matmul/
      * cuda_gemv_tc.cuh). H200, results/nvidia-h200/2026-12-03-544652e7264b: synthetic 1B q4_0 (k 2048) tg128
-     * 1464 / 1461 -> 1520 / 1553 tok/s folded, 7B q4_0 (k 4096) 464 / 467 -> 444 / 449, so not at 4096; before that pass (a first pass over X for the norm)
-     * the 7B lost more, 440 -> 406 (results/nvidia-h200/2026-12-02-794093a1989f). Not on q8_0_split, whose v6
-     * would still take that first pass. CHORD_NORM_FUSED=0: never, =1: on every layout and k, =file: on the
-     * file's layouts only. */
+     * 1464 / 1461 -> 1520 / 1553 tok/s folded, 7B q4_0 (k 4096) 464 / 467 -> 444 / 449, so not at 4096; before
+     * that pass (a first pass over X for the norm) the 7B lost more, 440 -> 406 (results/nvidia-h200/
+     * 2026-12-02-794093a1989f). Not on q8_0_split, whose v6 would still take that first pass. CHORD_NORM_FUSED=0:
+     * never, =1: on every layout and k, =file: on the file's layouts only. */
     const char *nf = getenv("CHORD_NORM_FUSED");
     const int norm_all = nf && !strcmp(nf, "1"), norm_none = nf && !strcmp(nf, "0");
     const int norm_file = nf && !strcmp(nf, "file");

@@ -210,9 +210,9 @@ void matmul(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulo
                 }
             }
         }
-        /* the 8 KS partial sums of each output meet in a tree, first over the slices (item lid takes lid + s), then over
-         * the 8 lanes: pairwise sums keep the rounding of k = 11008 outputs near zero within the matmul bound, which a
-         * chain of 64 partials of the size of the output's terms' sums can exceed */
+        /* the 8 KS partial sums of each output meet in a tree, first over the slices (item lid takes lid + s), then
+         * over the 8 lanes: pairwise sums keep the rounding of k = 11008 outputs near zero within the matmul bound,
+         * which a chain of 64 partials of the size of the output's terms' sums can exceed */
 #pragma unroll
         for (int r = 0; r < ROWS; r++)
             part[r][lid] = acc[r];

@@ -20,7 +20,8 @@
  *      loaded before the PDL wait, while the predecessor finishes: one L2 round trip (~0.5 us) off
  *      each of the decode step's standalone norms (the 7B's 64 per token: expected ~+1-2% tg128).
  *      H200 (results/nvidia-h200/2026-12-03-544652e7264b, tg128): 7B q8_0 (no other change reaches its
- *      kernels) 329.8 / 329.3 -> 334.8 / 334.2 tok/s (+1.5%); ncu 3.87 us (one launch) -> 3.22 us per 4096-value norm.
+ *      kernels) 329.8 / 329.3 -> 334.8 / 334.2 tok/s (+1.5%); ncu 3.87 us (one launch) -> 3.22 us per
+ *      4096-value norm.
  *      Otherwise v1. Expected: >= 85% of copy at 4096 x 4096.
  *      H100: 88.7% (run 2ced065576bb), 92.8% of the 2979 GB/s copy once the timer stopped counting the
  *      host's enqueue of the launch (run aee194190ffe; runtime/cuda_hold.cu).

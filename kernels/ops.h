@@ -25,7 +25,7 @@
     X(ATTENTION,    attention,    ref, cpu, cuda, opencl, vulkan)     \
     X(GELU,         gelu,         ref, cpu, cuda, opencl, vulkan)     \
     X(MATMUL_SWIGLU, matmul_swiglu, ref, cpu, cuda, opencl, vulkan) \
-    X(MATMUL_QKV,   matmul_qkv,   ref, cpu, cuda, none, vulkan)   \
+    X(MATMUL_QKV,   matmul_qkv,   ref, cpu, cuda, opencl, vulkan) \
     X(MATMUL_ADD,   matmul_add,   ref, cpu, cuda, opencl, vulkan) \
     X(RMSNORM_QKV,  rmsnorm_qkv,  ref, cpu, cuda, none, none)     \
     X(RMSNORM_SWIGLU, rmsnorm_swiglu, ref, cpu, cuda, none, none)  \

@@ -16,6 +16,25 @@
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #endif
 
+/* RoPE's angle for pair j of n_rot at position pos, as cos and sin: double where the device has fp64 (rope's
+ * header says why), theta_base^(-2j/n_rot) as exp2 of a product. rope (kernels/rope/opencl.cl) and the split
+ * matmul's rotating store (matmul_qkv, kernels/matmul/opencl.cl) rotate with it, the same numbers in both. */
+#if CHORD_FP64
+typedef double chord_rope_t;
+#else
+typedef float chord_rope_t;
+#endif
+static inline void chord_rope_angle(int pos, int j, int n_rot, float theta_base, chord_rope_t *cs, chord_rope_t *sn)
+{
+#if CHORD_FP64
+    const double theta = (double)pos * exp2(log2((double)theta_base) * (-2.0 * j / n_rot));
+#else
+    const float theta = (float)pos * pow(theta_base, -2.0f * j / n_rot);
+#endif
+    *cs = cos(theta);
+    *sn = sin(theta);
+}
+
 /* A typed pointer at a byte offset into a buffer. */
 #define CHORD_AT(type, base, off) ((__global type *)((__global uchar *)(base) + (off)))
 #define CHORD_AT_CONST(type, base, off) ((__global const type *)((__global const uchar *)(base) + (off)))

@@ -50,7 +50,9 @@
  *   there than v3's one-row groups gain, which says nothing of a GPU.
  * v4's stores for the fused decode ops (m = 1): ADD (matmul_add) adds the residual; SWIGLU (matmul_swiglu) runs the
  *   stream and the reduction twice in one work-group, over the gate's rows and then the up's, and stores swiglu's
- *   expression on the two sums, each reduced as matmul's is (so bit-identical to the composition's outputs). */
+ *   expression on the two sums, each reduced as matmul's is (so bit-identical to the composition's outputs); ROPE
+ *   (matmul_qkv's Q and K) rotates each NORMAL pair with rope's angle and expression (chord_rope_angle), the
+ *   partner's sum read from the group's local memory. */
 #ifndef ROWS
 #define ROWS 1
 #endif
@@ -161,7 +163,12 @@ void matmul(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulo
 #ifdef SWIGLU /* matmul_swiglu (kernels/matmul_swiglu/opencl.c), m = 1: W is WG, this WU (n, k) as WG; Y (n) */
             __global const uchar *ub, ulong u_off,
 #endif
-            int m, int n, int k, ulong row_bytes)
+            int m, int n, int k, ulong row_bytes
+#ifdef ROPE /* matmul_qkv's Q and K (kernels/matmul_qkv/opencl.c), m = 1: Y (n / head_dim heads, head_dim) rotated
+             * as rope's NORMAL pairs (2 j, 2 j + 1) of the first n_rot values, at position pos0 */
+            , int head_dim, int n_rot, float theta_base, int pos0
+#endif
+            )
 {
     __local float part[ROWS][MM_WG]; /* every item's sums, per X row */
     const int lid = get_local_id(0), j = lid % 8, rg = (lid / 8) % SPLIT_RPG, slice = lid / (8 * SPLIT_RPG);
@@ -250,6 +257,18 @@ void matmul(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulo
             y[at] = CHORD_AT_CONST(float, rb, r_off)[at] + part[r][orow * 8];
 #elif defined(SWIGLU) /* swiglu's expression (kernels/swiglu/opencl.cl) on the two sums; o = lid here (m = 1) */
             y[at] = gate / (1.0f + exp(-gate)) * part[r][orow * 8];
+#elif defined(ROPE) /* rope's rotation (kernels/rope/opencl.cl); the pair's partner row is orow ^ 1 of this group
+                     * (SPLIT_RPG even, n even) */
+            const int d = (row0 + orow) % head_dim;
+            float v = part[r][orow * 8];
+            if (d < n_rot) {
+                const float other = part[r][(orow ^ 1) * 8];
+                chord_rope_t cs, sn;
+                chord_rope_angle(pos0 + i0 + r, d / 2, n_rot, theta_base, &cs, &sn);
+                const chord_rope_t a0 = d & 1 ? other : v, a1 = d & 1 ? v : other;
+                v = d & 1 ? (float)(a0 * sn + a1 * cs) : (float)(a0 * cs - a1 * sn);
+            }
+            y[at] = v;
 #else
             y[at] = part[r][orow * 8];
 #endif

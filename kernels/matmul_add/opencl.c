@@ -11,6 +11,6 @@ chord_status chord_matmul_add_opencl(void *ctx, const chord_tensor *t, const voi
 {
     /* t: 0 R (n), 1 W (n, k), 2 X (k), 3 Y (n), Y may alias R */
     if (!t)
-        return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_ADD, NULL, NULL, NULL, NULL);
-    return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_ADD, &t[1], &t[2], &t[3], &t[0]);
+        return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_ADD, NULL, NULL, NULL, NULL, NULL);
+    return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_ADD, &t[1], &t[2], &t[3], &t[0], NULL);
 }

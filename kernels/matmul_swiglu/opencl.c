@@ -12,6 +12,6 @@ chord_status chord_matmul_swiglu_opencl(void *ctx, const chord_tensor *t, const 
 {
     /* t: 0 WG (n, k), 1 WU (n, k), 2 X (k), 3 Y (n) */
     if (!t)
-        return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_SWIGLU, NULL, NULL, NULL, NULL);
-    return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_SWIGLU, &t[0], &t[2], &t[3], &t[1]);
+        return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_SWIGLU, NULL, NULL, NULL, NULL, NULL);
+    return chord_cl_matmul_launch(ctx, args, CHORD_CL_MM_SWIGLU, &t[0], &t[2], &t[3], &t[1], NULL);
 }

@@ -33,14 +33,8 @@ __kernel void rope(__global const uchar *xb, ulong x_off, __global uchar *yb, ul
             y[(size_t)h * head_dim + d] = x[(size_t)h * head_dim + d];
         return;
     }
-#if CHORD_FP64
-    /* theta_base^(-2j/n_rot) as exp2 of a product: cheaper than double pow, error ~1e-15 relative */
-    const double theta = (double)(pos0 + t) * exp2(log2((double)theta_base) * (-2.0 * j / n_rot));
-    const double cs = cos(theta), sn = sin(theta);
-#else
-    const float theta = (float)(pos0 + t) * pow(theta_base, -2.0f * j / n_rot);
-    const float cs = cos(theta), sn = sin(theta);
-#endif
+    chord_rope_t cs, sn; /* theta_base^(-2j/n_rot) as exp2 of a product: cheaper than double pow, ~1e-15 relative */
+    chord_rope_angle(pos0 + t, j, n_rot, theta_base, &cs, &sn);
     const int i0 = neox ? j : 2 * j;
     const int i1 = neox ? j + n_pair : 2 * j + 1;
     /* all loads before any store: Y may alias X, so the compiler could not hoist them itself, and
@@ -56,11 +50,7 @@ __kernel void rope(__global const uchar *xb, ulong x_off, __global uchar *yb, ul
     for (int q = 0; q < ROPE_HPI; q++) {
         if (h0 + q < h1) {
             const size_t b = (size_t)(h0 + q) * head_dim;
-#if CHORD_FP64
-            const double a0 = x0[q], a1 = x1[q];
-#else
-            const float a0 = x0[q], a1 = x1[q];
-#endif
+            const chord_rope_t a0 = x0[q], a1 = x1[q];
             y[b + i0] = (float)(a0 * cs - a1 * sn);
             y[b + i1] = (float)(a0 * sn + a1 * cs);
         }

@@ -16,9 +16,10 @@
 #pragma OPENCL EXTENSION cl_khr_fp64 : enable
 #endif
 
-/* RoPE's angle for pair j of n_rot at position pos, as cos and sin: double where the device has fp64 (rope's
- * header says why), theta_base^(-2j/n_rot) as exp2 of a product. rope (kernels/rope/opencl.cl) and the split
- * matmul's rotating store (matmul_qkv, kernels/matmul/opencl.cl) rotate with it, the same numbers in both. */
+/* RoPE's angle for pair j of n_rot at position pos, as cos and sin (chord_rope_turn applies it): double where the
+ * device has fp64 (rope's header says why), theta_base^(-2j/n_rot) as exp2 of a product. rope (kernels/rope/
+ * opencl.cl) and the split matmul's rotating store (matmul_qkv, kernels/matmul/opencl.cl) rotate with it, the same
+ * numbers in both. */
 #if CHORD_FP64
 typedef double chord_rope_t;
 #else
@@ -33,6 +34,12 @@ static inline void chord_rope_angle(int pos, int j, int n_rot, float theta_base,
 #endif
     *cs = cos(theta);
     *sn = sin(theta);
+}
+/* The pair (x0, x1) turned by that angle, in chord_rope_t: rope's expression, for both of its users */
+static inline float2 chord_rope_turn(float x0, float x1, chord_rope_t cs, chord_rope_t sn)
+{
+    const chord_rope_t a0 = x0, a1 = x1;
+    return (float2)((float)(a0 * cs - a1 * sn), (float)(a0 * sn + a1 * cs));
 }
 
 /* A typed pointer at a byte offset into a buffer. */

@@ -51,8 +51,8 @@
  * v4's stores for the fused decode ops (m = 1): ADD (matmul_add) adds the residual; SWIGLU (matmul_swiglu) runs the
  *   stream and the reduction twice in one work-group, over the gate's rows and then the up's, and stores swiglu's
  *   expression on the two sums, each reduced as matmul's is (so bit-identical to the composition's outputs); ROPE
- *   (matmul_qkv's Q and K) rotates each NORMAL pair with rope's angle and expression (chord_rope_angle), the
- *   partner's sum read from the group's local memory. */
+ *   (matmul_qkv's Q and K) rotates each NORMAL pair with rope's angle and expression (chord_rope_angle,
+ *   chord_rope_turn), the partner's sum read from the group's local memory. */
 #ifndef ROWS
 #define ROWS 1
 #endif
@@ -265,8 +265,8 @@ void matmul(__global const uchar *wb, ulong w_off, __global const uchar *xb, ulo
                 const float other = part[r][(orow ^ 1) * 8];
                 chord_rope_t cs, sn;
                 chord_rope_angle(pos0 + i0 + r, d / 2, n_rot, theta_base, &cs, &sn);
-                const chord_rope_t a0 = d & 1 ? other : v, a1 = d & 1 ? v : other;
-                v = d & 1 ? (float)(a0 * sn + a1 * cs) : (float)(a0 * cs - a1 * sn);
+                const float2 turned = d & 1 ? chord_rope_turn(other, v, cs, sn) : chord_rope_turn(v, other, cs, sn);
+                v = d & 1 ? turned.y : turned.x;
             }
             y[at] = v;
 #else

@@ -1,5 +1,5 @@
-/* What matmul's OpenCL launcher (kernels/matmul/opencl.c) shares with those of matmul_add, matmul_swiglu and matmul_qkv, which run
- * its split kernel with another store (ADD, SWIGLU and ROPE in kernels/matmul/opencl.cl). */
+/* What matmul's OpenCL launcher (kernels/matmul/opencl.c) shares with those of matmul_add, matmul_swiglu and
+ * matmul_qkv, which run its split kernel with another store (ADD, SWIGLU and ROPE in kernels/matmul/opencl.cl). */
 #ifndef CHORD_MATMUL_OPENCL_MATMUL_H
 #define CHORD_MATMUL_OPENCL_MATMUL_H
 

@@ -50,9 +50,9 @@ __kernel void rope(__global const uchar *xb, ulong x_off, __global uchar *yb, ul
     for (int q = 0; q < ROPE_HPI; q++) {
         if (h0 + q < h1) {
             const size_t b = (size_t)(h0 + q) * head_dim;
-            const chord_rope_t a0 = x0[q], a1 = x1[q];
-            y[b + i0] = (float)(a0 * cs - a1 * sn);
-            y[b + i1] = (float)(a0 * sn + a1 * cs);
+            const float2 turned = chord_rope_turn(x0[q], x1[q], cs, sn);
+            y[b + i0] = turned.x;
+            y[b + i1] = turned.y;
         }
     }
 }
